@@ -1,0 +1,234 @@
+"""`mentor-match`: import, reindex, match, serve, keys, export-model, backup.
+
+Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings). Exit status: 0 on
+success, 2 on bad usage or bad input (including an import with rejected rows), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from importlib import resources
+from pathlib import Path
+
+from .profiles import MATCH_STYLES, InvalidInput
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _service(args=None):
+    from .config import Settings
+    from .service import MatchService
+
+    return MatchService(Settings.from_env())
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def demo_profiles_path() -> Path:
+    """The demo profiles shipped in the package."""
+    return Path(str(resources.files("matcher.demo") / "profiles.jsonl"))
+
+
+def cmd_import(args) -> int:
+    from .readers import read_file
+
+    path = demo_profiles_path() if args.demo else Path(args.file)
+    if not path.exists():
+        print(f"error: file: {path} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        items, fmt = read_file(path)
+    except UnicodeDecodeError as exc:
+        print(f"error: file: {path} is not UTF-8 text ({exc.reason})", file=sys.stderr)
+        return EXIT_USAGE
+    service = _service().open(progress=_progress())
+    report = service.import_items(items, progress=_progress(), total=len(items), checkpoint=True)
+    for bad in report.rejected:
+        reasons = "; ".join(f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in bad["errors"])
+        print(f"line {bad['line']}: rejected: {reasons}", file=sys.stderr)
+    summary = report.summary()
+    print(f"{path.name} ({fmt}): added {summary['added']}, updated {summary['updated']}, "
+          f"unchanged {summary['unchanged']}, rejected {summary['rejected']}")
+    return EXIT_USAGE if report.rejected else EXIT_OK
+
+
+def cmd_reindex(args) -> int:
+    service = _service()
+    result = service.reindex(progress=_progress())
+    print(f"re-indexed {result['profiles']} profiles into {result['generation']} in {result['seconds']:.1f} s")
+    return EXIT_OK
+
+
+def cmd_match(args) -> int:
+    mentee: dict = {}
+    if args.mentee_id:
+        mentee["id"] = args.mentee_id
+    if args.mentee_seniority is not None:
+        mentee["seniority"] = args.mentee_seniority
+    if args.timezone:
+        mentee["timezone"] = args.timezone
+    if args.language:
+        mentee["languages"] = args.language
+    if args.mentee_bio:
+        mentee["bio"] = args.mentee_bio
+    body = {"need": args.need, "style": args.style, "mentee": mentee, "limit": args.limit}
+    if args.virtual_only:
+        body["filters"] = {"virtual_only": True}
+    service = _service().open(progress=_progress())
+    try:
+        result = service.match(body)
+    except InvalidInput as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not result["matches"]:
+        print(f"No {args.style} mentors match: widen the style (try --style any) or the need.")
+    for rank, match in enumerate(result["matches"], start=1):
+        mentor, why = match["mentor"], match["why"]
+        print(f"{rank}. {mentor['name']} ({mentor.get('title') or 'no title'}, seniority {mentor['seniority']})"
+              f"  score {match['score']:.2f}")
+        for sentence in why["evidence"]:
+            print(f"   \u201c{sentence}\u201d")
+        if why["notes"]:
+            print("   " + "; ".join(why["notes"]))
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .api.serving import serve
+
+    return serve(args.host, args.port, workers=args.workers, threads=args.threads)
+
+
+def cmd_keys(args) -> int:
+    from .config import Settings
+    from .keys import KeyRing
+    from .store import ProfileStore
+
+    settings = Settings.from_env()
+    ring = KeyRing(ProfileStore(settings.data_dir / "profiles.db"))
+    if args.keys_command == "create":
+        key, token = ring.create(args.scope, args.label)
+        print(f"created key {key.key_id} with scope {key.scope}; it is shown once, keep it secret:")
+        print(token)
+        return EXIT_OK
+    if args.keys_command == "list":
+        for key in ring.list():
+            state = "active" if key.active else "revoked"
+            print(f"{key.key_id}\t{key.scope}\t{state}\t{key.label or ''}")
+        return EXIT_OK
+    if ring.revoke(args.key_id):
+        print(f"revoked key {args.key_id}")
+        return EXIT_OK
+    print(f"error: key_id: no active key {args.key_id!r}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_export_model(args) -> int:
+    from .export import export_model
+
+    for line in export_model(args.output, quantize=not args.no_quantize):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from .config import Settings
+    from .store import ProfileStore
+
+    settings = Settings.from_env()
+    target = Path(args.target)
+    if target.exists():
+        print(f"error: target: {target} exists; give a new file name", file=sys.stderr)
+        return EXIT_USAGE
+    ProfileStore(settings.data_dir / "profiles.db").backup(target)
+    print(f"backed up the store to {target}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `mentor-match`."""
+    parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import profiles (JSON Lines, JSON array or CSV)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", help="the profile file")
+    source.add_argument("--demo", action="store_true", help="load the demo profiles shipped with the package")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("reindex", help="rebuild the indexes from the store (runs the model on every profile)")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("match", help="find mentors for a need")
+    p.add_argument("need", help="what the person wants to learn, in their own words")
+    p.add_argument("--style", choices=MATCH_STYLES, default="any")
+    p.add_argument("--mentee-seniority", type=int, choices=range(1, 11), metavar="1..10")
+    p.add_argument("--mentee-id", help="a stored profile id (brings seniority, time zone, languages, manager)")
+    p.add_argument("--mentee-bio", help="what the mentee can teach (two-way)")
+    p.add_argument("--timezone", help="the mentee's IANA time zone, e.g. Europe/Berlin")
+    p.add_argument("--language", action="append", help="a language the mentee speaks (repeatable)")
+    p.add_argument("--virtual-only", action="store_true")
+    p.add_argument("--limit", type=int, default=5, choices=range(1, 51), metavar="1..50")
+    p.add_argument("--json", action="store_true", help="print the HTTP API's JSON response")
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("serve", help="run the HTTP server (production WSGI server)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="server processes")
+    p.add_argument("--threads", type=int, default=8, help="threads per process")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("keys", help="manage API keys")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser("create", help="create a key; prints it alone on the last line")
+    k.add_argument("--scope", choices=("match", "admin"), required=True)
+    k.add_argument("--label", help="who or what the key is for")
+    keys.add_parser("list", help="list keys (ids, scopes, state; never secrets)")
+    k = keys.add_parser("revoke", help="revoke a key at once")
+    k.add_argument("key_id")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("export-model", help="export the model to ONNX (and int8) into models/")
+    p.add_argument("--output", default="models", help="folder to write the exported model into")
+    p.add_argument("--no-quantize", action="store_true", help="skip the int8 variant")
+    p.set_defaults(func=cmd_export_model)
+
+    p = sub.add_parser("backup", help="copy the profile store with SQLite's online backup")
+    p.add_argument("target", help="a new file to write")
+    p.set_defaults(func=cmd_backup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InvalidInput as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as exc:  # a clear line for operators; details with MATCHER_DEBUG
+        logging.getLogger("matcher.cli").debug("failed", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

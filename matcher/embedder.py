@@ -1,0 +1,130 @@
+"""Embedder: a local sentence-transformers model, loaded once, encoding in batches to unit float32."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+BACKENDS = ("torch", "onnx", "onnx-int8")
+ONNX_FILES = {"onnx": "onnx/model.onnx", "onnx-int8": "onnx/model_qint8_avx2.onnx"}
+
+
+class ModelNotFound(RuntimeError):
+    """The configured model folder (or its ONNX export) is not there."""
+
+
+def weights_digest(model_dir: Path, backend: str = "torch") -> str:
+    """A short sha256 of the weights file that `backend` loads, to tell models apart in manifests."""
+    candidates = [model_dir / ONNX_FILES[backend]] if backend in ONNX_FILES else [
+        model_dir / "model.safetensors", model_dir / "pytorch_model.bin"]
+    for path in candidates:
+        if path.exists():
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            return digest.hexdigest()[:16]
+    raise ModelNotFound(f"no weights found in {model_dir} for backend {backend!r} (looked for "
+                        f"{', '.join(str(c) for c in candidates)})")
+
+
+class Embedder:
+    """Encodes texts with a local sentence-transformers model (never fetched from a hub).
+
+    Args:
+        model: path of a local sentence-transformers folder.
+        backend: "torch", "onnx" or "onnx-int8" (the ONNX files come from `mentor-match export-model`).
+        batch_size: texts per forward pass.
+        cache_size: how many query embeddings to keep (least recently used are dropped).
+    """
+
+    def __init__(self, model: str | Path, backend: str = "torch", batch_size: int = 64, cache_size: int = 1024,
+                 threads: int = 0):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
+        self.path = Path(model)
+        if not (self.path / "modules.json").exists() and not (self.path / "config.json").exists():
+            raise ModelNotFound(f"model folder {self.path} is not a local sentence-transformers model")
+        self.backend = backend
+        self.batch_size = batch_size
+        self.name = self.path.name if self.path.name != "model" else self.path.parent.name
+        self.digest = weights_digest(self.path, backend)
+        self._model = None
+        self._load_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self._threads = threads
+
+    @property
+    def key(self) -> str:
+        """Identifies the vectors this embedder makes: name, backend and weights digest."""
+        return f"{self.name}:{self.backend}:{self.digest}"
+
+    @property
+    def model(self):
+        """The loaded SentenceTransformer (loaded on first use, once per process)."""
+        if self._model is None:
+            with self._load_lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if self._threads:
+            torch.set_num_threads(self._threads)
+        if self.backend == "torch":
+            return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        return SentenceTransformer(
+            str(self.path), device="cpu", backend="onnx", local_files_only=True,
+            model_kwargs={"file_name": ONNX_FILES[self.backend], "provider": "CPUExecutionProvider"},
+        )
+
+    @property
+    def dim(self) -> int:
+        """The embedding dimension."""
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def encode(self, texts: list[str], batch_size: int | None = None, progress: bool = False) -> np.ndarray:
+        """Encode texts to an (n, dim) float32 array of unit vectors.
+
+        Texts are sorted by length before batching (less padding), and returned in the input order.
+        """
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")[::-1]
+        vectors = self.model.encode(
+            [texts[i] for i in order], batch_size=batch_size or self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=progress,
+        ).astype(np.float32, copy=False)
+        out = np.empty_like(vectors)
+        out[order] = vectors
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Encode one need, through a small LRU cache (the same need asked again costs nothing)."""
+        with self._cache_lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        with self._cache_lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector

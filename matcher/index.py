@@ -1,0 +1,328 @@
+"""VectorIndex: FAISS over profile row ids, filtered inside the search, saved atomically.
+
+An index is an immutable *base* (loaded memory-mapped from a generation on disk, so several worker
+processes share one copy) plus a small in-memory *delta* that takes the changes made since the
+base was written (like the sealed and growing segments of Milvus). A row changed or deleted after
+the base was built is *shadowed*: the base never returns it again, the delta holds its new vector.
+
+Ids: a vector's FAISS id is `row_id * slots + k`; slots is 1 for one vector per profile and
+MAX_PASSAGES for passage vectors (k = passage number). The eligibility filter is a bitmap over
+row ids, turned into a FAISS IDSelectorBitmap so that FAISS skips ineligible rows while searching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+
+class IndexMismatch(RuntimeError):
+    """The index on disk was built by another model or is corrupt; it must be rebuilt."""
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """How to build a base index: exact below `ann_threshold` vectors, IVF above it."""
+
+    dim: int
+    slots: int = 1
+    ann_threshold: int = 200_000
+    nprobe: int = 32
+
+
+def _row_bitmap(rows: np.ndarray, slots: int) -> np.ndarray:
+    """Expand a boolean mask over row ids into a packed bitmap over vector ids (row * slots + k)."""
+    if slots == 1:
+        return np.packbits(rows, bitorder="little")
+    if slots % 8 == 0:
+        # Each row owns slots/8 whole bytes of the bitmap: all ones when the row is allowed.
+        return np.repeat(rows.astype(np.uint8) * np.uint8(255), slots // 8)
+    return np.packbits(np.repeat(rows, slots), bitorder="little")
+
+
+def _new_exact(dim: int) -> faiss.Index:
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+def build_base(spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> faiss.Index:
+    """Build a base index: exact inner product, or IVF-Flat when there are more than ann_threshold vectors."""
+    n = len(ids)
+    if n <= spec.ann_threshold:
+        index = _new_exact(spec.dim)
+    else:
+        nlist = int(min(max(4 * np.sqrt(n), 64), 65536))
+        quantizer = faiss.IndexFlatIP(spec.dim)
+        ivf = faiss.IndexIVFFlat(quantizer, spec.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = vectors[rng.choice(n, size=min(n, nlist * 40), replace=False)]
+        ivf.train(sample)
+        ivf.nprobe = spec.nprobe
+        ivf.make_direct_map()
+        index = faiss.IndexIDMap2(ivf)
+    if n:
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+    return index
+
+
+class VectorIndex:
+    """Vectors keyed by row id (and slot), searched with an eligibility bitmap over row ids."""
+
+    def __init__(self, spec: IndexSpec, base: faiss.Index | None = None):
+        self.spec = spec
+        self.base = base if base is not None else _new_exact(spec.dim)
+        self.delta = _new_exact(spec.dim)
+        self._delta_rows: dict[int, int] = {}  # row id -> number of vectors it has in the delta
+        self._shadowed = np.zeros(0, dtype=bool)
+        self._lock = threading.RLock()
+        if hasattr(faiss.downcast_index(self.base.index), "nprobe"):
+            faiss.downcast_index(self.base.index).nprobe = spec.nprobe
+
+    @property
+    def approximate(self) -> bool:
+        """True when the base is an IVF (approximate) index."""
+        return isinstance(faiss.downcast_index(self.base.index), faiss.IndexIVF)
+
+    @property
+    def ntotal(self) -> int:
+        """How many live vectors the index holds."""
+        with self._lock:
+            shadowed_in_base = int(self._shadowed.sum()) and int(np.isin(
+                self.base_row_ids(), np.flatnonzero(self._shadowed)).sum())
+            return self.base.ntotal - shadowed_in_base + self.delta.ntotal
+
+    def base_row_ids(self) -> np.ndarray:
+        """Row ids of the base vectors (with repeats for passage slots)."""
+        return faiss.vector_to_array(self.base.id_map) // self.spec.slots
+
+    def _grow(self, size: int) -> None:
+        if size > len(self._shadowed):
+            grown = np.zeros(max(size, 2 * len(self._shadowed)), dtype=bool)
+            grown[: len(self._shadowed)] = self._shadowed
+            self._shadowed = grown
+
+    def upsert(self, row_id: int, vectors: np.ndarray) -> None:
+        """Replace the vectors of one row (one vector, or one per passage slot)."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))[: self.spec.slots]
+        with self._lock:
+            self._remove_locked(row_id)
+            if len(vectors):
+                ids = row_id * self.spec.slots + np.arange(len(vectors), dtype=np.int64)
+                self.delta.add_with_ids(vectors, ids)
+                self._delta_rows[row_id] = len(vectors)
+
+    def remove(self, row_id: int) -> None:
+        """Remove every vector of one row, at once, from all future searches."""
+        with self._lock:
+            self._remove_locked(row_id)
+
+    def _remove_locked(self, row_id: int) -> None:
+        self._grow(row_id + 1)
+        self._shadowed[row_id] = True
+        count = self._delta_rows.pop(row_id, 0)
+        if count:
+            ids = row_id * self.spec.slots + np.arange(count, dtype=np.int64)
+            self.delta.remove_ids(faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids)))
+
+    def search(self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest vectors among allowed rows: (scores, ids), best first; ids are row*slots+k.
+
+        Args:
+            query: one unit vector (dim,).
+            k: how many results.
+            allowed_rows: boolean mask indexed by row id (False or beyond its end = not eligible);
+                None = every row.
+        """
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        with self._lock:
+            shadowed = self._shadowed.copy() if self._shadowed.any() else None
+            delta_scores, delta_ids = (np.empty(0, np.float32), np.empty(0, np.int64))
+            if self.delta.ntotal:
+                delta_scores, delta_ids = self._search_one(self.delta, query, k, allowed_rows)
+        base_allowed = allowed_rows
+        if shadowed is not None:
+            if base_allowed is None:
+                base_allowed = np.ones(len(shadowed), dtype=bool)
+            base_allowed = base_allowed.copy()
+            n = min(len(base_allowed), len(shadowed))
+            base_allowed[:n] &= ~shadowed[:n]
+        base_scores, base_ids = self._search_one(self.base, query, k, base_allowed)
+        scores = np.concatenate([base_scores, delta_scores])
+        ids = np.concatenate([base_ids, delta_ids])
+        order = np.lexsort((ids, -scores))[:k]
+        return scores[order], ids[order]
+
+    def _search_one(self, index: faiss.Index, query: np.ndarray, k: int, allowed_rows: np.ndarray | None):
+        if index.ntotal == 0 or k <= 0:
+            return np.empty(0, np.float32), np.empty(0, np.int64)
+        k = min(k, index.ntotal)
+        params = None
+        if allowed_rows is not None:
+            if not allowed_rows.any():
+                return np.empty(0, np.float32), np.empty(0, np.int64)
+            bitmap = _row_bitmap(allowed_rows, self.spec.slots)
+            selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
+            inner = faiss.downcast_index(index.index)
+            if isinstance(inner, faiss.IndexIVF):
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=inner.nprobe)
+            else:
+                params = faiss.SearchParameters(sel=selector)
+            scores, ids = index.search(query, k, params=params)
+            del bitmap  # the selector points into it: keep it alive until the search is done
+        else:
+            scores, ids = index.search(query, k)
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors for these vector ids (rows must be present)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.empty((len(ids), self.spec.dim), dtype=np.float32)
+        with self._lock:
+            in_delta = np.array([int(i) // self.spec.slots in self._delta_rows for i in ids], dtype=bool)
+            if in_delta.any():
+                out[in_delta] = self.delta.reconstruct_batch(ids[in_delta])
+        if (~in_delta).any():
+            out[~in_delta] = self.base.reconstruct_batch(ids[~in_delta])
+        return out
+
+    def merged(self) -> faiss.Index:
+        """One index with the base less its shadowed rows plus the delta (for writing a generation)."""
+        with self._lock:
+            base_ids = faiss.vector_to_array(self.base.id_map)
+            rows = base_ids // self.spec.slots
+            keep = ~np.isin(rows, np.flatnonzero(self._shadowed)) if self._shadowed.any() else np.ones(len(rows), bool)
+            delta_ids = faiss.vector_to_array(self.delta.id_map)
+            delta_vectors = self.delta.reconstruct_batch(delta_ids) if len(delta_ids) else None
+            kept_ids = base_ids[keep]
+            kept_vectors = self.base.reconstruct_batch(kept_ids) if len(kept_ids) else np.zeros((0, self.spec.dim), np.float32)
+        ids = kept_ids if delta_vectors is None else np.concatenate([kept_ids, delta_ids])
+        vectors = kept_vectors if delta_vectors is None else np.vstack([kept_vectors, delta_vectors])
+        return build_base(self.spec, ids, vectors)
+
+
+# --- generations on disk -------------------------------------------------------------------------
+
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Generations:
+    """Versioned index generations under one folder, with an atomically switched CURRENT pointer.
+
+    Layout: `<root>/gen-000007/{offers.faiss, passages.faiss, goals.faiss, manifest.json}` and
+    `<root>/CURRENT` holding the name of the generation in use. A generation is written in a
+    temporary folder, fsynced, renamed into place, and only then named in CURRENT (write a temporary
+    file, rename over): readers see the old generation or the new one, never a half-written one.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def current_name(self) -> str | None:
+        """The name of the generation in use, or None."""
+        try:
+            return (self.root / CURRENT).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def write(self, indexes: dict[str, faiss.Index], manifest: dict) -> str:
+        """Write a new generation and make it current; returns its name."""
+        existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        name = f"gen-{max(existing, default=0) + 1:06d}"
+        tmp = self.root / f".tmp-{name}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        files = {}
+        for key, index in indexes.items():
+            path = tmp / f"{key}.faiss"
+            faiss.write_index(index, str(path))
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+            files[key] = {"file": path.name, "sha256": _sha256(path), "ntotal": int(index.ntotal)}
+        manifest = dict(manifest, files=files, generation=name)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        _fsync_dir(tmp)
+        os.rename(tmp, self.root / name)
+        pointer = self.root / f".{CURRENT}.tmp-{os.getpid()}"
+        pointer.write_text(name + "\n")
+        with open(pointer, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, self.root / CURRENT)
+        _fsync_dir(self.root)
+        return name
+
+    def manifest(self, name: str) -> dict:
+        """The manifest of a generation."""
+        return json.loads((self.root / name / MANIFEST).read_text())
+
+    def load(self, name: str, expected_model: str, verify: bool = True) -> tuple[dict, dict[str, faiss.Index]]:
+        """Load a generation memory-mapped, after checking its model and (optionally) its checksums.
+
+        Raises:
+            IndexMismatch: the generation was built by another model, or a file is missing or corrupt.
+        """
+        folder = self.root / name
+        try:
+            manifest = self.manifest(name)
+        except (FileNotFoundError, json.JSONDecodeError) as exc:
+            raise IndexMismatch(f"index generation {name}: manifest unreadable ({exc})") from None
+        if manifest.get("model") != expected_model:
+            raise IndexMismatch(
+                f"index generation {name} was built with model {manifest.get('model')!r}, but the configured "
+                f"model is {expected_model!r}; run `mentor-match reindex` to rebuild it with the configured model"
+            )
+        indexes = {}
+        for key, info in manifest.get("files", {}).items():
+            path = folder / info["file"]
+            if not path.exists():
+                raise IndexMismatch(f"index generation {name}: {info['file']} is missing")
+            if verify and _sha256(path) != info["sha256"]:
+                raise IndexMismatch(f"index generation {name}: {info['file']} is corrupt (checksum mismatch)")
+            try:
+                index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+            except RuntimeError:
+                try:
+                    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
+                except RuntimeError as exc:
+                    raise IndexMismatch(f"index generation {name}: {info['file']} unreadable ({exc})") from None
+            if index.ntotal != info["ntotal"]:
+                raise IndexMismatch(f"index generation {name}: {info['file']} holds {index.ntotal} vectors, "
+                                    f"manifest says {info['ntotal']}")
+            indexes[key] = index
+        return manifest, indexes
+
+    def prune(self, keep: int = 2) -> None:
+        """Delete old generations and abandoned temporary folders, keeping the current one and `keep` in all."""
+        current = self.current_name()
+        for tmp in self.root.glob(".tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        gens = sorted(p.name for p in self.root.glob("gen-*"))
+        for name in gens[:-keep] if keep else gens:
+            if name != current:
+                shutil.rmtree(self.root / name, ignore_errors=True)

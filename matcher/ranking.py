@@ -1,0 +1,121 @@
+"""Ranking: fuse semantic, lexical and style-fit scores into one order, deterministically.
+
+Pure: numpy and plain data. The service gathers the candidate scores; this module decides.
+
+- semantic = (1 - passage_weight) * cosine(need, whole bio) + passage_weight * cosine(need, best passage)
+- lexical  = BM25 / the best BM25 among the candidates (BM25 has no absolute scale)
+- relevance, by `retrieval`:
+    dense:   semantic
+    lexical: lexical
+    hybrid:  fusion "convex": (1 - lexical_weight) * semantic + lexical_weight * lexical
+             fusion "rrf":    reciprocal rank fusion, 1/(k + rank) summed over both lists (1-based ranks),
+                              rescaled so that first in both lists is 1
+- score = (1 - style_weight) * relevance + style_weight * fit; for two-way, the harmonic mean of the
+  relevance and the reciprocal match, so both directions must be good.
+Ties are broken by profile id, so the same request always gives the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RETRIEVAL_MODES = ("dense", "lexical", "hybrid")
+FUSIONS = ("convex", "rrf")
+
+
+@dataclass
+class Candidates:
+    """Score parts of each candidate mentor, aligned arrays."""
+
+    ids: list[str]
+    whole: np.ndarray  # cosine(need, whole offers text)
+    passage: np.ndarray  # cosine(need, best passage)
+    lexical: np.ndarray  # raw BM25 (0 when the words do not occur)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The knobs of ranking (defaults chosen on the dev set, see README)."""
+
+    retrieval: str = "hybrid"
+    fusion: str = "convex"
+    passage_weight: float = 0.5
+    lexical_weight: float = 0.3
+    rrf_k: int = 60
+    style_weight: float = 0.15
+
+
+def semantic_scores(c: Candidates, passage_weight: float) -> np.ndarray:
+    """Blend of whole-bio and best-passage cosine, clipped to [0, 1]."""
+    blend = (1.0 - passage_weight) * c.whole + passage_weight * c.passage
+    return np.clip(blend, 0.0, 1.0).astype(np.float32)
+
+
+def lexical_scores(c: Candidates) -> np.ndarray:
+    """BM25 scaled by the best candidate's BM25, in [0, 1]."""
+    top = float(c.lexical.max()) if len(c.lexical) else 0.0
+    if top <= 0:
+        return np.zeros(len(c.lexical), dtype=np.float32)
+    return np.clip(c.lexical / top, 0.0, 1.0).astype(np.float32)
+
+
+def ranks(values: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """1-based rank of each value, highest first (ties by position); inf where not present."""
+    order = np.argsort(-values, kind="stable")
+    out = np.empty(len(values), dtype=np.float64)
+    out[order] = np.arange(1, len(values) + 1)
+    if present is not None:
+        out[~present] = np.inf
+    return out
+
+
+def relevance(c: Candidates, w: Weights, passage_weight: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(relevance, semantic, lexical) per candidate, each in [0, 1]."""
+    semantic = semantic_scores(c, w.passage_weight if passage_weight is None else passage_weight)
+    lexical = lexical_scores(c)
+    if w.retrieval == "dense":
+        return semantic, semantic, lexical
+    if w.retrieval == "lexical":
+        return lexical, semantic, lexical
+    if w.fusion == "rrf":
+        fused = 1.0 / (w.rrf_k + ranks(semantic)) + 1.0 / (w.rrf_k + ranks(lexical, c.lexical > 0))
+        return (fused * (w.rrf_k + 1) / 2.0).astype(np.float32), semantic, lexical
+    fused = (1.0 - w.lexical_weight) * semantic + w.lexical_weight * lexical
+    return fused.astype(np.float32), semantic, lexical
+
+
+def harmonic_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """2ab / (a + b), 0 where both are 0."""
+    a = np.clip(a, 0, None)
+    b = np.clip(b, 0, None)
+    total = a + b
+    return np.where(total > 0, 2 * a * b / np.where(total > 0, total, 1), 0).astype(np.float32)
+
+
+def final_scores(rel: np.ndarray, fit: np.ndarray, style_weight: float, reciprocal: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """Combine relevance with style fit; with `reciprocal` (two-way), take the harmonic mean instead."""
+    if reciprocal is not None:
+        return harmonic_mean(rel, reciprocal)
+    return ((1.0 - style_weight) * rel + style_weight * fit).astype(np.float32)
+
+
+def order(scores: np.ndarray, ids: list[str]) -> list[int]:
+    """Candidate positions sorted by score (highest first), ties by profile id."""
+    return sorted(range(len(ids)), key=lambda i: (-round(float(scores[i]), 6), ids[i]))
+
+
+def evidence(passages: list[str], passage_scores: np.ndarray, best: int, margin: float = 0.05, most: int = 2
+             ) -> list[str]:
+    """The passage that drove the rank, then any other within `margin` of it (at most `most`)."""
+    if not passages:
+        return []
+    chosen = [best]
+    for i in np.argsort(-passage_scores, kind="stable"):
+        if len(chosen) >= most:
+            break
+        if int(i) != best and passage_scores[i] >= passage_scores[best] - margin:
+            chosen.append(int(i))
+    return [passages[i] for i in sorted(chosen)]

@@ -1,0 +1,395 @@
+"""MatchService: the one façade over the store, the embedder and the indexes.
+
+The Flask app, the CLI and the scripts call it; none of them touches FAISS or SQLite directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from . import ranking, state as state_mod
+from .config import Settings
+from .embedder import Embedder
+from .index import Generations, IndexMismatch
+from .profiles import (FieldError, InvalidInput, Profile, content_hash, offers_text, parse_profile,
+                       profile_passages, text_hash)
+from .queries import MatchRequest, parse_match_request
+from .ranking import Candidates, Weights
+from .state import IndexState
+from .store import ProfileStore, Write
+from .styles import Filters, Mentee, eligible, policy
+
+log = logging.getLogger("matcher.service")
+
+WRITE_BATCH = 256
+MAX_REPORTING_DEPTH = 20
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, and each rejected item with its line (1-based) and reasons."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)  # per item, in input order
+
+    def summary(self) -> dict[str, int]:
+        """The four counts."""
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": len(self.rejected)}
+
+
+class MatchService:
+    """Match needs to mentors, and keep profiles and indexes in step.
+
+    Args:
+        settings: see config.Settings.
+        embedder: an Embedder to share (tests pass one so the model loads once).
+    """
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        self.settings = settings or Settings.from_env()
+        data_dir = self.settings.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = ProfileStore(data_dir / "profiles.db")
+        self.embedder = embedder or Embedder(self.settings.model, self.settings.backend, self.settings.batch_size,
+                                             self.settings.query_cache_size, self.settings.torch_threads)
+        self.generations = Generations(data_dir / "index")
+        self.weights = Weights(self.settings.retrieval, self.settings.fusion, self.settings.passage_weight,
+                               self.settings.lexical_weight, self.settings.rrf_k, self.settings.style_weight)
+        self._state: IndexState | None = None
+        self._lock = threading.RLock()
+        self._loading: threading.Thread | None = None
+
+    # -- index lifecycle -----------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """True once an index is loaded in this process."""
+        return self._state is not None
+
+    def open(self, progress: bool = False) -> "MatchService":
+        """Load the current index generation, or rebuild it from the store when it is missing,
+        stale, corrupt or built by another model. Returns self."""
+        with self._lock:
+            if self._state is None:
+                self._state = self._load_or_rebuild(progress)
+        return self
+
+    def _load_or_rebuild(self, progress: bool) -> IndexState:
+        name = self.generations.current_name()
+        if name is not None:
+            try:
+                return state_mod.load(self.store, self.embedder, self.generations, name,
+                                      self.settings.ann_threshold, self.settings.ann_nprobe)
+            except IndexMismatch as exc:
+                log.warning("index not usable, rebuilding from the store: %s", exc)
+        return state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
+                               self.settings.ann_nprobe, reembed=False, progress=progress)
+
+    def refresh(self) -> IndexState:
+        """The current state, after catching up with the store and with a newer generation on disk.
+
+        Another process's re-index shows up as a new CURRENT generation: it is loaded in the
+        background and swapped in when complete; until then this process keeps serving its own.
+        """
+        self.open()
+        with self._lock:
+            current = self.generations.current_name()
+            if current is not None and current != self._state.generation and self._loading is None:
+                self._loading = threading.Thread(target=self._swap_in, args=(current,), daemon=True)
+                self._loading.start()
+            state_mod.catch_up(self._state, self.store, self.embedder)
+            return self._state
+
+    def _swap_in(self, name: str) -> None:
+        try:
+            fresh = state_mod.load(self.store, self.embedder, self.generations, name,
+                                   self.settings.ann_threshold, self.settings.ann_nprobe)
+            with self._lock:
+                state_mod.catch_up(fresh, self.store, self.embedder)
+                self._state = fresh
+            log.info("now serving index generation %s", name)
+        except (IndexMismatch, FileNotFoundError) as exc:
+            log.warning("index generation %s not loaded: %s", name, exc)
+        finally:
+            self._loading = None
+
+    def reindex(self, progress: bool = False, reembed: bool = True) -> dict[str, Any]:
+        """Rebuild the indexes from the store as a new generation and switch to it atomically.
+
+        Searches keep using the old generation until the new one is complete.
+        """
+        started = time.perf_counter()
+        fresh = state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
+                                self.settings.ann_nprobe, reembed=reembed, progress=progress)
+        with self._lock:
+            state_mod.catch_up(fresh, self.store, self.embedder)
+            self._state = fresh
+        return {"generation": fresh.generation, "profiles": len(fresh.catalog),
+                "seconds": round(time.perf_counter() - started, 3)}
+
+    def checkpoint(self) -> str | None:
+        """Write the in-memory indexes (base plus recent changes) as a new generation, without
+        running the model, so that the next start loads them directly. Returns the generation name."""
+        current = self.refresh()
+        with self._lock:
+            indexes = {key: current.vector_index(key).merged() for key in state_mod.INDEX_KEYS}
+            manifest = {"model": self.embedder.key, "dim": self.embedder.dim, "count": len(current.catalog),
+                        "seq": current.seq, "created_at": time.time()}
+            name = self.generations.write(indexes, manifest)
+            self.generations.prune()
+            current.generation = name
+        return name
+
+    def status(self) -> dict[str, Any]:
+        """Facts for /readyz and operators: generation, counts, model."""
+        st = self._state
+        return {"ready": st is not None, "generation": st.generation if st else None,
+                "profiles": len(st.catalog) if st else self.store.count(), "model": self.embedder.key,
+                "seq": st.seq if st else None, "approximate": bool(st and st.offers.approximate)}
+
+    # -- profiles ------------------------------------------------------------------------------
+
+    def get(self, profile_id: str) -> Profile | None:
+        """The stored profile, or None."""
+        stored = self.store.get(profile_id)
+        return stored.profile if stored else None
+
+    def upsert(self, data: dict[str, Any]) -> tuple[str, Profile]:
+        """Validate and store one profile; returns ("added" | "updated" | "unchanged", profile).
+
+        Raises:
+            InvalidInput: naming each bad field.
+        """
+        report = self.import_items([(1, data)])
+        if report.rejected:
+            raise InvalidInput([FieldError(e["field"], e["reason"]) for e in report.rejected[0]["errors"]])
+        return report.results[0]["status"], parse_profile(data)
+
+    def import_items(self, items: Iterable[tuple[int, Any]], progress: bool = False, total: int | None = None,
+                     checkpoint: bool = False) -> ImportReport:
+        """Validate and store many profiles: every good item is stored, every bad one reported.
+
+        Args:
+            items: (line number, item) pairs; an item is a dict, or an InvalidInput for a row that
+                could not be parsed (so that it is reported with its line).
+            checkpoint: afterwards, write the indexes as a new generation (for large imports).
+
+        Unchanged profiles (same content hash) are not touched; profiles whose texts did not change
+        are stored without running the model.
+        """
+        report = ImportReport()
+        bar = tqdm(total=total, desc="import", unit="profile", disable=not progress)
+        batch: list[tuple[int, Profile]] = []
+        seen: set[str] = set()
+        for line, item in items:
+            try:
+                if isinstance(item, InvalidInput):
+                    raise item
+                profile = parse_profile(item)
+                if profile.id in seen:
+                    raise InvalidInput([FieldError("id", f"{profile.id!r} appears twice in this import")])
+                seen.add(profile.id)
+                batch.append((line, profile))
+                report.results.append({"line": line, "id": profile.id, "status": None})
+            except InvalidInput as exc:
+                errors = [{"field": e.field, "reason": e.reason} for e in exc.errors]
+                report.rejected.append({"line": line, "id": item.get("id") if isinstance(item, dict) else None,
+                                        "errors": errors})
+                report.results.append({"line": line, "status": "rejected", "errors": errors})
+            if len(batch) >= WRITE_BATCH:
+                self._write_batch(batch, report)
+                bar.update(len(batch))
+                batch = []
+        self._write_batch(batch, report)
+        bar.update(len(batch))
+        bar.close()
+        if self._state is not None:
+            self.refresh()
+        if checkpoint and (report.added or report.updated):
+            self.checkpoint()
+        return report
+
+    def _write_batch(self, batch: list[tuple[int, Profile]], report: ImportReport) -> None:
+        if not batch:
+            return
+        known = self.store.hashes([p.id for _, p in batch])
+        status_by_line: dict[int, str] = {}
+        writes: list[Write] = []
+        to_embed: list[int] = []
+        for line, profile in batch:
+            c_hash, t_hash = content_hash(profile), text_hash(profile)
+            old = known.get(profile.id)
+            if old is not None and old[0] == c_hash:
+                status_by_line[line] = "unchanged"
+                continue
+            status_by_line[line] = "updated" if old is not None else "added"
+            if old is None or old[1] != t_hash:
+                to_embed.append(len(writes))
+            writes.append(Write(profile, c_hash, t_hash, offers_text(profile), None))
+        if to_embed:
+            vectors = state_mod.embed_profiles(self.embedder, [writes[i].profile for i in to_embed])
+            for i, emb in zip(to_embed, vectors):
+                writes[i].embeddings = emb
+        self.store.write(writes)
+        for result in report.results:
+            status = status_by_line.get(result.get("line"))
+            if status and result["status"] is None:
+                result["status"] = status
+                setattr(report, status, getattr(report, status) + 1)
+
+    def delete(self, profile_id: str) -> bool:
+        """Delete a profile everywhere at once (store, vector and lexical indexes). False if absent."""
+        row_id = self.store.delete(profile_id)
+        if row_id is None:
+            return False
+        if self._state is not None:
+            self.refresh()
+        return True
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None) -> dict[str, Any]:
+        """Rank mentors for a need, in a style, each with the reason it was chosen.
+
+        Args:
+            request: a MatchRequest or its JSON body (validated here).
+            retrieval: override the retrieval mode ("dense", "lexical", "hybrid"), for evaluation.
+        Returns:
+            {"matches": [{"mentor", "score", "why"}], "style", "took_ms"}
+        Raises:
+            InvalidInput: a bad request, a missing mentee field the style needs, or an unknown mentee id.
+        """
+        started = time.perf_counter()
+        if not isinstance(request, MatchRequest):
+            request = parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
+        st = self.refresh()
+        mentee = self._mentee(request, st)
+        pol = policy(request.style)
+        problems = pol.requirements(mentee)
+        if problems:
+            raise InvalidInput(problems)
+        filters = Filters(tuple(request.filters.languages), request.filters.virtual_only,
+                          tuple(request.filters.departments),
+                          frozenset(st.catalog.row_of[i] for i in request.filters.exclude_ids if i in st.catalog.row_of))
+        with st.catalog._lock:
+            mask = eligible(request.style, st.catalog, mentee, filters)
+        weights = self.weights if retrieval is None else Weights(
+            retrieval, self.weights.fusion, self.weights.passage_weight, self.weights.lexical_weight,
+            self.weights.rrf_k, self.weights.style_weight)
+        matches = self._rank(request, st, mentee, pol, mask, weights) if mask.any() else []
+        took = (time.perf_counter() - started) * 1000
+        log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
+                 mentee.id or "-", request.limit, len(matches), int(mask.sum()), took)
+        return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}
+
+    def _mentee(self, request: MatchRequest, st: IndexState) -> Mentee:
+        spec = request.mentee
+        if spec.id is None:
+            return Mentee(spec.seniority, spec.timezone, tuple(spec.languages), spec.goals, spec.bio)
+        stored = self.store.get(spec.id)
+        if stored is None:
+            raise InvalidInput([FieldError("mentee.id", f"no stored profile with id {spec.id!r}")])
+        p = stored.profile
+        chain: set[int] = set()
+        manager_id, depth = p.manager_id, 0
+        while manager_id and depth < MAX_REPORTING_DEPTH:
+            row = st.catalog.row_of.get(manager_id)
+            if row is None or row in chain:
+                break
+            chain.add(row)
+            manager = self.store.get(manager_id)
+            manager_id, depth = (manager.profile.manager_id if manager else None), depth + 1
+        return Mentee(
+            seniority=spec.seniority if spec.seniority is not None else p.seniority,
+            timezone=spec.timezone or p.timezone,
+            languages=tuple(spec.languages or p.languages),
+            goals=spec.goals or p.goals,
+            bio=spec.bio or offers_text(p),
+            id=p.id, row_id=stored.row_id, reporting_rows=frozenset(chain),
+        )
+
+    def _rank(self, request: MatchRequest, st: IndexState, mentee: Mentee, pol, mask: np.ndarray,
+              weights: Weights) -> list[dict[str, Any]]:
+        k = max(self.settings.candidates, request.limit * 4)
+        query = self.embedder.encode_query(request.need)
+        rows: dict[int, None] = {}
+        lexical_hits: dict[int, float] = {}
+        if weights.retrieval in ("dense", "hybrid"):
+            _, ids = st.offers.search(query, k, mask)
+            rows.update(dict.fromkeys(ids.tolist()))
+            _, pids = st.passages.search(query, 2 * k, mask)
+            rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
+        if weights.retrieval in ("lexical", "hybrid"):
+            for row, score in self.store.lexical_search(request.need, 4 * k):
+                if row < len(mask) and mask[row]:
+                    lexical_hits[row] = score
+                    if len(lexical_hits) >= k:
+                        break
+            rows.update(dict.fromkeys(lexical_hits))
+        mentee_vec = None
+        if request.style == "two-way":
+            mentee_vec = self.embedder.encode_query(mentee.bio)
+            _, gids = st.goals.search(mentee_vec, k, mask)
+            rows.update(dict.fromkeys(gids.tolist()))
+        rows = [r for r in rows if r in st.catalog.ids]
+        if not rows:
+            return []
+        row_arr = np.array(rows, dtype=np.int64)
+        whole = st.offers.vectors(row_arr) @ query
+        passage_best, best_slot, passage_scores = self._passage_scores(st, row_arr, query)
+        cands = Candidates([st.catalog.ids[r] for r in rows], whole, passage_best,
+                           np.array([lexical_hits.get(r, 0.0) for r in rows], dtype=np.float32))
+        passage_weight = min(1.0, weights.passage_weight + pol.passage_boost)
+        rel, semantic, lexical = ranking.relevance(cands, weights, passage_weight)
+        reciprocal = None
+        if mentee_vec is not None:
+            has_goals = st.catalog.has_goals[row_arr]
+            reciprocal = np.zeros(len(rows), dtype=np.float32)
+            if has_goals.any():
+                reciprocal[has_goals] = np.clip(st.goals.vectors(row_arr[has_goals]) @ mentee_vec, 0, 1)
+        fit = pol.fit(st.catalog, row_arr, mentee, reciprocal)
+        scores = ranking.final_scores(rel, fit, weights.style_weight * pol.style_weight, reciprocal)
+        top = ranking.order(scores, cands.ids)[: request.limit]
+        profiles = self.store.get_many([rows[i] for i in top])
+        matches = []
+        for i in top:
+            profile = profiles.get(rows[i])
+            if profile is None:  # deleted while we ranked
+                continue
+            passages = profile_passages(profile) or [offers_text(profile)]
+            evidence = ranking.evidence(passages, passage_scores[i][: len(passages)], min(best_slot[i], len(passages) - 1))
+            matches.append({
+                "mentor": profile.public(),
+                "score": round(float(scores[i]), 4),
+                "why": {"semantic": round(float(semantic[i]), 4), "lexical": round(float(lexical[i]), 4),
+                        "style": round(float(fit[i]), 4), "evidence": evidence,
+                        "notes": pol.notes(profile, mentee, None if reciprocal is None else float(reciprocal[i]))},
+            })
+        return matches
+
+    def _passage_scores(self, st: IndexState, rows: np.ndarray, query: np.ndarray):
+        counts = np.maximum(st.catalog.n_passages[rows].astype(np.int64), 1)
+        ids = np.concatenate([r * state_mod.MAX_PASSAGES + np.arange(c) for r, c in zip(rows, counts)])
+        sims = st.passages.vectors(ids) @ query
+        best = np.empty(len(rows), dtype=np.float32)
+        best_slot = np.empty(len(rows), dtype=np.int64)
+        per_row: list[np.ndarray] = []
+        start = 0
+        for i, c in enumerate(counts):
+            chunk = sims[start:start + c]
+            per_row.append(chunk)
+            best_slot[i] = int(np.argmax(chunk))
+            best[i] = chunk[best_slot[i]]
+            start += c
+        return best, best_slot, per_row

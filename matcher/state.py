@@ -1,0 +1,211 @@
+"""IndexState: the searchable state of one process (catalog + vector indexes), built, loaded and caught up.
+
+The store is the source of truth; an IndexState is derived from it. It comes from a generation on
+disk (memory-mapped) plus the store's changes since that generation's sequence number, or, when no
+usable generation exists, from the stored embeddings (running the model only for rows without
+embeddings of the configured model).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from .catalog import Catalog
+from .embedder import Embedder
+from .index import Generations, IndexSpec, VectorIndex, build_base
+from .profiles import MAX_PASSAGES, Profile, goals_text, offers_text, profile_passages
+from .store import Embeddings, ProfileStore, StoredProfile
+
+log = logging.getLogger("matcher.state")
+
+INDEX_KEYS = ("offers", "passages", "goals")
+EMBED_CHUNK = 2048  # profiles embedded (and committed) per step of a rebuild
+
+
+@dataclass
+class IndexState:
+    """Everything a search needs, consistent as of store sequence `seq`."""
+
+    catalog: Catalog
+    offers: VectorIndex
+    passages: VectorIndex
+    goals: VectorIndex
+    seq: int
+    generation: str | None
+    built_at: float = field(default_factory=time.time)
+
+    def vector_index(self, key: str) -> VectorIndex:
+        """The index named offers, passages or goals."""
+        return getattr(self, key)
+
+    def apply(self, stored: StoredProfile, emb: Embeddings) -> None:
+        """Put one profile's facts and vectors into the in-memory state (replacing older ones)."""
+        self.catalog.upsert(stored.row_id, stored.profile, len(emb.passages))
+        self.offers.upsert(stored.row_id, emb.offers)
+        self.passages.upsert(stored.row_id, emb.passages)
+        if emb.goals is not None:
+            self.goals.upsert(stored.row_id, emb.goals)
+        else:
+            self.goals.remove(stored.row_id)
+
+    def forget(self, row_id: int) -> None:
+        """Remove one row from every part of the state."""
+        self.catalog.remove(row_id)
+        for key in INDEX_KEYS:
+            self.vector_index(key).remove(row_id)
+
+
+def specs(dim: int, ann_threshold: int, nprobe: int) -> dict[str, IndexSpec]:
+    """The index specification of each vector index."""
+    return {
+        "offers": IndexSpec(dim, 1, ann_threshold, nprobe),
+        "passages": IndexSpec(dim, MAX_PASSAGES, ann_threshold, nprobe),
+        "goals": IndexSpec(dim, 1, ann_threshold, nprobe),
+    }
+
+
+def embed_profiles(embedder: Embedder, profiles: list[Profile], progress: tqdm | None = None) -> list[Embeddings]:
+    """Embed offers, goals and passages of each profile in one length-sorted batch run.
+
+    A passage equal to the whole offers text (a one-sentence bio) reuses the offers vector.
+    """
+    texts: list[str] = []
+    slots: list[tuple[int, int, int | None]] = []  # (offers pos, goals pos or -1, first passage pos or None)
+    passage_spans: list[tuple[int, int]] = []
+    for profile in profiles:
+        offers = offers_text(profile)
+        offers_pos = len(texts)
+        texts.append(offers)
+        goals = goals_text(profile)
+        goals_pos = -1
+        if goals:
+            goals_pos = len(texts)
+            texts.append(goals)
+        passages = profile_passages(profile) or [offers]
+        if passages == [offers]:
+            passage_spans.append((offers_pos, -1))
+        else:
+            passage_spans.append((len(texts), len(passages)))
+            texts.extend(passages)
+        slots.append((offers_pos, goals_pos, None))
+    vectors = embedder.encode(texts)
+    out: list[Embeddings] = []
+    for (offers_pos, goals_pos, _), (start, count) in zip(slots, passage_spans):
+        passages = vectors[offers_pos:offers_pos + 1] if count == -1 else vectors[start:start + count]
+        out.append(Embeddings(embedder.key, vectors[offers_pos], None if goals_pos < 0 else vectors[goals_pos],
+                              passages))
+    if progress is not None:
+        progress.update(len(profiles))
+    return out
+
+
+def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> int:
+    """Apply every store change after `state.seq` to the state; returns how many rows changed."""
+    upserted, deleted, now = store.changes_since(state.seq)
+    if now == state.seq:
+        return 0
+    for row_id in deleted:
+        state.forget(row_id)
+    if upserted:
+        stored_emb = store.embeddings([s.row_id for s in upserted], embedder.dim)
+        missing = [s for s in upserted if not _usable(stored_emb.get(s.row_id), s, embedder)]
+        if missing:
+            # Written by a process with another model (or without embeddings): embed here and store.
+            fresh = embed_profiles(embedder, [s.profile for s in missing])
+            store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in zip(missing, fresh)])
+            stored_emb.update({s.row_id: e for s, e in zip(missing, fresh)})
+        for s in upserted:
+            state.apply(s, stored_emb[s.row_id])
+    state.seq = now
+    return len(upserted) + len(deleted)
+
+
+def _usable(emb: Embeddings | None, stored: StoredProfile, embedder: Embedder) -> bool:
+    return emb is not None and emb.model_key == embedder.key
+
+
+def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann_threshold: int, nprobe: int,
+          reembed: bool, progress: bool = False) -> IndexState:
+    """Build a new generation from the store, write it, and return the state serving it.
+
+    Args:
+        reembed: run the model on every profile (a full re-index); otherwise reuse stored embeddings
+            made by the configured model and embed only the rest.
+    """
+    started = time.perf_counter()
+    seq = store.current_seq()
+    rows: list[StoredProfile] = list(store.iter_profiles())
+    dim = embedder.dim
+    spec = specs(dim, ann_threshold, nprobe)
+    catalog = Catalog(capacity=max(1024, (rows[-1].row_id + 1) if rows else 0))
+    collected: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {k: ([], []) for k in INDEX_KEYS}
+    embedded = 0
+    bar = tqdm(total=len(rows), desc="re-index", unit="profile", disable=not progress)
+    for start in range(0, len(rows), EMBED_CHUNK):
+        chunk = rows[start:start + EMBED_CHUNK]
+        stored_emb = {} if reembed else store.embeddings([s.row_id for s in chunk], dim)
+        todo = [s for s in chunk if not _usable(stored_emb.get(s.row_id), s, embedder)]
+        if todo:
+            fresh = embed_profiles(embedder, [s.profile for s in todo])
+            store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in zip(todo, fresh)])
+            stored_emb.update({s.row_id: e for s, e in zip(todo, fresh)})
+            embedded += len(todo)
+        for s in chunk:
+            emb = stored_emb[s.row_id]
+            catalog.upsert(s.row_id, s.profile, len(emb.passages))
+            _collect(collected["offers"], s.row_id, 1, emb.offers[None, :])
+            _collect(collected["passages"], s.row_id, MAX_PASSAGES, emb.passages)
+            if emb.goals is not None:
+                _collect(collected["goals"], s.row_id, 1, emb.goals[None, :])
+        bar.update(len(chunk))
+    bar.close()
+    indexes = {}
+    for key, (ids, vectors) in collected.items():
+        ids_arr = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        vec_arr = np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32)
+        indexes[key] = build_base(spec[key], ids_arr, vec_arr)
+    manifest = {"model": embedder.key, "dim": dim, "count": len(rows), "seq": seq, "created_at": time.time()}
+    name = generations.write(indexes, manifest)
+    generations.prune()
+    log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
+             time.perf_counter() - started)
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), seq=seq, generation=name)
+    catch_up(state, store, embedder)
+    return state
+
+
+def _collect(into: tuple[list[np.ndarray], list[np.ndarray]], row_id: int, slots: int, vectors: np.ndarray) -> None:
+    into[0].append(row_id * slots + np.arange(len(vectors), dtype=np.int64))
+    into[1].append(vectors)
+
+
+def load(store: ProfileStore, embedder: Embedder, generations: Generations, name: str, ann_threshold: int,
+         nprobe: int, verify: bool = True) -> IndexState:
+    """Load generation `name` (memory-mapped) and catch it up with the store.
+
+    Raises:
+        IndexMismatch: built by another model, or corrupt.
+    """
+    manifest, indexes = generations.load(name, embedder.key, verify=verify)
+    spec = specs(int(manifest["dim"]), ann_threshold, nprobe)
+    catalog = Catalog()
+    seq = int(manifest["seq"])
+    n_passages = {}
+    passage_ids = indexes["passages"].id_map
+    import faiss
+
+    if indexes["passages"].ntotal:
+        rows, counts = np.unique(faiss.vector_to_array(passage_ids) // MAX_PASSAGES, return_counts=True)
+        n_passages = dict(zip(rows.tolist(), counts.tolist()))
+    for stored in store.iter_profiles():
+        catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0))
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), seq=seq, generation=name)
+    # Rows the generation holds that the store has since deleted or changed come back via catch-up
+    # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
+    catch_up(state, store, embedder)
+    return state

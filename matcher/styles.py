@@ -1,0 +1,298 @@
+"""Mentoring styles as rules: who may mentor whom (hard filter), who fits best (soft score), and why.
+
+Pure: numpy and plain data only. Each policy works on Catalog columns so that the hard rule can
+be evaluated for every profile at once and handed to FAISS as the search filter.
+
+| style        | hard rule                                  | soft preference                         |
+|--------------|--------------------------------------------|-----------------------------------------|
+| reverse      | mentor seniority < mentee seniority        | larger gap (up to 4 levels), capacity   |
+| flash        | offers flash, flash hours > 0              | more flash hours a month                |
+| e-mentoring  | accepts the virtual format                 | time-zone overlap, a shared language    |
+| traditional  | mentor seniority > mentee seniority        | a gap of 2 to 5 levels, capacity        |
+| two-way      | mentor has goals, mentee has offers        | both directions good (harmonic mean)    |
+| any          | none                                       | none                                    |
+
+Common rules: the mentor is active, discoverable and offers the style, is not the mentee and not in
+the mentee's reporting line; long-term styles need free capacity, flash needs flash hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .catalog import STYLE_BITS, Catalog, today, utc_offset_hours
+from .profiles import LONG_TERM_STYLES, FieldError, Profile
+
+WORKDAY_HOURS = 8.0
+
+
+@dataclass(frozen=True)
+class Mentee:
+    """The person asking: described inline or taken from their stored profile (row_id >= 0)."""
+
+    seniority: int | None = None
+    timezone: str | None = None
+    languages: tuple[str, ...] = ()
+    goals: str = ""
+    bio: str = ""
+    id: str | None = None
+    row_id: int = -1
+    reporting_rows: frozenset[int] = frozenset()  # the mentee's managers, up the chain
+
+    @property
+    def has_offers(self) -> bool:
+        """True when the mentee can teach something back (two-way needs it)."""
+        return bool(self.bio.strip())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional narrowing asked by the caller."""
+
+    languages: tuple[str, ...] = ()
+    virtual_only: bool = False
+    departments: tuple[str, ...] = ()
+    exclude_rows: frozenset[int] = field(default_factory=frozenset)
+
+
+def overlap_hours(offset_a: np.ndarray | float, offset_b: float) -> np.ndarray:
+    """Hours two 9-to-5 working days share, given UTC offsets in hours (NaN offsets give NaN)."""
+    diff = np.abs(np.asarray(offset_a, dtype=np.float32) - offset_b) % 24
+    diff = np.minimum(diff, 24 - diff)
+    return np.clip(WORKDAY_HOURS - diff, 0, WORKDAY_HOURS)
+
+
+class StylePolicy:
+    """One mentoring style. Subclasses override `rule`, `fit` and `notes`."""
+
+    name = "any"
+    summary = "No style rule: the best mentors for your need, whoever they are."
+    long_term = False
+    style_weight = 1.0  # multiplies Settings.style_weight (0 = the style does not reorder results)
+    passage_boost = 0.0  # added to Settings.passage_weight: flash wants a tight fit over breadth
+
+    def requirements(self, mentee: Mentee) -> list[FieldError]:
+        """What the mentee must provide for this style (empty when all is there)."""
+        return []
+
+    def rule(self, cat: Catalog, mentee: Mentee) -> np.ndarray:
+        """The style's own hard rule over every row (True = allowed)."""
+        return cat.style_bits != 0
+
+    def fit(self, cat: Catalog, rows: np.ndarray, mentee: Mentee, reciprocal: np.ndarray | None) -> np.ndarray:
+        """Soft preference in [0, 1] for the candidate rows."""
+        return np.ones(len(rows), dtype=np.float32)
+
+    def notes(self, mentor: Profile, mentee: Mentee, reciprocal: float | None) -> list[str]:
+        """Short sentences a person understands, saying why the style fits."""
+        notes = _seniority_note(mentor, mentee, None)
+        return [notes] if notes else []
+
+
+def _seniority_note(mentor: Profile, mentee: Mentee, style_label: str | None) -> str | None:
+    if mentee.seniority is None:
+        return None
+    gap = mentee.seniority - mentor.seniority
+    if gap == 0:
+        return "same seniority as you"
+    level = "level" if abs(gap) == 1 else "levels"
+    relation = "junior" if gap > 0 else "senior"
+    tail = f": fits {style_label}" if style_label else ""
+    return f"{abs(gap)} {level} {relation} to you{tail}"
+
+
+def _capacity_note(mentor: Profile) -> str | None:
+    if mentor.capacity <= 0:
+        return None
+    return f"has room for {mentor.capacity} mentee{'s' if mentor.capacity != 1 else ''}"
+
+
+def _need_seniority(mentee: Mentee, style: str) -> list[FieldError]:
+    if mentee.seniority is None:
+        return [FieldError("mentee.seniority", f"required for {style} mentoring (1 entry level ... 10 executive)")]
+    return []
+
+
+class Reverse(StylePolicy):
+    name = "reverse"
+    summary = "Someone more junior teaches you, long-term: digital, social media and new trends."
+    long_term = True
+
+    def requirements(self, mentee):
+        return _need_seniority(mentee, self.name)
+
+    def rule(self, cat, mentee):
+        return ((cat.style_bits & STYLE_BITS["reverse"]) != 0) & (cat.seniority < mentee.seniority)
+
+    def fit(self, cat, rows, mentee, reciprocal):
+        gap = mentee.seniority - cat.seniority[rows].astype(np.float32)
+        return (0.75 * np.clip(gap / 4.0, 0, 1) + 0.25 * np.clip(cat.capacity[rows] / 2.0, 0, 1)).astype(np.float32)
+
+    def notes(self, mentor, mentee, reciprocal):
+        return [n for n in (_seniority_note(mentor, mentee, "reverse mentoring"), _capacity_note(mentor)) if n]
+
+
+class Traditional(StylePolicy):
+    name = "traditional"
+    summary = "Someone more senior guides you, long-term, from their experience."
+    long_term = True
+
+    def requirements(self, mentee):
+        return _need_seniority(mentee, self.name)
+
+    def rule(self, cat, mentee):
+        return ((cat.style_bits & STYLE_BITS["traditional"]) != 0) & (cat.seniority > mentee.seniority)
+
+    def fit(self, cat, rows, mentee, reciprocal):
+        gap = cat.seniority[rows].astype(np.float32) - mentee.seniority
+        # Best 2 to 5 levels up: close enough to remember your step, far enough to see further.
+        gap_fit = np.clip(gap / 2.0, 0, 1) - np.clip((gap - 5) * 0.15, 0, 0.6)
+        return (0.75 * gap_fit + 0.25 * np.clip(cat.capacity[rows] / 2.0, 0, 1)).astype(np.float32)
+
+    def notes(self, mentor, mentee, reciprocal):
+        return [n for n in (_seniority_note(mentor, mentee, "traditional mentoring"), _capacity_note(mentor)) if n]
+
+
+class Flash(StylePolicy):
+    name = "flash"
+    summary = "One short, focused session with anyone who knows the topic."
+    passage_boost = 0.2
+
+    def rule(self, cat, mentee):
+        return ((cat.style_bits & STYLE_BITS["flash"]) != 0) & (cat.flash_hours > 0)
+
+    def fit(self, cat, rows, mentee, reciprocal):
+        return np.clip(cat.flash_hours[rows] / 6.0, 0, 1).astype(np.float32)
+
+    def notes(self, mentor, mentee, reciprocal):
+        hours = mentor.flash_hours_per_month
+        return [f"offers {hours:g} flash hour{'s' if hours != 1 else ''} a month"]
+
+
+class EMentoring(StylePolicy):
+    name = "e-mentoring"
+    summary = "Fully virtual mentoring, across offices and time zones."
+    long_term = True
+
+    def rule(self, cat, mentee):
+        return ((cat.style_bits & STYLE_BITS["e-mentoring"]) != 0) & cat.virtual
+
+    def fit(self, cat, rows, mentee, reciprocal):
+        mentee_offset = utc_offset_hours(mentee.timezone, today())
+        overlap = overlap_hours(cat.tz_offset[rows], mentee_offset) / WORKDAY_HOURS
+        overlap = np.where(np.isnan(overlap), 0.5, overlap)
+        if mentee.languages:
+            shared = np.zeros(len(rows), dtype=bool)
+            for lang in mentee.languages:
+                column = cat.languages.get(lang)
+                if column is not None:
+                    shared |= column[rows]
+            language = shared.astype(np.float32)
+        else:
+            language = np.full(len(rows), 0.5, dtype=np.float32)
+        return (0.6 * overlap + 0.4 * language).astype(np.float32)
+
+    def notes(self, mentor, mentee, reciprocal):
+        notes = ["mentors fully online"]
+        offsets = utc_offset_hours(mentor.timezone, today()), utc_offset_hours(mentee.timezone, today())
+        if not any(np.isnan(o) for o in offsets):
+            hours = float(overlap_hours(offsets[0], offsets[1]))
+            if offsets[0] == offsets[1]:
+                notes.append("same time zone")
+            elif hours > 0:
+                notes.append(f"{hours:g} h time-zone overlap")
+            else:
+                notes.append("no working-hours overlap: expect asynchronous exchanges")
+        shared = [lang for lang in mentee.languages if lang in mentor.languages]
+        if shared:
+            notes.append("speaks " + ", ".join(shared) + " like you")
+        return notes
+
+
+class TwoWay(StylePolicy):
+    name = "two-way"
+    summary = "You teach each other: what they offer fits your need, and what you offer fits their goals."
+    long_term = True
+
+    def requirements(self, mentee):
+        if not mentee.has_offers:
+            return [FieldError("mentee.bio", "two-way mentoring needs what you can teach: give mentee.bio or "
+                                             "a stored mentee id whose profile has a bio")]
+        return []
+
+    def rule(self, cat, mentee):
+        return ((cat.style_bits & STYLE_BITS["two-way"]) != 0) & cat.has_goals
+
+    def fit(self, cat, rows, mentee, reciprocal):
+        if reciprocal is None:
+            return np.zeros(len(rows), dtype=np.float32)
+        return np.clip(reciprocal, 0, 1).astype(np.float32)
+
+    def notes(self, mentor, mentee, reciprocal):
+        goal = mentor.goals.strip()
+        if len(goal) > 90:
+            goal = goal[:87].rsplit(" ", 1)[0] + "..."
+        notes = [f"you can teach them back: they want to learn \u201c{goal}\u201d"]
+        if reciprocal is not None:
+            notes.append(f"your offer matches their goal at {reciprocal:.2f}")
+        return notes
+
+
+class Any(StylePolicy):
+    style_weight = 0.0
+
+
+POLICIES: dict[str, StylePolicy] = {p.name: p for p in (Reverse(), Flash(), EMentoring(), Traditional(), TwoWay(), Any())}
+
+
+def policy(style: str) -> StylePolicy:
+    """The policy of a style name (KeyError for an unknown style)."""
+    return POLICIES[style]
+
+
+def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filters()) -> np.ndarray:
+    """Boolean mask over row ids: who may mentor this mentee in this style, after the caller's filters.
+
+    Raises:
+        InvalidInput-style FieldErrors are not raised here: call `policy(style).requirements(mentee)` first.
+    """
+    pol = POLICIES[style]
+    mask = cat.live & cat.mentor & pol.rule(cat, mentee)
+    if style == "any":
+        mask &= (cat.capacity > 0) | (cat.flash_hours > 0)
+    elif pol.long_term:
+        mask &= cat.capacity > 0
+    if mentee.row_id >= 0:
+        if mentee.row_id < len(mask):
+            mask[mentee.row_id] = False
+        mask &= cat.manager_row != mentee.row_id  # their direct reports
+    for row in mentee.reporting_rows:  # their managers, up the chain
+        if 0 <= row < len(mask):
+            mask[row] = False
+    return apply_filters(mask, cat, filters)
+
+
+def apply_filters(mask: np.ndarray, cat: Catalog, filters: Filters) -> np.ndarray:
+    """Narrow a mask by the caller's filters (languages and departments: any of those listed)."""
+    if filters.virtual_only:
+        mask &= cat.virtual
+    if filters.languages:
+        wanted = np.zeros(len(mask), dtype=bool)
+        for lang in filters.languages:
+            column = cat.languages.get(lang.lower())
+            if column is not None:
+                wanted |= column
+        mask &= wanted
+    if filters.departments:
+        wanted = np.zeros(len(mask), dtype=bool)
+        for dept in filters.departments:
+            column = cat.departments.get(dept.lower())
+            if column is not None:
+                wanted |= column
+        mask &= wanted
+    for row in filters.exclude_rows:
+        if 0 <= row < len(mask):
+            mask[row] = False
+    return mask
