@@ -1,0 +1,45 @@
+"""Shared fixtures: the real model (loaded once per test session), real SQLite and FAISS under tmp_path."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import pytest
+
+from matcher.config import Settings
+from matcher.embedder import Embedder
+from matcher.service import MatchService
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default local model, loaded once for the whole session."""
+    settings = Settings()
+    return Embedder(settings.model, settings.backend, settings.batch_size)
+
+
+@pytest.fixture
+def make_service(tmp_path, embedder):
+    """Factory: a MatchService over a fresh data dir (or a given one), sharing the session's model."""
+    created: list[MatchService] = []
+
+    def factory(data_dir=None, **overrides) -> MatchService:
+        settings = Settings(data_dir=data_dir or tmp_path / "data", **overrides)
+        service = MatchService(settings, embedder=embedder)
+        created.append(service)
+        return service
+
+    yield factory
+    for service in created:
+        service.store.close()
+
+
+def profile(pid: str, seniority: int, bio: str, **fields) -> dict:
+    """A valid profile dict for tests (a mentor of every style unless `styles` says otherwise)."""
+    data = {"id": pid, "name": f"Person {pid}", "title": "Specialist", "seniority": seniority, "bio": bio,
+            "styles": ["reverse", "flash", "e-mentoring", "traditional", "two-way"], "capacity": 2,
+            "flash_hours_per_month": 4, "goals": "I want to learn public speaking."}
+    data.update(fields)
+    return data
