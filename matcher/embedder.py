@@ -64,6 +64,7 @@ class Embedder:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self._threads = threads
+        self.texts_encoded = 0  # how many texts this process has run through the model (for tests and ops)
 
     @property
     def key(self) -> str:
@@ -105,6 +106,7 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        self.texts_encoded += len(texts)
         order = np.argsort([len(t) for t in texts], kind="stable")[::-1]
         vectors = self.model.encode(
             [texts[i] for i in order], batch_size=batch_size or self.batch_size, normalize_embeddings=True,

@@ -82,6 +82,8 @@ class VectorIndex:
         self._delta_rows: dict[int, int] = {}  # row id -> number of vectors it has in the delta
         self._shadowed = np.zeros(0, dtype=bool)
         self._lock = threading.RLock()
+        base_ids = faiss.vector_to_array(self.base.id_map) if self.base.ntotal else np.zeros(0, np.int64)
+        self._row_limit = int(base_ids.max()) // spec.slots + 1 if len(base_ids) else 0  # 1 + highest row id
         if hasattr(faiss.downcast_index(self.base.index), "nprobe"):
             faiss.downcast_index(self.base.index).nprobe = spec.nprobe
 
@@ -113,6 +115,7 @@ class VectorIndex:
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))[: self.spec.slots]
         with self._lock:
             self._remove_locked(row_id)
+            self._row_limit = max(self._row_limit, row_id + 1)
             if len(vectors):
                 ids = row_id * self.spec.slots + np.arange(len(vectors), dtype=np.int64)
                 self.delta.add_with_ids(vectors, ids)
@@ -150,7 +153,7 @@ class VectorIndex:
         base_allowed = allowed_rows
         if shadowed is not None:
             if base_allowed is None:
-                base_allowed = np.ones(len(shadowed), dtype=bool)
+                base_allowed = np.ones(max(len(shadowed), self._row_limit), dtype=bool)
             base_allowed = base_allowed.copy()
             n = min(len(base_allowed), len(shadowed))
             base_allowed[:n] &= ~shadowed[:n]

@@ -344,14 +344,14 @@ REVERSE_AREAS = {
     ),
     "discord": dict(
         dept="Marketing", topic="online communities", team="community managers",
-        titles=dict(j=["Community Coordinator", "Associate Community Manager", "Junior Community Moderator"],
+        titles=dict(j=["Community Coordinator", "Associate Community Specialist", "Junior Community Moderator"],
                     m=["Community Specialist", "Community Engagement Specialist", "Developer Community Specialist"]),
         skills=["discord", "community management", "moderation", "events"],
         exp=[
             "I moderate our customer Discord server of around 12,000 members and set up the roles, bots and onboarding channels.",
             "I host weekly Discord stage events and AMAs with our product team.",
             "I built our Discord welcome flow with MEE6 and Carl-bot so new members pick their interests in the first minute.",
-            "I track community health in Discord's server insights and report the top questions to product every sprint.",
+            "I track community engagement in Discord's server insights and report the top questions to product every sprint.",
         ],
         teach=[
             "I can give a leader a guided tour of a live Discord community so they see how customers actually talk to each other.",
@@ -615,7 +615,7 @@ SENIOR_AREAS = {
         exp=[
             "I lead brand and creative, including our visual identity, tone of voice and the in-house content studio.",
             "I ran our brand refresh, from the agency pitch to rolling out new guidelines across forty markets.",
-            "I own our brand tracking study and present brand health to the executive team twice a year.",
+            "I own our brand tracking study and present brand strength results to the executive team twice a year.",
             "I approve sponsorships and partnerships and negotiate the larger ones myself.",
         ],
         teach=[
@@ -662,7 +662,7 @@ SENIOR_AREAS = {
         skills=["customer success", "retention", "account management", "escalations"],
         exp=[
             "I lead customer success for our enterprise accounts and own net revenue retention.",
-            "I built our customer health score and the playbooks for renewals, expansions and at-risk accounts.",
+            "I built our customer risk score and the playbooks for renewals, expansions and at-risk accounts.",
             "I run executive business reviews with some of our largest customers.",
             "I restructured our support and success teams into pods aligned to customer segments.",
         ],
@@ -844,7 +844,7 @@ SPECIALIST_AREAS = {
         exp=[
             "I write speeches and slide decks for our leadership team and rehearse with them before every town hall.",
             "I coach the speakers for our annual conference, from the first outline to the technical rehearsal.",
-            "I run our internal speaking club where people practise five-minute talks and get structured feedback.",
+            "I run our internal speaking club where people practice five-minute talks and get structured feedback.",
             "I produce our quarterly all-hands, including the run-of-show, speaker notes and live Q&A moderation.",
         ],
         teach=[
@@ -883,7 +883,7 @@ SPECIALIST_AREAS = {
             "I build Tableau dashboards for sales and operations and maintain the published data sources behind them.",
             "I rebuilt our executive KPI dashboard in Power BI with DAX measures and row-level security.",
             "I run dashboard design reviews and keep our chart style guide with colors, labels and when to use which chart.",
-            "I retired forty unused dashboards and consolidated the rest into a small set people actually open.",
+            "I archived forty unused dashboards and consolidated the rest into a small set people actually open.",
         ],
         teach=[
             "I can help you turn a cluttered Tableau dashboard into one clear view with filters and tooltips in one session.",
@@ -1295,35 +1295,77 @@ IC_TEACH = [
     "I like helping people plan a technical career path and decide which skills to deepen next.",
 ]
 REVERSE_SENT = [
-    "In reverse mentoring I keep it hands-on: every session we post, prompt or build something real on your own device.",
-    "I have reverse-mentored {n} directors so far, and each session ends with one thing they can try alone that week.",
+    "In reverse mentoring I keep it hands-on: every session we post, prompt or build something real on your own {device}.",
+    "I have reverse-mentored {n} {senior_role}s so far, and each session ends with one thing they can try alone that week.",
     "I run reverse-mentoring sessions where a senior leader brings a real task and we do it together with the new tool.",
-    "For reverse mentoring I prepare a short checklist for each session so executives can repeat the steps later.",
+    "For reverse mentoring I prepare a one-page checklist after each session so {senior_role}s can repeat the steps later.",
+    "My reverse-mentoring sessions last {span} and start from whatever the leader wants to try that week.",
+    "Last quarter I reverse-mentored a {senior_role} who now {achievement}.",
 ]
+REVERSE_SLOTS = dict(
+    device=["phone", "laptop", "phone or laptop"],
+    senior_role=["director", "vice president", "department head", "senior manager"],
+    span=["thirty minutes", "forty-five minutes", "an hour"],
+    achievement=["posts a short video update for their team every Friday",
+                 "drafts first versions of reports with ChatGPT and edits them",
+                 "runs their own FigJam sessions", "answers customer comments on LinkedIn personally",
+                 "keeps all their one-on-one notes in Notion", "automated a weekly report with Zapier"],
+)
 FLASH_SENT = [
-    "Book me for a 30-minute flash session on {topic}.",
+    "Book me for a {dur} flash session on {topic}.",
     "My flash slots work best for {topic}; bring a real example.",
-    "For one-off questions I run one-hour flash sessions on {topic}.",
+    "For one-off questions I run {dur} flash sessions on {topic}.",
     "If you are stuck on {topic}, a single flash session is usually enough.",
-    "I keep a few flash slots every month for {topic}.",
+    "I keep a few flash slots every month for {topic}, usually on {day}s.",
+    "Send me your question about {topic} before a flash session and we will solve it in {span}.",
+    "Quick flash sessions on {topic} are my favorite way to help: one problem, {span}, done.",
 ]
+FLASH_SLOTS = dict(dur=["30-minute", "45-minute", "one-hour", "20-minute"],
+                   span=["twenty minutes", "half an hour", "forty-five minutes", "an hour"],
+                   day=["Tuesday", "Wednesday", "Thursday", "Friday"])
 E_SENT = [
-    "I mentor remotely over Slack threads, short Loom videos and a monthly video call, which works across time zones.",
+    "I mentor remotely over {chat} threads, short Loom videos and a {cadence} video call, which works across time zones.",
     "I prefer e-mentoring: you send questions or drafts when it suits you and I reply with written comments and screen recordings.",
-    "I work from {city} and mentor online with shared Google Docs and a video call every two weeks.",
-    "I run my mentoring asynchronously in Microsoft Teams so people in other time zones can join.",
-    "I mentor online in {langs}, mostly through written feedback on your drafts and a short video call each month.",
+    "I work from {city} and mentor online with shared Google Docs and a {cadence} call on {video}.",
+    "I run my mentoring asynchronously in {chat} so people in other time zones can join.",
+    "I mentor online in {langs}, mostly through written feedback on your drafts and a short {video} call each month.",
+    "Because I am based in {city}, I mentor online and keep a shared {notes} page with notes, links and next steps.",
+    "My e-mentoring is mostly asynchronous: a {chat} channel for questions and a {cadence} {video} call to review progress.",
 ]
+E_SLOTS = dict(chat=["Slack", "Microsoft Teams", "WhatsApp", "Google Chat"],
+               cadence=["monthly", "fortnightly", "weekly"],
+               video=["Zoom", "Google Meet", "Teams"],
+               notes=["Notion", "Google Docs", "OneNote", "Confluence"])
 TRAD_SENT = [
-    "I meet mentees monthly for an hour and we work from a written development plan.",
-    "I prefer a long-term mentoring relationship with regular one-on-ones and a clear goal for each quarter.",
-    "I usually mentor for six months, with a kickoff to agree goals and a review at the end.",
+    "I meet mentees {freq} for {dur} and we work from a {plan}.",
+    "I prefer a long-term mentoring relationship of about {months} months, with {freq} one-on-ones and a clear goal for each quarter.",
+    "I usually mentor for {months} months, with a kickoff to agree goals and a review at the end.",
+    "With long-term mentees I agree {k} concrete goals in the first session and review them every {period}.",
+    "I keep a shared {notes} page with each mentee so every session starts where the last one ended.",
+    "I take on a small number of mentees at a time and meet them {freq}, in person when we are in the same office.",
 ]
+TRAD_SLOTS = dict(freq=["monthly", "every three weeks", "every two weeks"],
+                  dur=["an hour", "forty-five minutes", "ninety minutes"],
+                  plan=["written development plan", "shared goals document", "one-page plan we revisit each quarter"],
+                  months=["six", "nine", "twelve"], k=["two", "three"], period=["month", "six weeks", "quarter"],
+                  notes=["Google Docs", "OneNote", "Notion", "Confluence"])
 TWOWAY_SENT = [
-    "I like two-way mentoring: I share what I know about {topic} and learn something new in return.",
-    "I am happy to trade my {topic} experience for help with something I am still learning.",
-    "Two-way pairings suit me best, because I learn as much as I teach.",
+    "I like two-way mentoring: I share what I know about {topic} and would like help with {goal_topic} in return.",
+    "I am happy to trade my {topic} experience for someone's help with {goal_topic}.",
+    "Two-way pairings suit me best, because I learn as much as I teach; right now I am keen to learn about {goal_topic}.",
+    "If you know {goal_topic} well, I would gladly swap: your expertise for my {topic} know-how.",
+    "In a two-way pairing I can cover {topic}, and I am looking for a partner who can help me with {goal_topic}.",
 ]
+# Optional lead-ins that vary how area sentences start (grammar-safe by sentence type).
+PRESENT_LEADS = ["Day to day, ", "In my current role, ", "At our {city} office, ", "These days, ", "Most weeks, ",
+                 "For our {region} business, ", "On a typical day, "]
+PAST_LEADS = ["Recently, ", "Last year, ", "In my previous role, ", "Earlier this year, "]
+CAN_LEADS = ["If you are new to {topic}, ", "In a first session, ", "To get you started, ", "As a mentor, "]
+CAN_LEADS_TIMED = ["If you are new to {topic}, ", "As a mentor, "]
+LIKE_LEADS = ["As a mentor, ", "In mentoring, ", "Above all, "]
+PAST_VERBS = {"ran", "built", "led", "wrote", "moved", "replaced", "rebuilt", "produced", "prototyped", "migrated",
+              "improved", "introduced", "managed", "negotiated", "repositioned", "restructured", "designed",
+              "retired", "automated", "fine-tuned", "mapped", "created", "put", "took", "set"}
 GOAL_TEMPLATES = [
     "I want to {x}.",
     "I'd like to {x}.",
@@ -1338,6 +1380,14 @@ NUMBERS = ["four", "five", "six", "seven", "eight", "nine", "ten", "twelve"]
 
 FORBIDDEN_KEYS = {"age", "gender", "pronouns", "ethnicity", "religion", "health", "birth_year", "birthyear",
                   "date_of_birth", "dob", "sex", "race"}
+
+
+def region_of(tz: str) -> str:
+    if tz.startswith("America/"):
+        return "Americas"
+    if tz.startswith(("Europe/", "Africa/")) or tz in ("Asia/Dubai", "Asia/Jerusalem"):
+        return "EMEA"
+    return "APAC"
 
 
 class Builder:
@@ -1412,11 +1462,12 @@ class Builder:
             return rng.choice(titles["s"]), seniority
         return rng.choice(titles["p"]), 7
 
-    def goal(self, candidate_areas: list[str], exclude: str) -> tuple[str, list[str]]:
+    def goal(self, candidate_areas: list[str], exclude: str, first: str | None = None) -> tuple[str, list[str]]:
         rng = self.rng
         keys = [k for k in candidate_areas if k != exclude]
         template = rng.choice(GOAL_TEMPLATES)
-        first = rng.choice(keys)
+        if first is None or first == exclude:
+            first = rng.choice(keys)
         x = rng.choice(ALL_AREAS[first]["learn"])
         used = [first]
         if "{y}" in template:
@@ -1426,41 +1477,71 @@ class Builder:
             return template.format(x=x, y=y), used
         return template.format(x=x), used
 
-    def bio(self, area: dict, styles: list[str], title: str, seniority: int, loc, langs: list[str],
-            flash_topic: str | None, mentor: bool = True) -> str:
+    def vary(self, sentence: str, kind: str, area: dict, loc) -> str:
+        """Sometimes add a short lead-in so shared pool sentences read differently."""
         rng = self.rng
+        if rng.random() > 0.35 or not sentence.startswith("I "):
+            return sentence
+        second = sentence.split()[1]
+        if kind == "exp":
+            if second in ("have", "am", "sit", "chair", "own", "partner"):
+                return sentence
+            leads = PAST_LEADS if second in PAST_VERBS else PRESENT_LEADS
+        else:
+            if second == "can":
+                timed = any(w in sentence for w in ("session", "sitting", "minutes", "an hour"))
+                leads = CAN_LEADS_TIMED if timed else CAN_LEADS
+            elif second in ("like", "enjoy"):
+                leads = LIKE_LEADS
+            else:
+                return sentence
+        lead = rng.choice(leads).format(city=loc[0], region=region_of(loc[1]), topic=area["topic"])
+        return lead + sentence
+
+    def bio(self, area: dict, styles: list[str], title: str, seniority: int, loc, langs: list[str],
+            flash_topic: str | None, goal_topic: str | None, mentor: bool = True) -> str:
+        rng = self.rng
+        flash_only = styles == ["flash"]
         for _ in range(200):
-            exp = rng.sample(area["exp"], k=1 if rng.random() < 0.55 else 2)
+            exp = [self.vary(x, "exp", area, loc) for x in rng.sample(area["exp"], k=1 if rng.random() < 0.55 else 2)]
             if not mentor:
-                sentences = exp if len(exp) == 2 else exp + [rng.choice([s for s in area["exp"] if s not in exp])]
-                text = " ".join(sentences)
+                if len(exp) == 1:
+                    exp.append(self.vary(rng.choice([x for x in area["exp"] if not exp[0].endswith(x)]), "exp", area, loc))
+                text = " ".join(exp)
                 if text not in self.used_bios:
                     self.used_bios.add(text)
                     return text
                 continue
             teach_pool = list(area["teach"])
-            if area["group"] == "specialist" and seniority == 7:
+            if area["group"] == "specialist" and seniority == 7 and not flash_only:
                 if title == area["titles"]["p"][0]:
-                    teach_pool += [s.format(n=rng.choice(NUMBERS), team=area["team"]) for s in MANAGER_TEACH]
+                    teach_pool += [x.format(n=rng.choice(NUMBERS), team=area["team"]) for x in MANAGER_TEACH]
                 else:
                     teach_pool += IC_TEACH
-            teach = rng.sample(teach_pool, k=1 if (len(exp) == 2 or rng.random() < 0.5) else 2)
+            teach = [self.vary(x, "teach", area, loc)
+                     for x in rng.sample(teach_pool, k=1 if (len(exp) == 2 or rng.random() < 0.5) else 2)]
             extra: list[str] = []
             roll = rng.random()
+            if flash_only:
+                roll = roll * 0.45 + 0.35  # lands in the flash band most of the time
             if "reverse" in styles and roll < 0.35:
-                extra.append(rng.choice(REVERSE_SENT).format(n=rng.choice(["two", "three", "four", "five"])))
-            elif "flash" in styles and flash_topic and roll < 0.6:
-                extra.append(rng.choice(FLASH_SENT).format(topic=flash_topic))
-            elif "e-mentoring" in styles and roll < 0.75:
+                slots = {k: rng.choice(v) for k, v in REVERSE_SLOTS.items()}
+                extra.append(rng.choice(REVERSE_SENT).format(n=rng.choice(["two", "three", "four", "five"]), **slots))
+            elif "flash" in styles and flash_topic and roll < 0.62:
+                slots = {k: rng.choice(v) for k, v in FLASH_SLOTS.items()}
+                extra.append(rng.choice(FLASH_SENT).format(topic=flash_topic, **slots))
+            elif "e-mentoring" in styles and roll < 0.78:
                 names = [LANG_NAMES[code] for code in langs]
                 lang_text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-                extra.append(rng.choice(E_SENT).format(city=loc[0], langs=lang_text))
-            elif "two-way" in styles and roll < 0.85:
-                extra.append(rng.choice(TWOWAY_SENT).format(topic=area["topic"]))
-            elif "traditional" in styles and roll < 0.95:
-                extra.append(rng.choice(TRAD_SENT))
+                slots = {k: rng.choice(v) for k, v in E_SLOTS.items()}
+                extra.append(rng.choice(E_SENT).format(city=loc[0], langs=lang_text, **slots))
+            elif "two-way" in styles and goal_topic and roll < 0.9:
+                extra.append(rng.choice(TWOWAY_SENT).format(topic=area["topic"], goal_topic=goal_topic))
+            elif "traditional" in styles and roll < 0.97:
+                slots = {k: rng.choice(v) for k, v in TRAD_SLOTS.items()}
+                extra.append(rng.choice(TRAD_SENT).format(**slots))
             sentences = exp + teach + extra
-            # Teaching sentence occasionally leads; mostly experience first.
+            # A teaching sentence occasionally leads; mostly experience comes first.
             if rng.random() < 0.15:
                 sentences = teach + exp + extra
             sentences = sentences[:4]
@@ -1493,7 +1574,7 @@ class Builder:
 
     def add(self, *, category: str, area_key: str, seniority: int, styles: list[str], goal_areas: list[str] | None,
             capacity: int, flash_hours: float, virtual_only: bool = False, loc=None, extra_skill_area: str | None = None,
-            with_bio: bool = True) -> dict:
+            with_bio: bool = True, goal_first: str | None = None) -> dict:
         rng = self.rng
         area = ALL_AREAS[area_key]
         loc = loc or self.pick_location()
@@ -1509,12 +1590,14 @@ class Builder:
             "seniority": seniority,
             "department": area["dept"],
         }
+        goal_text, goal_used = self.goal(goal_areas, exclude=area_key, first=goal_first) if goal_areas else (None, [])
+        goal_topic = ALL_AREAS[goal_used[0]]["topic"] if goal_used else None
         if with_bio:
-            person["bio"] = self.bio(area, styles, title, seniority, loc, langs, flash_topic, mentor=bool(styles))
+            person["bio"] = self.bio(area, styles, title, seniority, loc, langs, flash_topic, goal_topic,
+                                     mentor=bool(styles))
         person["skills"] = self.skills(area, ALL_AREAS[extra_skill_area] if extra_skill_area else None)
-        goal_used: list[str] = []
-        if goal_areas:
-            person["goals"], goal_used = self.goal(goal_areas, exclude=area_key)
+        if goal_text:
+            person["goals"] = goal_text
         person["styles"] = styles
         person["formats"] = self.formats(virtual_only)
         person["location"] = loc[0]
@@ -1535,12 +1618,18 @@ def build() -> list[dict]:
     reverse_keys = list(REVERSE_AREAS)
     senior_keys = list(SENIOR_AREAS)
     spec_keys = list(SPECIALIST_AREAS)
+    # Independent shuffled rotations so every category covers every specialist area evenly.
+    rotations = {name: rng.sample(spec_keys, k=len(spec_keys)) for name in ("senior", "flash", "e", "two", "mid")}
     flash_hours_options = [1.0, 1.5, 2.0, 2.0, 3.0, 3.0, 4.0, 5.0, 6.0, 8.0]
 
     # What seniors want to learn: social platforms, AI tools, data literacy.
     senior_goal_areas = reverse_keys + ["data_leader", "ml", "sql", "bi_dashboards", "pandas"]
     # What juniors want to learn: the leadership and business topics seniors teach.
     junior_goal_areas = senior_keys + ["excel", "public_speaking", "recruiting", "okrs", "sql", "product_mgmt"]
+
+    # Two-way reverse mentors waiting for a senior who wants to learn their topic:
+    # (junior's area, senior area the junior wants to learn).
+    pending_pairs: list[tuple[str, str]] = []
 
     # 1) Reverse mentors: seniority 1-4, social media / AI / new platforms.
     for i in range(72):
@@ -1555,8 +1644,12 @@ def build() -> list[dict]:
         if emt:
             styles.append("e-mentoring")
         goal = junior_goal_areas if ("two-way" in styles or rng.random() < 0.85) else None
+        goal_first = None
+        if "two-way" in styles:
+            goal_first = rng.choice(senior_keys)
+            pending_pairs.append((key, goal_first))
         other = rng.choice(reverse_keys)
-        b.add(category="reverse", area_key=key, seniority=seniority, styles=styles, goal_areas=goal,
+        b.add(category="reverse", area_key=key, seniority=seniority, styles=styles, goal_areas=goal, goal_first=goal_first,
               capacity=rng.randint(1, 3), flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
               virtual_only=emt and rng.random() < 0.6, extra_skill_area=other if other != key else None)
 
@@ -1566,7 +1659,7 @@ def build() -> list[dict]:
             key = senior_keys[i % len(senior_keys)]
             seniority = rng.choices([8, 9, 10], weights=[45, 35, 20])[0]
         else:
-            key = spec_keys[i % len(spec_keys)]
+            key = rotations["senior"][i % len(spec_keys)]
             seniority = 7
         styles = ["traditional"]
         if rng.random() < 0.35:
@@ -1576,12 +1669,19 @@ def build() -> list[dict]:
         if rng.random() < 0.12:
             styles.append("e-mentoring")
         flash_hours = rng.choice([1.0, 1.5, 2.0]) if "flash" in styles else 0.0
+        goal_first = None
+        if "two-way" in styles:
+            # Reciprocal pair: learn the topic of a two-way junior who wants to learn this senior's topic.
+            match = next((pair for pair in pending_pairs if pair[1] == key), None)
+            if match is not None:
+                pending_pairs.remove(match)
+                goal_first = match[0]
         b.add(category="senior", area_key=key, seniority=seniority, styles=styles, goal_areas=senior_goal_areas,
-              capacity=rng.randint(1, 4), flash_hours=flash_hours)
+              capacity=rng.randint(1, 4), flash_hours=flash_hours, goal_first=goal_first)
 
     # 3) Flash mentors: focused topics, some flash-only (capacity 0).
     for i in range(70):
-        key = spec_keys[i % len(spec_keys)]
+        key = rotations["flash"][i % len(spec_keys)]
         seniority = rng.choices([3, 4, 5, 6, 7], weights=[20, 30, 25, 15, 10])[0]
         flash_only = rng.random() < 0.35
         styles = ["flash"]
@@ -1602,7 +1702,7 @@ def build() -> list[dict]:
     loc_order = sorted(range(len(LOCATIONS)), key=lambda j: rng.random())
     for i in range(50):
         seniority = rng.choices([3, 4, 5, 6, 7, 8, 9], weights=[12, 18, 22, 18, 14, 10, 6])[0]
-        key = senior_keys[i % len(senior_keys)] if seniority >= 8 else spec_keys[(i * 7) % len(spec_keys)]
+        key = senior_keys[i % len(senior_keys)] if seniority >= 8 else rotations["e"][i % len(spec_keys)]
         styles = ["e-mentoring"]
         if seniority >= 5 and rng.random() < 0.35:
             styles.append("traditional")
@@ -1618,7 +1718,9 @@ def build() -> list[dict]:
 
     # 5) Two-way mentors: have goals and offers; goals are things other mentors teach.
     for i in range(42):
-        key = spec_keys[(i * 3) % len(spec_keys)]
+        # Generated in pairs that want to learn each other's topic.
+        key = rotations["two"][i % len(spec_keys)]
+        partner = rotations["two"][(i + 1 if i % 2 == 0 else i - 1) % len(spec_keys)]
         seniority = rng.choices([3, 4, 5, 6, 7], weights=[20, 25, 25, 20, 10])[0]
         styles = ["two-way"]
         if seniority >= 5 and rng.random() < 0.3:
@@ -1628,12 +1730,12 @@ def build() -> list[dict]:
         if rng.random() < 0.15:
             styles.append("e-mentoring")
         b.add(category="two-way", area_key=key, seniority=seniority, styles=styles,
-              goal_areas=spec_keys + reverse_keys[:4] + ["careers", "negotiation", "budgeting"],
+              goal_areas=spec_keys + reverse_keys[:4] + ["careers", "negotiation", "budgeting"], goal_first=partner,
               capacity=rng.randint(1, 3), flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0)
 
     # 6) Mid-level specialists (4-7) across functions.
     for i in range(46):
-        key = spec_keys[(i * 5 + 2) % len(spec_keys)]
+        key = rotations["mid"][i % len(spec_keys)]
         seniority = rng.choices([4, 5, 6, 7], weights=[25, 30, 30, 15])[0]
         pool = ["traditional", "flash", "e-mentoring", "two-way"]
         styles = rng.sample(pool, k=rng.choice([1, 1, 2]))
@@ -1694,6 +1796,8 @@ def public(person: dict) -> dict:
 
 def main() -> None:
     people = build()
+    for person in people:
+        assert not FORBIDDEN_KEYS & set(public(person)), person["id"]
     with OUT.open("w", encoding="utf-8") as fh:
         for person in people:
             fh.write(json.dumps(public(person), ensure_ascii=False) + "\n")

@@ -1,0 +1,141 @@
+"""Style rules as properties over random profiles: the hard rules can never be broken."""
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from matcher.catalog import Catalog
+from matcher.profiles import STYLES, parse_profile
+from matcher.styles import Filters, Mentee, eligible, overlap_hours, policy
+
+TIMEZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", None]
+
+profile_strategy = st.fixed_dictionaries({
+    "seniority": st.integers(1, 10),
+    "styles": st.lists(st.sampled_from(STYLES), unique=True, max_size=5),
+    "formats": st.lists(st.sampled_from(["in-person", "virtual"]), unique=True, min_size=1, max_size=2),
+    "capacity": st.integers(0, 3),
+    "flash_hours_per_month": st.sampled_from([0, 0, 1.5, 6]),
+    "active": st.booleans(),
+    "discoverable": st.booleans(),
+    "goals": st.sampled_from(["", "I want to learn TikTok."]),
+    "timezone": st.sampled_from(TIMEZONES),
+    "languages": st.sampled_from([["en"], ["en", "de"], ["ja"]]),
+    "manager": st.integers(-1, 30),
+})
+
+
+def build(people: list[dict]) -> tuple[Catalog, list]:
+    cat = Catalog(capacity=4)
+    profiles = []
+    for i, spec in enumerate(people):
+        data = {k: v for k, v in spec.items() if k not in ("manager", "timezone")}
+        data.update(id=f"p{i}", name=f"P{i}", bio="" if i % 7 == 6 else "I can teach something useful.")
+        if not data["bio"]:
+            data["styles"] = []
+        if spec["timezone"]:
+            data["timezone"] = spec["timezone"]
+        if 0 <= spec["manager"] < len(people) and spec["manager"] != i:
+            data["manager_id"] = f"p{spec['manager']}"
+        p = parse_profile(data)
+        profiles.append(p)
+        cat.upsert(i + 1, p, 1)  # row ids start at 1, like SQLite's
+    return cat, profiles
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(profile_strategy, min_size=1, max_size=30), st.integers(1, 10),
+       st.sampled_from(STYLES + ("any",)), st.integers(-1, 29))
+def test_hard_rules_hold_for_every_style(people, mentee_seniority, style, mentee_index):
+    cat, profiles = build(people)
+    mentee_row = mentee_index + 1 if 0 <= mentee_index < len(people) else -1
+    chain = frozenset()
+    if mentee_row > 0 and profiles[mentee_row - 1].manager_id:
+        chain = frozenset({cat.row_of[profiles[mentee_row - 1].manager_id]})
+    mentee = Mentee(seniority=mentee_seniority, bio="I know finance.", row_id=mentee_row, reporting_rows=chain,
+                    id=profiles[mentee_row - 1].id if mentee_row > 0 else None)
+    mask = eligible(style, cat, mentee)
+    for row in np.flatnonzero(mask):
+        m = profiles[row - 1]
+        assert m.active and m.discoverable and m.bio and m.styles
+        assert row != mentee_row and row not in chain
+        assert m.manager_id is None or m.manager_id != mentee.id
+        if style == "reverse":
+            assert m.seniority < mentee_seniority and "reverse" in m.styles and m.capacity > 0
+        if style == "traditional":
+            assert m.seniority > mentee_seniority and "traditional" in m.styles and m.capacity > 0
+        if style == "flash":
+            assert "flash" in m.styles and m.flash_hours_per_month > 0
+        if style == "e-mentoring":
+            assert "virtual" in m.formats and "e-mentoring" in m.styles and m.capacity > 0
+        if style == "two-way":
+            assert m.goals and "two-way" in m.styles and m.capacity > 0
+    # And nobody who passes every rule is left out.
+    for i, m in enumerate(profiles, start=1):
+        if mask[i] or i == mentee_row or i in chain or (mentee.id and m.manager_id == mentee.id):
+            continue
+        ok = m.active and m.discoverable and bool(m.styles) and bool(m.bio)
+        if style == "reverse":
+            ok = ok and "reverse" in m.styles and m.seniority < mentee_seniority and m.capacity > 0
+        elif style == "traditional":
+            ok = ok and "traditional" in m.styles and m.seniority > mentee_seniority and m.capacity > 0
+        elif style == "flash":
+            ok = ok and "flash" in m.styles and m.flash_hours_per_month > 0
+        elif style == "e-mentoring":
+            ok = ok and "e-mentoring" in m.styles and "virtual" in m.formats and m.capacity > 0
+        elif style == "two-way":
+            ok = ok and "two-way" in m.styles and bool(m.goals) and m.capacity > 0
+        else:
+            ok = ok and (m.capacity > 0 or m.flash_hours_per_month > 0)
+        assert not ok, f"{m.id} passes every {style} rule but was filtered out"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(profile_strategy, min_size=1, max_size=20), st.integers(1, 10))
+def test_fit_is_bounded_and_reverse_prefers_bigger_gaps(people, mentee_seniority):
+    cat, _ = build(people)
+    mentee = Mentee(seniority=mentee_seniority, timezone="Europe/Berlin", languages=("de",), bio="x")
+    rows = np.arange(1, len(people) + 1)
+    for style in STYLES + ("any",):
+        fit = policy(style).fit(cat, rows, mentee, np.full(len(rows), 0.5, np.float32))
+        assert fit.shape == (len(rows),) and np.all((fit >= 0) & (fit <= 1))
+    fit = policy("reverse").fit(cat, rows, mentee, None)
+    for a in rows:
+        for b in rows:
+            if cat.capacity[a] == cat.capacity[b] and mentee_seniority - cat.seniority[a] > mentee_seniority - cat.seniority[b] >= 0:
+                assert fit[a - 1] >= fit[b - 1]
+
+
+def test_filters_narrow_by_language_department_and_virtual():
+    people = [dict(seniority=3, styles=["flash"], formats=["virtual"], capacity=1, flash_hours_per_month=2,
+                   active=True, discoverable=True, goals="", timezone=None, languages=["de"], manager=-1),
+              dict(seniority=3, styles=["flash"], formats=["in-person"], capacity=1, flash_hours_per_month=2,
+                   active=True, discoverable=True, goals="", timezone=None, languages=["en"], manager=-1)]
+    cat, _ = build(people)
+    mentee = Mentee()
+    assert list(np.flatnonzero(eligible("flash", cat, mentee))) == [1, 2]
+    assert list(np.flatnonzero(eligible("flash", cat, mentee, Filters(languages=("DE",))))) == [1]
+    assert list(np.flatnonzero(eligible("flash", cat, mentee, Filters(virtual_only=True)))) == [1]
+    assert list(np.flatnonzero(eligible("flash", cat, mentee, Filters(exclude_rows=frozenset({1}))))) == [2]
+
+
+def test_time_zone_overlap_and_notes():
+    assert float(overlap_hours(1.0, 1.0)) == 8.0
+    assert float(overlap_hours(-5.0, 1.0)) == 2.0
+    assert float(overlap_hours(9.0, -5.0)) == 0.0
+    assert float(overlap_hours(11.0, -12.0)) == 7.0  # across the date line: 1 h apart
+    mentor = parse_profile({"id": "m", "name": "M", "seniority": 2, "bio": "I post on TikTok daily.",
+                            "styles": ["reverse", "flash", "e-mentoring"], "flash_hours_per_month": 6,
+                            "capacity": 2, "timezone": "Europe/Berlin", "languages": ["en", "de"]})
+    mentee = Mentee(seniority=5, timezone="Europe/Berlin", languages=("de",))
+    assert policy("reverse").notes(mentor, mentee, None) == ["3 levels junior to you: fits reverse mentoring",
+                                                             "has room for 2 mentees"]
+    assert policy("flash").notes(mentor, mentee, None) == ["offers 6 flash hours a month"]
+    assert "same time zone" in policy("e-mentoring").notes(mentor, mentee, None)
+    assert "speaks de like you" in policy("e-mentoring").notes(mentor, mentee, None)
+
+
+def test_styles_that_need_seniority_or_offers_say_so():
+    assert [e.field for e in policy("reverse").requirements(Mentee())] == ["mentee.seniority"]
+    assert [e.field for e in policy("traditional").requirements(Mentee())] == ["mentee.seniority"]
+    assert [e.field for e in policy("two-way").requirements(Mentee(seniority=3))] == ["mentee.bio"]
+    assert policy("flash").requirements(Mentee()) == []
