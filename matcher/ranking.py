@@ -109,7 +109,7 @@ def order(scores: np.ndarray, ids: list[str]) -> list[int]:
 
 def evidence(passages: list[str], passage_scores: np.ndarray, best: int, margin: float = 0.05, most: int = 2
              ) -> list[str]:
-    """The passage that drove the rank, then any other within `margin` of it (at most `most`)."""
+    """The passage that drove the rank first, then any other within `margin` of it (at most `most`)."""
     if not passages:
         return []
     chosen = [best]
@@ -118,4 +118,4 @@ def evidence(passages: list[str], passage_scores: np.ndarray, best: int, margin:
             break
         if int(i) != best and passage_scores[i] >= passage_scores[best] - margin:
             chosen.append(int(i))
-    return [passages[i] for i in sorted(chosen)]
+    return [passages[i] for i in chosen]
