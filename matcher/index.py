@@ -234,6 +234,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _pid_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Generations:
     """Versioned index generations under one folder, with an atomically switched CURRENT pointer.
 
@@ -324,7 +334,8 @@ class Generations:
         """Delete old generations and abandoned temporary folders, keeping the current one and `keep` in all."""
         current = self.current_name()
         for tmp in self.root.glob(".tmp-*"):
-            shutil.rmtree(tmp, ignore_errors=True)
+            if not _pid_alive(tmp.name.rsplit("-", 1)[-1]):  # left by a crashed writer, not one at work
+                shutil.rmtree(tmp, ignore_errors=True)
         gens = sorted(p.name for p in self.root.glob("gen-*"))
         for name in gens[:-keep] if keep else gens:
             if name != current:
