@@ -12,6 +12,7 @@ row ids, turned into a FAISS IDSelectorBitmap so that FAISS skips ineligible row
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -265,7 +266,18 @@ class Generations:
             return None
 
     def write(self, indexes: dict[str, faiss.Index], manifest: dict) -> str:
-        """Write a new generation and make it current; returns its name."""
+        """Write a new generation and make it current; returns its name.
+
+        Writers in several processes take turns (a file lock), so each gets its own generation number.
+        """
+        with open(self.root / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._write_locked(indexes, manifest)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _write_locked(self, indexes: dict[str, faiss.Index], manifest: dict) -> str:
         existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         name = f"gen-{max(existing, default=0) + 1:06d}"
         tmp = self.root / f".tmp-{name}-{os.getpid()}"
