@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 from tqdm import tqdm
 
@@ -72,36 +73,30 @@ def specs(dim: int, ann_threshold: int, nprobe: int) -> dict[str, IndexSpec]:
 def embed_profiles(embedder: Embedder, profiles: list[Profile], progress: tqdm | None = None) -> list[Embeddings]:
     """Embed offers, goals and passages of each profile in one length-sorted batch run.
 
-    A passage equal to the whole offers text (a one-sentence bio) reuses the offers vector.
+    A passage equal to the whole offers text (a one-sentence bio, no skills) reuses the offers vector.
     """
     texts: list[str] = []
-    slots: list[tuple[int, int, int | None]] = []  # (offers pos, goals pos or -1, first passage pos or None)
-    passage_spans: list[tuple[int, int]] = []
+    layout: list[tuple[int, int, int, int]] = []  # per profile: offers pos, goals pos (-1), passages start, count
     for profile in profiles:
         offers = offers_text(profile)
         offers_pos = len(texts)
         texts.append(offers)
-        goals = goals_text(profile)
         goals_pos = -1
-        if goals:
+        if goals_text(profile):
             goals_pos = len(texts)
-            texts.append(goals)
-        passages = profile_passages(profile) or [offers]
-        if passages == [offers]:
-            passage_spans.append((offers_pos, -1))
+            texts.append(goals_text(profile))
+        passages = profile_passages(profile)
+        if not passages or passages == [offers]:
+            layout.append((offers_pos, goals_pos, offers_pos, 1))
         else:
-            passage_spans.append((len(texts), len(passages)))
+            layout.append((offers_pos, goals_pos, len(texts), len(passages)))
             texts.extend(passages)
-        slots.append((offers_pos, goals_pos, None))
     vectors = embedder.encode(texts)
-    out: list[Embeddings] = []
-    for (offers_pos, goals_pos, _), (start, count) in zip(slots, passage_spans):
-        passages = vectors[offers_pos:offers_pos + 1] if count == -1 else vectors[start:start + count]
-        out.append(Embeddings(embedder.key, vectors[offers_pos], None if goals_pos < 0 else vectors[goals_pos],
-                              passages))
     if progress is not None:
         progress.update(len(profiles))
-    return out
+    return [Embeddings(embedder.key, vectors[offers_pos], None if goals_pos < 0 else vectors[goals_pos],
+                       vectors[start:start + count])
+            for offers_pos, goals_pos, start, count in layout]
 
 
 def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> int:
@@ -196,11 +191,9 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
     catalog = Catalog()
     seq = int(manifest["seq"])
     n_passages = {}
-    passage_ids = indexes["passages"].id_map
-    import faiss
-
     if indexes["passages"].ntotal:
-        rows, counts = np.unique(faiss.vector_to_array(passage_ids) // MAX_PASSAGES, return_counts=True)
+        passage_ids = faiss.vector_to_array(indexes["passages"].id_map)
+        rows, counts = np.unique(passage_ids // MAX_PASSAGES, return_counts=True)
         n_passages = dict(zip(rows.tolist(), counts.tolist()))
     for stored in store.iter_profiles():
         catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0))
