@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from .catalog import Catalog
 from .embedder import Embedder
-from .index import Generations, IndexSpec, VectorIndex, build_base
+from .index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
 from .profiles import MAX_PASSAGES, Profile, goals_text, offers_text, profile_passages
 from .store import Embeddings, ProfileStore, StoredProfile
 
@@ -190,6 +190,12 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
     spec = specs(int(manifest["dim"]), ann_threshold, nprobe)
     catalog = Catalog()
     seq = int(manifest["seq"])
+    store_seq = store.current_seq()
+    if seq > store_seq:
+        # Only a store restored from an older backup goes back in time. Catching up from `seq` would
+        # miss the restored rows and every write numbered up to `seq` after the restore.
+        raise IndexMismatch(f"index generation {name} is newer than the store (change {seq} > {store_seq}): "
+                            f"the store was restored from an older backup")
     n_passages = {}
     if indexes["passages"].ntotal:
         passage_ids = faiss.vector_to_array(indexes["passages"].id_map)

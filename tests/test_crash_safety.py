@@ -1,0 +1,280 @@
+"""Crash safety: kill -9 an import or a re-index halfway, damage the index files, restore an old store.
+
+After every crash the store and the index must agree, nothing committed may be lost, and a fresh
+MatchService must open: loading the last complete generation and catching up from the store, or
+rebuilding from the stored embeddings (without running the model) when the generation is missing,
+corrupt, built by another model, or newer than the store.
+
+The crashing process is a real `mentor-match` run in a subprocess (tests/crash_child.py), killed
+with SIGKILL either once the store shows committed batches or at a named pause point.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from matcher.index import CURRENT
+from matcher.readers import read_file
+from tests.integrity import assert_index_agrees, clone, committed, tiny_people, write_jsonl
+
+REPO = Path(__file__).resolve().parent.parent
+BASE = tiny_people(40, "base")
+QUERIES = [
+    {"need": "short videos on TikTok", "style": "reverse", "mentee": {"seniority": 9}, "limit": 5},
+    {"need": "SQL window functions", "style": "flash", "limit": 5},
+    {"need": "negotiation with suppliers", "style": "any", "limit": 8},
+]
+WAIT = 300  # seconds a child may take to reach its kill point (the model loads first)
+
+
+def answers(service) -> list[list[tuple[str, float]]]:
+    return [[(m["mentor"]["id"], m["score"]) for m in service.match(q)["matches"]] for q in QUERIES]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, embedder):
+    """A data dir with BASE imported and checkpointed, and the answers it gives."""
+    from matcher.config import Settings
+    from matcher.service import MatchService
+
+    svc = MatchService(Settings(data_dir=tmp_path_factory.mktemp("template") / "data"), embedder=embedder)
+    svc.open()
+    svc.import_items(list(enumerate(BASE, start=1)), checkpoint=True)
+    yield svc, answers(svc)
+    svc.store.close()
+
+
+class Child:
+    """A `mentor-match` subprocess whose stdout lines are collected by a thread."""
+
+    def __init__(self, data_dir: Path, args: list[str], log: Path):
+        env = dict(os.environ, MATCHER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.crash_child", *args], cwd=REPO, env=env,
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+
+    def wait_for(self, prefix: str, timeout: float = WAIT) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.proc.poll() is None, f"child exited with {self.proc.returncode}"
+                continue
+            if line.startswith(prefix):
+                return line
+        raise AssertionError(f"child never printed {prefix!r}")
+
+    def kill(self) -> int:
+        """SIGKILL; returns the exit status (-9 when the kill is what ended it)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        return self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def spawn(tmp_path):
+    children: list[Child] = []
+
+    def start(data_dir: Path, *args: str) -> Child:
+        child = Child(data_dir, list(args), tmp_path / f"child-{len(children)}.log")
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        child.kill()
+        child.log.close()
+
+
+def test_import_killed_midway_keeps_every_committed_batch(tmp_path, template, spawn, make_service, embedder):
+    svc, _ = template
+    data = clone(svc, tmp_path / "data")
+    generation = svc.generations.current_name()
+    people = tiny_people(160, "imp")
+    path = write_jsonl(tmp_path / "people.jsonl", people)
+    before = committed(data)
+
+    child = spawn(data, "--write-batch", "16", "--", "import", str(path))
+    child.wait_for("STARTED")
+    deadline = time.monotonic() + WAIT
+    snapshot = committed(data)
+    while len(snapshot) < len(before) + 48:  # three batches of 16 committed
+        assert time.monotonic() < deadline and child.proc.poll() is None, "the import did not get going"
+        time.sleep(0.01)
+        snapshot = committed(data)
+    assert child.kill() == -signal.SIGKILL, "the import finished before it could be killed"
+    assert len(snapshot) < len(before) + len(people), "killed too late to be halfway"
+
+    # A fresh process opens the last complete generation and catches up from the stored
+    # embeddings: nothing committed is lost, nothing is re-embedded, the index agrees with the store.
+    encoded = embedder.texts_encoded
+    restarted = make_service(data).open()
+    assert embedder.texts_encoded == encoded
+    assert restarted.status()["generation"] == generation
+    after = committed(data)
+    assert snapshot.items() <= after.items()
+    assert_index_agrees(restarted)
+    imported = sorted(set(after) - set(before))
+    for pid in imported[:: max(1, len(imported) // 4)]:
+        bio = next(p["bio"] for p in people if p["id"] == pid)
+        assert restarted.match({"need": bio, "limit": 1})["matches"][0]["mentor"]["id"] == pid
+
+    # Running the import again stores the rest and leaves the committed profiles alone.
+    report = restarted.import_items(read_file(path)[0], checkpoint=True)
+    assert report.summary() == {"added": len(people) - len(imported), "updated": 0, "unchanged": len(imported),
+                                "rejected": 0}
+    assert_index_agrees(restarted)
+
+
+@pytest.mark.parametrize("pause", ["encode:2", "write_index", "current"])
+def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_path, template, spawn, make_service):
+    svc, expected = template
+    data = clone(svc, tmp_path / "data")
+    index_dir = data / "index"
+    generation = (index_dir / CURRENT).read_text().strip()
+    generations_before = len(list(index_dir.glob("gen-*")))
+
+    child = spawn(data, "--embed-chunk", "8", "--pause-at", pause, "--", "reindex")
+    child.wait_for("PAUSED")
+    assert child.kill() == -signal.SIGKILL
+    leftovers = sorted(p.name for p in index_dir.iterdir() if p.name.startswith(".tmp-"))
+    complete = sorted(p.name for p in index_dir.glob("gen-*"))
+    if pause == "write_index":
+        assert leftovers, "the kill should have left a half-written generation"
+    if pause == "current":
+        assert len(complete) == generations_before + 1, "the new generation should be complete on disk, just not current"
+    assert (index_dir / CURRENT).read_text().strip() == generation
+
+    restarted = make_service(data).open()
+    assert restarted.status()["generation"] == generation
+    assert_index_agrees(restarted)
+    assert answers(restarted) == expected
+    # The next generation written cleans up what the dead writer left.
+    restarted.reindex(reembed=False)
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".tmp-")]
+    assert_index_agrees(restarted)
+    assert answers(restarted) == expected
+
+
+def _truncate(gen: Path) -> str:
+    path = gen / "offers.faiss"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return "checksum"
+
+
+def _flip(gen: Path) -> str:
+    path = gen / "passages.faiss"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return "checksum"
+
+
+def _drop_manifest(gen: Path) -> str:
+    (gen / "manifest.json").unlink()
+    return "manifest unreadable"
+
+
+def _garble_manifest(gen: Path) -> str:
+    (gen / "manifest.json").write_text('{"model": ')
+    return "manifest unreadable"
+
+
+def _drop_file(gen: Path) -> str:
+    (gen / "goals.faiss").unlink()
+    return "missing"
+
+
+def _other_model(gen: Path) -> str:
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["model"] = "another-model:torch:0123456789abcdef"
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    return "built with model"
+
+
+def _drop_generation(gen: Path) -> str:
+    for path in gen.iterdir():
+        path.unlink()
+    gen.rmdir()
+    return "manifest unreadable"
+
+
+DAMAGE = {"truncated file": _truncate, "flipped byte": _flip, "no manifest": _drop_manifest,
+          "garbled manifest": _garble_manifest, "missing file": _drop_file, "other model": _other_model,
+          "generation gone": _drop_generation}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_generation_is_refused_and_rebuilt_from_the_store(damage, tmp_path, template, make_service, embedder,
+                                                                   caplog):
+    svc, expected = template
+    data = clone(svc, tmp_path / "data")
+    name = (data / "index" / CURRENT).read_text().strip()
+    reason = DAMAGE[damage](data / "index" / name)
+
+    encoded = embedder.texts_encoded
+    restarted = make_service(data)
+    with caplog.at_level(logging.WARNING, logger="matcher"):
+        restarted.open()
+    assert any(reason in r.getMessage() and "rebuilding" in r.getMessage() for r in caplog.records), caplog.text
+    rebuilt = restarted.status()["generation"]
+    assert rebuilt and (data / "index" / rebuilt / "manifest.json").exists()
+    if damage != "generation gone":  # (its number is free again, so the rebuild may reuse it)
+        assert rebuilt != name
+    assert embedder.texts_encoded == encoded, "the rebuild should use the stored embeddings"
+    assert_index_agrees(restarted)
+    assert answers(restarted) == expected
+
+
+def test_missing_index_folder_is_rebuilt_without_the_model(tmp_path, template, make_service, embedder):
+    svc, expected = template
+    data = clone(svc, tmp_path / "data")
+    for path in sorted((data / "index").rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (data / "index").rmdir()
+    encoded = embedder.texts_encoded
+    restarted = make_service(data).open()
+    assert restarted.status()["generation"] and embedder.texts_encoded == encoded
+    assert_index_agrees(restarted)
+    assert answers(restarted) == expected
+
+
+def test_store_restored_from_an_older_backup_is_not_mixed_with_a_newer_index(tmp_path, template, make_service):
+    svc, expected = template
+    data = clone(svc, tmp_path / "data")
+    live = make_service(data).open()
+    live.store.backup(tmp_path / "backup.db")  # the backup taken before the changes below
+    live.import_items(list(enumerate(tiny_people(6, "later"), start=1)))
+    assert live.delete(BASE[0]["id"]) and live.delete(BASE[1]["id"])
+    live.checkpoint()  # the index on disk now knows about the changes; the backup does not
+    live.store.close()
+
+    # Restore as SECURITY.md says: stop everything, put the backup in place of profiles.db.
+    for suffix in ("", "-wal", "-shm"):
+        (data / f"profiles.db{suffix}").unlink(missing_ok=True)
+    (tmp_path / "backup.db").rename(data / "profiles.db")
+    restored = make_service(data).open()
+    assert_index_agrees(restored)
+    assert answers(restored) == expected
+    # Writes after the restore reuse sequence numbers the newer index had seen: a fresh process
+    # must still see them.
+    restored.import_items(list(enumerate(tiny_people(2, "after-restore"), start=1)))
+    assert_index_agrees(make_service(data).open())
