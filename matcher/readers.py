@@ -62,6 +62,9 @@ def _jsonl(text: str) -> Iterator[tuple[int, Any]]:
             yield line_no, json.loads(line)
         except json.JSONDecodeError as exc:
             yield line_no, InvalidInput([FieldError("", f"not valid JSON ({exc.msg} at column {exc.colno})")])
+        except (ValueError, RecursionError) as exc:  # integers too long for Python, nesting too deep
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            yield line_no, InvalidInput([FieldError("", f"not acceptable JSON ({reason})")])
 
 
 def _json_array(text: str) -> Iterator[tuple[int, Any]]:
