@@ -1,0 +1,99 @@
+"""The Flask app: `create_app(config)` builds it with its blueprints (match, profiles, admin, web).
+
+The MatchService (model, store, indexes) is created and opened here, once per process: requests
+share it and never reload anything. Heavy imports (torch, faiss) happen inside create_app, so that
+importing this package (e.g. in the gunicorn master before it forks) stays light.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+from ..config import Settings
+
+if TYPE_CHECKING:
+    from ..service import MatchService
+
+log = logging.getLogger("matcher.api")
+
+_SETTING_NAMES = {f.name for f in fields(Settings)}
+
+
+def _settings(config: Settings | dict[str, Any] | None, service: "MatchService | None") -> tuple[Settings, dict]:
+    """Settings from `config` (a dict holds Settings field names; UPPER_CASE keys go to Flask's config)."""
+    if isinstance(config, Settings):
+        return config, {}
+    config = dict(config or {})
+    flask_config = {key: config.pop(key) for key in list(config) if key.isupper()}
+    unknown = set(config) - _SETTING_NAMES
+    if unknown:
+        raise ValueError(f"config: unknown settings {', '.join(sorted(unknown))}")
+    if "data_dir" in config:
+        config["data_dir"] = Path(config["data_dir"])
+    base = service.settings if service is not None else Settings.from_env()
+    return (replace(base, **config) if config else base), flask_config
+
+
+def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchService | None" = None) -> Flask:
+    """Build the app.
+
+    Args:
+        config: Settings, or a dict of Settings fields overriding the environment's (MATCHER_*);
+            UPPER_CASE keys are Flask config (e.g. TESTING). None: Settings.from_env().
+        service: a MatchService to use (tests share one model); by default one is built from the
+            settings. Either way it is opened here, so /readyz is true once the app serves.
+    Returns:
+        The Flask app, with the service in app.extensions["matcher.service"].
+    """
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from ..keys import KeyRing
+    from . import admin, auth, context, errors, match, openapi, profiles, web
+
+    settings, flask_config = _settings(config, service)
+    if service is None:
+        from ..service import MatchService
+
+        service = MatchService(settings)
+        # Load the model and run it once now, not on the first request: ready means ready.
+        service.embedder.encode(["warm up"])
+    service.open()
+
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config.update(flask_config)
+    app.json.sort_keys = False  # keep the contract's field order
+    app.json.ensure_ascii = False
+    app.extensions[context.SERVICE] = service
+    app.extensions[context.SETTINGS] = settings
+    app.extensions[auth.EXTENSION] = KeyRing(service.store)
+    errors.register(app)
+
+    # One limiter per app, in memory: counts are per process (each gunicorn worker counts its own).
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True,
+                      strategy="moving-window")
+    app.extensions["matcher.limiter"] = limiter
+    for blueprint in (match.bp, profiles.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(match.bp)
+    limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(profiles.bp)
+    limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key, exempt_when=_not_v1)(admin.bp)
+    if settings.public_form:
+        app.register_blueprint(web.bp)
+        limiter.limit(settings.form_rate_limit, methods=["POST"])(web.bp)
+
+    app.extensions["matcher.openapi"] = openapi.build_openapi(app, settings)
+    log.info("app ready: %s", service.status())
+    return app
+
+
+def _not_v1() -> bool:
+    from flask import request
+
+    return not request.path.startswith("/v1/")

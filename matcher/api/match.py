@@ -1,0 +1,18 @@
+"""POST /v1/match: the best mentors for a need, in a style, each with its reason."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from .auth import require_scope
+from .context import service
+from .errors import json_object
+
+bp = Blueprint("match", __name__)
+
+
+@bp.post("/v1/match")
+@require_scope("match")
+def match():
+    """Answer exactly what MatchService.match() returns (mentors with public fields only)."""
+    return jsonify(service().match(json_object()))

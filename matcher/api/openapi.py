@@ -1,0 +1,200 @@
+"""The OpenAPI 3.1 document, generated from the app itself.
+
+Schemas come from the pydantic models that validate requests (MatchRequest, Profile) and from the
+response models in schemas.py, through `models_json_schema` (JSON Schema 2020-12, which OpenAPI 3.1
+uses as is). Paths come from the app's URL map: every route must have an entry in OPERATIONS (a
+missing one fails at start-up), the methods are the route's own, and the security requirement is
+read from the view's `require_scope`. Limits that settings can change (need length, limit maximum,
+body size) are written from the running settings.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from typing import Any
+
+from flask import Flask
+from pydantic.json_schema import models_json_schema
+
+from ..config import Settings
+from ..profiles import Profile
+from ..queries import MatchRequest
+from . import schemas
+from .profiles import MAX_BATCH_ITEMS
+
+REF = "#/components/schemas/{model}"
+PROBLEM = "application/problem+json"
+ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+
+ERROR_TEXT = {
+    400: "Malformed JSON (or not UTF-8).",
+    401: "Missing or wrong API key.",
+    403: "The key's scope does not allow this.",
+    404: "No profile with this id.",
+    409: "A re-index is already running.",
+    413: "The body is too large.",
+    415: "Wrong content type.",
+    422: "Validation failed; `errors` names each field and its reason.",
+    429: "Too many requests for this key (or address).",
+}
+
+# endpoint -> how to document it. Bodies and responses name models; "errors" are the 4xx it can answer
+# besides 401/403/429, which every scoped operation gets.
+OPERATIONS: dict[str, dict[str, Any]] = {
+    "match.match": {
+        "summary": "Rank mentors for a need, in a mentoring style, each with the reason it was chosen",
+        "body": {"application/json": "MatchRequest"},
+        "ok": {200: "MatchResponse"},
+        "errors": [400, 413, 415, 422],
+        "description": "A mentee given by `id` brings its stored seniority, time zone, languages, goals, bio and "
+                       "manager. `reverse` and `traditional` need the mentee's seniority, `two-way` needs what the "
+                       "mentee can teach (a stored profile or `mentee.bio`); without them the answer is 422. "
+                       "A body sent as application/x-www-form-urlencoded (curl -d) is read as JSON when it parses.",
+    },
+    "profiles.put_profile": {
+        "summary": "Add or replace a profile (201 when added, 200 when updated or unchanged)",
+        "body": {"application/json": "Profile"},
+        "ok": {200: "ProfileWritten", 201: "ProfileWritten"},
+        "errors": [400, 413, 415, 422],
+        "description": "The id in the URL wins; an `id` in the body must equal it (422 otherwise).",
+    },
+    "profiles.get_profile": {
+        "summary": "The whole stored profile",
+        "ok": {200: "Profile"},
+        "errors": [404],
+    },
+    "profiles.delete_profile": {
+        "summary": "Delete a profile from the store and every index at once",
+        "ok": {204: None},
+        "errors": [404],
+    },
+    "profiles.batch": {
+        "summary": "Add or replace many profiles: good items are stored, bad ones named",
+        "body": {"application/json": {"type": "array", "items": "Profile"},
+                 "application/x-ndjson": {"type": "string", "description": "JSON Lines: one profile per line "
+                                          "(application/jsonl is accepted too)."},
+                 "text/csv": {"type": "string", "description": "CSV with a header row of profile fields; "
+                              "list cells separated by | or ;."}},
+        "ok": {200: "BatchResponse"},
+        "errors": [400, 413, 415, 422],
+        "description": f"Answers 200 whenever the body can be read, with one result per item in input order "
+                       f"(`line` is the line of a JSON Lines or CSV body, the 1-based position in a JSON "
+                       f"array). At most {MAX_BATCH_ITEMS} items per request (413 beyond).",
+    },
+    "admin.reindex": {
+        "summary": "Rebuild the indexes from the store as a new generation and switch to it (synchronous)",
+        "ok": {200: "ReindexResponse"},
+        "errors": [409],
+    },
+    "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
+    "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
+                     "errors": []},
+    "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
+}
+
+# Routes that are not part of the API: the web form (HTML for people) and its static files.
+UNDOCUMENTED_BLUEPRINTS = ("web",)
+
+RESPONSE_MODELS = (schemas.MatchResponse, schemas.ProfileWritten, schemas.BatchResponse,
+                   schemas.ReindexResponse, schemas.Health, schemas.Readiness, schemas.ProblemDetails)
+
+
+def component_schemas(settings: Settings) -> dict[str, Any]:
+    """JSON Schemas of every request and response model, keyed by model name."""
+    models = [(MatchRequest, "validation"), (Profile, "validation")]
+    models += [(model, "serialization") for model in RESPONSE_MODELS]
+    _, top = models_json_schema(models, ref_template=REF)
+    components = top["$defs"]
+    request = components["MatchRequest"]["properties"]
+    request["limit"]["maximum"] = settings.max_limit
+    request["need"]["maxLength"] = settings.max_need_chars
+    return components
+
+
+def _schema(spec: Any) -> dict[str, Any]:
+    if isinstance(spec, str):
+        return {"$ref": REF.format(model=spec)}
+    spec = dict(spec)
+    if isinstance(spec.get("items"), str):
+        spec["items"] = _schema(spec["items"])
+    return spec
+
+
+def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_params: list[str]) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": endpoint.replace(".", "_"), "summary": doc["summary"],
+                          "tags": [endpoint.split(".")[0]]}
+    description = doc.get("description", "")
+    if scope:
+        description = (f"Needs an API key with scope `{scope}`" + (" (or `admin`)" if scope == "match" else "")
+                       + (". " + description if description else "."))
+        op["security"] = [{"bearerAuth": []}]
+        op["x-required-scope"] = scope
+    else:
+        op["security"] = []
+    if description:
+        op["description"] = description
+    if path_params:
+        op["parameters"] = [{"name": name, "in": "path", "required": True,
+                             "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": ID_PATTERN}}
+                            for name in path_params]
+    if "body" in doc:
+        op["requestBody"] = {"required": True,
+                             "content": {media: {"schema": _schema(spec)} for media, spec in doc["body"].items()}}
+    responses: dict[str, Any] = {}
+    for status, model in doc["ok"].items():
+        if model is None:
+            responses[str(status)] = {"description": "No content."}
+        else:
+            responses[str(status)] = {"description": "OK" if status < 300 else "Not ready yet",
+                                      "content": {"application/json": {"schema": _schema(model)}}}
+    # A `match` route cannot answer 403: every valid key has at least the match scope.
+    errors = list(doc["errors"]) + ([401, 429] if scope else []) + ([403] if scope == "admin" else [])
+    for status in sorted(set(errors)):
+        responses[str(status)] = {"description": ERROR_TEXT[status],
+                                  "content": {PROBLEM: {"schema": _schema("ProblemDetails")}}}
+    op["responses"] = responses
+    return op
+
+
+def build_openapi(app: Flask, settings: Settings) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `app`, from its URL map and the models.
+
+    Raises:
+        KeyError: a route of the app has no entry in OPERATIONS (document it).
+    """
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.split(".")[0] in UNDOCUMENTED_BLUEPRINTS:
+            continue
+        doc = OPERATIONS.get(rule.endpoint)
+        if doc is None:
+            raise KeyError(f"route {rule.rule} (endpoint {rule.endpoint}) is missing from openapi.OPERATIONS")
+        view = app.view_functions[rule.endpoint]
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        params = re.findall(r"{([^}]+)}", path)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                rule.endpoint, doc, getattr(view, "required_scope", None), params)
+    try:
+        version = metadata.version("mentor-matcher")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        version = "0.0.0"
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Mentor matcher",
+            "version": version,
+            "description": "Match people to mentors from their own words, in a mentoring style, with reasons. "
+                           "Errors are problem details (RFC 9457, application/problem+json). Bodies larger than "
+                           f"{settings.max_body_bytes} bytes are answered 413. The web form at / is for people "
+                           "and is not part of this API.",
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": component_schemas(settings),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "An API key from `mentor-match keys create "
+                                                              "--scope match|admin`."}},
+        },
+    }
