@@ -1,0 +1,192 @@
+"""The public web form at `/`: people say what they want to learn and get explained matches.
+
+Server-rendered (Jinja, auto-escaped), a plain form POST, no JavaScript. No API key is needed; the
+POST is rate-limited per client address (create_app sets it) and Settings.public_form turns it off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..profiles import FieldError, InvalidInput
+from ..styles import POLICIES
+from .context import service, settings
+from .highlight import highlight
+
+bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
+
+RESULTS = 5
+STYLE_ORDER = ("any", "reverse", "traditional", "flash", "e-mentoring", "two-way")
+STYLE_NAMES = {"any": "Any style", "reverse": "Reverse", "traditional": "Traditional", "flash": "Flash",
+               "e-mentoring": "E-mentoring", "two-way": "Two-way"}
+SENIORITY = {1: "entry level", 2: "junior", 3: "early career", 4: "mid-level", 5: "experienced", 6: "senior",
+             7: "lead or principal", 8: "head of a team or function", 9: "senior leader", 10: "executive"}
+LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese",
+             "it": "Italian", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "tr": "Turkish", "ar": "Arabic",
+             "hi": "Hindi", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "vi": "Vietnamese", "th": "Thai",
+             "ru": "Russian", "uk": "Ukrainian", "he": "Hebrew"}
+TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+# Where each field of a match request is shown on the form.
+FORM_FIELDS = {"need": "need", "style": "style", "mentee.seniority": "seniority", "mentee.timezone": "timezone",
+               "mentee.languages": "language", "filters.languages": "language", "mentee.bio": "bio",
+               "filters.virtual_only": "virtual_only"}
+WHY_EMPTY = {
+    "reverse": "nobody junior to you offers reverse mentoring on this topic",
+    "traditional": "nobody senior to you offers traditional mentoring on this topic",
+    "flash": "nobody with flash hours free this month offers a flash session on this topic",
+    "e-mentoring": "nobody who mentors online has room for an e-mentoring mentee on this topic",
+    "two-way": "nobody offering two-way mentoring has learning goals of their own yet",
+    "any": "nobody with time to mentor matches this topic",
+}
+
+
+@dataclass
+class FormInput:
+    """What the person typed, as strings, to fill the form again."""
+
+    need: str = ""
+    style: str = "any"
+    seniority: str = ""
+    timezone: str = ""
+    language: str = ""
+    virtual_only: bool = False
+    bio: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form) -> "FormInput":
+        """Read the posted form (missing fields are empty)."""
+        return cls(need=form.get("need", "").strip(), style=form.get("style", "any").strip() or "any",
+                   seniority=form.get("seniority", "").strip(), timezone=form.get("timezone", "").strip(),
+                   language=form.get("language", "").strip(), virtual_only=form.get("virtual_only") == "on",
+                   bio=form.get("bio", "").strip())
+
+    def request_body(self, style: str | None = None) -> dict[str, Any]:
+        """The POST /v1/match body this form stands for (raises InvalidInput for a non-numeric seniority)."""
+        mentee: dict[str, Any] = {}
+        if self.seniority:
+            if not re.fullmatch(r"\d{1,2}", self.seniority):
+                raise InvalidInput([FieldError("mentee.seniority", "choose a level from 1 to 10")])
+            mentee["seniority"] = int(self.seniority)
+        if self.timezone:
+            mentee["timezone"] = self.timezone
+        if self.bio:
+            mentee["bio"] = self.bio
+        filters: dict[str, Any] = {"virtual_only": self.virtual_only}
+        if self.language:
+            mentee["languages"] = [self.language]
+            filters["languages"] = [self.language]
+        return {"need": self.need, "style": style or self.style, "mentee": mentee, "limit": RESULTS,
+                "filters": filters}
+
+    @property
+    def has_options(self) -> bool:
+        """True when an optional field is filled or wrong (the optional section is shown open)."""
+        return bool(self.timezone or self.language or self.virtual_only or self.bio
+                    or {"timezone", "language", "bio", "virtual_only"} & set(self.errors))
+
+
+def _form_errors(exc: InvalidInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        key = re.sub(r"\.\d+$", "", error.field)
+        name = FORM_FIELDS.get(key, "form")
+        reason = error.reason if name != "form" else str(error)
+        errors.setdefault(name, reason[:1].upper() + reason[1:])
+    return errors
+
+
+def why_empty(form: FormInput) -> str:
+    """In words, why a search found nobody: the style's rule, the seniority and the filters asked for."""
+    level = int(form.seniority) if form.seniority.isdigit() else None
+    if form.style == "reverse" and level == 1:
+        reason = "nobody is junior to you at seniority 1, so nobody can be your reverse mentor"
+    elif form.style == "traditional" and level == 10:
+        reason = "nobody is senior to you at seniority 10, so nobody can be your traditional mentor"
+    else:
+        reason = WHY_EMPTY.get(form.style, WHY_EMPTY["any"])
+    narrowing = []
+    if form.virtual_only:
+        narrowing.append("who mentor online")
+    if form.language:
+        narrowing.append(f"who speak {LANGUAGES.get(form.language, form.language)}")
+    if narrowing:
+        reason += " among mentors " + " and ".join(narrowing)
+    return reason[0].upper() + reason[1:] + "."
+
+
+def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
+    cards = []
+    for match in result["matches"]:
+        mentor, why = match["mentor"], match["why"]
+        cards.append({"mentor": mentor, "score": match["score"], "percent": round(100 * max(0.0, min(1.0, match["score"]))),
+                      "seniority_label": SENIORITY.get(mentor["seniority"], ""),
+                      "evidence": [highlight(sentence, need) for sentence in why["evidence"]],
+                      "notes": why["notes"]})
+    return cards
+
+
+def _page(form: FormInput, status: int = 200, **context: Any):
+    return render_template("index.html", form=form, styles=[(s, STYLE_NAMES[s], POLICIES[s].summary)
+                                                            for s in STYLE_ORDER],
+                           seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
+                           max_need=settings().max_need_chars, **context), status
+
+
+@bp.get("/")
+def index():
+    """The empty form."""
+    return _page(FormInput())
+
+
+@bp.post("/")
+def search():
+    """Run the search the form describes and show the results as cards (422 with the form's errors)."""
+    form = FormInput.from_form(request.form)
+    if not form.need:
+        form.errors = {"need": "Say in a few words what you want to learn."}
+        return _page(form, 422)
+    try:
+        result = service().match(form.request_body())
+    except InvalidInput as exc:
+        form.errors = _form_errors(exc)
+        return _page(form, 422)
+    context: dict[str, Any] = {"searched": True, "cards": _cards(result, form.need),
+                               "style_name": STYLE_NAMES.get(form.style, form.style)}
+    if not result["matches"]:
+        context["why_empty"] = why_empty(form)
+        if form.style != "any":
+            wider = service().match(form.request_body(style="any"))
+            context["wider_count"] = len(wider["matches"])
+    return _page(form, **context)
+
+
+def _error_page(exc: HTTPException):
+    reasons = {413: "Your text is too long for one search; shorten it and try again.",
+               429: "Too many searches from your address in a short time. Wait a minute and try again."}
+    html = render_template("error.html", status=exc.code, title=exc.name,
+                           message=reasons.get(exc.code or 0, exc.description))
+    response = Response(html, status=exc.code, mimetype="text/html")
+    for key, value in exc.get_headers():
+        if key.lower() != "content-type":
+            response.headers[key] = value
+    return response
+
+
+bp.register_error_handler(413, _error_page)
+bp.register_error_handler(429, _error_page)
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
+                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
