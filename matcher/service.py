@@ -69,6 +69,7 @@ class MatchService:
         self._state: IndexState | None = None
         self._lock = threading.RLock()
         self._loading: threading.Thread | None = None
+        self._refused: str | None = None  # a generation that failed to load: not retried on every request
 
     # -- index lifecycle -----------------------------------------------------------------------
 
@@ -105,7 +106,8 @@ class MatchService:
         self.open()
         with self._lock:
             current = self.generations.current_name()
-            if current is not None and current != self._state.generation and self._loading is None:
+            if (current is not None and current != self._state.generation and current != self._refused
+                    and self._loading is None):
                 self._loading = threading.Thread(target=self._swap_in, args=(current,), daemon=True)
                 self._loading.start()
             state_mod.catch_up(self._state, self.store, self.embedder)
@@ -120,7 +122,8 @@ class MatchService:
                 self._state = fresh
             log.info("now serving index generation %s", name)
         except (IndexMismatch, FileNotFoundError) as exc:
-            log.warning("index generation %s not loaded: %s", name, exc)
+            self._refused = name
+            log.warning("index generation %s not loaded, still serving %s: %s", name, self._state.generation, exc)
         finally:
             self._loading = None
 
@@ -279,15 +282,20 @@ class MatchService:
         problems = pol.requirements(mentee)
         if problems:
             raise InvalidInput(problems)
-        filters = Filters(tuple(request.filters.languages), request.filters.virtual_only,
-                          tuple(request.filters.departments),
-                          frozenset(st.catalog.row_of[i] for i in request.filters.exclude_ids if i in st.catalog.row_of))
-        with st.catalog._lock:
-            mask = eligible(request.style, st.catalog, mentee, filters)
         weights = self.weights if retrieval is None else Weights(
             retrieval, self.weights.fusion, self.weights.passage_weight, self.weights.lexical_weight,
             self.weights.rrf_k, self.weights.style_weight)
-        matches = self._rank(request, st, mentee, pol, mask, weights) if mask.any() else []
+        # The model runs before the state is locked: a catch-up never waits for an encoding.
+        query = self.embedder.encode_query(request.need)
+        mentee_vec = self.embedder.encode_query(mentee.bio) if request.style == "two-way" else None
+        with st.lock.read():
+            filters = Filters(tuple(request.filters.languages), request.filters.virtual_only,
+                              tuple(request.filters.departments),
+                              frozenset(st.catalog.row_of[i] for i in request.filters.exclude_ids
+                                        if i in st.catalog.row_of))
+            with st.catalog._lock:
+                mask = eligible(request.style, st.catalog, mentee, filters)
+            matches = self._rank(request, st, mentee, pol, mask, weights, query, mentee_vec) if mask.any() else []
         took = (time.perf_counter() - started) * 1000
         log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
                  mentee.id or "-", request.limit, len(matches), int(mask.sum()), took)
@@ -320,9 +328,8 @@ class MatchService:
         )
 
     def _rank(self, request: MatchRequest, st: IndexState, mentee: Mentee, pol, mask: np.ndarray,
-              weights: Weights) -> list[dict[str, Any]]:
+              weights: Weights, query: np.ndarray, mentee_vec: np.ndarray | None) -> list[dict[str, Any]]:
         k = max(self.settings.candidates, request.limit * 4)
-        query = self.embedder.encode_query(request.need)
         rows: dict[int, None] = {}
         lexical_hits: dict[int, float] = {}
         if weights.retrieval in ("dense", "hybrid"):
@@ -337,9 +344,7 @@ class MatchService:
                     if len(lexical_hits) >= k:
                         break
             rows.update(dict.fromkeys(lexical_hits))
-        mentee_vec = None
-        if request.style == "two-way":
-            mentee_vec = self.embedder.encode_query(mentee.bio)
+        if mentee_vec is not None:
             _, gids = st.goals.search(mentee_vec, k, mask)
             rows.update(dict.fromkeys(gids.tolist()))
         rows = [r for r in rows if r in st.catalog.ids]

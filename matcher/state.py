@@ -9,7 +9,9 @@ embeddings of the configured model).
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import faiss
@@ -28,9 +30,55 @@ INDEX_KEYS = ("offers", "passages", "goals")
 EMBED_CHUNK = 2048  # profiles embedded (and committed) per step of a rebuild
 
 
+class ReadWriteLock:
+    """Many readers at once, or one writer; a waiting writer holds back new readers (never starved)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def read(self):
+        """Hold the lock shared (not re-entrant: never nest it in one thread)."""
+        with self._cond:
+            while self._writing or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        """Hold the lock alone."""
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
 @dataclass
 class IndexState:
-    """Everything a search needs, consistent as of store sequence `seq`."""
+    """Everything a search needs, consistent as of store sequence `seq`.
+
+    A search holds `lock` for reading from its filter to its last vector lookup; catching up holds
+    it for writing, so a search sees every change of a store write or none of it (a row is never
+    in the catalog without its vectors, nor gone from the index while a search still ranks it).
+    """
 
     catalog: Catalog
     offers: VectorIndex
@@ -39,6 +87,7 @@ class IndexState:
     seq: int
     generation: str | None
     built_at: float = field(default_factory=time.time)
+    lock: ReadWriteLock = field(default_factory=ReadWriteLock, repr=False, compare=False)
 
     def vector_index(self, key: str) -> VectorIndex:
         """The index named offers, passages or goals."""
@@ -104,8 +153,7 @@ def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> int:
     upserted, deleted, now = store.changes_since(state.seq)
     if now == state.seq:
         return 0
-    for row_id in deleted:
-        state.forget(row_id)
+    stored_emb: dict[int, Embeddings] = {}
     if upserted:
         stored_emb = store.embeddings([s.row_id for s in upserted], embedder.dim)
         missing = [s for s in upserted if not _usable(stored_emb.get(s.row_id), s, embedder)]
@@ -114,9 +162,14 @@ def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> int:
             fresh = embed_profiles(embedder, [s.profile for s in missing])
             store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in zip(missing, fresh)])
             stored_emb.update({s.row_id: e for s, e in zip(missing, fresh)})
+    with state.lock.write():
+        if now <= state.seq:  # a concurrent catch-up got further meanwhile
+            return 0
+        for row_id in deleted:
+            state.forget(row_id)
         for s in upserted:
             state.apply(s, stored_emb[s.row_id])
-    state.seq = now
+        state.seq = now
     return len(upserted) + len(deleted)
 
 

@@ -1,0 +1,148 @@
+"""Re-index and batch import while people search: no failed request, only complete indexes, atomic swaps.
+
+In-process first (threads over one MatchService, plus a second service on the same data dir that
+stands for another worker process), then over HTTP against a real server with two workers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tests.integrity import assert_index_agrees, tiny_people
+
+BASE = tiny_people(24, "base")
+# Newcomers are seniority 1: reverse mentors for a senior, never traditional mentors.
+NEWCOMERS = [dict(p, seniority=1, styles=["reverse", "flash"]) for p in tiny_people(24, "new", offset=3)]
+# Deleted and added again and again: they may or may not be in an answer.
+EPHEMERAL = [dict(p, seniority=1, styles=["reverse"]) for p in tiny_people(3, "eph")]
+# Base people deleted under load: seniority 1 or 2, so never traditional mentors of a seniority-2 mentee.
+VICTIMS = [BASE[10]["id"], BASE[11]["id"], BASE[20]["id"]]
+# limit 50 is more than can ever be eligible: each answer must hold every eligible mentor, whatever the order.
+STABLE = {"need": "budget planning and negotiation", "style": "traditional", "mentee": {"seniority": 2}, "limit": 50}
+MOVING = {"need": "TikTok videos and Instagram Reels", "style": "reverse", "mentee": {"seniority": 9}, "limit": 50}
+LOAD_SECONDS = 120  # upper bound: the searchers stop as soon as the writer is done
+
+
+def ranked(result) -> list[tuple[str, float]]:
+    return [(m["mentor"]["id"], m["score"]) for m in result["matches"]]
+
+
+class Searchers:
+    """Threads that keep matching until told to stop; every answer is kept with its start time."""
+
+    def __init__(self, search, threads: int = 4):
+        self.search = search
+        self.stop = threading.Event()
+        self.answers: list[tuple[float, str, object]] = []  # (started, query name, result or exception)
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
+
+    def _run(self, i: int) -> None:
+        deadline = time.monotonic() + LOAD_SECONDS
+        n = 0
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            name = "stable" if (i + n) % 2 == 0 else "moving"
+            started = time.monotonic()
+            try:
+                result = self.search(name)
+            except Exception as exc:  # kept and reported: no request may fail
+                result = exc
+            with self._lock:
+                self.answers.append((started, name, result))
+            n += 1
+
+    def __enter__(self) -> "Searchers":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+
+class Timeline:
+    """When each import and delete returned, to know what a search that started later must see."""
+
+    def __init__(self):
+        self.imported: dict[str, float] = {}
+        self.deleted: dict[str, float] = {}
+
+    def check(self, answers, stable: set[str]) -> None:
+        """No failure; every answer is sorted and holds exactly what a complete index holds:
+        - stable: always the same set of mentors (nothing it depends on changes);
+        - moving: every base mentor not yet deleted, every newcomer imported before the search
+          started, nothing deleted before it started, nothing unknown."""
+        failures = [r for _, _, r in answers if isinstance(r, Exception)]
+        assert not failures, f"{len(failures)} of {len(answers)} searches failed, first: {failures[0]!r}"
+        base = {p["id"] for p in BASE if p["seniority"] < MOVING["mentee"]["seniority"]}
+        known = base | {p["id"] for p in NEWCOMERS + EPHEMERAL}
+        for started, name, result in answers:
+            got = ranked(result)
+            assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+            ids = {pid for pid, _ in got}
+            assert len(ids) == len(got)
+            if name == "stable":
+                assert ids == stable, "an answer came from an incomplete index"
+                continue
+            gone = {pid for pid, t in self.deleted.items() if t < started}
+            required = (base | {pid for pid, t in self.imported.items() if t < started}) - gone
+            may_be_gone = {pid for pid, t in self.deleted.items() if t >= started}
+            assert required - may_be_gone <= ids, f"missing from an answer: {sorted(required - ids)}"
+            assert ids <= known and not ids & gone, f"unexpected in an answer: {sorted(ids - known | ids & gone)}"
+
+
+def churn(service, rounds: int) -> None:
+    """Small writes: capacities change (no model run) and one ephemeral mentor is deleted and added
+    again, every round. Each write makes every process catch up while others search."""
+    people = [p for p in BASE if p["id"] not in VICTIMS]
+    for r in range(rounds):
+        capacity = 3 if (r // 4) % 2 == 0 else 2
+        service.import_items([(i, dict(p, capacity=capacity)) for i, p in enumerate(people[r % 4::4], start=1)])
+        ephemeral = EPHEMERAL[r % len(EPHEMERAL)]
+        service.delete(ephemeral["id"])
+        service.import_items([(1, ephemeral)])
+
+
+def test_reindex_and_import_while_searching_in_process(make_service):
+    service = make_service()
+    service.open()
+    service.import_items(list(enumerate(BASE + EPHEMERAL, start=1)), checkpoint=True)
+    other = make_service(data_dir=service.settings.data_dir).open()  # another worker on the same data
+    stable = {m["mentor"]["id"] for m in service.match(STABLE)["matches"]}
+    assert len(stable) == sum(p["seniority"] > 2 for p in BASE)
+    services = [service, other]
+    calls = {"n": 0}
+
+    def search(name: str):
+        calls["n"] += 1
+        return services[calls["n"] % 2].match(STABLE if name == "stable" else MOVING)
+
+    timeline = Timeline()
+    with Searchers(search) as searchers:
+        for n, start in enumerate(range(0, len(NEWCOMERS), 8)):
+            batch = NEWCOMERS[start:start + 8]
+            assert service.import_items(list(enumerate(batch, start=1))).summary()["added"] == len(batch)
+            timeline.imported.update(dict.fromkeys((p["id"] for p in batch), time.monotonic()))
+            for victim in (batch[0]["id"], VICTIMS[n]):
+                assert service.delete(victim)
+                timeline.deleted[victim] = time.monotonic()
+            churn(service, rounds=15)
+            if n == 1:
+                service.reindex(reembed=False)
+        final = service.reindex(reembed=False)["generation"]
+        service.import_items([(1, NEWCOMERS[1] | {"bio": "I teach TikTok videos after the re-index."})])
+        deadline = time.monotonic() + 60
+        while other.status()["generation"] != final and time.monotonic() < deadline:
+            time.sleep(0.05)  # the other worker loads the new generation in the background
+
+    answers = searchers.answers
+    assert len(answers) >= 20, f"only {len(answers)} searches ran"
+    timeline.check(answers, stable)
+    assert other.status()["generation"] == final, "the other worker never picked up the new generation"
+    for svc in services:
+        assert_index_agrees(svc)
