@@ -8,16 +8,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 import numpy as np
 from tqdm import tqdm
 
-from . import ranking, state as state_mod
+from . import needs, ranking, state as state_mod
 from .config import Settings
 from .embedder import Embedder
-from .index import Generations, IndexMismatch
+from .index import Generations, IndexMismatch, set_search_threads
 from .profiles import (FieldError, InvalidInput, Profile, content_hash, offers_text, parse_profile,
                        profile_passages, text_hash)
 from .queries import MatchRequest, parse_match_request
@@ -30,6 +30,15 @@ log = logging.getLogger("matcher.service")
 
 WRITE_BATCH = 256
 MAX_REPORTING_DEPTH = 20
+
+
+class BudgetExceeded(RuntimeError):
+    """A match ran out of its time budget; it was abandoned at `stage` (the caller may retry later)."""
+
+    def __init__(self, budget_ms: float, stage: str):
+        self.budget_ms = budget_ms
+        self.stage = stage
+        super().__init__(f"the match did not finish within its budget of {budget_ms:g} ms (stopped {stage})")
 
 
 @dataclass
@@ -63,9 +72,11 @@ class MatchService:
         self.store = ProfileStore(data_dir / "profiles.db")
         self.embedder = embedder or Embedder(self.settings.model, self.settings.backend, self.settings.batch_size,
                                              self.settings.query_cache_size, self.settings.torch_threads)
+        set_search_threads(self.settings.search_threads)
         self.generations = Generations(data_dir / "index")
         self.weights = Weights(self.settings.retrieval, self.settings.fusion, self.settings.passage_weight,
-                               self.settings.lexical_weight, self.settings.rrf_k, self.settings.style_weight)
+                               self.settings.lexical_weight, self.settings.rrf_k, self.settings.style_weight,
+                               self.settings.phrase_weight)
         self._state: IndexState | None = None
         self._lock = threading.RLock()
         self._loading: threading.Thread | None = None
@@ -108,16 +119,20 @@ class MatchService:
             current = self.generations.current_name()
             if (current is not None and current != self._state.generation and current != self._refused
                     and self._loading is None):
-                self._loading = threading.Thread(target=self._swap_in, args=(current,), daemon=True)
+                self._loading = threading.Thread(target=self._swap_in, args=(current, self._state), daemon=True)
                 self._loading.start()
             state_mod.catch_up(self._state, self.store, self.embedder)
             return self._state
 
-    def _swap_in(self, name: str) -> None:
+    def _swap_in(self, name: str, replacing: IndexState) -> None:
         try:
             fresh = state_mod.load(self.store, self.embedder, self.generations, name,
                                    self.settings.ann_threshold, self.settings.ann_nprobe)
             with self._lock:
+                if self._state is not replacing:
+                    # This process installed a state of its own meanwhile (its re-index): it is at
+                    # least as new as the generation just loaded, which must not replace it.
+                    return
                 state_mod.catch_up(fresh, self.store, self.embedder)
                 self._state = fresh
             log.info("now serving index generation %s", name)
@@ -262,32 +277,46 @@ class MatchService:
 
     # -- matching ------------------------------------------------------------------------------
 
-    def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None) -> dict[str, Any]:
+    def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None,
+              budget_ms: float | None = None) -> dict[str, Any]:
         """Rank mentors for a need, in a style, each with the reason it was chosen.
 
         Args:
             request: a MatchRequest or its JSON body (validated here).
             retrieval: override the retrieval mode ("dense", "lexical", "hybrid"), for evaluation.
+            budget_ms: give up once this much time has passed, checked between the stages (catching
+                up, encoding, ranking): a stage that is running finishes first. None or 0: no budget.
         Returns:
             {"matches": [{"mentor", "score", "why"}], "style", "took_ms"}
         Raises:
             InvalidInput: a bad request, a missing mentee field the style needs, or an unknown mentee id.
+            BudgetExceeded: the budget ran out.
         """
         started = time.perf_counter()
+
+        def within_budget(stage: str) -> None:
+            if budget_ms and (time.perf_counter() - started) * 1000 > budget_ms:
+                log.warning("match abandoned %s: budget %g ms exceeded", stage, budget_ms)
+                raise BudgetExceeded(budget_ms, stage)
+
         if not isinstance(request, MatchRequest):
             request = parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
         st = self.refresh()
+        within_budget("after catching up with the store")
         mentee = self._mentee(request, st)
         pol = policy(request.style)
         problems = pol.requirements(mentee)
         if problems:
             raise InvalidInput(problems)
-        weights = self.weights if retrieval is None else Weights(
-            retrieval, self.weights.fusion, self.weights.passage_weight, self.weights.lexical_weight,
-            self.weights.rrf_k, self.weights.style_weight)
+        weights = self.weights if retrieval is None else replace(self.weights, retrieval=retrieval)
         # The model runs before the state is locked: a catch-up never waits for an encoding.
-        query = self.embedder.encode_query(request.need)
+        need = needs.clean_need(request.need) or request.need
+        phrases = needs.need_phrases(need, self.settings.phrase_words, self.settings.max_phrases) \
+            if weights.phrase_weight > 0 and weights.retrieval != "lexical" else []
+        # Row 0: the whole need; then one row per key phrase.
+        query = self.embedder.encode_queries([need] + [p for p in phrases if p != need])
         mentee_vec = self.embedder.encode_query(mentee.bio) if request.style == "two-way" else None
+        within_budget("after encoding the need")
         with st.lock.read():
             filters = Filters(tuple(request.filters.languages), request.filters.virtual_only,
                               tuple(request.filters.departments),
@@ -295,7 +324,9 @@ class MatchService:
                                         if i in st.catalog.row_of))
             with st.catalog._lock:
                 mask = eligible(request.style, st.catalog, mentee, filters)
-            matches = self._rank(request, st, mentee, pol, mask, weights, query, mentee_vec) if mask.any() else []
+            matches = self._rank(request, need, st, mentee, pol, mask, weights, query, mentee_vec) \
+                if mask.any() else []
+        within_budget("after ranking")
         took = (time.perf_counter() - started) * 1000
         log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
                  mentee.id or "-", request.limit, len(matches), int(mask.sum()), took)
@@ -327,18 +358,22 @@ class MatchService:
             id=p.id, row_id=stored.row_id, reporting_rows=frozenset(chain),
         )
 
-    def _rank(self, request: MatchRequest, st: IndexState, mentee: Mentee, pol, mask: np.ndarray,
+    def _rank(self, request: MatchRequest, need: str, st: IndexState, mentee: Mentee, pol, mask: np.ndarray,
               weights: Weights, query: np.ndarray, mentee_vec: np.ndarray | None) -> list[dict[str, Any]]:
+        """Rank the eligible mentors; `query` holds the whole need (row 0) and its key phrases."""
         k = max(self.settings.candidates, request.limit * 4)
         rows: dict[int, None] = {}
         lexical_hits: dict[int, float] = {}
         if weights.retrieval in ("dense", "hybrid"):
-            _, ids = st.offers.search(query, k, mask)
+            _, ids = st.offers.search(query[0], k, mask)
             rows.update(dict.fromkeys(ids.tolist()))
-            _, pids = st.passages.search(query, 2 * k, mask)
+            for phrase in query[1:]:
+                _, ids = st.offers.search(phrase, self.settings.phrase_candidates, mask)
+                rows.update(dict.fromkeys(ids.tolist()))
+            _, pids = st.passages.search(query[0], 2 * k, mask)
             rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
         if weights.retrieval in ("lexical", "hybrid"):
-            for row, score in self.store.lexical_search(request.need, 4 * k):
+            for row, score in self.store.lexical_search(need, 4 * k):
                 if row < len(mask) and mask[row]:
                     lexical_hits[row] = score
                     if len(lexical_hits) >= k:
@@ -351,8 +386,8 @@ class MatchService:
         if not rows:
             return []
         row_arr = np.array(rows, dtype=np.int64)
-        whole = st.offers.vectors(row_arr) @ query
-        passage_best, best_slot, passage_scores = self._passage_scores(st, row_arr, query)
+        whole = ranking.need_similarity(st.offers.vectors(row_arr) @ query.T, weights.phrase_weight)
+        passage_best, best_slot, passage_scores = self._passage_scores(st, row_arr, query, weights.phrase_weight)
         cands = Candidates([st.catalog.ids[r] for r in rows], whole, passage_best,
                            np.array([lexical_hits.get(r, 0.0) for r in rows], dtype=np.float32))
         passage_weight = min(1.0, weights.passage_weight + pol.passage_boost)
@@ -383,10 +418,11 @@ class MatchService:
             })
         return matches
 
-    def _passage_scores(self, st: IndexState, rows: np.ndarray, query: np.ndarray):
+    def _passage_scores(self, st: IndexState, rows: np.ndarray, query: np.ndarray, phrase_weight: float):
+        """Need similarity of every passage of each row: (best per row, its slot, all per row)."""
         counts = np.maximum(st.catalog.n_passages[rows].astype(np.int64), 1)
         ids = np.concatenate([r * state_mod.MAX_PASSAGES + np.arange(c) for r, c in zip(rows, counts)])
-        sims = st.passages.vectors(ids) @ query
+        sims = ranking.need_similarity(st.passages.vectors(ids) @ query.T, phrase_weight)
         best = np.empty(len(rows), dtype=np.float32)
         best_slot = np.empty(len(rows), dtype=np.int64)
         per_row: list[np.ndarray] = []

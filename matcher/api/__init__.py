@@ -8,6 +8,7 @@ importing this package (e.g. in the gunicorn master before it forks) stays light
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,8 +77,11 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     errors.register(app)
 
     # One limiter per app, in memory: counts are per process (each gunicorn worker counts its own).
+    # Per key on each /v1 blueprint below, and per address over all of /v1 (so that made-up keys,
+    # each its own bucket, cannot get round the per-key limit).
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True,
-                      strategy="moving-window")
+                      strategy="moving-window", application_limits=[settings.address_rate_limit],
+                      application_limits_exempt_when=_not_v1)
     app.extensions["matcher.limiter"] = limiter
     for blueprint in (match.bp, profiles.bp, admin.bp):
         app.register_blueprint(blueprint)
@@ -89,6 +93,16 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
         limiter.limit(settings.form_rate_limit, methods=["POST"])(web.bp)
 
     app.extensions["matcher.openapi"] = openapi.build_openapi(app, settings)
+    worker = secrets.token_hex(4)  # names this process in responses without giving away its pid
+
+    @app.after_request
+    def _served_by(response):
+        # Which index generation and which worker answered: lets operators (and the tests) see
+        # every worker switch to a new generation.
+        response.headers["X-Index-Generation"] = service.status()["generation"] or ""
+        response.headers["X-Worker-Id"] = worker
+        return response
+
     log.info("app ready: %s", service.status())
     return app
 

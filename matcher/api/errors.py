@@ -23,6 +23,7 @@ PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_BASE = "https://mentor-matcher.dev/problems/"
 VALIDATION = PROBLEM_BASE + "validation"
 MALFORMED_JSON = PROBLEM_BASE + "malformed-json"
+BUDGET = PROBLEM_BASE + "request-budget"
 JSON_TYPES = ("application/json",)
 # curl -d sends this content type by default; a body that parses as JSON is accepted (see json_body).
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -156,6 +157,15 @@ def handle_invalid_input(exc: InvalidInput) -> Response:
     return validation_problem(exc.errors)
 
 
+def handle_budget_exceeded(exc) -> Response:
+    """A match that ran out of its time budget (Settings.request_budget_ms): 503 with Retry-After.
+
+    503 rather than a 4xx: the request was valid and may well succeed when the server is less busy.
+    """
+    return problem_response(503, f"{exc}; retry in a moment", BUDGET, "Request budget exceeded",
+                            headers={"Retry-After": "1"}, budget_ms=exc.budget_ms)
+
+
 def handle_unexpected(exc: Exception) -> Response:
     """A bug: logged with its traceback (never the body), answered as a 500 problem document."""
     if isinstance(exc, HTTPException):
@@ -169,4 +179,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(InvalidInput, handle_invalid_input)
+    from ..service import BudgetExceeded  # here: the service pulls in torch and faiss
+
+    app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
     app.register_error_handler(Exception, handle_unexpected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from .auth import require_scope
-from .context import service
+from .context import service, settings
 from .errors import json_object
 
 bp = Blueprint("match", __name__)
@@ -14,5 +14,6 @@ bp = Blueprint("match", __name__)
 @bp.post("/v1/match")
 @require_scope("match")
 def match():
-    """Answer exactly what MatchService.match() returns (mentors with public fields only)."""
-    return jsonify(service().match(json_object()))
+    """Answer exactly what MatchService.match() returns (mentors with public fields only), within the
+    request budget (503 problem with Retry-After when it runs out)."""
+    return jsonify(service().match(json_object(), budget_ms=settings().request_budget_ms))

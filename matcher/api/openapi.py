@@ -37,6 +37,8 @@ ERROR_TEXT = {
     415: "Wrong content type.",
     422: "Validation failed; `errors` names each field and its reason.",
     429: "Too many requests for this key (or address).",
+    503: "The match did not finish within the request budget (MATCHER_REQUEST_BUDGET_MS); retry after "
+         "the Retry-After header's seconds.",
 }
 
 # endpoint -> how to document it. Bodies and responses name models; "errors" are the 4xx it can answer
@@ -46,7 +48,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Rank mentors for a need, in a mentoring style, each with the reason it was chosen",
         "body": {"application/json": "MatchRequest"},
         "ok": {200: "MatchResponse"},
-        "errors": [400, 413, 415, 422],
+        "errors": [400, 413, 415, 422, 503],
         "description": "A mentee given by `id` brings its stored seniority, time zone, languages, goals, bio and "
                        "manager. `reverse` and `traditional` need the mentee's seniority, `two-way` needs what the "
                        "mentee can teach (a stored profile or `mentee.bio`); without them the answer is 422. "
@@ -54,7 +56,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     },
     "profiles.put_profile": {
         "summary": "Add or replace a profile (201 when added, 200 when updated or unchanged)",
-        "body": {"application/json": "Profile"},
+        "body": {"application/json": "ProfileInput"},
         "ok": {200: "ProfileWritten", 201: "ProfileWritten"},
         "errors": [400, 413, 415, 422],
         "description": "The id in the URL wins; an `id` in the body must equal it (422 otherwise).",
@@ -109,6 +111,10 @@ def component_schemas(settings: Settings) -> dict[str, Any]:
     request = components["MatchRequest"]["properties"]
     request["limit"]["maximum"] = settings.max_limit
     request["need"]["maxLength"] = settings.max_need_chars
+    # PUT /v1/profiles/<id> takes the id from the URL: the same schema, with `id` optional in the body.
+    body = dict(components["Profile"], title="ProfileInput")
+    body["required"] = [name for name in body.get("required", []) if name != "id"]
+    components["ProfileInput"] = body
     return components
 
 
