@@ -135,7 +135,7 @@ def cmd_keys(args) -> int:
 def cmd_export_model(args) -> int:
     from .export import export_model
 
-    for line in export_model(args.output, quantize=not args.no_quantize):
+    for line in export_model(args.output, quantize=not args.no_quantize, force=args.force):
         print(line)
     return EXIT_OK
 
@@ -199,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_keys)
 
     p = sub.add_parser("export-model", help="export the model to ONNX (and int8) into models/")
-    p.add_argument("--output", default="models", help="folder to write the exported model into")
+    p.add_argument("--output", help="folder to write the exported model into (default: the project's models/)")
+    p.add_argument("--force", action="store_true", help="export again even if the files exist")
     p.add_argument("--no-quantize", action="store_true", help="skip the int8 variant")
     p.set_defaults(func=cmd_export_model)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -15,7 +16,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
-ONNX_FILES = {"onnx": "onnx/model.onnx", "onnx-int8": "onnx/model_qint8_avx2.onnx"}
+# Written by `mentor-match export-model` (matcher/export.py) inside the model folder.
+ONNX_FILES = {"onnx": "onnx/model.onnx", "onnx-int8": "onnx/model_int8.onnx"}
+AUTO = "auto"  # the fastest backend whose files the model folder holds (see resolve_backend)
+AUTO_ORDER = ("onnx-int8", "torch")
+
+log = logging.getLogger("matcher.embedder")
 
 
 class ModelNotFound(RuntimeError):
@@ -37,27 +43,44 @@ def weights_digest(model_dir: Path, backend: str = "torch") -> str:
                         f"{', '.join(str(c) for c in candidates)})")
 
 
+def resolve_backend(model_dir: Path, backend: str) -> str:
+    """The backend to run: `backend` itself, or for "auto" the first of AUTO_ORDER whose file exists.
+
+    "auto" without an ONNX export falls back to torch with a warning (run `mentor-match export-model`).
+    """
+    if backend != AUTO:
+        return backend
+    for candidate in AUTO_ORDER:
+        if candidate not in ONNX_FILES or (model_dir / ONNX_FILES[candidate]).exists():
+            if candidate == "torch":
+                log.warning("no ONNX export in %s: embedding with torch (about 2x slower); "
+                            "run `mentor-match export-model` once to speed it up", model_dir)
+            return candidate
+    return "torch"  # pragma: no cover - torch is last in AUTO_ORDER
+
+
 class Embedder:
     """Encodes texts with a local sentence-transformers model (never fetched from a hub).
 
     Args:
         model: path of a local sentence-transformers folder.
-        backend: "torch", "onnx" or "onnx-int8" (the ONNX files come from `mentor-match export-model`).
+        backend: "torch", "onnx", "onnx-int8" (the ONNX files come from `mentor-match export-model`)
+            or "auto" (onnx-int8 when the model folder holds it, else torch).
         batch_size: texts per forward pass.
         cache_size: how many query embeddings to keep (least recently used are dropped).
     """
 
     def __init__(self, model: str | Path, backend: str = "torch", batch_size: int = 64, cache_size: int = 1024,
                  threads: int = 0):
-        if backend not in BACKENDS:
-            raise ValueError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
+        if backend not in BACKENDS + (AUTO,):
+            raise ValueError(f"backend: expected one of {', '.join(BACKENDS + (AUTO,))}, got {backend!r}")
         self.path = Path(model)
         if not (self.path / "modules.json").exists() and not (self.path / "config.json").exists():
             raise ModelNotFound(f"model folder {self.path} is not a local sentence-transformers model")
-        self.backend = backend
+        self.backend = resolve_backend(self.path, backend)
         self.batch_size = batch_size
         self.name = self.path.name if self.path.name != "model" else self.path.parent.name
-        self.digest = weights_digest(self.path, backend)
+        self.digest = weights_digest(self.path, self.backend)
         self._model = None
         self._load_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -88,9 +111,16 @@ class Embedder:
             torch.set_num_threads(self._threads)
         if self.backend == "torch":
             return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        if self._threads:
+            options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1  # one BERT graph has no parallel branches worth a second pool
         return SentenceTransformer(
             str(self.path), device="cpu", backend="onnx", local_files_only=True,
-            model_kwargs={"file_name": ONNX_FILES[self.backend], "provider": "CPUExecutionProvider"},
+            model_kwargs={"file_name": ONNX_FILES[self.backend], "provider": "CPUExecutionProvider",
+                          "session_options": options},
         )
 
     @property
@@ -130,3 +160,27 @@ class Embedder:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vector
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Encode a need and its key phrases as an (n, dim) array: cached ones from the LRU cache,
+        the rest in one batch (short phrases recur across needs, so most come from the cache)."""
+        found: dict[str, np.ndarray] = {}
+        with self._cache_lock:
+            for text in texts:
+                cached = self._cache.get(text)
+                if cached is not None:
+                    self._cache.move_to_end(text)
+                    found[text] = cached
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            vectors = self.encode(missing)
+            vectors.setflags(write=False)
+            with self._cache_lock:
+                for text, vector in zip(missing, vectors):
+                    found[text] = vector
+                    self._cache[text] = vector
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([found[t] for t in texts])
