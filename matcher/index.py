@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,23 @@ def _row_bitmap(rows: np.ndarray, slots: int) -> np.ndarray:
     return np.packbits(np.repeat(rows, slots), bitorder="little")
 
 
+def set_search_threads(threads: int) -> None:
+    """FAISS (OpenMP) threads for searches in this process; 0 leaves the library default."""
+    if threads > 0:
+        faiss.omp_set_num_threads(threads)
+
+
+@contextmanager
+def _all_cores():
+    # Training and adding are batch work: use every core even when searches use one thread.
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
 def _new_exact(dim: int) -> faiss.Index:
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
@@ -64,12 +82,14 @@ def build_base(spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> faiss.I
         ivf = faiss.IndexIVFFlat(quantizer, spec.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
         sample = vectors[rng.choice(n, size=min(n, nlist * 40), replace=False)]
-        ivf.train(sample)
+        with _all_cores():
+            ivf.train(sample)
         ivf.nprobe = spec.nprobe
         ivf.make_direct_map()
         index = faiss.IndexIDMap2(ivf)
     if n:
-        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+        with _all_cores():
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
     return index
 
 
