@@ -6,12 +6,17 @@ stands for another worker process), then over HTTP against a real server with tw
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.integrity import assert_index_agrees, tiny_people
+from tests.live_server import LiveServer, cli, load_profiles, tool
 
 BASE = tiny_people(24, "base")
 # Newcomers are seniority 1: reverse mentors for a senior, never traditional mentors.
@@ -146,3 +151,103 @@ def test_reindex_and_import_while_searching_in_process(make_service):
     assert other.status()["generation"] == final, "the other worker never picked up the new generation"
     for svc in services:
         assert_index_agrees(svc)
+
+
+# -- over HTTP: `mentor-match serve --workers 2` ----------------------------------------------------
+
+def http(server, method: str, path: str, body=None, token: str | None = None, content_type="application/json"):
+    """(status, headers, parsed JSON body) over a new connection (so that either worker may answer)."""
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    request = urllib.request.Request(server.url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.headers, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory, embedder):
+    data_dir = tmp_path_factory.mktemp("load") / "data"
+    load_profiles(data_dir, embedder, BASE + EPHEMERAL)
+    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "2",
+               "--threads", "4"]
+    live = LiveServer(command, data_dir, tmp_path_factory.mktemp("load-log") / "server.log",
+                      key_rate_limit="100000 per minute", address_rate_limit="100000 per minute")
+    live.start()
+    try:
+        tokens = {}
+        for scope in ("match", "admin"):
+            done = cli(data_dir, "keys", "create", "--scope", scope)
+            assert done.returncode == 0, done.stderr
+            tokens[scope] = done.stdout.strip().splitlines()[-1]
+        yield live, tokens
+    finally:
+        live.stop()
+
+
+def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
+    server, tokens = two_workers
+    served: list[tuple[float, str, str]] = []  # (started, worker, generation) of every answer
+
+    def search(name: str):
+        started = time.monotonic()
+        status, headers, body = http(server, "POST", "/v1/match", STABLE if name == "stable" else MOVING,
+                                     tokens["match"])
+        if status != 200:
+            raise AssertionError(f"/v1/match answered {status}: {body}")
+        served.append((started, headers["X-Worker-Id"], headers["X-Index-Generation"]))
+        return body
+
+    def admin(method: str, path: str, body=None, content_type="application/json"):
+        status, headers, answer = http(server, method, path, body, tokens["admin"], content_type)
+        assert status in (200, 204), (method, path, status, answer)
+        return headers, answer
+
+    stable = {m["mentor"]["id"] for m in search("stable")["matches"]}
+    timeline = Timeline()
+    reindexed: list[tuple[float, str, str]] = []  # (returned, worker, generation)
+    with Searchers(search) as searchers:
+        for n, start in enumerate(range(0, len(NEWCOMERS), 8)):
+            batch = NEWCOMERS[start:start + 8]
+            lines = "".join(json.dumps(p) + "\n" for p in batch).encode()
+            _, report = admin("POST", "/v1/profiles:batch", lines, "application/x-ndjson")
+            assert report["summary"]["added"] == len(batch)
+            timeline.imported.update(dict.fromkeys((p["id"] for p in batch), time.monotonic()))
+            for victim in (batch[0]["id"], VICTIMS[n]):
+                admin("DELETE", f"/v1/profiles/{victim}")
+                timeline.deleted[victim] = time.monotonic()
+            if n in (1, 2):  # a full re-index (the model runs on every profile) while searches go on
+                headers, result = admin("POST", "/v1/reindex")
+                reindexed.append((time.monotonic(), headers["X-Worker-Id"], result["generation"]))
+        final = reindexed[-1][2]
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # until every worker has answered from the new generation
+            workers = {w for _, w, _ in served}
+            latest = {w: g for _, w, g in sorted(served)}
+            seen_after = all(any(w == worker and started > returned for started, w, _ in served)
+                             for returned, worker, _ in reindexed)
+            if len(workers) == 2 and set(latest.values()) == {final} and seen_after:
+                break
+            time.sleep(0.2)
+
+    answers = searchers.answers
+    assert len(answers) >= 20, f"only {len(answers)} searches ran"
+    timeline.check(answers, stable)
+    workers = {w for _, w, _ in served}
+    assert len(workers) == 2, "the searches should have reached both workers"
+    latest = {w: g for _, w, g in sorted(served)}
+    assert set(latest.values()) == {final}, f"not every worker serves {final}: {latest}"
+    # The worker that re-indexed served the new generation from the moment the re-index returned.
+    for returned, worker, generation in reindexed:
+        later = [g for started, w, g in served if w == worker and started > returned]
+        assert later and all(g >= generation for g in later), (worker, generation, later[:5])
+    # Only ids, counts and timings in the log; no need, no bio.
+    log = Path(server.log_path).read_text(errors="replace")
+    assert "match style=reverse" in log and "took_ms=" in log and "Traceback" not in log
+    for text in (STABLE["need"], MOVING["need"], NEWCOMERS[0]["bio"], BASE[0]["bio"], "I teach"):
+        assert text not in log

@@ -1,0 +1,125 @@
+"""Fuzzing from the spec: Schemathesis reads /openapi.json from a real `mentor-match serve` on a loopback
+port and sends valid and invalid requests for every operation, each with a `match` key, an `admin` key
+or no key (Hypothesis picks), from a fixed seed so that a failure replays.
+
+Every response must: never be a 5xx; conform to the document (status code, content type, headers,
+body schema); and every 4xx must be a problem document (application/problem+json with type, title,
+status equal to the response's, detail). Invalid input must be refused. FUZZ_EXAMPLES
+(default 150) bounds the examples per operation and mode; the counts land in test-artifacts/fuzz-summary.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, seed, settings, strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
+                                               response_headers_conformance, response_schema_conformance,
+                                               status_code_conformance)
+
+from tests.api_people import PEOPLE
+from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+SEED = 20261121
+KEYS = ("admin", "admin", "match", None)  # admin twice: the writes are where the work is
+# Operations without input: a few examples each show all there is (reindex re-embeds every profile).
+NO_INPUT = {"POST /v1/reindex": 4, "GET /healthz": 3, "GET /readyz": 3}
+SUMMARY = ROOT / "test-artifacts" / "fuzz-summary.json"
+sent: Counter[str] = Counter()
+statuses: Counter[str] = Counter()
+
+
+def problem_document(ctx, response, case) -> None:
+    """Every 4xx (and 5xx) is an RFC 9457 problem document whose status is the response's."""
+    if response.status_code < 400:
+        return
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    media = headers.get("content-type", [""])
+    media = (media[0] if isinstance(media, list) else media).split(";")[0].strip()
+    assert media == "application/problem+json", f"{response.status_code} answered as {media!r}"
+    body = json.loads(response.content)
+    assert {"type", "title", "status", "detail"} <= set(body), f"problem document lacks members: {body}"
+    assert body["status"] == response.status_code and isinstance(body["detail"], str) and body["detail"]
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          response_headers_conformance, negative_data_rejection, problem_document]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    data_dir = tmp_path_factory.mktemp("fuzz") / "data"
+    load_profiles(data_dir, embedder, PEOPLE)
+    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+               "--threads", "4"]
+    live = LiveServer(command, data_dir, tmp_path_factory.mktemp("fuzz-log") / "server.log",
+                      key_rate_limit="100000 per minute", address_rate_limit="100000 per minute")
+    live.data_dir = data_dir
+    yield live.start()
+    live.stop()
+    SUMMARY.parent.mkdir(exist_ok=True)
+    SUMMARY.write_text(json.dumps({"seed": SEED, "examples_per_operation_and_mode": EXAMPLES,
+                                   "requests": sum(sent.values()), "per_operation": dict(sorted(sent.items())),
+                                   "statuses": dict(sorted(statuses.items()))}, indent=2))
+    print(f"\nfuzz: {sum(sent.values())} requests, statuses {dict(sorted(statuses.items()))}")
+
+
+@pytest.fixture(scope="module")
+def tokens(server):
+    made = {}
+    for scope in ("match", "admin"):
+        done = cli(server.data_dir, "keys", "create", "--scope", scope, "--label", f"fuzz {scope}")
+        assert done.returncode == 0, done.stderr
+        made[scope] = done.stdout.strip().splitlines()[-1]
+    made[None] = None
+    return made
+
+
+@pytest.fixture(scope="module")
+def operations(server):
+    schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+    return {op.ok().label: op.ok() for op in schema.get_all_operations()}
+
+
+LABELS = ["POST /v1/match", "PUT /v1/profiles/{profile_id}", "GET /v1/profiles/{profile_id}",
+          "DELETE /v1/profiles/{profile_id}", "POST /v1/profiles:batch", *NO_INPUT]
+CASES = [(label, mode) for label in LABELS for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+         if label not in NO_INPUT or mode == GenerationMode.POSITIVE]
+
+
+@pytest.mark.parametrize("label,mode", CASES, ids=[f"{label}-{mode.value}" for label, mode in CASES])
+def test_every_answer_keeps_the_contract(server, tokens, operations, label, mode):
+    assert set(operations) == set(LABELS)
+    checks = CHECKS
+    if label == "POST /v1/profiles:batch":  # by design, bad items of a readable batch are answered 200
+        checks = [check for check in CHECKS if check is not negative_data_rejection]
+
+    @seed(SEED)
+    @given(case=operations[label].as_strategy(generation_mode=mode), scope=st.sampled_from(KEYS))
+    @settings(max_examples=NO_INPUT.get(label, EXAMPLES), deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(case, scope):
+        headers = {"Authorization": f"Bearer {tokens[scope]}"} if scope else {}
+        response = case.call_and_validate(base_url=server.url, headers=headers, checks=checks, timeout=60)
+        sent[f"{label} {mode.value}"] += 1
+        statuses[str(response.status_code)] += 1
+
+    run()
+    assert sent[f"{label} {mode.value}"] >= min(NO_INPUT.get(label, EXAMPLES), 3)
+
+
+def test_the_server_survived_the_fuzz(server, tokens):
+    """After all of it the server still answers, and its log holds no traceback."""
+    import urllib.request
+
+    with urllib.request.urlopen(server.url + "/readyz", timeout=10) as response:
+        assert json.load(response)["ready"]
+    assert "Traceback" not in Path(server.log_path).read_text(errors="replace")
