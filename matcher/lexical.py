@@ -11,20 +11,10 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from .needs import STOP_WORDS  # noqa: F401 - shared with the need phrases; imported from here too
+
 TABLE = "lexical"
 
-# English function words: matching them says nothing about expertise and slows FTS5 down.
-STOP_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each etc few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just like me more most my myself no nor not now of off on once only or other our ours ourselves
-    out over own per same she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up very via was we were what when where
-    which while who whom why will with within would you your yours yourself yourselves want wants
-    learn learning get getting help need needs someone session sessions looking role work working
-    we'll you'll you're we're i'm i'd i'll it's""".split()
-)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_TERMS = 32
 

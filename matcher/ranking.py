@@ -2,7 +2,10 @@
 
 Pure: numpy and plain data. The service gathers the candidate scores; this module decides.
 
-- semantic = (1 - passage_weight) * cosine(need, whole bio) + passage_weight * cosine(need, best passage)
+- need similarity of a text = (1 - phrase_weight) * cosine(whole need, text)
+                              + phrase_weight * max over the need's key phrases of cosine(phrase, text)
+  (needs.need_phrases: a need naming several topics is answered by a mentor strong in one of them)
+- semantic = (1 - passage_weight) * need similarity(whole bio) + passage_weight * need similarity(best passage)
 - lexical  = BM25 / the best BM25 among the candidates (BM25 has no absolute scale)
 - relevance, by `retrieval`:
     dense:   semantic
@@ -45,6 +48,20 @@ class Weights:
     lexical_weight: float = 0.3
     rrf_k: int = 60
     style_weight: float = 0.15
+    phrase_weight: float = 0.5
+
+
+def need_similarity(sims: np.ndarray, phrase_weight: float) -> np.ndarray:
+    """Blend, per text, the cosine with the whole need (column 0) and with its best key phrase (the rest).
+
+    Args:
+        sims: (n texts, 1 + n phrases) cosines; with no phrase column, the whole-need cosine alone.
+    """
+    if sims.ndim == 1:
+        sims = sims[:, None]
+    if sims.shape[1] == 1 or phrase_weight <= 0:
+        return sims[:, 0].astype(np.float32)
+    return ((1.0 - phrase_weight) * sims[:, 0] + phrase_weight * sims[:, 1:].max(axis=1)).astype(np.float32)
 
 
 def semantic_scores(c: Candidates, passage_weight: float) -> np.ndarray:

@@ -310,11 +310,11 @@ class MatchService:
             raise InvalidInput(problems)
         weights = self.weights if retrieval is None else replace(self.weights, retrieval=retrieval)
         # The model runs before the state is locked: a catch-up never waits for an encoding.
-        need = needs.clean_need(request.need) or request.need
-        phrases = needs.need_phrases(need, self.settings.phrase_words, self.settings.max_phrases) \
-            if weights.phrase_weight > 0 and weights.retrieval != "lexical" else []
-        # Row 0: the whole need; then one row per key phrase.
-        query = self.embedder.encode_queries([need] + [p for p in phrases if p != need])
+        with_phrases = weights.phrase_weight > 0 and weights.retrieval != "lexical"
+        texts = needs.query_texts(request.need, self.settings.phrase_words if with_phrases else 0,
+                                  self.settings.max_phrases)
+        need = texts[0]
+        query = self.embedder.encode_queries(texts)  # row 0: the whole need; then one row per key phrase
         mentee_vec = self.embedder.encode_query(mentee.bio) if request.style == "two-way" else None
         within_budget("after encoding the need")
         with st.lock.read():

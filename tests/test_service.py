@@ -5,6 +5,7 @@ import json
 import pytest
 
 from matcher.profiles import InvalidInput
+from matcher.needs import query_texts
 from matcher.readers import read_text
 from tests.conftest import profile
 
@@ -144,7 +145,9 @@ def test_another_process_sees_changes_without_rebuilding(service, make_service, 
     service.upsert(profile("new-video", 1, "I edit YouTube Shorts and TikTok videos in CapCut.", styles=["reverse"]))
     before = embedder.texts_encoded
     result = other.match({"need": "CapCut video editing", "style": "reverse", "mentee": {"seniority": 6}})
-    assert ids(result)[0] == "new-video" and embedder.texts_encoded == before + 1  # only the query
+    # Only the need and its key phrases are encoded, no profile.
+    assert ids(result)[0] == "new-video"
+    assert embedder.texts_encoded == before + len(query_texts("CapCut video editing"))
 
 
 def test_index_of_another_model_is_refused_and_rebuilt(service, make_service):
