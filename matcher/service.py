@@ -145,9 +145,11 @@ class MatchService:
     def reindex(self, progress: bool = False, reembed: bool = True) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it atomically.
 
-        Searches keep using the old generation until the new one is complete.
+        Searches keep using the old generation until the new one is complete. Deleted profiles'
+        words are purged from the store's files on the way (see ProfileStore.purge_deleted).
         """
         started = time.perf_counter()
+        self.store.purge_deleted()
         fresh = state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
                                 self.settings.ann_nprobe, reembed=reembed, progress=progress)
         with self._lock:

@@ -129,6 +129,7 @@ class ProfileStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA secure_delete=ON")  # a deleted profile's pages are overwritten, not just freed
             self._local.conn = conn
         return conn
 
@@ -291,6 +292,14 @@ class ProfileStore:
             lexical.delete(conn, row_id)
             conn.execute("INSERT OR REPLACE INTO tombstones(row_id, seq) VALUES (?, ?)", (row_id, seq))
         return int(row_id)
+
+    def purge_deleted(self) -> None:
+        """Leave no trace of deleted profiles on disk: merge the lexical index (FTS5 keeps a deleted
+        text's words in its segments until they are merged) and fold the WAL back into the database
+        file, truncating it (it still holds page images from before the deletes)."""
+        with self._write() as conn:
+            conn.execute(f"INSERT INTO {lexical.TABLE}({lexical.TABLE}) VALUES ('optimize')")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     def backup(self, target: str | Path) -> None:
         """Copy the whole database to `target` with SQLite's online backup (safe while serving)."""
