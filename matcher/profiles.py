@@ -171,7 +171,8 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
         message = err["msg"]
         ctx_error = (err.get("ctx") or {}).get("error")
         if isinstance(ctx_error, ProtectedAttributeError):
-            errors.append(FieldError(ctx_error.key, "protected attribute, never stored or used for matching; remove it"))
+            name = f"{path}.{ctx_error.key}" if path else ctx_error.key  # e.g. mentee.age in a match request
+            errors.append(FieldError(name, "protected attribute, never stored or used for matching; remove it"))
             continue
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]

@@ -57,7 +57,7 @@ def post_match(client, keys, body=None, *, data=None, content_type="application/
     ({"need": NEED, "limit": 2.5}, "limit", "valid integer"),
     ({"need": NEED, "mentee": {"seniority": 11}}, "mentee.seniority", "less than or equal to 10"),
     ({"need": NEED, "mentee": {"seniority": True}}, "mentee.seniority", "valid integer"),
-    ({"need": NEED, "mentee": {"gender": "f"}}, "gender", "protected attribute"),
+    ({"need": NEED, "mentee": {"gender": "f"}}, "mentee.gender", "protected attribute"),
     ({"need": NEED, "mentee": {"timezone": "Mars/Olympus"}}, "mentee.timezone", "unknown IANA time zone"),
     ({"need": NEED, "mentee": "senior"}, "mentee", "valid dictionary"),
     ({"need": NEED, "filters": {"virtual_only": "sometimes"}}, "filters.virtual_only", "valid boolean"),
