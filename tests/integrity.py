@@ -67,6 +67,14 @@ def _live_rows(index, slots: int) -> dict[int, int]:
     return dict(zip(rows.tolist(), counts.tolist()))
 
 
+def _same_texts(indexed: np.ndarray, stored: np.ndarray) -> None:
+    """Each indexed vector embeds the same text as the stored one. Not bit-equal: a re-index killed after
+    storing fresh embeddings leaves the older generation's vectors of the same texts in use, and the
+    int8 model's dynamic quantisation makes a text's vector depend a little on its batch."""
+    cosines = np.sum(indexed * stored, axis=1)
+    assert cosines.min() > 0.98, f"{int((cosines <= 0.98).sum())} indexed vectors are not their profile's"
+
+
 def assert_index_agrees(service: MatchService) -> None:
     """The process's index holds exactly the store's profiles, with the stored vectors and passages.
 
@@ -90,9 +98,9 @@ def assert_index_agrees(service: MatchService) -> None:
     assert set(goals) == {r for r, e in emb.items() if e.goals is not None}, "goals index disagrees with the store"
     if store_rows:
         rows = np.array(sorted(store_rows), dtype=np.int64)
-        np.testing.assert_allclose(st.offers.vectors(rows), np.stack([emb[r].offers for r in rows]), atol=1e-5)
+        _same_texts(st.offers.vectors(rows), np.stack([emb[r].offers for r in rows]))
         pids = np.concatenate([r * MAX_PASSAGES + np.arange(len(emb[r].passages)) for r in rows])
-        np.testing.assert_allclose(st.passages.vectors(pids), np.vstack([emb[r].passages for r in rows]), atol=1e-5)
+        _same_texts(st.passages.vectors(pids), np.vstack([emb[r].passages for r in rows]))
         assert [int(st.catalog.n_passages[r]) for r in rows] == [len(emb[r].passages) for r in rows]
     lexical_rows = {r for (r,) in conn.execute("SELECT rowid FROM lexical")}
     assert lexical_rows == set(store_rows), "lexical index disagrees with the store"
