@@ -289,3 +289,41 @@ def test_store_restored_from_an_older_backup_is_not_mixed_with_a_newer_index(tmp
     # must still see them.
     restored.import_items(list(enumerate(tiny_people(2, "after-restore"), start=1)))
     assert_index_agrees(make_service(data).open())
+
+
+def test_backup_and_restore_as_security_md_says(tmp_path, template, make_service, embedder):
+    from matcher.keys import KeyRing
+
+    svc, expected = template
+    data = clone(svc, tmp_path / "data")
+    live = make_service(data).open()
+    key, _ = KeyRing(live.store).create("match", "before the backup")
+    env = dict(os.environ, MATCHER_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
+    backup = tmp_path / "backups" / "profiles.db"
+    backup.parent.mkdir()
+    done = subprocess.run([sys.executable, "-m", "matcher.cli", "backup", str(backup)], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    again = subprocess.run([sys.executable, "-m", "matcher.cli", "backup", str(backup)], env=env, cwd=REPO,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "exists" in again.stderr  # never overwrites a backup
+    # Life goes on after the backup: a delete, an import, a revoked key.
+    assert live.delete(BASE[3]["id"])
+    live.import_items(list(enumerate(tiny_people(3, "later"), start=1)), checkpoint=True)
+    KeyRing(live.store).revoke(key.key_id)
+    live.store.close()
+
+    # Restore: stop everything, move the old files aside, put the backup in place, no index.
+    old = tmp_path / "data.old"
+    old.mkdir()
+    for path in list(data.glob("profiles.db*")) + [data / "index"]:
+        path.rename(old / path.name)
+    (data / "profiles.db").write_bytes(backup.read_bytes())
+    encoded = embedder.texts_encoded
+    restored = make_service(data).open()
+    assert embedder.texts_encoded == encoded  # rebuilt from the stored embeddings
+    assert restored.get(BASE[3]["id"]) is not None and restored.get("later-0000") is None
+    assert_index_agrees(restored)
+    assert same_answers(answers(restored), expected)
+    # As SECURITY.md warns: a key revoked after the backup is active again until revoked anew.
+    assert [k.active for k in KeyRing(restored.store).list() if k.key_id == key.key_id] == [True]
