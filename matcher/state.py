@@ -183,7 +183,11 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
 
     Args:
         reembed: run the model on every profile (a full re-index); otherwise reuse stored embeddings
-            made by the configured model and embed only the rest.
+            made by the configured model and embed only the rest. Either way an embedding the store
+            already holds from the configured model stays the one used: it was made from the same
+            text, and the int8 backend gives a text slightly different vectors in different batches
+            (activations are quantized per batch), so overwriting it would let a killed re-index
+            leave the store and the serving generation disagreeing.
     """
     started = time.perf_counter()
     seq = store.current_seq()
@@ -196,12 +200,13 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     bar = tqdm(total=len(rows), desc="re-index", unit="profile", disable=not progress)
     for start in range(0, len(rows), EMBED_CHUNK):
         chunk = rows[start:start + EMBED_CHUNK]
-        stored_emb = {} if reembed else store.embeddings([s.row_id for s in chunk], dim)
-        todo = [s for s in chunk if not _usable(stored_emb.get(s.row_id), s, embedder)]
+        stored_emb = store.embeddings([s.row_id for s in chunk], dim)
+        todo = chunk if reembed else [s for s in chunk if not _usable(stored_emb.get(s.row_id), s, embedder)]
         if todo:
             fresh = embed_profiles(embedder, [s.profile for s in todo])
-            store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in zip(todo, fresh)])
-            stored_emb.update({s.row_id: e for s, e in zip(todo, fresh)})
+            new = [(s, e) for s, e in zip(todo, fresh) if not _usable(stored_emb.get(s.row_id), s, embedder)]
+            store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in new])
+            stored_emb.update({s.row_id: e for s, e in new})
             embedded += len(todo)
         for s in chunk:
             emb = stored_emb[s.row_id]
