@@ -74,7 +74,7 @@ class Settings:
     key_rate_limit: str = "600 per minute"
     # Over all /v1 requests from one client address (whatever the key); per server process.
     address_rate_limit: str = "1200 per minute"
-    request_budget_ms: int = 10_000
+    request_budget_ms: float = 10_000.0  # per match; 0 = none (fractions allowed, e.g. for tests)
     torch_threads: int = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains
     # little from a team of threads and loses a lot when requests run concurrently or the machine is
