@@ -58,6 +58,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def server(tmp_path_factory, embedder):
     data_dir = tmp_path_factory.mktemp("fuzz") / "data"
     load_profiles(data_dir, embedder, PEOPLE)
+    generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text().strip()
+    offers = generation / "offers.faiss"
+    offers.write_bytes(offers.read_bytes()[:-100])  # truncated: the server must refuse it and rebuild
     command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
                "--threads", "4"]
     live = LiveServer(command, data_dir, tmp_path_factory.mktemp("fuzz-log") / "server.log",
@@ -117,9 +120,12 @@ def test_every_answer_keeps_the_contract(server, tokens, operations, label, mode
 
 
 def test_the_server_survived_the_fuzz(server, tokens):
-    """After all of it the server still answers, and its log holds no traceback."""
+    """After all of it the server still answers, and its log holds no traceback (and shows that the
+    truncated index it was given was refused and rebuilt)."""
     import urllib.request
 
     with urllib.request.urlopen(server.url + "/readyz", timeout=10) as response:
         assert json.load(response)["ready"]
-    assert "Traceback" not in Path(server.log_path).read_text(errors="replace")
+    log = Path(server.log_path).read_text(errors="replace")
+    assert "Traceback" not in log
+    assert "offers.faiss is corrupt (checksum mismatch)" in log  # the truncated index was refused at start
