@@ -13,8 +13,9 @@ from tests.conftest import profile
 NEED = "I lead a 400-person division and want to get comfortable with TikTok and Instagram"
 
 PEOPLE = [
-    profile("ana", 2, "I film and edit short videos for TikTok and Instagram Reels every week. I love showing "
-                      "leaders how to post without fear and read what the audience likes.",
+    profile("ana", 2, "I film and edit short videos for TikTok and Instagram Reels every week. I help senior "
+                      "leaders get comfortable with TikTok and Instagram: how to post without fear and read what "
+                      "the audience likes.",
             title="Social Media Coordinator", styles=["reverse", "flash", "two-way"], department="Brand",
             timezone="Europe/Berlin", languages=["en", "de"], manager_id="cleo"),
     profile("ben", 3, "I run our Instagram account and plan content calendars. I can explain how the TikTok "
