@@ -43,6 +43,21 @@ def weights_digest(model_dir: Path, backend: str = "torch") -> str:
                         f"{', '.join(str(c) for c in candidates)})")
 
 
+def _runs(lengths: np.ndarray, batch_size: int) -> list[tuple[int, int]]:
+    """Cut lengths sorted longest first into runs; within a run, batches of batch_size are cut by count
+    (as sentence-transformers does); a new run starts where a text is under half as long as the first
+    text of its batch."""
+    runs, run_start, batch_start = [], 0, 0
+    for i in range(1, len(lengths)):
+        if i - batch_start == batch_size:
+            batch_start = i
+        elif 2 * lengths[i] < lengths[batch_start]:
+            runs.append((run_start, i))
+            run_start = batch_start = i
+    runs.append((run_start, len(lengths)))
+    return runs
+
+
 def resolve_backend(model_dir: Path, backend: str) -> str:
     """The backend to run: `backend` itself, or for "auto" the first of AUTO_ORDER whose file exists.
 
@@ -107,11 +122,15 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        if self._threads:
-            torch.set_num_threads(self._threads)
         if self.backend == "torch":
+            if self._threads:
+                torch.set_num_threads(self._threads)
             return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         import onnxruntime
+
+        # With ONNX Runtime, torch only pools and normalises small tensors: a team of threads there
+        # costs more than it gains (a busy machine made pooling one query take ~20 ms).
+        torch.set_num_threads(1)
 
         options = onnxruntime.SessionOptions()
         if self._threads:
@@ -132,18 +151,24 @@ class Embedder:
     def encode(self, texts: list[str], batch_size: int | None = None, progress: bool = False) -> np.ndarray:
         """Encode texts to an (n, dim) float32 array of unit vectors.
 
-        Texts are sorted by length before batching (less padding), and returned in the input order.
+        Texts are sorted by length before batching (less padding), and a batch also ends where the
+        next text is under half as long as the batch's first (a need with its one-word key phrases,
+        or a handful of changed profiles, would otherwise pad every short text to the longest).
+        Returned in the input order.
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.texts_encoded += len(texts)
-        order = np.argsort([len(t) for t in texts], kind="stable")[::-1]
-        vectors = self.model.encode(
-            [texts[i] for i in order], batch_size=batch_size or self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=progress,
-        ).astype(np.float32, copy=False)
-        out = np.empty_like(vectors)
-        out[order] = vectors
+        size = batch_size or self.batch_size
+        lengths = np.array([len(t) for t in texts])
+        order = np.argsort(lengths, kind="stable")[::-1]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start, end in _runs(lengths[order], size):
+            run = order[start:end]
+            out[run] = self.model.encode(
+                [texts[i] for i in run], batch_size=size, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=progress and end - start > size,
+            )
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

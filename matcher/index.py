@@ -211,10 +211,14 @@ class VectorIndex:
         ids = np.asarray(ids, dtype=np.int64)
         out = np.empty((len(ids), self.spec.dim), dtype=np.float32)
         with self._lock:
-            in_delta = np.array([int(i) // self.spec.slots in self._delta_rows for i in ids], dtype=bool)
+            if not self._delta_rows:
+                in_delta = np.zeros(len(ids), dtype=bool)
+            else:
+                delta_rows = np.fromiter(self._delta_rows, dtype=np.int64, count=len(self._delta_rows))
+                in_delta = np.isin(ids // self.spec.slots, delta_rows)
             if in_delta.any():
                 out[in_delta] = self.delta.reconstruct_batch(ids[in_delta])
-        if (~in_delta).any():
+        if not in_delta.all():
             out[~in_delta] = self.base.reconstruct_batch(ids[~in_delta])
         return out
 
