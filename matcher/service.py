@@ -257,7 +257,7 @@ class MatchService:
             if old is not None and old[0] == c_hash:
                 self._count(report, pos, "unchanged")
                 continue
-            write = Write(profile, c_hash, t_hash, offers_text(profile), None)
+            write = Write(profile, c_hash, t_hash, None)
             status = "updated" if old is not None else "added"
             (pending if old is None or old[1] != t_hash else writes).append((pos, status, write))
         self.store.write([w for _, _, w in writes])
@@ -393,11 +393,7 @@ class MatchService:
             _, pids = st.passages.search(query[0], 2 * k, mask)
             rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
         if weights.retrieval in ("lexical", "hybrid"):
-            for row, score in self.store.lexical_search(need, 4 * k):
-                if row < len(mask) and mask[row]:
-                    lexical_hits[row] = score
-                    if len(lexical_hits) >= k:
-                        break
+            lexical_hits = dict(st.lexical.search(need, k, mask))
             rows.update(dict.fromkeys(lexical_hits))
         if mentee_vec is not None:
             _, gids = st.goals.search(mentee_vec, k, mask)

@@ -1,4 +1,4 @@
-"""IndexState: the searchable state of one process (catalog + vector indexes), built, loaded and caught up.
+"""IndexState: the searchable state of one process (catalog, vector and lexical indexes), built, loaded and caught up.
 
 The store is the source of truth; an IndexState is derived from it. It comes from a generation on
 disk (memory-mapped) plus the store's changes since that generation's sequence number, or, when no
@@ -21,6 +21,7 @@ from tqdm import tqdm
 from .catalog import Catalog
 from .embedder import Embedder
 from .index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
+from .lexical import LexicalIndex
 from .profiles import MAX_PASSAGES, Profile, goals_text, offers_text, profile_passages
 from .store import Embeddings, ProfileStore, StoredProfile
 
@@ -84,6 +85,7 @@ class IndexState:
     offers: VectorIndex
     passages: VectorIndex
     goals: VectorIndex
+    lexical: LexicalIndex
     seq: int
     generation: str | None
     built_at: float = field(default_factory=time.time)
@@ -96,6 +98,7 @@ class IndexState:
     def apply(self, stored: StoredProfile, emb: Embeddings) -> None:
         """Put one profile's facts and vectors into the in-memory state (replacing older ones)."""
         self.catalog.upsert(stored.row_id, stored.profile, len(emb.passages))
+        self.lexical.upsert(stored.row_id, offers_text(stored.profile))
         self.offers.upsert(stored.row_id, emb.offers)
         self.passages.upsert(stored.row_id, emb.passages)
         if emb.goals is not None:
@@ -106,6 +109,7 @@ class IndexState:
     def forget(self, row_id: int) -> None:
         """Remove one row from every part of the state."""
         self.catalog.remove(row_id)
+        self.lexical.remove(row_id)
         for key in INDEX_KEYS:
             self.vector_index(key).remove(row_id)
 
@@ -227,7 +231,9 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     generations.prune()
     log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
              time.perf_counter() - started)
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), seq=seq, generation=name)
+    lexical = LexicalIndex([s.row_id for s in rows], [offers_text(s.profile) for s in rows])
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), lexical, seq=seq,
+                       generation=name)
     catch_up(state, store, embedder)
     return state
 
@@ -259,9 +265,13 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         passage_ids = faiss.vector_to_array(indexes["passages"].id_map)
         rows, counts = np.unique(passage_ids // MAX_PASSAGES, return_counts=True)
         n_passages = dict(zip(rows.tolist(), counts.tolist()))
+    row_ids, texts = [], []
     for stored in store.iter_profiles():
         catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0))
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), seq=seq, generation=name)
+        row_ids.append(stored.row_id)
+        texts.append(offers_text(stored.profile))
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), LexicalIndex(row_ids, texts),
+                       seq=seq, generation=name)
     # Rows the generation holds that the store has since deleted or changed come back via catch-up
     # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
     catch_up(state, store, embedder)

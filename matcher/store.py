@@ -5,7 +5,6 @@ Besides the profiles it keeps, in the same transactions:
   up with `changes_since(seq)` instead of rebuilding them;
 - the embeddings of each profile (offers, goals, passages) with the model that made them, so that
   rebuilding an index, or another worker catching up, never has to run the model again;
-- the lexical (FTS5) index, see lexical.py;
 - tombstones of deleted rows, so that catching up also removes them.
 """
 
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import lexical
 from .profiles import Profile
 
 _SCHEMA = """
@@ -81,12 +79,11 @@ class StoredProfile:
 
 @dataclass
 class Write:
-    """One profile to upsert, with its hashes, the text for the lexical index and its embeddings."""
+    """One profile to upsert, with its hashes and its embeddings."""
 
     profile: Profile
     content_hash: str
     text_hash: str
-    lexical_text: str
     embeddings: Embeddings | None
 
 
@@ -106,7 +103,7 @@ def _load_profile(data: str) -> Profile:
 
 
 class ProfileStore:
-    """Profiles, their embeddings and their lexical index in one SQLite file (WAL mode).
+    """Profiles and their embeddings in one SQLite file (WAL mode).
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
     """
@@ -116,7 +113,10 @@ class ProfileStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.conn.executescript(_SCHEMA)  # executescript commits on its own
-        lexical.create_schema(self.conn)
+        # Stores made before the lexical index moved into memory (matcher/lexical.py) hold an FTS5
+        # copy of every offers text: drop it, texts of people since erased included.
+        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone():
+            self.conn.execute("DROP TABLE lexical")
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -228,14 +228,10 @@ class ProfileStore:
         upserted = [StoredProfile(r[0], _load_profile(r[1]), r[2], r[3], r[4]) for r in rows]
         return upserted, deleted, now
 
-    def lexical_search(self, text: str, k: int) -> list[tuple[int, float]]:
-        """BM25 over the offers texts: the k best (row_id, score), best first."""
-        return lexical.search(self.conn, text, k)
-
     # -- writes --------------------------------------------------------------------------------
 
     def write(self, writes: list[Write]) -> list[int]:
-        """Upsert profiles with their embeddings and lexical text in one transaction; returns row ids."""
+        """Upsert profiles with their embeddings in one transaction; returns row ids."""
         if not writes:
             return []
         now = time.time()
@@ -259,7 +255,6 @@ class ProfileStore:
                     )
                 if w.embeddings is not None:
                     _put_embeddings(conn, row_id, w.text_hash, w.embeddings)
-                lexical.upsert(conn, row_id, w.lexical_text)
                 row_ids.append(int(row_id))
         return row_ids
 
@@ -280,7 +275,7 @@ class ProfileStore:
         return written
 
     def delete(self, profile_id: str) -> int | None:
-        """Delete a profile, its embeddings and its lexical entry; returns its row id, or None if absent."""
+        """Delete a profile and its embeddings; returns its row id, or None if absent."""
         with self._write() as conn:
             row = conn.execute("SELECT row_id FROM profiles WHERE id = ?", (profile_id,)).fetchone()
             if row is None:
@@ -289,16 +284,13 @@ class ProfileStore:
             seq = _bump_seq(conn)
             conn.execute("DELETE FROM profiles WHERE row_id = ?", (row_id,))
             conn.execute("DELETE FROM embeddings WHERE row_id = ?", (row_id,))
-            lexical.delete(conn, row_id)
             conn.execute("INSERT OR REPLACE INTO tombstones(row_id, seq) VALUES (?, ?)", (row_id, seq))
         return int(row_id)
 
     def purge_deleted(self) -> None:
-        """Leave no trace of deleted profiles on disk: merge the lexical index (FTS5 keeps a deleted
-        text's words in its segments until they are merged) and fold the WAL back into the database
-        file, truncating it (it still holds page images from before the deletes)."""
-        with self._write() as conn:
-            conn.execute(f"INSERT INTO {lexical.TABLE}({lexical.TABLE}) VALUES ('optimize')")
+        """Leave no trace of deleted profiles on disk: fold the WAL back into the database file and
+        truncate it (it still holds page images from before the deletes; secure_delete has zeroed
+        the deleted rows in the database file itself)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     def backup(self, target: str | Path) -> None:

@@ -68,7 +68,7 @@ def data_dir(cache: Path, n: int, seed: int, entries) -> tuple[Path, Path]:
         batch: list[Write] = []
         for _, item in read_file(profiles)[0]:
             p = parse_profile(item)
-            batch.append(Write(p, content_hash(p), text_hash(p), offers_text(p), None))
+            batch.append(Write(p, content_hash(p), text_hash(p), None))
             if len(batch) == 2000:
                 store.write(batch)
                 batch = []
@@ -92,16 +92,28 @@ class Recorder:
     with `floor=True`, also times a bare `model.encode` of the same texts around each call: half of
     them (every other text) just before it and the other half just after, so that the pipeline and its
     floor see the same machine load chunk by chunk. The floor's time is kept apart from the pipeline's.
+
+    With `floor_share` < 1 the floor encodes only an evenly spread share of each call's texts (every
+    k-th text, k = round(1 / share)) and its time is scaled up by k: at 100k profiles a full floor
+    would double an hour-long run.
     """
 
-    def __init__(self, embedder: Embedder, floor: bool = False, batch_size: int = 64, log_every: int = 1):
+    def __init__(self, embedder: Embedder, floor: bool = False, batch_size: int = 64, log_every: int = 1,
+                 floor_share: float = 1.0):
         self.embedder, self.texts, self.seconds, self.floor_seconds, self.calls = embedder, [], 0.0, 0.0, 0
+        self.floor_texts = 0
+        step = max(1, round(1 / floor_share))
+        self.floor_step = step
         original = embedder.encode
+
+        def timed_floor(part: list[str]) -> None:
+            self.floor_seconds += bare_encode(embedder, part, batch_size) * step
+            self.floor_texts += len(part)
 
         def encode(texts, *args, **kwargs):
             texts = list(texts)
             if floor:
-                self.floor_seconds += bare_encode(embedder, texts[0::2], batch_size)
+                timed_floor(texts[0::2 * step])
             started = time.perf_counter()
             try:
                 return original(texts, *args, **kwargs)
@@ -109,7 +121,7 @@ class Recorder:
                 self.seconds += time.perf_counter() - started
                 self.texts.extend(texts)
                 if floor:
-                    self.floor_seconds += bare_encode(embedder, texts[1::2], batch_size)
+                    timed_floor(texts[step::2 * step])
                 self.calls += 1
                 if floor and self.calls % log_every == 0:
                     log(f"    {len(self.texts)} texts: {self.seconds:.0f} s in encode, floor {self.floor_seconds:.0f} s")
@@ -129,11 +141,13 @@ def bare_encode(embedder: Embedder, texts: list[str], batch_size: int) -> float:
 
 # --- parts ----------------------------------------------------------------------------------------
 
-def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profiles_path: Path) -> tuple[dict, list[str]]:
+def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profiles_path: Path,
+           floor_share: float = 1.0) -> tuple[dict, list[str]]:
     """Full re-index of a store without embeddings of this model (as after a change of model: every profile
     is embedded and stored) vs bare model.encode over exactly the texts it embedded, interleaved by chunk."""
     service = MatchService(replace(settings, data_dir=folder), embedder=embedder)
-    recorder = Recorder(embedder, floor=True, batch_size=settings.batch_size, log_every=max(1, n // 20_000))
+    recorder = Recorder(embedder, floor=True, batch_size=settings.batch_size, log_every=max(1, n // 20_000),
+                        floor_share=floor_share)
     try:
         started = time.perf_counter()
         result = service.reindex(reembed=True)
@@ -141,7 +155,7 @@ def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
     finally:
         recorder.close()
         service.store.close()
-    seconds = wall - recorder.floor_seconds  # the re-index alone
+    seconds = wall - recorder.floor_seconds / recorder.floor_step  # the re-index alone (unscaled floor time out)
     texts = recorder.texts
     floor_pps = n / recorder.floor_seconds  # profiles/s if the pipeline cost nothing but encode
     bios = [json.loads(line)["bio"] for line in _sample_lines(profiles_path, min(n, 1000))]
@@ -150,7 +164,7 @@ def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
            "seconds": round(seconds, 2), "profiles_per_s": round(n / seconds, 2),
            "encode_calls": recorder.calls, "encode_seconds_inside": round(recorder.seconds, 2),
            "overhead_seconds": round(seconds - recorder.seconds, 2),
-           "floor": {"texts": len(texts), "seconds": round(recorder.floor_seconds, 2),
+           "floor": {"texts": len(texts), "texts_timed": recorder.floor_texts, "seconds": round(recorder.floor_seconds, 2),
                      "texts_per_s": round(len(texts) / recorder.floor_seconds, 2), "profiles_per_s": round(floor_pps, 2)},
            "bios_only": {"texts": len(bios), "profiles_per_s": round(len(bios) / bios_s, 2)},
            "ratio": round((n / seconds) / floor_pps, 3), "generation": result["generation"]}
@@ -316,6 +330,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--compare", default="torch,onnx", help="backends compared with the configured one")
     p.add_argument("--compare-texts", type=int, default=1200, help="texts (from (a)) for the backend comparison")
     p.add_argument("--compare-rounds", type=int, default=6)
+    p.add_argument("--floor-share", type=float, default=0.25,
+                   help="share of the texts the (a) floor encodes (time scaled up) at sizes >= --floor-sample-above")
+    p.add_argument("--floor-sample-above", type=int, default=50_000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                    / "mentor-matcher" / "bench")
@@ -355,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = work_dir(args.cache, n, args.seed, pristine, fresh="a" in args.parts)
         size: dict = {}
         if "a" in args.parts:
-            size["reindex"], texts = part_a(settings, embedder, folder, n, profiles_path)
+            share = 1.0 if n < args.floor_sample_above else args.floor_share
+            size["reindex"], texts = part_a(settings, embedder, folder, n, profiles_path, share)
             sample_texts = sample_texts or random.Random(2).sample(texts, min(args.compare_texts, len(texts)))
         if "b" in args.parts:
             full = size.get("reindex", {}).get("seconds")

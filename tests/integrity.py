@@ -102,5 +102,4 @@ def assert_index_agrees(service: MatchService) -> None:
         pids = np.concatenate([r * MAX_PASSAGES + np.arange(len(emb[r].passages)) for r in rows])
         _same_texts(st.passages.vectors(pids), np.vstack([emb[r].passages for r in rows]))
         assert [int(st.catalog.n_passages[r]) for r in rows] == [len(emb[r].passages) for r in rows]
-    lexical_rows = {r for (r,) in conn.execute("SELECT rowid FROM lexical")}
-    assert lexical_rows == set(store_rows), "lexical index disagrees with the store"
+    assert st.lexical.row_ids() == set(store_rows), "lexical index disagrees with the store"
