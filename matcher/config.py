@@ -66,7 +66,7 @@ class Settings:
     # Above this many profiles the vector index is approximate (IVF); exact below.
     ann_threshold: int = 200_000
     ann_nprobe: int = 32
-    query_cache_size: int = 1024
+    query_cache_size: int = 8192
     # HTTP limits.
     max_body_bytes: int = 8 * 1024 * 1024
     max_need_chars: int = 2000

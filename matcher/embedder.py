@@ -43,15 +43,20 @@ def weights_digest(model_dir: Path, backend: str = "torch") -> str:
                         f"{', '.join(str(c) for c in candidates)})")
 
 
+# Padding a text by fewer characters than this (a few tokens) costs less than another model call.
+MIN_PADDING_WORTH_A_CALL = 32
+
+
 def _runs(lengths: np.ndarray, batch_size: int) -> list[tuple[int, int]]:
     """Cut lengths sorted longest first into runs; within a run, batches of batch_size are cut by count
     (as sentence-transformers does); a new run starts where a text is under half as long as the first
-    text of its batch."""
+    text of its batch and shorter by at least MIN_PADDING_WORTH_A_CALL characters (so a need and its
+    key phrases make two calls, and one- and two-word phrases share one)."""
     runs, run_start, batch_start = [], 0, 0
     for i in range(1, len(lengths)):
         if i - batch_start == batch_size:
             batch_start = i
-        elif 2 * lengths[i] < lengths[batch_start]:
+        elif 2 * lengths[i] < lengths[batch_start] and lengths[batch_start] - lengths[i] >= MIN_PADDING_WORTH_A_CALL:
             runs.append((run_start, i))
             run_start = batch_start = i
     runs.append((run_start, len(lengths)))
