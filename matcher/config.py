@@ -63,9 +63,11 @@ class Settings:
     phrase_words: int = 2
     max_phrases: int = 64
     phrase_candidates: int = 50
-    # Above this many profiles the vector index is approximate (IVF); exact below.
+    # An index of more than ann_threshold vectors is approximate (IVF-Flat, 4 * sqrt(n) lists), exact
+    # below. ann_nprobe lists are searched per query: at 1M vectors 128 of 4000 keep recall@10 at 0.95
+    # of exact search (32: 0.86, 64: 0.92; README "Performance").
     ann_threshold: int = 200_000
-    ann_nprobe: int = 32
+    ann_nprobe: int = 128
     query_cache_size: int = 8192
     # HTTP limits.
     max_body_bytes: int = 8 * 1024 * 1024

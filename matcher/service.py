@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from . import needs, ranking, state as state_mod
@@ -74,6 +75,9 @@ class MatchService:
         self.embedder = embedder or Embedder(self.settings.model, self.settings.backend, self.settings.batch_size,
                                              self.settings.query_cache_size, self.settings.torch_threads)
         set_search_threads(self.settings.search_threads)
+        # numpy's BLAS: one thread. A match multiplies a few hundred vectors at a time, where a BLAS
+        # thread team costs more than it gains and contends with ONNX Runtime and FAISS for the cores.
+        threadpool_limits(1, user_api="blas")
         self.generations = Generations(data_dir / "index")
         self.weights = Weights(self.settings.retrieval, self.settings.fusion, self.settings.passage_weight,
                                self.settings.lexical_weight, self.settings.rrf_k, self.settings.style_weight,

@@ -104,6 +104,10 @@ def print_table(report: dict) -> None:
             base = f"floor p50 {_fmt(floor['p50_ms'])} ms" if floor and key == "c1" else ""
             print(f"| c | {n} | HTTP {key}: p50 / p95 / p99 ms, req/s, errors | {_fmt(h['p50_ms'])} / {_fmt(h['p95_ms'])}"
                   f" / {_fmt(h['p99_ms'])}, {_fmt(h['rps'])}/s, {sum(h['errors'].values())} | {base} | {ratio} |")
+            if key == "c1" and "floor_all_query_texts" in http:
+                print(f"| c | {n} | HTTP c1 p50 vs the floor over all the need's query texts (need + key phrases) | "
+                      f"{_fmt(h['p50_ms'])} | floor p50 {_fmt(http['floor_all_query_texts']['p50_ms'])} ms | "
+                      f"{http['p50_ratio_c1_all_query_texts']} |")
     b = report.get("backends")
     if b:
         for name, tps in b["texts_per_s"].items():
