@@ -20,6 +20,7 @@ cached with their data dirs under ~/.cache/mentor-matcher/bench/. Prints a table
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -348,6 +349,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--floor-share", type=float, default=0.25,
                    help="share of the texts the (a) floor encodes (time scaled up) at sizes >= --floor-sample-above")
     p.add_argument("--floor-sample-above", type=int, default=50_000)
+    p.add_argument("--work-dir", type=Path,
+                   help="(c) alone: serve this data dir (an index already built) instead of the cached one")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                    / "mentor-matcher" / "bench")
@@ -382,9 +385,19 @@ def main(argv: list[str] | None = None) -> int:
                              for k, v in vars(args).items()},
                     "sizes": {}, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     sample_texts: list[str] = []
-    for n in args.sizes:
+    # (d) alone needs no profiles: preparing a data dir would also replace a work dir that another
+    # run of this script is still re-indexing (it did, and lost an hour-long 100k run).
+    for n in args.sizes if args.parts & {"a", "b", "c"} else []:
+        guard = open(args.cache / f"work-{n}-s{args.seed}.lock", "w")
+        try:
+            fcntl.flock(guard, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.exit(f"another scripts/bench.py run is using the {n}-profile data in {args.cache}")
         profiles_path, pristine = data_dir(args.cache, n, args.seed, entries)
-        folder = work_dir(args.cache, n, args.seed, pristine, fresh="a" in args.parts)
+        if args.work_dir and args.parts <= {"c"}:
+            folder = args.work_dir
+        else:
+            folder = work_dir(args.cache, n, args.seed, pristine, fresh="a" in args.parts)
         size: dict = {}
         if "a" in args.parts:
             share = 1.0 if n < args.floor_sample_above else args.floor_share
@@ -396,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         if "c" in args.parts:
             size["http"] = part_c(settings, embedder, folder, n, entries, args)
         report["sizes"][str(n)] = size
+        guard.close()
     if "a" in args.parts and args.compare:
         report["backends"] = compare_backends(settings, embedder, sample_texts, args.compare.split(","),
                                               args.compare_rounds)
