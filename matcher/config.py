@@ -64,8 +64,8 @@ class Settings:
     max_phrases: int = 64
     phrase_candidates: int = 50
     # An index of more than ann_threshold vectors is approximate (IVF, 4 * sqrt(n) lists of float16
-    # vectors), exact below. ann_nprobe lists are searched per query: at 1M vectors 128 of 4000 keep recall@10 at 0.95
-    # of exact search (32: 0.86, 64: 0.92; README "Performance").
+    # vectors), exact below. ann_nprobe lists are searched per query: at 1M vectors 128 of 4000 keep
+    # recall@10 at 0.95 of exact search (32: 0.86, 64: 0.92; README "Performance").
     ann_threshold: int = 200_000
     ann_nprobe: int = 128
     query_cache_size: int = 8192

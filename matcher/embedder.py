@@ -159,10 +159,9 @@ class Embedder:
     def encode(self, texts: list[str], batch_size: int | None = None, progress: bool = False) -> np.ndarray:
         """Encode texts to an (n, dim) float32 array of unit vectors.
 
-        Texts are sorted by length before batching (less padding), and a batch also ends where the
-        next text is under half as long as the batch's first (a need with its one-word key phrases,
-        or a handful of changed profiles, would otherwise pad every short text to the longest).
-        Returned in the input order.
+        Texts are sorted by length before batching (less padding), and cut into runs where they get
+        much shorter (see _runs: a need and its key phrases, or a handful of changed profiles, would
+        otherwise pad every short text to the longest). Returned in the input order.
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

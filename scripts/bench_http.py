@@ -149,6 +149,28 @@ class Client:
             self.conn.close()
 
 
+@dataclass
+class Tally:
+    """What a load level got back: latencies of the answered requests, failures counted by status."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: int, ms: float) -> None:
+        """Count one request (status 0: no answer)."""
+        if status == 200:
+            self.latencies.append(ms)
+        else:
+            self.errors[str(status)] = self.errors.get(str(status), 0) + 1
+
+    def report(self, concurrency: int, asked: int, wall: float, busy: float) -> dict:
+        """Percentiles, counts and requests/s (answered requests over `busy` seconds)."""
+        done = len(self.latencies) + sum(self.errors.values())
+        return {"concurrency": concurrency, "requests": done, "ok": len(self.latencies), "errors": self.errors,
+                "seconds": round(wall, 2), "rps": round(len(self.latencies) / busy, 2) if busy else 0.0,
+                "capped": done < asked, **summary(self.latencies)}
+
+
 def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_cap: float) -> dict:
     """Send the bodies (each once) over `concurrency` connections, stopping at the time cap.
 
@@ -156,8 +178,7 @@ def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_c
     """
     lock = threading.Lock()
     next_index = [0]
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
+    tally = Tally()
     deadline = time.monotonic() + time_cap
 
     def worker() -> None:
@@ -171,10 +192,7 @@ def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_c
                     return
                 status, ms = client.match(bodies[i])
                 with lock:
-                    if status == 200:
-                        latencies.append(ms)
-                    else:
-                        errors[str(status)] = errors.get(str(status), 0) + 1
+                    tally.add(status, ms)
         finally:
             client.close()
 
@@ -185,10 +203,7 @@ def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_c
     for t in threads:
         t.join(time_cap + 150)
     wall = time.perf_counter() - started
-    done = len(latencies) + sum(errors.values())
-    return {"concurrency": concurrency, "requests": done, "ok": len(latencies), "errors": errors,
-            "seconds": round(wall, 2), "rps": round(len(latencies) / wall, 2) if wall else 0.0,
-            "capped": done < len(bodies), **summary(latencies)}
+    return tally.report(concurrency, len(bodies), wall, wall)
 
 
 def run_interleaved(port: int, token: str, bodies: list[dict], floor, time_cap: float) -> tuple[dict, dict]:
@@ -198,9 +213,8 @@ def run_interleaved(port: int, token: str, bodies: list[dict], floor, time_cap: 
     Returns (http summary, floor summary).
     """
     client = Client(port, token)
-    latencies: list[float] = []
+    tally = Tally()
     floors: list[float] = []
-    errors: dict[str, int] = {}
     deadline = time.monotonic() + time_cap
     started = time.perf_counter()
     http_seconds = 0.0
@@ -211,16 +225,9 @@ def run_interleaved(port: int, token: str, bodies: list[dict], floor, time_cap: 
             floors.append(floor(body))
             status, ms = client.match(body)
             http_seconds += ms / 1000
-            if status == 200:
-                latencies.append(ms)
-            else:
-                errors[str(status)] = errors.get(str(status), 0) + 1
+            tally.add(status, ms)
     finally:
         client.close()
     wall = time.perf_counter() - started
-    done = len(latencies) + sum(errors.values())
-    http = {"concurrency": 1, "requests": done, "ok": len(latencies), "errors": errors, "seconds": round(wall, 2),
-            # one client waiting on each answer: requests/s is 1 / mean latency (floor calls excluded)
-            "rps": round(len(latencies) / http_seconds, 2) if http_seconds else 0.0,
-            "capped": done < len(bodies), **summary(latencies)}
-    return http, summary(floors)
+    # One client waiting on each answer: requests/s over the time spent in requests (floor calls excluded).
+    return tally.report(1, len(bodies), wall, http_seconds), summary(floors)
