@@ -112,7 +112,7 @@ class MatchService:
             except IndexMismatch as exc:
                 log.warning("index not usable, rebuilding from the store: %s", exc)
         return state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
-                               self.settings.ann_nprobe, reembed=False, progress=progress)
+                               self.settings.ann_nprobe, progress=progress)
 
     def refresh(self) -> IndexState:
         """The current state, after catching up with the store and with a newer generation on disk.
@@ -148,8 +148,11 @@ class MatchService:
         finally:
             self._loading = None
 
-    def reindex(self, progress: bool = False, reembed: bool = True) -> dict[str, Any]:
+    def reindex(self, progress: bool = False) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it atomically.
+
+        Folds the changes made since the last generation into its base indexes. The model runs only
+        on profiles the store holds no embedding of from the configured model (see state.build).
 
         Searches keep using the old generation until the new one is complete. Deleted profiles'
         words are purged from the store's files on the way (see ProfileStore.purge_deleted).
@@ -157,7 +160,7 @@ class MatchService:
         started = time.perf_counter()
         self.store.purge_deleted()
         fresh = state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
-                                self.settings.ann_nprobe, reembed=reembed, progress=progress)
+                                self.settings.ann_nprobe, progress=progress)
         with self._lock:
             state_mod.catch_up(fresh, self.store, self.embedder)
             self._state = fresh

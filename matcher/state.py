@@ -182,16 +182,15 @@ def _usable(emb: Embeddings | None, stored: StoredProfile, embedder: Embedder) -
 
 
 def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann_threshold: int, nprobe: int,
-          reembed: bool, progress: bool = False) -> IndexState:
+          progress: bool = False) -> IndexState:
     """Build a new generation from the store, write it, and return the state serving it.
 
-    Args:
-        reembed: run the model on every profile (a full re-index); otherwise reuse stored embeddings
-            made by the configured model and embed only the rest. Either way an embedding the store
-            already holds from the configured model stays the one used: it was made from the same
-            text, and the int8 backend gives a text slightly different vectors in different batches
-            (activations are quantized per batch), so overwriting it would let a killed re-index
-            leave the store and the serving generation disagreeing.
+    The model runs only on profiles without an embedding from the configured model (imported by an
+    older version, or under another model). A stored embedding is never recomputed: it was made from
+    the same text by the same model, so running the model again would cost the whole model pass for
+    nothing, and the int8 backend gives a text slightly different vectors in different batches
+    (activations are quantized per batch), so overwriting it would let a killed re-index leave the
+    store and the serving generation disagreeing.
     """
     started = time.perf_counter()
     seq = store.current_seq()
@@ -205,12 +204,11 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     for start in range(0, len(rows), EMBED_CHUNK):
         chunk = rows[start:start + EMBED_CHUNK]
         stored_emb = store.embeddings([s.row_id for s in chunk], dim)
-        todo = chunk if reembed else [s for s in chunk if not _usable(stored_emb.get(s.row_id), s, embedder)]
+        todo = [s for s in chunk if not _usable(stored_emb.get(s.row_id), s, embedder)]
         if todo:
             fresh = embed_profiles(embedder, [s.profile for s in todo])
-            new = [(s, e) for s, e in zip(todo, fresh) if not _usable(stored_emb.get(s.row_id), s, embedder)]
-            store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in new])
-            stored_emb.update({s.row_id: e for s, e in new})
+            store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in zip(todo, fresh)])
+            stored_emb.update({s.row_id: e for s, e in zip(todo, fresh)})
             embedded += len(todo)
         for s in chunk:
             emb = stored_emb[s.row_id]

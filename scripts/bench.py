@@ -152,13 +152,15 @@ def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
                         floor_share=floor_share)
     try:
         started = time.perf_counter()
-        result = service.reindex(reembed=True)
+        result = service.reindex()
         wall = time.perf_counter() - started
     finally:
         recorder.close()
         service.store.close()
-    seconds = wall - recorder.floor_seconds / recorder.floor_step  # the re-index alone (unscaled floor time out)
     texts = recorder.texts
+    if not texts:
+        raise SystemExit(f"(a) the store in {folder} already holds embeddings of this model: nothing was embedded")
+    seconds = wall - recorder.floor_seconds / recorder.floor_step  # the re-index alone (unscaled floor time out)
     floor_pps = n / recorder.floor_seconds  # profiles/s if the pipeline cost nothing but encode
     bios = [json.loads(line)["bio"] for line in _sample_lines(profiles_path, min(n, 1000))]
     bios_s = bare_encode(embedder, bios, settings.batch_size)

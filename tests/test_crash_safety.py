@@ -16,6 +16,7 @@ import logging
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,7 +25,10 @@ from pathlib import Path
 
 import pytest
 
+from matcher.config import Settings
+from matcher.embedder import Embedder
 from matcher.index import CURRENT
+from matcher.service import MatchService
 from matcher.readers import read_file
 from tests.integrity import assert_index_agrees, clone, committed, tiny_people, write_jsonl
 
@@ -104,8 +108,8 @@ class Child:
 def spawn(tmp_path, embedder):
     children: list[Child] = []
 
-    def start(data_dir: Path, *args: str) -> Child:
-        child = Child(data_dir, list(args), tmp_path / f"child-{len(children)}.log", embedder.backend)
+    def start(data_dir: Path, *args: str, backend: str | None = None) -> Child:
+        child = Child(data_dir, list(args), tmp_path / f"child-{len(children)}.log", backend or embedder.backend)
         children.append(child)
         return child
 
@@ -155,8 +159,9 @@ def test_import_killed_midway_keeps_every_committed_batch(tmp_path, template, sp
     assert_index_agrees(restarted)
 
 
-@pytest.mark.parametrize("pause", ["encode:2", "write_index", "current"])
-def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_path, template, spawn, make_service):
+@pytest.mark.parametrize("pause", ["write_index", "current"])
+def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_path, template, spawn, make_service,
+                                                                   embedder):
     svc, expected = template
     data = clone(svc, tmp_path / "data")
     index_dir = data / "index"
@@ -174,15 +179,61 @@ def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_pa
         assert len(complete) == generations_before + 1, "the new generation should be complete on disk, just not current"
     assert (index_dir / CURRENT).read_text().strip() == generation
 
+    encoded = embedder.texts_encoded
     restarted = make_service(data).open()
     assert restarted.status()["generation"] == generation
     assert_index_agrees(restarted)
     assert same_answers(answers(restarted), expected)
-    # The next generation written cleans up what the dead writer left.
-    restarted.reindex(reembed=False)
+    # The next generation written cleans up what the dead writer left, without running the model:
+    # every profile's embedding is in the store.
+    restarted.reindex()
+    assert embedder.texts_encoded == encoded
     assert not [p for p in index_dir.iterdir() if p.name.startswith(".tmp-")]
     assert_index_agrees(restarted)
     assert same_answers(answers(restarted), expected)
+
+
+def test_reindex_under_a_new_model_killed_midway_keeps_what_it_embedded(tmp_path, template, spawn, make_service,
+                                                                        embedder):
+    """A re-index after a change of model runs the model on every profile; killed in its second model
+    call, it leaves the old generation current, and the restarted service (under the new model)
+    rebuilds from the store, running the model only on the profiles the dead re-index had not stored."""
+    svc, expected = template
+    data = clone(svc, tmp_path / "data")
+    index_dir = data / "index"
+    generation = (index_dir / CURRENT).read_text().strip()
+    new_backend = "onnx" if embedder.backend != "onnx" else "onnx-int8"
+
+    child = spawn(data, "--embed-chunk", "8", "--pause-at", "encode:2", "--", "reindex", backend=new_backend)
+    child.wait_for("PAUSED")
+    assert child.kill() == -signal.SIGKILL
+    assert (index_dir / CURRENT).read_text().strip() == generation
+    new_embedder = Embedder(embedder.path, new_backend, embedder.batch_size)
+    assert new_embedder.key != embedder.key
+    done_before_kill = _embeddings_by_model(data, new_embedder.key)
+    assert 0 < len(done_before_kill) < len(BASE), "the kill should have come after the first chunk was stored"
+
+    restarted = MatchService(Settings(data_dir=data, backend=new_backend), embedder=new_embedder)
+    try:
+        restarted.open()
+        assert restarted.status()["generation"] != generation
+        assert_index_agrees(restarted)
+        after = _embeddings_by_model(data, new_embedder.key)
+        assert len(after) == len(BASE)
+        assert all(after[row] == blob for row, blob in done_before_kill.items()), "stored embeddings were recomputed"
+        got = answers(restarted)
+    finally:
+        restarted.store.close()
+    assert [set(a) for a in got] == [set(a) for a in expected]  # every eligible mentor, under either model
+
+
+def _embeddings_by_model(data_dir: Path, model_key: str) -> dict[int, bytes]:
+    """{row id: stored offers vector} of the embeddings the store holds from one model."""
+    conn = sqlite3.connect(f"file:{data_dir / 'profiles.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        return dict(conn.execute("SELECT row_id, offers FROM embeddings WHERE model_key = ?", (model_key,)))
+    finally:
+        conn.close()
 
 
 def _truncate(gen: Path) -> str:

@@ -70,7 +70,7 @@ def test_a_deleted_person_is_never_returned_again(service, make_service):
     for svc in (service, other):
         assert row not in dict(svc.refresh().lexical.search("zythography quillwork podcast", 50))
 
-    for svc in (service.reindex(reembed=False) and service, make_service(data_dir=service.settings.data_dir).open()):
+    for svc in (service.reindex() and service, make_service(data_dir=service.settings.data_dir).open()):
         assert not {"zara", "yuri"} & returned(svc, "zythography for podcasts")
         assert_index_agrees(svc)
     # The generation written by the re-index does not hold her vectors.
@@ -83,7 +83,7 @@ def test_a_deleted_person_is_never_returned_again(service, make_service):
 def test_after_a_reindex_the_store_files_hold_no_word_of_a_deleted_bio(service):
     data_dir = service.settings.data_dir
     assert service.delete("zara") and service.delete("yuri")
-    service.reindex(reembed=False)
+    service.reindex()
     for path in data_dir.glob("profiles.db*"):
         content = path.read_bytes().lower()
         for word in (b"zythograph", b"quillwork", b"xylocarpentry", b"balance sheet", b"zara"):
@@ -137,7 +137,7 @@ def test_logs_carry_ids_counts_and_timings_never_texts(make_service, caplog):
         with pytest.raises(Exception):
             svc.match({"need": SECRET_NEED}, budget_ms=0.001)
         svc.delete("zara")
-        svc.reindex(reembed=True)
+        svc.reindex()
         svc.checkpoint()
     text = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
     assert "match style=reverse" in text and "took_ms=" in text and "built index generation" in text

@@ -138,8 +138,8 @@ def test_reindex_and_import_while_searching_in_process(make_service):
                 timeline.deleted[victim] = time.monotonic()
             churn(service, rounds=15)
             if n == 1:
-                service.reindex(reembed=False)
-        final = service.reindex(reembed=False)["generation"]
+                service.reindex()
+        final = service.reindex()["generation"]
         service.import_items([(1, NEWCOMERS[1] | {"bio": "I teach TikTok videos after the re-index."})])
         deadline = time.monotonic() + 60
         while other.status()["generation"] != final and time.monotonic() < deadline:
