@@ -8,6 +8,10 @@ the base was built is *shadowed*: the base never returns it again, the delta hol
 Ids: a vector's FAISS id is `row_id * slots + k`; slots is 1 for one vector per profile and
 MAX_PASSAGES for passage vectors (k = passage number). The eligibility filter is a bitmap over
 row ids, turned into a FAISS IDSelectorBitmap so that FAISS skips ineligible rows while searching.
+
+An approximate (IVF) base is written with a *scoring copy* of its vectors: float16, in the base's own
+order, memory-mapped like the index. Ranking reads a few thousand stored vectors a match (every
+passage of every candidate), and FAISS decodes IVF vectors one at a time at ~2.5 us each.
 """
 
 from __future__ import annotations
@@ -98,12 +102,29 @@ def build_base(spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> faiss.I
     return index
 
 
+def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    return inner if isinstance(inner, faiss.IndexIVF) else None
+
+
 class VectorIndex:
     """Vectors keyed by row id (and slot), searched with an eligibility bitmap over row ids."""
 
-    def __init__(self, spec: IndexSpec, base: faiss.Index | None = None):
+    def __init__(self, spec: IndexSpec, base: faiss.Index | None = None, base_vectors: np.ndarray | None = None):
+        """Args:
+            base: the immutable base index (an IndexIDMap2); None = empty.
+            base_vectors: its scoring copy (n, dim), row i holding the vector at position i of the
+                base's id map; None = read vectors out of the base itself.
+        """
         self.spec = spec
         self.base = base if base is not None else _new_exact(spec.dim)
+        self._base_vectors = base_vectors
+        if base_vectors is not None:
+            if len(base_vectors) != self.base.ntotal:
+                raise ValueError(f"scoring copy holds {len(base_vectors)} vectors, the base {self.base.ntotal}")
+            positions_ids = faiss.vector_to_array(self.base.id_map)
+            self._base_order = np.argsort(positions_ids, kind="stable")  # positions by ascending id
+            self._base_sorted_ids = positions_ids[self._base_order]
         self.delta = _new_exact(spec.dim)
         self._delta_rows: dict[int, int] = {}  # row id -> number of vectors it has in the delta
         self._shadowed = np.zeros(0, dtype=bool)
@@ -224,7 +245,12 @@ class VectorIndex:
             if in_delta.any():
                 out[in_delta] = self.delta.reconstruct_batch(ids[in_delta])
         if not in_delta.all():
-            out[~in_delta] = self.base.reconstruct_batch(ids[~in_delta])
+            wanted = ids[~in_delta]
+            if self._base_vectors is None:
+                out[~in_delta] = self.base.reconstruct_batch(wanted)
+            else:
+                positions = self._base_order[np.searchsorted(self._base_sorted_ids, wanted)]
+                out[~in_delta] = self._base_vectors[positions]
         return out
 
     def merged(self) -> faiss.Index:
@@ -277,7 +303,8 @@ def _pid_alive(pid: str) -> bool:
 class Generations:
     """Versioned index generations under one folder, with an atomically switched CURRENT pointer.
 
-    Layout: `<root>/gen-000007/{offers.faiss, passages.faiss, goals.faiss, manifest.json}` and
+    Layout: `<root>/gen-000007/{offers.faiss, passages.faiss, goals.faiss, manifest.json}` (plus
+    `<key>.vectors.npy`, the scoring copy, beside each IVF index) and
     `<root>/CURRENT` holding the name of the generation in use. A generation is written in a
     temporary folder, fsynced, renamed into place, and only then named in CURRENT (write a temporary
     file, rename over): readers see the old generation or the new one, never a half-written one.
@@ -319,6 +346,13 @@ class Generations:
             with open(path, "rb+") as fh:
                 os.fsync(fh.fileno())
             files[key] = {"file": path.name, "sha256": _sha256(path), "ntotal": int(index.ntotal)}
+            ivf = _ivf(index)
+            if ivf is not None and index.ntotal:
+                copy = tmp / f"{key}.vectors.npy"
+                np.save(copy, ivf.reconstruct_n(0, ivf.ntotal).astype(np.float16))
+                with open(copy, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                files[key]["vectors"] = {"file": copy.name, "sha256": _sha256(copy)}
         manifest = dict(manifest, files=files, generation=name)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _fsync_dir(tmp)
@@ -335,8 +369,12 @@ class Generations:
         """The manifest of a generation."""
         return json.loads((self.root / name / MANIFEST).read_text())
 
-    def load(self, name: str, expected_model: str, verify: bool = True) -> tuple[dict, dict[str, faiss.Index]]:
+    def load(self, name: str, expected_model: str, verify: bool = True
+             ) -> tuple[dict, dict[str, faiss.Index], dict[str, np.ndarray]]:
         """Load a generation memory-mapped, after checking its model and (optionally) its checksums.
+
+        Returns:
+            (manifest, {key: index}, {key: scoring copy of an IVF index's vectors}).
 
         Raises:
             IndexMismatch: the generation was built by another model, or a file is missing or corrupt.
@@ -369,7 +407,29 @@ class Generations:
                 raise IndexMismatch(f"index generation {name}: {info['file']} holds {index.ntotal} vectors, "
                                     f"manifest says {info['ntotal']}")
             indexes[key] = index
-        return manifest, indexes
+        return manifest, indexes, self.scoring_copies(name, manifest, verify)
+
+    def scoring_copies(self, name: str, manifest: dict | None = None, verify: bool = True) -> dict[str, np.ndarray]:
+        """The scoring copies of a generation's IVF indexes, memory-mapped: {key: (n, dim) float16}."""
+        manifest = manifest or self.manifest(name)
+        return {key: self._load_copy(self.root / name, name, info, verify)
+                for key, info in manifest.get("files", {}).items() if "vectors" in info}
+
+    @staticmethod
+    def _load_copy(folder: Path, name: str, info: dict, verify: bool) -> np.ndarray:
+        path = folder / info["vectors"]["file"]
+        if not path.exists():
+            raise IndexMismatch(f"index generation {name}: {path.name} is missing")
+        if verify and _sha256(path) != info["vectors"]["sha256"]:
+            raise IndexMismatch(f"index generation {name}: {path.name} is corrupt (checksum mismatch)")
+        try:
+            copy = np.load(path, mmap_mode="r")
+        except ValueError as exc:
+            raise IndexMismatch(f"index generation {name}: {path.name} unreadable ({exc})") from None
+        if copy.ndim != 2 or len(copy) != info["ntotal"]:
+            raise IndexMismatch(f"index generation {name}: {path.name} holds {copy.shape}, manifest says "
+                                f"{info['ntotal']} vectors")
+        return copy
 
     def prune(self, keep: int = 2) -> None:
         """Delete old generations and abandoned temporary folders, keeping the current one and `keep` in all."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
@@ -86,7 +87,8 @@ class MatchService:
         self._lock = threading.RLock()
         self._loading: threading.Thread | None = None
         self._refused: str | None = None  # a generation that failed to load: not retried on every request
-        self._phrase_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="matcher-phrases")
+        # Side work of a match (key phrases, BM25) that overlaps its vector searches.
+        self._match_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="matcher-match")
 
     # -- index lifecycle -----------------------------------------------------------------------
 
@@ -338,10 +340,11 @@ class MatchService:
         texts = needs.query_texts(request.need, self.settings.phrase_words if with_phrases else 0,
                                   self.settings.max_phrases)
         need = texts[0]
-        need_vec = self.embedder.encode_queries(texts[:1])
         # The key phrases are only needed once the candidates are in: they are encoded on another
-        # thread while this one searches (at 10k profiles that hid ~10 ms of a ~40 ms match).
-        phrases = self._phrase_pool.submit(self.embedder.encode_queries, texts[1:]) if len(texts) > 1 else None
+        # thread while this one encodes the need and searches (on two cores that takes the phrases'
+        # model time, the largest cost beyond the need's own vector, off the critical path).
+        phrases = self._match_pool.submit(self.embedder.encode_queries, texts[1:]) if len(texts) > 1 else None
+        need_vec = self.embedder.encode_queries(texts[:1])
         mentee_vec = self.embedder.encode_query(mentee.bio) if request.style == "two-way" else None
         within_budget("after encoding the need")
         with st.lock.read():
@@ -398,21 +401,28 @@ class MatchService:
         k = max(self.settings.candidates, request.limit * 4)
         rows: dict[int, None] = {}
         lexical_hits: dict[int, float] = {}
-        if weights.retrieval in ("dense", "hybrid"):
-            _, ids = st.offers.search(query[0], k, mask)
-            rows.update(dict.fromkeys(ids.tolist()))
-            if weights.retrieval == "dense":
-                # Without BM25, mentors that a single key phrase names need searches of their own. In
-                # hybrid mode BM25 brings them: there the phrase searches (one exact scan each) moved
-                # nDCG@10 on the dev set by 0.0004 and cost more than the rest of the match.
-                query = with_phrases()
-                for phrase in query[1:]:
-                    _, ids = st.offers.search(phrase, self.settings.phrase_candidates, mask)
-                    rows.update(dict.fromkeys(ids.tolist()))
-            _, pids = st.passages.search(query[0], 2 * k, mask)
-            rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
-        if weights.retrieval in ("lexical", "hybrid"):
-            lexical_hits = dict(st.lexical.search(need, k, mask))
+        # BM25 needs only the words: it runs on a pool thread while this one searches the vectors.
+        lexical_search = self._match_pool.submit(st.lexical.search, need, k, mask) \
+            if weights.retrieval in ("lexical", "hybrid") else None
+        try:
+            if weights.retrieval in ("dense", "hybrid"):
+                _, ids = st.offers.search(query[0], k, mask)
+                rows.update(dict.fromkeys(ids.tolist()))
+                if weights.retrieval == "dense":
+                    # Without BM25, mentors that a single key phrase names need searches of their own. In
+                    # hybrid mode BM25 brings them: there the phrase searches (one exact scan each) moved
+                    # nDCG@10 on the dev set by 0.0004 and cost more than the rest of the match.
+                    query = with_phrases()
+                    for phrase in query[1:]:
+                        _, ids = st.offers.search(phrase, self.settings.phrase_candidates, mask)
+                        rows.update(dict.fromkeys(ids.tolist()))
+                _, pids = st.passages.search(query[0], 2 * k, mask)
+                rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
+        finally:
+            if lexical_search is not None:  # it reads the state: done before the caller's read lock goes
+                futures.wait([lexical_search])
+        if lexical_search is not None:
+            lexical_hits = dict(lexical_search.result())
             rows.update(dict.fromkeys(lexical_hits))
         if mentee_vec is not None:
             _, gids = st.goals.search(mentee_vec, k, mask)

@@ -230,8 +230,9 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
              time.perf_counter() - started)
     lexical = LexicalIndex([s.row_id for s in rows], [offers_text(s.profile) for s in rows])
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), lexical, seq=seq,
-                       generation=name)
+    copies = generations.scoring_copies(name, verify=False)  # just written
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS), lexical,
+                       seq=seq, generation=name)
     catch_up(state, store, embedder)
     return state
 
@@ -248,7 +249,7 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
     Raises:
         IndexMismatch: built by another model, or corrupt.
     """
-    manifest, indexes = generations.load(name, embedder.key, verify=verify)
+    manifest, indexes, copies = generations.load(name, embedder.key, verify=verify)
     spec = specs(int(manifest["dim"]), ann_threshold, nprobe)
     catalog = Catalog()
     seq = int(manifest["seq"])
@@ -268,8 +269,8 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0))
         row_ids.append(stored.row_id)
         texts.append(offers_text(stored.profile))
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k]) for k in INDEX_KEYS), LexicalIndex(row_ids, texts),
-                       seq=seq, generation=name)
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
+                       LexicalIndex(row_ids, texts), seq=seq, generation=name)
     # Rows the generation holds that the store has since deleted or changed come back via catch-up
     # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
     catch_up(state, store, embedder)

@@ -78,7 +78,7 @@ def test_generation_round_trip_and_model_check(tmp_path, data):
     original = build_base(spec, ids, vectors)
     name = gens.write({"offers": original}, {"model": "model-a", "dim": DIM, "seq": 3})
     assert gens.current_name() == name
-    manifest, loaded = gens.load(name, "model-a")
+    manifest, loaded, _ = gens.load(name, "model-a")
     assert manifest["seq"] == 3 and loaded["offers"].ntotal == 200
     for q in queries:
         assert VectorIndex(spec, loaded["offers"]).search(q, 5)[1].tolist() == \
@@ -112,4 +112,35 @@ def test_corrupt_index_file_is_detected_not_loaded(tmp_path, data, damage):
     else:
         path.unlink()
     with pytest.raises(IndexMismatch, match="corrupt|missing"):
+        gens.load(name, "m")
+
+
+def test_ivf_generation_carries_a_float16_scoring_copy_that_vectors_reads(tmp_path, data):
+    ids, vectors, _ = data
+    spec = IndexSpec(DIM, 1, ann_threshold=50, nprobe=64)
+    gens = Generations(tmp_path / "index")
+    shuffled = np.random.default_rng(3).permutation(len(ids))  # the copy follows the base's order, not the ids'
+    name = gens.write({"offers": build_base(spec, ids[shuffled], vectors[shuffled]),
+                       "exact": build_base(IndexSpec(DIM), ids, vectors)}, {"model": "m", "seq": 1})
+    _, loaded, copies = gens.load(name, "m")
+    assert set(copies) == {"offers"} and copies["offers"].dtype == np.float16  # IVF only
+    index = VectorIndex(spec, loaded["offers"], copies["offers"])
+    wanted = np.array([200, 1, 57, 57, 130], dtype=np.int64)
+    assert np.allclose(index.vectors(wanted), vectors[wanted - 1], atol=2e-3)
+    index.upsert(57, vectors[0])  # a changed row is read from the delta, not the copy
+    assert np.allclose(index.vectors(np.array([57]))[0], vectors[0])
+
+
+@pytest.mark.parametrize("damage", ["flip", "delete"])
+def test_damaged_scoring_copy_is_detected_not_loaded(tmp_path, data, damage):
+    ids, vectors, _ = data
+    gens = Generations(tmp_path / "index")
+    name = gens.write({"offers": build_base(IndexSpec(DIM, 1, ann_threshold=50), ids, vectors)}, {"model": "m", "seq": 1})
+    path = tmp_path / "index" / name / "offers.vectors.npy"
+    if damage == "flip":
+        raw = path.read_bytes()
+        path.write_bytes(raw[:-100] + bytes([raw[-100] ^ 0xFF]) + raw[-99:])
+    else:
+        path.unlink()
+    with pytest.raises(IndexMismatch, match="offers.vectors.npy is (corrupt|missing)"):
         gens.load(name, "m")

@@ -74,7 +74,7 @@ def test_a_deleted_person_is_never_returned_again(service, make_service):
         assert not {"zara", "yuri"} & returned(svc, "zythography for podcasts")
         assert_index_agrees(svc)
     # The generation written by the re-index does not hold her vectors.
-    _, indexes = service.generations.load(service.generations.current_name(), service.embedder.key)
+    _, indexes, _ = service.generations.load(service.generations.current_name(), service.embedder.key)
     for index in indexes.values():
         assert row not in set((faiss.vector_to_array(index.id_map) // 64).tolist()) | set(
             faiss.vector_to_array(index.id_map).tolist())
