@@ -68,6 +68,9 @@ class Settings:
     # recall@10 at 0.95 of exact search (32: 0.86, 64: 0.92; README "Performance").
     ann_threshold: int = 200_000
     ann_nprobe: int = 128
+    # Lists searched for the bio sentences that bring candidates (0 = ann_nprobe). Every candidate's
+    # sentences are then scored exactly, so this search needs less recall than the mentor search.
+    passage_nprobe: int = 0
     query_cache_size: int = 8192
     # HTTP limits.
     max_body_bytes: int = 8 * 1024 * 1024

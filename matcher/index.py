@@ -181,7 +181,7 @@ class VectorIndex:
             ids = row_id * self.spec.slots + np.arange(count, dtype=np.int64)
             self.delta.remove_ids(faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids)))
 
-    def search(self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None
+    def search(self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None, nprobe: int | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest vectors among allowed rows: (scores, ids), best first; ids are row*slots+k.
 
@@ -190,6 +190,7 @@ class VectorIndex:
             k: how many results.
             allowed_rows: boolean mask indexed by row id (False or beyond its end = not eligible);
                 None = every row.
+            nprobe: IVF lists to search this time (None or 0: the spec's); ignored by an exact base.
         """
         query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         with self._lock:
@@ -204,31 +205,32 @@ class VectorIndex:
             base_allowed = base_allowed.copy()
             n = min(len(base_allowed), len(shadowed))
             base_allowed[:n] &= ~shadowed[:n]
-        base_scores, base_ids = self._search_one(self.base, query, k, base_allowed)
+        base_scores, base_ids = self._search_one(self.base, query, k, base_allowed, nprobe)
         scores = np.concatenate([base_scores, delta_scores])
         ids = np.concatenate([base_ids, delta_ids])
         order = np.lexsort((ids, -scores))[:k]
         return scores[order], ids[order]
 
-    def _search_one(self, index: faiss.Index, query: np.ndarray, k: int, allowed_rows: np.ndarray | None):
+    def _search_one(self, index: faiss.Index, query: np.ndarray, k: int, allowed_rows: np.ndarray | None,
+                    nprobe: int | None = None):
         if index.ntotal == 0 or k <= 0:
             return np.empty(0, np.float32), np.empty(0, np.int64)
         k = min(k, index.ntotal)
-        params = None
+        inner = faiss.downcast_index(index.index)
+        ivf = isinstance(inner, faiss.IndexIVF)
+        selector, bitmap = None, None
         if allowed_rows is not None:
             if not allowed_rows.any():
                 return np.empty(0, np.float32), np.empty(0, np.int64)
             bitmap = _row_bitmap(allowed_rows, self.spec.slots)
             selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
-            inner = faiss.downcast_index(index.index)
-            if isinstance(inner, faiss.IndexIVF):
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=inner.nprobe)
-            else:
-                params = faiss.SearchParameters(sel=selector)
-            scores, ids = index.search(query, k, params=params)
-            del bitmap  # the selector points into it: keep it alive until the search is done
+        extra = {"sel": selector} if selector is not None else {}
+        if ivf:
+            params = faiss.SearchParametersIVF(nprobe=nprobe or inner.nprobe, **extra)
         else:
-            scores, ids = index.search(query, k)
+            params = faiss.SearchParameters(**extra) if extra else None
+        scores, ids = index.search(query, k, params=params)
+        del bitmap  # the selector points into it: kept alive until the search is done
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 

@@ -416,7 +416,7 @@ class MatchService:
                     for phrase in query[1:]:
                         _, ids = st.offers.search(phrase, self.settings.phrase_candidates, mask)
                         rows.update(dict.fromkeys(ids.tolist()))
-                _, pids = st.passages.search(query[0], 2 * k, mask)
+                _, pids = st.passages.search(query[0], 2 * k, mask, self.settings.passage_nprobe)
                 rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
         finally:
             if lexical_search is not None:  # it reads the state: done before the caller's read lock goes

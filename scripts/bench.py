@@ -382,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {"machine": machine_info(), "model": embedder.key, "backend": embedder.backend,
                     "settings": {"batch_size": settings.batch_size, "threads": settings.torch_threads,
                                  "ann_threshold": settings.ann_threshold, "ann_nprobe": settings.ann_nprobe,
+                                 "passage_nprobe": settings.passage_nprobe,
                                  "candidates": settings.candidates},
                     "args": {k: (sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v)
                              for k, v in vars(args).items()},

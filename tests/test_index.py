@@ -144,3 +144,14 @@ def test_damaged_scoring_copy_is_detected_not_loaded(tmp_path, data, damage):
         path.unlink()
     with pytest.raises(IndexMismatch, match="offers.vectors.npy is (corrupt|missing)"):
         gens.load(name, "m")
+
+
+def test_nprobe_can_be_set_per_search(data):
+    ids, vectors, queries = data
+    spec = IndexSpec(DIM, 1, ann_threshold=50, nprobe=1)
+    index = VectorIndex(spec, build_base(spec, ids, vectors))
+    allowed = np.ones(300, dtype=bool)
+    # Every list searched is an exact search; one list misses most of the true neighbours.
+    every_list = [index.search(q, 10, allowed, nprobe=10_000)[1].tolist() for q in queries]
+    assert every_list == [brute(ids, vectors, q, 10, allowed) for q in queries]
+    assert [index.search(q, 10, allowed)[1].tolist() for q in queries] != every_list
