@@ -63,6 +63,9 @@ class Settings:
     phrase_words: int = 2
     max_phrases: int = 64
     phrase_candidates: int = 50
+    # Key phrases shared by at least two bios, embedded at re-index time so that a match looks them up
+    # instead of running the model on them (matcher/phrasebook.py); 0 = none.
+    phrase_book_size: int = 200_000
     # An index of more than ann_threshold vectors is approximate (IVF, 4 * sqrt(n) lists of float16
     # vectors), exact below. ann_nprobe lists are searched per query: at 1M vectors 128 of 4000 keep
     # recall@10 at 0.95 of exact search (32: 0.86, 64: 0.92; README "Performance").

@@ -306,7 +306,8 @@ class Generations:
     """Versioned index generations under one folder, with an atomically switched CURRENT pointer.
 
     Layout: `<root>/gen-000007/{offers.faiss, passages.faiss, goals.faiss, manifest.json}` (plus
-    `<key>.vectors.npy`, the scoring copy, beside each IVF index) and
+    `<key>.vectors.npy`, the scoring copy, beside each IVF index, and any extras: named arrays as
+    `.npy`, named lists of strings as `.json`) and
     `<root>/CURRENT` holding the name of the generation in use. A generation is written in a
     temporary folder, fsynced, renamed into place, and only then named in CURRENT (write a temporary
     file, rename over): readers see the old generation or the new one, never a half-written one.
@@ -323,19 +324,24 @@ class Generations:
         except FileNotFoundError:
             return None
 
-    def write(self, indexes: dict[str, faiss.Index], manifest: dict) -> str:
+    def write(self, indexes: dict[str, faiss.Index], manifest: dict,
+              extras: dict[str, np.ndarray | list[str]] | None = None) -> str:
         """Write a new generation and make it current; returns its name.
 
+        Args:
+            extras: more named data the generation carries (arrays, or lists of strings), read back
+                with `extras()` and checked like the index files.
         Writers in several processes take turns (a file lock), so each gets its own generation number.
         """
         with open(self.root / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                return self._write_locked(indexes, manifest)
+                return self._write_locked(indexes, manifest, extras or {})
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _write_locked(self, indexes: dict[str, faiss.Index], manifest: dict) -> str:
+    def _write_locked(self, indexes: dict[str, faiss.Index], manifest: dict,
+                      extras: dict[str, np.ndarray | list[str]]) -> str:
         existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         name = f"gen-{max(existing, default=0) + 1:06d}"
         tmp = self.root / f".tmp-{name}-{os.getpid()}"
@@ -355,7 +361,18 @@ class Generations:
                 with open(copy, "rb+") as fh:
                     os.fsync(fh.fileno())
                 files[key]["vectors"] = {"file": copy.name, "sha256": _sha256(copy)}
-        manifest = dict(manifest, files=files, generation=name)
+        written_extras = {}
+        for key, value in extras.items():
+            if isinstance(value, np.ndarray):
+                path = tmp / f"{key}.npy"
+                np.save(path, value)
+            else:
+                path = tmp / f"{key}.json"
+                path.write_text(json.dumps(list(value), ensure_ascii=False))
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+            written_extras[key] = {"file": path.name, "sha256": _sha256(path)}
+        manifest = dict(manifest, files=files, extras=written_extras, generation=name)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _fsync_dir(tmp)
         os.rename(tmp, self.root / name)
@@ -416,6 +433,26 @@ class Generations:
         manifest = manifest or self.manifest(name)
         return {key: self._load_copy(self.root / name, name, info, verify)
                 for key, info in manifest.get("files", {}).items() if "vectors" in info}
+
+    def extras(self, name: str, manifest: dict | None = None, verify: bool = True) -> dict[str, np.ndarray | list]:
+        """The extras a generation was written with: arrays memory-mapped, lists of strings read.
+
+        Raises:
+            IndexMismatch: a file is missing, corrupt or unreadable.
+        """
+        manifest = manifest or self.manifest(name)
+        out: dict[str, np.ndarray | list] = {}
+        for key, info in manifest.get("extras", {}).items():
+            path = self.root / name / info["file"]
+            if not path.exists():
+                raise IndexMismatch(f"index generation {name}: {path.name} is missing")
+            if verify and _sha256(path) != info["sha256"]:
+                raise IndexMismatch(f"index generation {name}: {path.name} is corrupt (checksum mismatch)")
+            try:
+                out[key] = np.load(path, mmap_mode="r") if path.suffix == ".npy" else json.loads(path.read_text())
+            except ValueError as exc:
+                raise IndexMismatch(f"index generation {name}: {path.name} unreadable ({exc})") from None
+        return out
 
     @staticmethod
     def _load_copy(folder: Path, name: str, info: dict, verify: bool) -> np.ndarray:

@@ -113,8 +113,14 @@ class MatchService:
                                       self.settings.ann_threshold, self.settings.ann_nprobe)
             except IndexMismatch as exc:
                 log.warning("index not usable, rebuilding from the store: %s", exc)
+        # A rebuild runs no model on what the store holds; the phrase book waits for the next re-index.
         return state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
                                self.settings.ann_nprobe, progress=progress)
+
+    def _book_settings(self, previous: IndexState | None = None) -> dict[str, Any]:
+        return {"book_size": self.settings.phrase_book_size if self.settings.phrase_weight > 0 else 0,
+                "book_longest": self.settings.phrase_words,
+                "previous_book": previous.phrase_book if previous is not None else None}
 
     def refresh(self) -> IndexState:
         """The current state, after catching up with the store and with a newer generation on disk.
@@ -153,8 +159,10 @@ class MatchService:
     def reindex(self, progress: bool = False) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it atomically.
 
-        Folds the changes made since the last generation into its base indexes. The model runs only
-        on profiles the store holds no embedding of from the configured model (see state.build).
+        Folds the changes made since the last generation into its base indexes, and makes the phrase
+        book (the bios' shared key phrases, embedded: matcher/phrasebook.py). The model runs only on
+        profiles the store holds no embedding of from the configured model (see state.build) and on
+        phrases the previous book did not have.
 
         Searches keep using the old generation until the new one is complete. Deleted profiles'
         words are purged from the store's files on the way (see ProfileStore.purge_deleted).
@@ -162,7 +170,7 @@ class MatchService:
         started = time.perf_counter()
         self.store.purge_deleted()
         fresh = state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
-                                self.settings.ann_nprobe, progress=progress)
+                                self.settings.ann_nprobe, progress=progress, **self._book_settings(self._state))
         with self._lock:
             state_mod.catch_up(fresh, self.store, self.embedder)
             self._state = fresh
@@ -177,7 +185,7 @@ class MatchService:
             indexes = {key: current.vector_index(key).merged() for key in state_mod.INDEX_KEYS}
             manifest = {"model": self.embedder.key, "dim": self.embedder.dim, "count": len(current.catalog),
                         "seq": current.seq, "created_at": time.time()}
-            name = self.generations.write(indexes, manifest)
+            name = self.generations.write(indexes, manifest, state_mod.book_extras(current.phrase_book))
             self.generations.prune()
             current.generation = name
         return name
@@ -343,7 +351,7 @@ class MatchService:
         # The key phrases are only needed once the candidates are in: they are encoded on another
         # thread while this one encodes the need and searches (on two cores that takes the phrases'
         # model time, the largest cost beyond the need's own vector, off the critical path).
-        phrases = self._match_pool.submit(self.embedder.encode_queries, texts[1:]) if len(texts) > 1 else None
+        phrases = self._match_pool.submit(self._phrase_vectors, st, texts[1:]) if len(texts) > 1 else None
         need_vec = self.embedder.encode_queries(texts[:1])
         mentee_vec = self.embedder.encode_query(mentee.bio) if request.style == "two-way" else None
         within_budget("after encoding the need")
@@ -361,6 +369,18 @@ class MatchService:
         log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
                  mentee.id or "-", request.limit, len(matches), int(mask.sum()), took)
         return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}
+
+    def _phrase_vectors(self, st: IndexState, phrases: list[str]) -> np.ndarray:
+        """Vectors of the need's key phrases: from the generation's phrase book, the rest from the model."""
+        if st.phrase_book is None:
+            return self.embedder.encode_queries(phrases)
+        found, missing = st.phrase_book.lookup(phrases)
+        out = np.empty((len(phrases), self.embedder.dim), dtype=np.float32)
+        for pos, vector in found.items():
+            out[pos] = vector
+        if missing:
+            out[missing] = self.embedder.encode_queries([phrases[i] for i in missing])
+        return out
 
     def _mentee(self, request: MatchRequest, st: IndexState) -> Mentee:
         spec = request.mentee

@@ -22,6 +22,7 @@ from .catalog import Catalog
 from .embedder import Embedder
 from .index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
 from .lexical import LexicalIndex
+from .phrasebook import PhraseBook, build_book, shared_phrases
 from .profiles import MAX_PASSAGES, Profile, goals_text, offers_text, profile_passages
 from .store import Embeddings, ProfileStore, StoredProfile
 
@@ -88,6 +89,7 @@ class IndexState:
     lexical: LexicalIndex
     seq: int
     generation: str | None
+    phrase_book: PhraseBook | None = None  # the bios' shared key phrases, embedded (None: every phrase runs the model)
     built_at: float = field(default_factory=time.time)
     lock: ReadWriteLock = field(default_factory=ReadWriteLock, repr=False, compare=False)
 
@@ -181,9 +183,24 @@ def _usable(emb: Embeddings | None, stored: StoredProfile, embedder: Embedder) -
     return emb is not None and emb.model_key == embedder.key
 
 
+def book_extras(book: PhraseBook | None) -> dict:
+    """A phrase book as the extras of a generation (Generations.write)."""
+    return {} if book is None else {"phrases": book.phrases, "phrase_vectors": np.asarray(book.vectors)}
+
+
+def _book_from(extras: dict) -> PhraseBook | None:
+    if "phrases" not in extras or "phrase_vectors" not in extras:
+        return None
+    return PhraseBook(extras["phrases"], extras["phrase_vectors"])
+
+
 def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann_threshold: int, nprobe: int,
-          progress: bool = False) -> IndexState:
+          progress: bool = False, book_size: int = 0, book_longest: int = 2,
+          previous_book: PhraseBook | None = None) -> IndexState:
     """Build a new generation from the store, write it, and return the state serving it.
+
+    With `book_size` > 0 the generation also carries a phrase book: up to that many key phrases (of
+    up to `book_longest` words) shared by the bios, embedded (reusing `previous_book`'s vectors).
 
     The model runs only on profiles without an embedding from the configured model (imported by an
     older version, or under another model). A stored embedding is never recomputed: it was made from
@@ -224,15 +241,22 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
         ids_arr = np.concatenate(ids) if ids else np.zeros(0, np.int64)
         vec_arr = np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32)
         indexes[key] = build_base(spec[key], ids_arr, vec_arr)
+    bios = [offers_text(s.profile) for s in rows]
+    book = None
+    if book_size > 0:
+        book_started, before = time.perf_counter(), embedder.texts_encoded
+        book = build_book(embedder, shared_phrases(bios, book_longest, book_size), previous_book)
+        log.info("phrase book: %d phrases, %d embedded, %.1f s", len(book), embedder.texts_encoded - before,
+                 time.perf_counter() - book_started)
     manifest = {"model": embedder.key, "dim": dim, "count": len(rows), "seq": seq, "created_at": time.time()}
-    name = generations.write(indexes, manifest)
+    name = generations.write(indexes, manifest, book_extras(book))
     generations.prune()
     log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
              time.perf_counter() - started)
-    lexical = LexicalIndex([s.row_id for s in rows], [offers_text(s.profile) for s in rows])
+    lexical = LexicalIndex([s.row_id for s in rows], bios)
     copies = generations.scoring_copies(name, verify=False)  # just written
     state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS), lexical,
-                       seq=seq, generation=name)
+                       seq=seq, generation=name, phrase_book=_book_from(generations.extras(name, verify=False)))
     catch_up(state, store, embedder)
     return state
 
@@ -270,7 +294,8 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         row_ids.append(stored.row_id)
         texts.append(offers_text(stored.profile))
     state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
-                       LexicalIndex(row_ids, texts), seq=seq, generation=name)
+                       LexicalIndex(row_ids, texts), seq=seq, generation=name,
+                       phrase_book=_book_from(generations.extras(name, manifest, verify)))
     # Rows the generation holds that the store has since deleted or changed come back via catch-up
     # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
     catch_up(state, store, embedder)

@@ -167,14 +167,16 @@ def passage_signature() -> str:
 
 
 def load(service: MatchService, docs: list[dict], ids: dict[str, str], progress: bool) -> float:
-    """Import the documents unless the store already holds exactly them; returns seconds spent."""
+    """Import the documents unless the store already holds exactly them, then re-index as a deployment
+    would after a bulk import (which also makes the phrase book); returns seconds spent."""
     started = time.perf_counter()
-    if service.store.count() == len(docs) and service.generations.current_name() is not None:
-        return 0.0
-    items = ((i + 1, to_profile(doc, ids[doc["_id"]])) for i, doc in enumerate(docs))
-    report = service.import_items(items, progress=progress, total=len(docs), checkpoint=True)
-    if report.rejected:
-        raise SystemExit(f"{len(report.rejected)} documents rejected, e.g. {report.rejected[0]}")
+    if service.store.count() != len(docs) or service.generations.current_name() is None:
+        items = ((i + 1, to_profile(doc, ids[doc["_id"]])) for i, doc in enumerate(docs))
+        report = service.import_items(items, progress=progress, total=len(docs), checkpoint=True)
+        if report.rejected:
+            raise SystemExit(f"{len(report.rejected)} documents rejected, e.g. {report.rejected[0]}")
+    if service.settings.phrase_book_size and service.refresh().phrase_book is None:
+        service.reindex(progress=progress)
     return time.perf_counter() - started
 
 
