@@ -54,10 +54,24 @@ def _row_bitmap(rows: np.ndarray, slots: int) -> np.ndarray:
     return np.packbits(np.repeat(rows, slots), bitorder="little")
 
 
+_search_threads = 0  # FAISS threads per search wanted in this process (0 = library default)
+_thread_setting = threading.local()
+
+
 def set_search_threads(threads: int) -> None:
     """FAISS (OpenMP) threads for searches in this process; 0 leaves the library default."""
-    if threads > 0:
-        faiss.omp_set_num_threads(threads)
+    global _search_threads
+    _search_threads = threads
+    _apply_search_threads()
+
+
+def _apply_search_threads() -> None:
+    # OpenMP keeps the setting per thread: a thread that never set it (an HTTP request thread, a
+    # pool thread) searches with the default team, one thread per core. So each searching thread
+    # applies it once.
+    if _search_threads > 0 and getattr(_thread_setting, "threads", 0) != _search_threads:
+        faiss.omp_set_num_threads(_search_threads)
+        _thread_setting.threads = _search_threads
 
 
 @contextmanager
@@ -192,6 +206,7 @@ class VectorIndex:
                 None = every row.
             nprobe: IVF lists to search this time (None or 0: the spec's); ignored by an exact base.
         """
+        _apply_search_threads()
         query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         with self._lock:
             shadowed = self._shadowed.copy() if self._shadowed.any() else None

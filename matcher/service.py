@@ -87,8 +87,8 @@ class MatchService:
         self._lock = threading.RLock()
         self._loading: threading.Thread | None = None
         self._refused: str | None = None  # a generation that failed to load: not retried on every request
-        # Side work of a match (key phrases, BM25) that overlaps its vector searches.
-        self._match_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="matcher-match")
+        # Side work of a match (key phrases, BM25, the bio-sentence search) that overlaps the rest.
+        self._match_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="matcher-match")
 
     # -- index lifecycle -----------------------------------------------------------------------
 
@@ -421,26 +421,31 @@ class MatchService:
         k = max(self.settings.candidates, request.limit * 4)
         rows: dict[int, None] = {}
         lexical_hits: dict[int, float] = {}
-        # BM25 needs only the words: it runs on a pool thread while this one searches the vectors.
+        dense = weights.retrieval in ("dense", "hybrid")
+        # BM25 (it needs only the words) and the bio-sentence search run on pool threads while this
+        # one searches the whole bios: on two cores the three overlap.
         lexical_search = self._match_pool.submit(st.lexical.search, need, k, mask) \
             if weights.retrieval in ("lexical", "hybrid") else None
+        passage_search = self._match_pool.submit(st.passages.search, query[0], 2 * k, mask,
+                                                 self.settings.passage_nprobe) if dense else None
         try:
-            if weights.retrieval in ("dense", "hybrid"):
+            if dense:
                 _, ids = st.offers.search(query[0], k, mask)
                 rows.update(dict.fromkeys(ids.tolist()))
-                if weights.retrieval == "dense":
-                    # Without BM25, mentors that a single key phrase names need searches of their own. In
-                    # hybrid mode BM25 brings them: there the phrase searches (one exact scan each) moved
-                    # nDCG@10 on the dev set by 0.0004 and cost more than the rest of the match.
-                    query = with_phrases()
-                    for phrase in query[1:]:
-                        _, ids = st.offers.search(phrase, self.settings.phrase_candidates, mask)
-                        rows.update(dict.fromkeys(ids.tolist()))
-                _, pids = st.passages.search(query[0], 2 * k, mask, self.settings.passage_nprobe)
-                rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
+            if weights.retrieval == "dense":
+                # Without BM25, mentors that a single key phrase names need searches of their own. In
+                # hybrid mode BM25 brings them: there the phrase searches (one exact scan each) moved
+                # nDCG@10 on the dev set by 0.0004 and cost more than the rest of the match.
+                query = with_phrases()
+                for phrase in query[1:]:
+                    _, ids = st.offers.search(phrase, self.settings.phrase_candidates, mask)
+                    rows.update(dict.fromkeys(ids.tolist()))
         finally:
-            if lexical_search is not None:  # it reads the state: done before the caller's read lock goes
-                futures.wait([lexical_search])
+            # They read the state: done before the caller lets go of its read lock, even on an error.
+            futures.wait([f for f in (lexical_search, passage_search) if f is not None])
+        if passage_search is not None:
+            _, pids = passage_search.result()
+            rows.update(dict.fromkeys((pids // state_mod.MAX_PASSAGES).tolist()))
         if lexical_search is not None:
             lexical_hits = dict(lexical_search.result())
             rows.update(dict.fromkeys(lexical_hits))

@@ -155,3 +155,31 @@ def test_nprobe_can_be_set_per_search(data):
     every_list = [index.search(q, 10, allowed, nprobe=10_000)[1].tolist() for q in queries]
     assert every_list == [brute(ids, vectors, q, 10, allowed) for q in queries]
     assert [index.search(q, 10, allowed)[1].tolist() for q in queries] != every_list
+
+
+def test_the_search_thread_setting_holds_in_every_thread_that_searches(data):
+    import threading
+
+    import faiss
+
+    from matcher.index import set_search_threads
+
+    ids, vectors, queries = data
+    index = VectorIndex(IndexSpec(DIM), build_base(IndexSpec(DIM), ids, vectors))
+    set_search_threads(1)
+    fresh = []
+    thread = threading.Thread(target=lambda: fresh.append(faiss.omp_get_max_threads()))
+    thread.start()
+    thread.join()
+    if fresh == [1]:
+        pytest.skip("one core: a fresh thread's default is one thread already")
+    seen = []
+
+    def search_elsewhere():  # OpenMP keeps its setting per thread: a fresh thread starts at the default
+        index.search(queries[0], 3)
+        seen.append(faiss.omp_get_max_threads())
+
+    thread = threading.Thread(target=search_elsewhere)
+    thread.start()
+    thread.join()
+    assert seen == [1]
