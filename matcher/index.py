@@ -446,7 +446,7 @@ class Generations:
     def scoring_copies(self, name: str, manifest: dict | None = None, verify: bool = True) -> dict[str, np.ndarray]:
         """The scoring copies of a generation's IVF indexes, memory-mapped: {key: (n, dim) float16}."""
         manifest = manifest or self.manifest(name)
-        return {key: self._load_copy(self.root / name, name, info, verify)
+        return {key: self._load_copy(name, info, verify)
                 for key, info in manifest.get("files", {}).items() if "vectors" in info}
 
     def extras(self, name: str, manifest: dict | None = None, verify: bool = True) -> dict[str, np.ndarray | list]:
@@ -456,34 +456,26 @@ class Generations:
             IndexMismatch: a file is missing, corrupt or unreadable.
         """
         manifest = manifest or self.manifest(name)
-        out: dict[str, np.ndarray | list] = {}
-        for key, info in manifest.get("extras", {}).items():
-            path = self.root / name / info["file"]
-            if not path.exists():
-                raise IndexMismatch(f"index generation {name}: {path.name} is missing")
-            if verify and _sha256(path) != info["sha256"]:
-                raise IndexMismatch(f"index generation {name}: {path.name} is corrupt (checksum mismatch)")
-            try:
-                out[key] = np.load(path, mmap_mode="r") if path.suffix == ".npy" else json.loads(path.read_text())
-            except ValueError as exc:
-                raise IndexMismatch(f"index generation {name}: {path.name} unreadable ({exc})") from None
-        return out
+        return {key: self._read_file(name, info, verify) for key, info in manifest.get("extras", {}).items()}
 
-    @staticmethod
-    def _load_copy(folder: Path, name: str, info: dict, verify: bool) -> np.ndarray:
-        path = folder / info["vectors"]["file"]
+    def _load_copy(self, name: str, info: dict, verify: bool) -> np.ndarray:
+        copy = self._read_file(name, info["vectors"], verify)
+        if copy.ndim != 2 or len(copy) != info["ntotal"]:
+            raise IndexMismatch(f"index generation {name}: {info['vectors']['file']} holds {copy.shape}, manifest "
+                                f"says {info['ntotal']} vectors")
+        return copy
+
+    def _read_file(self, name: str, info: dict, verify: bool) -> np.ndarray | list:
+        """A generation's .npy (memory-mapped) or .json file, after its checksum when `verify`."""
+        path = self.root / name / info["file"]
         if not path.exists():
             raise IndexMismatch(f"index generation {name}: {path.name} is missing")
-        if verify and _sha256(path) != info["vectors"]["sha256"]:
+        if verify and _sha256(path) != info["sha256"]:
             raise IndexMismatch(f"index generation {name}: {path.name} is corrupt (checksum mismatch)")
         try:
-            copy = np.load(path, mmap_mode="r")
+            return np.load(path, mmap_mode="r") if path.suffix == ".npy" else json.loads(path.read_text())
         except ValueError as exc:
             raise IndexMismatch(f"index generation {name}: {path.name} unreadable ({exc})") from None
-        if copy.ndim != 2 or len(copy) != info["ntotal"]:
-            raise IndexMismatch(f"index generation {name}: {path.name} holds {copy.shape}, manifest says "
-                                f"{info['ntotal']} vectors")
-        return copy
 
     def prune(self, keep: int = 2) -> None:
         """Delete old generations and abandoned temporary folders, keeping the current one and `keep` in all."""
