@@ -72,8 +72,10 @@ class Settings:
     ann_threshold: int = 200_000
     ann_nprobe: int = 128
     # Lists searched for the bio sentences that bring candidates (0 = ann_nprobe). Every candidate's
-    # sentences are then scored exactly, so this search needs less recall than the mentor search.
-    passage_nprobe: int = 0
+    # sentences are then scored exactly, so this search needs less recall than the mentor search: at
+    # 100k profiles (569k sentences, 3017 lists) 32 lists kept 99.5% of the top 5 that an exact sentence
+    # search gives (128: 99.9%) at 3.0 instead of 9.5 ms.
+    passage_nprobe: int = 32
     query_cache_size: int = 8192
     # HTTP limits.
     max_body_bytes: int = 8 * 1024 * 1024
