@@ -132,13 +132,19 @@ class VectorIndex:
         """
         self.spec = spec
         self.base = base if base is not None else _new_exact(spec.dim)
-        self._base_vectors = base_vectors
+        # A plain ndarray over the memory map: np.memmap's own indexing costs more than the copy.
+        self._base_vectors = None if base_vectors is None else np.asarray(base_vectors)
         if base_vectors is not None:
             if len(base_vectors) != self.base.ntotal:
                 raise ValueError(f"scoring copy holds {len(base_vectors)} vectors, the base {self.base.ntotal}")
             positions_ids = faiss.vector_to_array(self.base.id_map)
             self._base_order = np.argsort(positions_ids, kind="stable")  # positions by ascending id
             self._base_sorted_ids = positions_ids[self._base_order]
+            # Where each row's first vector sits in that order: a row's slots 0..n-1 follow it.
+            rows = self._base_sorted_ids // spec.slots
+            self._row_first = np.zeros(int(rows[-1]) + 1 if len(rows) else 0, dtype=np.int64)
+            present, first = np.unique(rows, return_index=True)
+            self._row_first[present] = first
         self.delta = _new_exact(spec.dim)
         self._delta_rows: dict[int, int] = {}  # row id -> number of vectors it has in the delta
         self._shadowed = np.zeros(0, dtype=bool)
@@ -266,9 +272,18 @@ class VectorIndex:
             if self._base_vectors is None:
                 out[~in_delta] = self.base.reconstruct_batch(wanted)
             else:
-                positions = self._base_order[np.searchsorted(self._base_sorted_ids, wanted)]
-                out[~in_delta] = self._base_vectors[positions]
+                out[~in_delta] = self._base_vectors[self._base_order[self._sorted_positions(wanted)]]
         return out
+
+    def _sorted_positions(self, ids: np.ndarray) -> np.ndarray:
+        """Positions of base vector ids in ascending-id order (ids must be in the base)."""
+        rows = ids // self.spec.slots
+        if len(rows) and rows.max() < len(self._row_first):
+            guess = self._row_first[rows] + ids % self.spec.slots
+            guess = np.minimum(guess, len(self._base_sorted_ids) - 1)
+            if np.array_equal(self._base_sorted_ids[guess], ids):
+                return guess
+        return np.searchsorted(self._base_sorted_ids, ids)
 
     def merged(self) -> faiss.Index:
         """One index with the base less its shadowed rows plus the delta (for writing a generation)."""

@@ -120,8 +120,10 @@ def final_scores(rel: np.ndarray, fit: np.ndarray, style_weight: float, reciproc
 
 
 def order(scores: np.ndarray, ids: list[str]) -> list[int]:
-    """Candidate positions sorted by score (highest first), ties by profile id."""
-    return sorted(range(len(ids)), key=lambda i: (-round(float(scores[i]), 6), ids[i]))
+    """Candidate positions sorted by score (highest first, to 6 decimals), ties by profile id."""
+    if not ids:
+        return []
+    return np.lexsort((np.array(ids), -np.round(scores.astype(np.float64), 6))).tolist()
 
 
 def evidence(passages: list[str], passage_scores: np.ndarray, best: int, margin: float = 0.05, most: int = 2

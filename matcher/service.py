@@ -479,7 +479,7 @@ class MatchService:
             if profile is None:  # deleted while we ranked
                 continue
             passages = profile_passages(profile) or [offers_text(profile)]
-            evidence = ranking.evidence(passages, passage_scores[i][: len(passages)], min(best_slot[i], len(passages) - 1))
+            evidence = ranking.evidence(passages, passage_scores(i)[: len(passages)], min(best_slot[i], len(passages) - 1))
             matches.append({
                 "mentor": profile.public(),
                 "score": round(float(scores[i]), 4),
@@ -490,7 +490,7 @@ class MatchService:
         return matches
 
     def _passage_scores(self, st: IndexState, rows: np.ndarray, query: np.ndarray, phrase_weight: float):
-        """Need similarity of every passage of each row: (best per row, its slot, all per row)."""
+        """Need similarity of every passage of each row: (best per row, its slot, f(i) -> all of row i's)."""
         counts = np.maximum(st.catalog.n_passages[rows].astype(np.int64), 1)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         slots = np.arange(counts.sum()) - np.repeat(starts, counts)  # passage number within its row
@@ -500,4 +500,4 @@ class MatchService:
         # The first slot holding its row's best (np.argmax's choice), for every row at once.
         first = np.where(sims == np.repeat(best, counts), slots, np.iinfo(np.int64).max)
         best_slot = np.minimum.reduceat(first, starts)
-        return best.astype(np.float32, copy=False), best_slot, np.split(sims, starts[1:])
+        return best.astype(np.float32, copy=False), best_slot, lambda i: sims[starts[i]:starts[i] + counts[i]]

@@ -183,3 +183,19 @@ def test_the_search_thread_setting_holds_in_every_thread_that_searches(data):
     thread.start()
     thread.join()
     assert seen == [1]
+
+
+def test_the_scoring_copy_finds_passage_slots_of_every_row(tmp_path, data):
+    _, vectors, _ = data
+    spec = IndexSpec(DIM, slots=64, ann_threshold=50, nprobe=64)
+    ids = np.concatenate([row * 64 + np.arange(1 + row % 4) for row in range(1, 80)])  # 1 to 4 passages a row
+    rng = np.random.default_rng(5)
+    shuffled = rng.permutation(len(ids))
+    passage_vectors = unit(rng, len(ids))
+    gens = Generations(tmp_path / "index")
+    name = gens.write({"passages": build_base(spec, ids[shuffled], passage_vectors[shuffled])}, {"model": "m", "seq": 1})
+    _, loaded, copies = gens.load(name, "m")
+    index = VectorIndex(spec, loaded["passages"], copies["passages"])
+    wanted = np.array([3 * 64 + 3, 1 * 64, 79 * 64 + 3, 2 * 64 + 1], dtype=np.int64)
+    expected = passage_vectors[[int(np.flatnonzero(ids == w)[0]) for w in wanted]]
+    assert np.allclose(index.vectors(wanted), expected, atol=2e-3)
