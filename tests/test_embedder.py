@@ -34,3 +34,14 @@ def test_encode_returns_unit_vectors_in_input_order_matching_one_by_one_encoding
     alone = np.vstack([embedder.encode([t]) for t in texts])
     # int8 activations are quantised per batch, so batch-mates shift a vector slightly.
     assert (np.sum(together * alone, axis=1) > 0.98).all()
+
+
+def test_queries_take_the_direct_onnx_path_and_get_the_same_vectors(embedder):
+    if embedder.backend == "torch":
+        pytest.skip("the direct path is for ONNX backends")
+    assert embedder._direct_runner() is not None
+    texts = query_texts("I want to learn Python testing and SQL window functions, in Berlin")
+    direct = embedder._encode_short(texts)
+    through_st = embedder.encode(texts)
+    assert direct.shape == through_st.shape
+    assert np.abs(direct - through_st).max() < 1e-4
