@@ -165,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--demo", action="store_true", help="load the demo profiles shipped with the package")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("reindex", help="rebuild the indexes from the store as a new generation, with the phrase book (runs the model only on profiles without an embedding from the configured model, and on new phrases)")
+    p = sub.add_parser("reindex", help="rebuild the indexes from the store as a new generation, with the phrase book "
+                                       "(runs the model only on profiles without an embedding from the configured "
+                                       "model, and on new phrases)")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("match", help="find mentors for a need")
