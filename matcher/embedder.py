@@ -165,35 +165,30 @@ class Embedder:
         much shorter (see _runs: a need and its key phrases, or a handful of changed profiles, would
         otherwise pad every short text to the longest). Returned in the input order.
         """
+        size = batch_size or self.batch_size
+        return self._in_runs(texts, size, lambda run: self.model.encode(
+            run, batch_size=size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=progress and len(run) > size))
+
+    def _in_runs(self, texts: list[str], size: int, embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Texts sorted by length and cut into runs (see _runs), each run given to `embed`; the vectors
+        come back in the input order."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.texts_encoded += len(texts)
-        size = batch_size or self.batch_size
         lengths = np.array([len(t) for t in texts])
         order = np.argsort(lengths, kind="stable")[::-1]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start, end in _runs(lengths[order], size):
             run = order[start:end]
-            out[run] = self.model.encode(
-                [texts[i] for i in run], batch_size=size, normalize_embeddings=True, convert_to_numpy=True,
-                show_progress_bar=progress and end - start > size,
-            )
+            out[run] = embed([texts[i] for i in run])
         return out
 
     def _encode_short(self, texts: list[str]) -> np.ndarray:
         """encode() for a need and its phrases: straight through the tokenizer and ONNX Runtime when
         that path is known to give sentence-transformers' vectors (see _direct_runner)."""
         runner = self._direct_runner()
-        if runner is None:
-            return self.encode(texts)
-        self.texts_encoded += len(texts)
-        lengths = np.array([len(t) for t in texts])
-        order = np.argsort(lengths, kind="stable")[::-1]
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start, end in _runs(lengths[order], self.batch_size):
-            run = order[start:end]
-            out[run] = runner([texts[i] for i in run])
-        return out
+        return self.encode(texts) if runner is None else self._in_runs(texts, self.batch_size, runner)
 
     def _direct_runner(self) -> Callable[[list[str]], np.ndarray] | None:
         """Tokenizer -> ONNX session -> mean pooling -> unit length, without sentence-transformers'

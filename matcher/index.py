@@ -151,13 +151,13 @@ class VectorIndex:
         self._lock = threading.RLock()
         base_ids = faiss.vector_to_array(self.base.id_map) if self.base.ntotal else np.zeros(0, np.int64)
         self._row_limit = int(base_ids.max()) // spec.slots + 1 if len(base_ids) else 0  # 1 + highest row id
-        if hasattr(faiss.downcast_index(self.base.index), "nprobe"):
-            faiss.downcast_index(self.base.index).nprobe = spec.nprobe
+        if _ivf(self.base) is not None:
+            _ivf(self.base).nprobe = spec.nprobe
 
     @property
     def approximate(self) -> bool:
         """True when the base is an IVF (approximate) index."""
-        return isinstance(faiss.downcast_index(self.base.index), faiss.IndexIVF)
+        return _ivf(self.base) is not None
 
     @property
     def ntotal(self) -> int:
@@ -237,8 +237,7 @@ class VectorIndex:
         if index.ntotal == 0 or k <= 0:
             return np.empty(0, np.float32), np.empty(0, np.int64)
         k = min(k, index.ntotal)
-        inner = faiss.downcast_index(index.index)
-        ivf = isinstance(inner, faiss.IndexIVF)
+        ivf = _ivf(index)
         selector, bitmap = None, None
         if allowed_rows is not None:
             if not allowed_rows.any():
@@ -246,8 +245,8 @@ class VectorIndex:
             bitmap = _row_bitmap(allowed_rows, self.spec.slots)
             selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
         extra = {"sel": selector} if selector is not None else {}
-        if ivf:
-            params = faiss.SearchParametersIVF(nprobe=nprobe or inner.nprobe, **extra)
+        if ivf is not None:
+            params = faiss.SearchParametersIVF(nprobe=nprobe or ivf.nprobe, **extra)
         else:
             params = faiss.SearchParameters(**extra) if extra else None
         scores, ids = index.search(query, k, params=params)
@@ -322,6 +321,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _sealed(path: Path) -> dict[str, str]:
+    """fsync a written file; its manifest entry: {"file", "sha256"}."""
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+    return {"file": path.name, "sha256": _sha256(path)}
+
+
 def _pid_alive(pid: str) -> bool:
     try:
         os.kill(int(pid), 0)
@@ -381,16 +387,12 @@ class Generations:
         for key, index in indexes.items():
             path = tmp / f"{key}.faiss"
             faiss.write_index(index, str(path))
-            with open(path, "rb+") as fh:
-                os.fsync(fh.fileno())
-            files[key] = {"file": path.name, "sha256": _sha256(path), "ntotal": int(index.ntotal)}
+            files[key] = dict(_sealed(path), ntotal=int(index.ntotal))
             ivf = _ivf(index)
             if ivf is not None and index.ntotal:
                 copy = tmp / f"{key}.vectors.npy"
                 np.save(copy, ivf.reconstruct_n(0, ivf.ntotal).astype(np.float16))
-                with open(copy, "rb+") as fh:
-                    os.fsync(fh.fileno())
-                files[key]["vectors"] = {"file": copy.name, "sha256": _sha256(copy)}
+                files[key]["vectors"] = _sealed(copy)
         written_extras = {}
         for key, value in extras.items():
             if isinstance(value, np.ndarray):
@@ -399,9 +401,7 @@ class Generations:
             else:
                 path = tmp / f"{key}.json"
                 path.write_text(json.dumps(list(value), ensure_ascii=False))
-            with open(path, "rb+") as fh:
-                os.fsync(fh.fileno())
-            written_extras[key] = {"file": path.name, "sha256": _sha256(path)}
+            written_extras[key] = _sealed(path)
         manifest = dict(manifest, files=files, extras=written_extras, generation=name)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _fsync_dir(tmp)
@@ -428,7 +428,6 @@ class Generations:
         Raises:
             IndexMismatch: the generation was built by another model, or a file is missing or corrupt.
         """
-        folder = self.root / name
         try:
             manifest = self.manifest(name)
         except (FileNotFoundError, json.JSONDecodeError) as exc:
@@ -440,11 +439,7 @@ class Generations:
             )
         indexes = {}
         for key, info in manifest.get("files", {}).items():
-            path = folder / info["file"]
-            if not path.exists():
-                raise IndexMismatch(f"index generation {name}: {info['file']} is missing")
-            if verify and _sha256(path) != info["sha256"]:
-                raise IndexMismatch(f"index generation {name}: {info['file']} is corrupt (checksum mismatch)")
+            path = self._checked(name, info, verify)
             try:
                 index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
             except RuntimeError:
@@ -480,13 +475,19 @@ class Generations:
                                 f"says {info['ntotal']} vectors")
         return copy
 
-    def _read_file(self, name: str, info: dict, verify: bool) -> np.ndarray | list:
-        """A generation's .npy (memory-mapped) or .json file, after its checksum when `verify`."""
+    def _checked(self, name: str, info: dict, verify: bool) -> Path:
+        """The path of a generation's file (a manifest entry made by _sealed), once it is there and,
+        with `verify`, matches its checksum."""
         path = self.root / name / info["file"]
         if not path.exists():
             raise IndexMismatch(f"index generation {name}: {path.name} is missing")
         if verify and _sha256(path) != info["sha256"]:
             raise IndexMismatch(f"index generation {name}: {path.name} is corrupt (checksum mismatch)")
+        return path
+
+    def _read_file(self, name: str, info: dict, verify: bool) -> np.ndarray | list:
+        """A generation's .npy (memory-mapped) or .json file, after its checksum when `verify`."""
+        path = self._checked(name, info, verify)
         try:
             return np.load(path, mmap_mode="r") if path.suffix == ".npy" else json.loads(path.read_text())
         except ValueError as exc:

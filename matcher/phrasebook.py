@@ -13,7 +13,7 @@ Phrases are keyed in lower case: the model's tokenizer lower-cases (all-MiniLM-L
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -47,6 +47,17 @@ class PhraseBook:
                 found[pos] = np.asarray(self.vectors[row], dtype=np.float32)
         return found, missing
 
+    def vectors_for(self, phrases: list[str], encode: Callable[[list[str]], np.ndarray],
+                    dtype: type = np.float32) -> np.ndarray:
+        """(len(phrases), dim) vectors: the book's where it has them, `encode`'s for the rest."""
+        found, missing = self.lookup(phrases)
+        out = np.empty((len(phrases), self.vectors.shape[1]), dtype=dtype)
+        for pos, vector in found.items():
+            out[pos] = vector
+        if missing:
+            out[missing] = encode([phrases[i] for i in missing])
+        return out
+
 
 def shared_phrases(bios: Iterable[str], longest: int, most: int) -> list[str]:
     """The key phrases (lower case) of at least MIN_BIOS bios, the most used first, at most `most`."""
@@ -60,10 +71,6 @@ def shared_phrases(bios: Iterable[str], longest: int, most: int) -> list[str]:
 
 def build_book(embedder: Embedder, phrases: list[str], previous: PhraseBook | None = None) -> PhraseBook:
     """Vectors for `phrases`: taken from `previous` where it has them, the rest from the model."""
-    vectors = np.empty((len(phrases), embedder.dim), dtype=np.float16)
-    known, missing = previous.lookup(phrases) if previous is not None else ({}, list(range(len(phrases))))
-    for pos, vector in known.items():
-        vectors[pos] = vector
-    if missing:
-        vectors[missing] = embedder.encode([phrases[i] for i in missing])
-    return PhraseBook(phrases, vectors)
+    if previous is None:
+        return PhraseBook(phrases, embedder.encode(phrases).astype(np.float16))
+    return PhraseBook(phrases, previous.vectors_for(phrases, embedder.encode, np.float16))

@@ -374,13 +374,7 @@ class MatchService:
         """Vectors of the need's key phrases: from the generation's phrase book, the rest from the model."""
         if st.phrase_book is None:
             return self.embedder.encode_queries(phrases)
-        found, missing = st.phrase_book.lookup(phrases)
-        out = np.empty((len(phrases), self.embedder.dim), dtype=np.float32)
-        for pos, vector in found.items():
-            out[pos] = vector
-        if missing:
-            out[missing] = self.embedder.encode_queries([phrases[i] for i in missing])
-        return out
+        return st.phrase_book.vectors_for(phrases, self.embedder.encode_queries)
 
     def _mentee(self, request: MatchRequest, st: IndexState) -> Mentee:
         spec = request.mentee

@@ -254,7 +254,8 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
              time.perf_counter() - started)
     lexical = LexicalIndex([s.row_id for s in rows], bios)
-    copies = generations.scoring_copies(name, verify=False)  # just written
+    # Serve what was just written, memory-mapped (shared with other processes), not the arrays in hand.
+    copies = generations.scoring_copies(name, verify=False)
     state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS), lexical,
                        seq=seq, generation=name, phrase_book=_book_from(generations.extras(name, verify=False)))
     catch_up(state, store, embedder)
@@ -274,6 +275,7 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         IndexMismatch: built by another model, or corrupt.
     """
     manifest, indexes, copies = generations.load(name, embedder.key, verify=verify)
+    book = _book_from(generations.extras(name, manifest, verify))
     spec = specs(int(manifest["dim"]), ann_threshold, nprobe)
     catalog = Catalog()
     seq = int(manifest["seq"])
@@ -294,8 +296,7 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         row_ids.append(stored.row_id)
         texts.append(offers_text(stored.profile))
     state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
-                       LexicalIndex(row_ids, texts), seq=seq, generation=name,
-                       phrase_book=_book_from(generations.extras(name, manifest, verify)))
+                       LexicalIndex(row_ids, texts), seq=seq, generation=name, phrase_book=book)
     # Rows the generation holds that the store has since deleted or changed come back via catch-up
     # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
     catch_up(state, store, embedder)
