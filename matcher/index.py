@@ -28,6 +28,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import torch
 
 
 class IndexMismatch(RuntimeError):
@@ -40,7 +41,7 @@ class IndexSpec:
 
     dim: int
     slots: int = 1
-    ann_threshold: int = 200_000
+    ann_threshold: int = 50_000
     nprobe: int = 32
 
 
@@ -114,6 +115,18 @@ def build_base(spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> faiss.I
         with _all_cores():
             index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
     return index
+
+
+def _widen_into(out: np.ndarray, half: np.ndarray) -> None:
+    """out[:] = half, float16 to float32. torch converts with the CPU's half-float instructions; numpy's
+    cast took 1.4 ms for the ~2,000 vectors a match scores, torch 0.3 ms."""
+    torch.from_numpy(out).copy_(torch.from_numpy(half))
+
+
+def _widened(half: np.ndarray) -> np.ndarray:
+    out = np.empty(half.shape, dtype=np.float32)
+    _widen_into(out, half)
+    return out
 
 
 def _ivf(index: faiss.Index) -> faiss.IndexIVF | None:
@@ -271,7 +284,11 @@ class VectorIndex:
             if self._base_vectors is None:
                 out[~in_delta] = self.base.reconstruct_batch(wanted)
             else:
-                out[~in_delta] = self._base_vectors[self._base_order[self._sorted_positions(wanted)]]
+                half = self._base_vectors[self._base_order[self._sorted_positions(wanted)]]
+                if in_delta.any():
+                    out[~in_delta] = _widened(half)
+                else:
+                    _widen_into(out, half)
         return out
 
     def _sorted_positions(self, ids: np.ndarray) -> np.ndarray:
