@@ -80,6 +80,20 @@ def resolve_backend(model_dir: Path, backend: str) -> str:
     return "torch"  # pragma: no cover - torch is last in AUTO_ORDER
 
 
+def _session_options(threads: int):
+    """ONNX Runtime options: `threads` intra-op threads (0 = all cores) that sleep when idle."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1  # one BERT graph has no parallel branches worth a second pool
+    # Idle pool threads must sleep, not spin: a server thread ranking, searching FAISS or reading
+    # SQLite between two encodes lost its core to them (HTTP p50 at 10k profiles 100 ms -> 43 ms).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
 class Embedder:
     """Encodes texts with a local sentence-transformers model (never fetched from a hub).
 
@@ -89,10 +103,13 @@ class Embedder:
             or "auto" (onnx-int8 when the model folder holds it, else torch).
         batch_size: texts per forward pass.
         cache_size: how many query embeddings to keep (least recently used are dropped).
+        threads: model threads for encode() (torch, or ONNX Runtime intra-op); 0 = all cores.
+        query_threads: ONNX Runtime threads for a need and its key phrases (a session of their own,
+            see _direct_runner); 0 = all cores.
     """
 
     def __init__(self, model: str | Path, backend: str = "torch", batch_size: int = 64, cache_size: int = 1024,
-                 threads: int = 0):
+                 threads: int = 0, query_threads: int = 1):
         if backend not in BACKENDS + (AUTO,):
             raise ValueError(f"backend: expected one of {', '.join(BACKENDS + (AUTO,))}, got {backend!r}")
         self.path = Path(model)
@@ -108,6 +125,7 @@ class Embedder:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self._threads = threads
+        self._query_threads = query_threads
         self._direct: Callable[[list[str]], np.ndarray] | None | bool = False  # False: not looked at yet
         self.texts_encoded = 0  # how many texts this process has run through the model (for tests and ops)
 
@@ -133,23 +151,13 @@ class Embedder:
             if self._threads:
                 torch.set_num_threads(self._threads)
             return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        import onnxruntime
-
         # With ONNX Runtime, torch only pools and normalises small tensors: a team of threads there
         # costs more than it gains (a busy machine made pooling one query take ~20 ms).
         torch.set_num_threads(1)
-
-        options = onnxruntime.SessionOptions()
-        if self._threads:
-            options.intra_op_num_threads = self._threads
-        options.inter_op_num_threads = 1  # one BERT graph has no parallel branches worth a second pool
-        # Idle pool threads must sleep, not spin: a server thread ranking, searching FAISS or reading
-        # SQLite between two encodes lost its core to them (HTTP p50 at 10k profiles 100 ms -> 43 ms).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return SentenceTransformer(
             str(self.path), device="cpu", backend="onnx", local_files_only=True,
             model_kwargs={"file_name": ONNX_FILES[self.backend], "provider": "CPUExecutionProvider",
-                          "session_options": options},
+                          "session_options": _session_options(self._threads)},
         )
 
     @property
@@ -200,9 +208,17 @@ class Embedder:
         runner = None
         model = self.model
         modules = list(model)
-        session = getattr(getattr(modules[0], "auto_model", None), "model", None)
         if (self.backend in ONNX_FILES and [type(m).__name__ for m in modules] == ["Transformer", "Pooling", "Normalize"]
-                and getattr(modules[1], "pooling_mode", None) == "mean" and hasattr(session, "run")):
+                and getattr(modules[1], "pooling_mode", None) == "mean"):
+            import onnxruntime
+
+            # A session of its own, with fewer threads than the batch one: a need is too small to
+            # split across cores (4.5 ms for one need with one thread or two), and a match encodes its
+            # key phrases on a second thread while this one encodes the need; two-thread teams made
+            # the two contend (match p50 at 100k profiles 17.3 -> 14.5 ms with one thread each).
+            session = onnxruntime.InferenceSession(str(self.path / ONNX_FILES[self.backend]),
+                                                   _session_options(self._query_threads),
+                                                   providers=["CPUExecutionProvider"])
             inputs = [i.name for i in session.get_inputs()]
             tokenizer, longest = model.tokenizer, model.max_seq_length
 
