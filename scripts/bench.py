@@ -5,7 +5,9 @@
     plus the configured backend vs torch fp32 (and ONNX fp32) on a sample of the same texts;
 (b) re-import of a file where 1% of the profiles changed vs the full re-index;
 (c) /v1/match over real HTTP (`mentor-match serve`), concurrency 1 and 8: p50/p95/p99 and requests/s,
-    vs the floor "encode one query + one FAISS search" in-process on the same index;
+    vs the raw floor "encode one query + one FAISS search" in-process: bare `model.encode` and a bare
+    exact FAISS index of the same whole-bio vectors (also reported: the same floor searching the
+    service's own index, approximate above ann_threshold vectors);
 (d) search only at 1M profiles: exact vs IVF (build time, memory, latency, recall@10 of IVF vs exact).
 
     scripts/bench.py                                   # 10k and 100k profiles, then (d) at 1M
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 import bench_data  # noqa: E402
@@ -42,6 +45,7 @@ import bench_http  # noqa: E402
 from bench_report import check_targets, machine_info, print_table  # noqa: E402
 from matcher.config import Settings  # noqa: E402
 from matcher.embedder import Embedder  # noqa: E402
+from matcher.index import set_search_threads  # noqa: E402
 from matcher.keys import KeyRing  # noqa: E402
 from matcher.needs import query_texts  # noqa: E402
 from matcher.profiles import content_hash, offers_text, parse_profile, text_hash  # noqa: E402
@@ -224,6 +228,16 @@ def needs(count: int, seed: int, entries) -> list[dict]:
     return bodies
 
 
+def exact_whole_bio_index(state) -> faiss.Index:
+    """A bare exact FAISS index (IndexFlatIP) of every live whole-bio vector of the state: the raw
+    floor's search, whatever kind of index the service itself uses at this size."""
+    rows = np.fromiter(state.catalog.ids, dtype=np.int64, count=len(state.catalog.ids))
+    index = faiss.IndexFlatIP(state.offers.spec.dim)
+    if len(rows):
+        index.add(np.ascontiguousarray(state.offers.vectors(rows), dtype=np.float32))
+    return index
+
+
 def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries, args) -> dict:
     """/v1/match over HTTP at each concurrency vs the in-process floor (encode one query + one search)."""
     store = ProfileStore(folder / "profiles.db")
@@ -232,25 +246,36 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
     service = MatchService(replace(settings, data_dir=folder), embedder=embedder).open()
     state = service.refresh()
 
+    raw_index = exact_whole_bio_index(state)
+    same_index_floor: list[float] = []
     all_texts_floor: list[float] = []
 
     def floor(body: dict) -> float:
+        # The raw floor: a bare model.encode of the need and one bare exact FAISS search (IndexFlatIP)
+        # of the same whole-bio vectors, what matching without this service would cost.
+        set_search_threads(settings.search_threads)  # as the service's searches run
+        started = time.perf_counter()
+        vector = embedder.model.encode([body["need"]], normalize_embeddings=True, convert_to_numpy=True)
+        raw_index.search(vector, settings.candidates)
+        ms = (time.perf_counter() - started) * 1000
+        # For reference: the same, searching the service's own whole-bio index (approximate above
+        # ann_threshold vectors) ...
         started = time.perf_counter()
         vector = embedder.model.encode([body["need"]], normalize_embeddings=True, convert_to_numpy=True)[0]
         state.offers.search(vector, settings.candidates, None)
-        ms = (time.perf_counter() - started) * 1000
-        # For reference: the same floor over every text the service embeds for this need (the need
-        # and its key phrases, needs.query_texts), in one bare model.encode call.
+        same_index_floor.append((time.perf_counter() - started) * 1000)
+        # ... and over every text the service embeds for this need (the need and its key phrases,
+        # needs.query_texts), in one bare model.encode call, with the exact search.
         texts = query_texts(body["need"], settings.phrase_words, settings.max_phrases)
         started = time.perf_counter()
         vectors = embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-        state.offers.search(vectors[0], settings.candidates, None)
+        raw_index.search(vectors[:1], settings.candidates)
         all_texts_floor.append((time.perf_counter() - started) * 1000)
         return ms
 
     env = dict(os.environ, MATCHER_DATA_DIR=str(folder), MATCHER_MODEL=str(settings.model),
                MATCHER_BACKEND=embedder.backend, MATCHER_KEY_RATE_LIMIT="1000000 per minute",
-               MATCHER_TORCH_THREADS=str(settings.torch_threads))
+               MATCHER_TORCH_THREADS=str(settings.torch_threads), MATCHER_QUERY_THREADS=str(settings.query_threads))
     server = bench_http.Server(env, args.workers, args.threads, args.cache / f"server-{n}.log")
     out: dict = {"profiles": n, "workers": args.workers, "threads": args.threads,
                  "approximate": service.status().get("approximate")}
@@ -266,6 +291,7 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
             if c == 1:
                 result, floor_stats = bench_http.run_interleaved(server.port, token, chunk, floor, args.time_cap)
                 out["floor"] = floor_stats
+                out["floor_same_index"] = bench_http.summary(same_index_floor)
                 out["floor_all_query_texts"] = bench_http.summary(all_texts_floor)
             else:
                 result = bench_http.run_load(server.port, token, chunk, c, args.time_cap)
@@ -278,6 +304,7 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
         service.store.close()
     if "floor" in out and "c1" in out:
         out["p50_ratio_c1"] = round(out["c1"]["p50_ms"] / out["floor"]["p50_ms"], 3)
+        out["p50_ratio_c1_same_index"] = round(out["c1"]["p50_ms"] / out["floor_same_index"]["p50_ms"], 3)
         out["p50_ratio_c1_all_query_texts"] = round(out["c1"]["p50_ms"] / out["floor_all_query_texts"]["p50_ms"], 3)
         log(f"(c) N={n}: floor p50 {out['floor']['p50_ms']} ms -> HTTP p50 ratio {out['p50_ratio_c1']}")
     return out
@@ -309,7 +336,6 @@ def compare_backends(settings: Settings, embedder: Embedder, texts: list[str], n
 def part_d(settings: Settings, embedder: Embedder, entries, args) -> dict:
     """Search only at args.ann_size profiles (synthetic vectors mixed from real skill embeddings)."""
     import bench_ann
-    from matcher.index import set_search_threads
 
     set_search_threads(settings.search_threads)  # as a server process searches
     key = embedder.key.replace(":", "-")
@@ -375,12 +401,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         settings = replace(settings, ann_threshold=min(settings.ann_threshold, 1000))
     embedder = Embedder(settings.model, settings.backend, settings.batch_size, settings.query_cache_size,
-                        settings.torch_threads)
+                        settings.torch_threads, settings.query_threads)
     embedder.encode(["warm up the model before anything is timed"])
     log(f"model {embedder.key}, batch {settings.batch_size}, threads {settings.torch_threads or 'default'}")
     entries = bench_data.read_esco(ESCO / "corpus.jsonl")
     report: dict = {"machine": machine_info(), "model": embedder.key, "backend": embedder.backend,
                     "settings": {"batch_size": settings.batch_size, "threads": settings.torch_threads,
+                                 "query_threads": settings.query_threads,
                                  "ann_threshold": settings.ann_threshold, "ann_nprobe": settings.ann_nprobe,
                                  "passage_nprobe": settings.passage_nprobe,
                                  "candidates": settings.candidates},
