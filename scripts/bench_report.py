@@ -31,8 +31,12 @@ def machine_info() -> dict:
             "load_start": os.getloadavg()}
 
 
-def _target(rows: list, name: str, size: str, value, limit, ok: bool) -> None:
-    rows.append({"target": name, "size": size, "value": value, "limit": limit, "met": bool(ok)})
+LATENCY_TARGET_SIZE = 100_000  # profiles at which the issue sets the HTTP p50 target
+
+
+def _target(rows: list, name: str, size: str, value, limit, ok: bool | None) -> None:
+    """One target row; ok None: measured for context at a size the target does not apply to."""
+    rows.append({"target": name, "size": size, "value": value, "limit": limit, "met": None if ok is None else bool(ok)})
 
 
 def check_targets(report: dict) -> list[dict]:
@@ -48,7 +52,12 @@ def check_targets(report: dict) -> list[dict]:
         http = size.get("http", {})
         if "p50_ratio_c1" in http:
             r = http["p50_ratio_c1"]
-            _target(rows, "HTTP p50 c=1 / raw floor p50", n, r, "<= 1.5", r <= 1.5)
+            # The issue sets this one at 100k profiles; below that it is printed for context only
+            # (the floor there is almost all model time, the match's fixed costs are not).
+            if int(n) >= LATENCY_TARGET_SIZE:
+                _target(rows, "HTTP p50 c=1 / raw floor p50", n, r, "<= 1.5", r <= 1.5)
+            else:
+                _target(rows, "HTTP p50 c=1 / raw floor p50", n, r, f"<= 1.5 at {LATENCY_TARGET_SIZE:,}", None)
         levels = sorted(int(k[1:]) for k in http if k.startswith("c") and k[1:].isdigit())
         if len(levels) > 1:
             lo, hi = http[f"c{levels[0]}"], http[f"c{levels[-1]}"]
@@ -131,4 +140,4 @@ def print_table(report: dict) -> None:
     print("\n| target | N | value | limit | met |")
     print("|---|---|---|---|---|")
     for t in report.get("targets", []):
-        print(f"| {t['target']} | {t['size']} | {_fmt(t['value'])} | {t['limit']} | {'yes' if t['met'] else 'NO'} |")
+        print(f"| {t['target']} | {t['size']} | {_fmt(t['value'])} | {t['limit']} | {'-' if t['met'] is None else 'yes' if t['met'] else 'NO'} |")
