@@ -42,8 +42,10 @@ class Settings:
     # "auto": onnx-int8 when the model folder holds its export (2-3x faster than torch on CPU, nDCG@10
     # within 0.01 of torch on the dev set; see models/README.md), else torch with a warning.
     backend: str = "auto"
-    # Texts per forward pass (re-index and import); 64 was fastest on 2 cores, see README "Performance".
-    batch_size: int = 64
+    # Texts per forward pass (re-index and import). On 2 cores, bios and their sentences: 32 a batch
+    # 3-12% faster than 64 (16 as fast as 32, 128 15-25% slower); short key phrases: 32 5% slower than
+    # 64. Bios are most of a re-index's model time. See README "Performance".
+    batch_size: int = 32
     # Hybrid retrieval: "dense", "lexical" or "hybrid".
     retrieval: str = "hybrid"
     # "rrf" (reciprocal rank fusion) or "convex" (min-max normalised weighted sum).
