@@ -8,9 +8,12 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -128,6 +131,12 @@ class Embedder:
         self._query_threads = query_threads
         self._direct: Callable[[list[str]], np.ndarray] | None | bool = False  # False: not looked at yet
         self.texts_encoded = 0  # how many texts this process has run through the model (for tests and ops)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        """The embedder the settings describe (model, backend, batch size, query cache, threads)."""
+        return cls(settings.model, settings.backend, settings.batch_size, settings.query_cache_size,
+                   settings.torch_threads, settings.query_threads)
 
     @property
     def key(self) -> str:

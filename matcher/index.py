@@ -117,15 +117,11 @@ def build_base(spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> faiss.I
     return index
 
 
-def _widen_into(out: np.ndarray, half: np.ndarray) -> None:
-    """out[:] = half, float16 to float32. torch converts with the CPU's half-float instructions; numpy's
-    cast took 1.4 ms for the ~2,000 vectors a match scores, torch 0.3 ms."""
-    torch.from_numpy(out).copy_(torch.from_numpy(half))
-
-
 def _widened(half: np.ndarray) -> np.ndarray:
+    """float16 vectors as float32. torch converts with the CPU's half-float instructions: for the ~2,000
+    vectors a match scores numpy's cast took 1.3 ms, torch 0.04 ms (quiet machine; busy: 1.95 vs 0.44)."""
     out = np.empty(half.shape, dtype=np.float32)
-    _widen_into(out, half)
+    torch.from_numpy(out).copy_(torch.from_numpy(half))
     return out
 
 
@@ -284,11 +280,10 @@ class VectorIndex:
             if self._base_vectors is None:
                 out[~in_delta] = self.base.reconstruct_batch(wanted)
             else:
-                half = self._base_vectors[self._base_order[self._sorted_positions(wanted)]]
-                if in_delta.any():
-                    out[~in_delta] = _widened(half)
-                else:
-                    _widen_into(out, half)
+                widened = _widened(self._base_vectors[self._base_order[self._sorted_positions(wanted)]])
+                if not in_delta.any():
+                    return widened
+                out[~in_delta] = widened
         return out
 
     def _sorted_positions(self, ids: np.ndarray) -> np.ndarray:

@@ -73,9 +73,7 @@ class MatchService:
         data_dir = self.settings.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.store = ProfileStore(data_dir / "profiles.db")
-        self.embedder = embedder or Embedder(self.settings.model, self.settings.backend, self.settings.batch_size,
-                                             self.settings.query_cache_size, self.settings.torch_threads,
-                                             self.settings.query_threads)
+        self.embedder = embedder or Embedder.from_settings(self.settings)
         set_search_threads(self.settings.search_threads)
         # numpy's BLAS: one thread. A match multiplies a few hundred vectors at a time, where a BLAS
         # thread team costs more than it gains and contends with ONNX Runtime and FAISS for the cores.

@@ -400,8 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.smoke:
         settings = replace(settings, ann_threshold=min(settings.ann_threshold, 1000))
-    embedder = Embedder(settings.model, settings.backend, settings.batch_size, settings.query_cache_size,
-                        settings.torch_threads, settings.query_threads)
+    embedder = Embedder.from_settings(settings)
     embedder.encode(["warm up the model before anything is timed"])
     log(f"model {embedder.key}, batch {settings.batch_size}, threads {settings.torch_threads or 'default'}")
     entries = bench_data.read_esco(ESCO / "corpus.jsonl")

@@ -269,8 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = profile_ids([d["_id"] for d in docs])
     back = {pid: doc_id for doc_id, pid in ids.items()}
     settings = settings_from(args)
-    embedder = Embedder(settings.model, settings.backend, settings.batch_size, threads=settings.torch_threads,
-                        query_threads=settings.query_threads)
+    embedder = Embedder.from_settings(settings)
     data_dir = cache_dir(args, corpus_path, settings, embedder)
     service = MatchService(Settings(**{**asdict(settings), "data_dir": data_dir}), embedder=embedder)
     load_seconds = load(service, docs, ids, progress)
