@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .profiles import STYLES, Profile
+from .profiles import STYLES, Profile, findable
 
 STYLE_BITS = {style: 1 << i for i, style in enumerate(STYLES)}
 
@@ -100,7 +100,7 @@ class Catalog:
             self.ids[row_id] = profile.id
             self.row_of[profile.id] = row_id
             self.live[row_id] = True
-            self.mentor[row_id] = profile.is_mentor and profile.active and profile.discoverable
+            self.mentor[row_id] = findable(profile)
             self.seniority[row_id] = profile.seniority
             self.style_bits[row_id] = sum(STYLE_BITS[s] for s in profile.styles)
             self.capacity[row_id] = profile.capacity

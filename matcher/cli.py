@@ -111,10 +111,9 @@ def cmd_serve(args) -> int:
 def cmd_keys(args) -> int:
     from .config import Settings
     from .keys import KeyRing
-    from .store import ProfileStore
+    from .store import open_store
 
-    settings = Settings.from_env()
-    ring = KeyRing(ProfileStore(settings.data_dir / "profiles.db"))
+    ring = KeyRing(open_store(Settings.from_env()))
     if args.keys_command == "create":
         key, token = ring.create(args.scope, args.label)
         print(f"created key {key.key_id} with scope {key.scope}; it is shown once, keep it secret:")
@@ -142,14 +141,13 @@ def cmd_export_model(args) -> int:
 
 def cmd_backup(args) -> int:
     from .config import Settings
-    from .store import ProfileStore
+    from .store import open_store
 
-    settings = Settings.from_env()
     target = Path(args.target)
     if target.exists():
         print(f"error: target: {target} exists; give a new file name", file=sys.stderr)
         return EXIT_USAGE
-    ProfileStore(settings.data_dir / "profiles.db").backup(target)
+    open_store(Settings.from_env()).backup(target)
     print(f"backed up the store to {target}")
     return EXIT_OK
 

@@ -47,6 +47,10 @@ def weights_digest(model_dir: Path, backend: str = "torch") -> str:
                         f"{', '.join(str(c) for c in candidates)})")
 
 
+def _cache_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 # Padding a text by fewer characters than this (a few tokens) costs less than another model call.
 MIN_PADDING_WORTH_A_CALL = 32
 
@@ -123,13 +127,14 @@ class Embedder:
         self.name = self.path.name if self.path.name != "model" else self.path.parent.name
         self.digest = weights_digest(self.path, self.backend)
         self._model = None
-        self._load_lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._load_lock = threading.RLock()  # the model and the direct query path are set once, under it
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()  # hash of a text -> its vector
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self._threads = threads
         self._query_threads = query_threads
         self._direct: Callable[[list[str]], np.ndarray] | None | bool = False  # False: not looked at yet
+        self._count_lock = threading.Lock()
         self.texts_encoded = 0  # how many texts this process has run through the model (for tests and ops)
 
     @classmethod
@@ -148,8 +153,12 @@ class Embedder:
         """The loaded SentenceTransformer (loaded on first use, once per process)."""
         if self._model is None:
             with self._load_lock:
-                if self._model is None:
-                    self._model = self._load()
+                self._load_model_locked()
+        return self._model
+
+    def _load_model_locked(self):
+        if self._model is None:
+            self._model = self._load()
         return self._model
 
     def _load(self):
@@ -192,7 +201,8 @@ class Embedder:
         come back in the input order."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        self.texts_encoded += len(texts)
+        with self._count_lock:  # several threads encode at once (a match's need and its phrases)
+            self.texts_encoded += len(texts)
         lengths = np.array([len(t) for t in texts])
         order = np.argsort(lengths, kind="stable")[::-1]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -214,8 +224,14 @@ class Embedder:
         model.encode on probe texts; None otherwise (queries then go through encode())."""
         if self._direct is not False:
             return self._direct
+        with self._load_lock:
+            if self._direct is False:
+                self._direct = self._make_direct_runner()
+        return self._direct
+
+    def _make_direct_runner(self) -> Callable[[list[str]], np.ndarray] | None:
         runner = None
-        model = self.model
+        model = self._model if self._model is not None else self._load_model_locked()
         modules = list(model)
         if (self.backend in ONNX_FILES and [type(m).__name__ for m in modules] == ["Transformer", "Pooling", "Normalize"]
                 and getattr(modules[1], "pooling_mode", None) == "mean"):
@@ -246,44 +262,40 @@ class Embedder:
             runner = run if same else None
         if runner is None:
             log.info("queries are encoded through sentence-transformers (no direct ONNX path for this model)")
-        self._direct = runner
         return runner
 
     def encode_query(self, text: str) -> np.ndarray:
-        """Encode one need, through a small LRU cache (the same need asked again costs nothing)."""
-        with self._cache_lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                return cached
-        vector = self._encode_short([text])[0]
-        vector.setflags(write=False)
-        with self._cache_lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vector
+        """Encode one need, through the query cache (the same need asked again costs nothing)."""
+        return self.encode_queries([text])[0]
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Encode a need and its key phrases as an (n, dim) array: cached ones from the LRU cache,
-        the rest in one batch (short phrases recur across needs, so most come from the cache)."""
+        the rest in one batch (short phrases recur across needs, so most come from the cache).
+
+        The cache is keyed by a hash of each text, never the text itself (SECURITY.md).
+        """
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = {text: _cache_key(text) for text in texts}
         found: dict[str, np.ndarray] = {}
         with self._cache_lock:
-            for text in texts:
-                cached = self._cache.get(text)
+            for text, key in keys.items():
+                cached = self._cache.get(key)
                 if cached is not None:
-                    self._cache.move_to_end(text)
+                    self._cache.move_to_end(key)
                     found[text] = cached
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        missing = [t for t in keys if t not in found]
         if missing:
             vectors = self._encode_short(missing)
             vectors.setflags(write=False)
             with self._cache_lock:
                 for text, vector in zip(missing, vectors):
                     found[text] = vector
-                    self._cache[text] = vector
+                    self._cache[keys[text]] = vector
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([found[t] for t in texts])
+
+    def encode_uncached(self, texts: list[str]) -> np.ndarray:
+        """Encode short texts the query way, but keep nothing of them (a mentee's own bio, say)."""
+        return self._encode_short(list(texts))

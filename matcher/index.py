@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 import torch
+
+from .files import PRIVATE_DIR, PRIVATE_FILE, private_dir, private_file, tighten
 
 
 class IndexMismatch(RuntimeError):
@@ -296,19 +299,26 @@ class VectorIndex:
                 return guess
         return np.searchsorted(self._base_sorted_ids, ids)
 
-    def merged(self) -> faiss.Index:
-        """One index with the base less its shadowed rows plus the delta (for writing a generation)."""
+    def contents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every live vector: the base less its shadowed rows, plus the delta.
+
+        Reads the base through its scoring copy when it has one (FAISS decodes IVF vectors one by one).
+        """
         with self._lock:
-            base_ids = faiss.vector_to_array(self.base.id_map)
+            base_ids = faiss.vector_to_array(self.base.id_map) if self.base.ntotal else np.zeros(0, np.int64)
             rows = base_ids // self.spec.slots
             keep = ~np.isin(rows, np.flatnonzero(self._shadowed)) if self._shadowed.any() else np.ones(len(rows), bool)
-            delta_ids = faiss.vector_to_array(self.delta.id_map)
+            delta_ids = faiss.vector_to_array(self.delta.id_map) if self.delta.ntotal else np.zeros(0, np.int64)
             delta_vectors = self.delta.reconstruct_batch(delta_ids) if len(delta_ids) else None
             kept_ids = base_ids[keep]
-            kept_vectors = self.base.reconstruct_batch(kept_ids) if len(kept_ids) else np.zeros((0, self.spec.dim), np.float32)
-        ids = kept_ids if delta_vectors is None else np.concatenate([kept_ids, delta_ids])
-        vectors = kept_vectors if delta_vectors is None else np.vstack([kept_vectors, delta_vectors])
-        return build_base(self.spec, ids, vectors)
+        kept_vectors = self.vectors(kept_ids) if len(kept_ids) else np.zeros((0, self.spec.dim), np.float32)
+        if delta_vectors is None:
+            return kept_ids, kept_vectors
+        return np.concatenate([kept_ids, delta_ids]), np.vstack([kept_vectors, delta_vectors])
+
+    def merged(self) -> faiss.Index:
+        """One index with the base less its shadowed rows plus the delta (for writing a generation)."""
+        return build_base(self.spec, *self.contents())
 
 
 # --- generations on disk -------------------------------------------------------------------------
@@ -334,10 +344,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _sealed(path: Path) -> dict[str, str]:
-    """fsync a written file; its manifest entry: {"file", "sha256"}."""
+    """Make a written file owner-only and fsync it; its manifest entry: {"file", "sha256"}."""
+    private_file(path)
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
     return {"file": path.name, "sha256": _sha256(path)}
+
+
+ABANDONED_AFTER = 3600.0  # seconds: a generation newer than CURRENT that nobody switched to by then
+
+
+def _abandoned(folder: Path) -> bool:
+    try:
+        return time.time() - folder.stat().st_mtime > ABANDONED_AFTER
+    except FileNotFoundError:
+        return False
 
 
 def _pid_alive(pid: str) -> bool:
@@ -362,8 +383,12 @@ class Generations:
     """
 
     def __init__(self, root: str | Path):
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(Path(root))
+        for existing in self.root.iterdir():  # made by an older version: owner-only like new ones
+            tighten(existing)
+            if existing.is_dir():
+                for inner in existing.iterdir():
+                    tighten(inner)
 
     def current_name(self) -> str | None:
         """The name of the generation in use, or None."""
@@ -372,29 +397,42 @@ class Generations:
         except FileNotFoundError:
             return None
 
+    @contextmanager
+    def _locked(self):
+        # Writers in several processes take turns: each gets its own generation number, and pruning
+        # never removes a folder another process is switching to.
+        fd = os.open(self.root / ".lock", os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
     def write(self, indexes: dict[str, faiss.Index], manifest: dict,
               extras: dict[str, np.ndarray | list[str]] | None = None) -> str:
-        """Write a new generation and make it current; returns its name.
+        """Write a new generation folder, complete and fsynced, but not yet current; returns its name.
 
         Args:
             extras: more named data the generation carries (arrays, or lists of strings), read back
                 with `extras()` and checked like the index files.
-        Writers in several processes take turns (a file lock), so each gets its own generation number.
         """
-        with open(self.root / ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                return self._write_locked(indexes, manifest, extras or {})
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with self._locked():
+            existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+            name = f"gen-{max(existing, default=0) + 1:06d}"
+            # Claim the number at once (an empty folder), so that a concurrent writer takes the next one.
+            (self.root / name).mkdir(mode=PRIVATE_DIR)
+        try:
+            self._write_folder(name, indexes, manifest, extras or {})
+        except BaseException:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+        return name
 
-    def _write_locked(self, indexes: dict[str, faiss.Index], manifest: dict,
-                      extras: dict[str, np.ndarray | list[str]]) -> str:
-        existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
-        name = f"gen-{max(existing, default=0) + 1:06d}"
+    def _write_folder(self, name: str, indexes: dict[str, faiss.Index], manifest: dict,
+                      extras: dict[str, np.ndarray | list[str]]) -> None:
         tmp = self.root / f".tmp-{name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        tmp.mkdir(mode=PRIVATE_DIR)
         files = {}
         for key, index in indexes.items():
             path = tmp / f"{key}.faiss"
@@ -416,15 +454,31 @@ class Generations:
             written_extras[key] = _sealed(path)
         manifest = dict(manifest, files=files, extras=written_extras, generation=name)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        _sealed(tmp / MANIFEST)
         _fsync_dir(tmp)
+        (self.root / name).rmdir()  # the placeholder claiming the number
         os.rename(tmp, self.root / name)
-        pointer = self.root / f".{CURRENT}.tmp-{os.getpid()}"
-        pointer.write_text(name + "\n")
-        with open(pointer, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(pointer, self.root / CURRENT)
         _fsync_dir(self.root)
-        return name
+
+    def make_current(self, name: str, keep: int = 2) -> None:
+        """Switch CURRENT to generation `name` atomically, then prune old generations (see prune)."""
+        if not (self.root / name / MANIFEST).exists():
+            raise IndexMismatch(f"index generation {name} is not complete on disk")
+        with self._locked():
+            pointer = self.root / f".{CURRENT}.tmp-{os.getpid()}"
+            pointer.write_text(name + "\n")
+            private_file(pointer)
+            with open(pointer, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(pointer, self.root / CURRENT)
+            _fsync_dir(self.root)
+            self._prune_locked(keep)
+
+    def discard(self, name: str) -> None:
+        """Remove a generation that was written but must never be used (it is not current)."""
+        with self._locked():
+            if name != self.current_name():
+                shutil.rmtree(self.root / name, ignore_errors=True)
 
     def manifest(self, name: str) -> dict:
         """The manifest of a generation."""
@@ -507,11 +561,19 @@ class Generations:
 
     def prune(self, keep: int = 2) -> None:
         """Delete old generations and abandoned temporary folders, keeping the current one and `keep` in all."""
+        with self._locked():
+            self._prune_locked(keep)
+
+    def _prune_locked(self, keep: int) -> None:
         current = self.current_name()
         for tmp in self.root.glob(".tmp-*"):
             if not _pid_alive(tmp.name.rsplit("-", 1)[-1]):  # left by a crashed writer, not one at work
                 shutil.rmtree(tmp, ignore_errors=True)
-        gens = sorted(p.name for p in self.root.glob("gen-*"))
-        for name in gens[:-keep] if keep else gens:
+        gens = sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
+        older = [g for g in gens if current is None or g < current]
+        drop = older[:-(keep - 1)] if current is not None and keep > 1 else older[:-keep] if keep else older
+        # Newer than current: being written or about to be switched to by another process, unless abandoned.
+        drop += [g for g in gens if current is not None and g > current and _abandoned(self.root / g)]
+        for name in drop:
             if name != current:
                 shutil.rmtree(self.root / name, ignore_errors=True)

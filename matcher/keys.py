@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from .store import ProfileStore
+from .store import KeyRecord, ProfileStore
 
 SCOPES = ("match", "admin")
 PREFIX = "mm"
@@ -41,7 +41,7 @@ def _hash(secret: str) -> str:
 
 
 class KeyRing:
-    """API keys kept in the profile store's SQLite file (table api_keys)."""
+    """API keys kept in the profile store (its api_keys table)."""
 
     def __init__(self, store: ProfileStore):
         self.store = store
@@ -53,23 +53,16 @@ class KeyRing:
         key_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32).replace("_", "-")
         now = time.time()
-        with self.store._write() as conn:
-            conn.execute("INSERT INTO api_keys(key_id, secret_hash, scope, label, created_at) VALUES (?, ?, ?, ?, ?)",
-                         (key_id, _hash(secret), scope, label, now))
+        self.store.add_key(KeyRecord(key_id, _hash(secret), scope, label, now, None))
         return ApiKey(key_id, scope, label, now, None), f"{PREFIX}_{key_id}_{secret}"
 
     def list(self) -> list[ApiKey]:
         """Every key, oldest first, revoked ones included."""
-        rows = self.store.conn.execute(
-            "SELECT key_id, scope, label, created_at, revoked_at FROM api_keys ORDER BY created_at").fetchall()
-        return [ApiKey(*row) for row in rows]
+        return [_listed(record) for record in self.store.keys()]
 
     def revoke(self, key_id: str) -> bool:
         """Revoke a key at once; False when no active key has this id."""
-        with self.store._write() as conn:
-            cursor = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
-                                  (time.time(), key_id))
-        return cursor.rowcount > 0
+        return self.store.revoke_key(key_id, time.time())
 
     def verify(self, token: str) -> ApiKey | None:
         """The active key a token belongs to, or None (wrong, malformed or revoked)."""
@@ -77,9 +70,12 @@ class KeyRing:
         if len(parts) != 3 or parts[0] != PREFIX:
             return None
         _, key_id, secret = parts
-        row = self.store.conn.execute(
-            "SELECT key_id, scope, label, created_at, revoked_at, secret_hash FROM api_keys WHERE key_id = ?",
-            (key_id,)).fetchone()
-        if row is None or row[4] is not None or not hmac.compare_digest(row[5], _hash(secret)):
+        record = self.store.key(key_id)
+        if record is None or record.revoked_at is not None or not hmac.compare_digest(record.secret_hash,
+                                                                                       _hash(secret)):
             return None
-        return ApiKey(*row[:5])
+        return _listed(record)
+
+
+def _listed(record: KeyRecord) -> ApiKey:
+    return ApiKey(record.key_id, record.scope, record.label, record.created_at, record.revoked_at)

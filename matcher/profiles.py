@@ -136,6 +136,16 @@ class Profile(BaseModel):
         return {key: data[key] for key in PUBLIC_FIELDS if data.get(key) not in (None, [], "")}
 
 
+def findable(profile: Profile) -> bool:
+    """True when a person may be found as a mentor: offers mentoring, active and discoverable."""
+    return profile.is_mentor and profile.active and profile.discoverable
+
+
+def without_manager(profile: Profile) -> Profile:
+    """The same profile with no manager (its manager's profile was erased)."""
+    return profile.model_copy(update={"manager_id": None})
+
+
 class ProtectedAttributeError(ValueError):
     """A protected attribute was sent; it is never stored."""
 

@@ -20,13 +20,15 @@ from tqdm import tqdm
 from . import needs, ranking, state as state_mod
 from .config import Settings
 from .embedder import Embedder
-from .index import Generations, IndexMismatch, set_search_threads
+from .index import Generations, set_search_threads
+from .lifecycle import IndexLifecycle, IndexSettings
 from .profiles import (FieldError, InvalidInput, Profile, content_hash, offers_text, parse_profile,
                        profile_passages, text_hash)
-from .queries import MatchRequest, parse_match_request
+from .queries import MatchRequest, Trust, parse_match_request
 from .ranking import Candidates, Weights
 from .state import IndexState
-from .store import ProfileStore, Write
+from .files import private_dir
+from .store import ProfileStore, Write, open_store
 from .styles import Filters, Mentee, eligible, policy
 
 log = logging.getLogger("matcher.service")
@@ -70,9 +72,8 @@ class MatchService:
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or Settings.from_env()
-        data_dir = self.settings.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = ProfileStore(data_dir / "profiles.db")
+        data_dir = private_dir(self.settings.data_dir)
+        self.store: ProfileStore = open_store(self.settings)
         self.embedder = embedder or Embedder.from_settings(self.settings)
         set_search_threads(self.settings.search_threads)
         # numpy's BLAS: one thread. A match multiplies a few hundred vectors at a time, where a BLAS
@@ -82,119 +83,56 @@ class MatchService:
         self.weights = Weights(self.settings.retrieval, self.settings.fusion, self.settings.passage_weight,
                                self.settings.lexical_weight, self.settings.rrf_k, self.settings.style_weight,
                                self.settings.phrase_weight)
-        self._state: IndexState | None = None
-        self._lock = threading.RLock()
-        self._loading: threading.Thread | None = None
-        self._refused: str | None = None  # a generation that failed to load: not retried on every request
+        self.index = IndexLifecycle(self.store, self.embedder, self.generations, IndexSettings(
+            self.settings.ann_threshold, self.settings.ann_nprobe,
+            self.settings.phrase_book_size if self.settings.phrase_weight > 0 else 0, self.settings.phrase_words))
         # Side work of a match (key phrases, BM25, the bio-sentence search) that overlaps the rest.
         self._match_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="matcher-match")
 
-    # -- index lifecycle -----------------------------------------------------------------------
+    # -- index lifecycle (matcher/lifecycle.py) ---------------------------------------------------
 
     @property
     def ready(self) -> bool:
         """True once an index is loaded in this process."""
-        return self._state is not None
+        return self.index.ready
 
     def open(self, progress: bool = False) -> "MatchService":
         """Load the current index generation, or rebuild it from the store when it is missing,
         stale, corrupt or built by another model. Returns self."""
-        with self._lock:
-            if self._state is None:
-                self._state = self._load_or_rebuild(progress)
+        self.index.open(progress)
         return self
 
-    def _load_or_rebuild(self, progress: bool) -> IndexState:
-        name = self.generations.current_name()
-        if name is not None:
-            try:
-                return state_mod.load(self.store, self.embedder, self.generations, name,
-                                      self.settings.ann_threshold, self.settings.ann_nprobe)
-            except IndexMismatch as exc:
-                log.warning("index not usable, rebuilding from the store: %s", exc)
-        # A rebuild runs no model on what the store holds; the phrase book waits for the next re-index.
-        return state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
-                               self.settings.ann_nprobe, progress=progress)
-
-    def _book_settings(self, previous: IndexState | None = None) -> dict[str, Any]:
-        return {"book_size": self.settings.phrase_book_size if self.settings.phrase_weight > 0 else 0,
-                "book_longest": self.settings.phrase_words,
-                "previous_book": previous.phrase_book if previous is not None else None}
-
     def refresh(self) -> IndexState:
-        """The current state, after catching up with the store and with a newer generation on disk.
-
-        Another process's re-index shows up as a new CURRENT generation: it is loaded in the
-        background and swapped in when complete; until then this process keeps serving its own.
-        """
-        self.open()
-        with self._lock:
-            current = self.generations.current_name()
-            if (current is not None and current != self._state.generation and current != self._refused
-                    and self._loading is None):
-                self._loading = threading.Thread(target=self._swap_in, args=(current, self._state), daemon=True)
-                self._loading.start()
-            state_mod.catch_up(self._state, self.store, self.embedder)
-            return self._state
-
-    def _swap_in(self, name: str, replacing: IndexState) -> None:
-        try:
-            fresh = state_mod.load(self.store, self.embedder, self.generations, name,
-                                   self.settings.ann_threshold, self.settings.ann_nprobe)
-            with self._lock:
-                if self._state is not replacing:
-                    # This process installed a state of its own meanwhile (its re-index): it is at
-                    # least as new as the generation just loaded, which must not replace it.
-                    return
-                state_mod.catch_up(fresh, self.store, self.embedder)
-                self._state = fresh
-            log.info("now serving index generation %s", name)
-        except (IndexMismatch, FileNotFoundError) as exc:
-            self._refused = name
-            log.warning("index generation %s not loaded, still serving %s: %s", name, self._state.generation, exc)
-        finally:
-            self._loading = None
+        """The current index state, caught up with the store (see IndexLifecycle.current)."""
+        return self.index.current()
 
     def reindex(self, progress: bool = False) -> dict[str, Any]:
-        """Rebuild the indexes from the store as a new generation and switch to it atomically.
+        """Rebuild the indexes from the store as a new generation and switch to it (IndexLifecycle.reindex).
 
-        Folds the changes made since the last generation into its base indexes, and makes the phrase
-        book (the bios' shared key phrases, embedded: matcher/phrasebook.py). The model runs only on
-        profiles the store holds no embedding of from the configured model (see state.build) and on
-        phrases the previous book did not have.
-
-        Searches keep using the old generation until the new one is complete. Deleted profiles'
-        words are purged from the store's files on the way (see ProfileStore.purge_deleted).
+        Raises:
+            ReindexRunning: a re-index is already running on this store, in this or another process.
         """
-        started = time.perf_counter()
-        self.store.purge_deleted()
-        fresh = state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
-                                self.settings.ann_nprobe, progress=progress, **self._book_settings(self._state))
-        with self._lock:
-            state_mod.catch_up(fresh, self.store, self.embedder)
-            self._state = fresh
-        return {"generation": fresh.generation, "profiles": len(fresh.catalog),
-                "seconds": round(time.perf_counter() - started, 3)}
+        return self.index.reindex(progress)
 
     def checkpoint(self) -> str | None:
-        """Write the in-memory indexes (base plus recent changes) as a new generation, without
-        running the model, so that the next start loads them directly. Returns the generation name."""
-        current = self.refresh()
-        with self._lock:
-            indexes = {key: current.vector_index(key).merged() for key in state_mod.INDEX_KEYS}
-            manifest = {"model": self.embedder.key, "dim": self.embedder.dim, "count": len(current.catalog),
-                        "seq": current.seq, "created_at": time.time()}
-            name = self.generations.write(indexes, manifest, state_mod.book_extras(current.phrase_book))
-            self.generations.prune()
-            current.generation = name
-        return name
+        """Write the in-memory indexes as a new generation without running the model (IndexLifecycle.checkpoint)."""
+        return self.index.checkpoint()
 
     def status(self) -> dict[str, Any]:
         """Facts for /readyz and operators: generation, counts, model."""
-        st = self._state
-        return {"ready": st is not None, "generation": st.generation if st else None,
-                "profiles": len(st.catalog) if st else self.store.count(), "model": self.embedder.key,
-                "seq": st.seq if st else None, "approximate": bool(st and st.offers.approximate)}
+        return self.index.status()
+
+    def close(self) -> None:
+        """Stop the match threads, wait for background index work and close the store's connections."""
+        self._match_pool.shutdown(wait=True)
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> "MatchService":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- profiles ------------------------------------------------------------------------------
 
@@ -256,7 +194,7 @@ class MatchService:
         self._write_embedded(pending, report)
         bar.update(len(batch))
         bar.close()
-        if self._state is not None:
+        if self.index.ready:
             self.refresh()
         if checkpoint and (report.added or report.updated):
             self.checkpoint()
@@ -305,14 +243,14 @@ class MatchService:
         row_id = self.store.delete(profile_id)
         if row_id is None:
             return False
-        if self._state is not None:
+        if self.index.ready:
             self.refresh()
         return True
 
     # -- matching ------------------------------------------------------------------------------
 
     def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None,
-              budget_ms: float | None = None) -> dict[str, Any]:
+              budget_ms: float | None = None, trust: Trust = "full") -> dict[str, Any]:
         """Rank mentors for a need, in a style, each with the reason it was chosen.
 
         Args:
@@ -320,6 +258,8 @@ class MatchService:
             retrieval: override the retrieval mode ("dense", "lexical", "hybrid"), for evaluation.
             budget_ms: give up once this much time has passed, checked between the stages (catching
                 up, encoding, ranking): a stage that is running finishes first. None or 0: no budget.
+            trust: what a `mentee.id` may bring (queries.Trust): "full" for operators (the CLI, admin
+                keys, programmes), "limited" for `match` keys and the web form.
         Returns:
             {"matches": [{"mentor", "score", "why"}], "style", "took_ms"}
         Raises:
@@ -337,7 +277,7 @@ class MatchService:
             request = parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
         st = self.refresh()
         within_budget("after catching up with the store")
-        mentee = self._mentee(request, st)
+        mentee = self._mentee(request, st, trust)
         pol = policy(request.style)
         problems = pol.requirements(mentee)
         if problems:
@@ -352,15 +292,14 @@ class MatchService:
         # model time, the largest cost beyond the need's own vector, off the critical path).
         phrases = self._match_pool.submit(self._phrase_vectors, st, texts[1:]) if len(texts) > 1 else None
         need_vec = self.embedder.encode_queries(texts[:1])
-        mentee_vec = self.embedder.encode_query(mentee.bio) if request.style == "two-way" else None
+        mentee_vec = self._offers_vector(mentee) if request.style == "two-way" else None
         within_budget("after encoding the need")
         with st.lock.read():
             filters = Filters(tuple(request.filters.languages), request.filters.virtual_only,
                               tuple(request.filters.departments),
                               frozenset(st.catalog.row_of[i] for i in request.filters.exclude_ids
                                         if i in st.catalog.row_of))
-            with st.catalog._lock:
-                mask = eligible(request.style, st.catalog, mentee, filters)
+            mask = eligible(request.style, st.catalog, mentee, filters)
             matches = self._rank(request, need, st, mentee, pol, mask, weights, need_vec, phrases, mentee_vec) \
                 if mask.any() else []
         within_budget("after ranking")
@@ -375,13 +314,22 @@ class MatchService:
             return self.embedder.encode_queries(phrases)
         return st.phrase_book.vectors_for(phrases, self.embedder.encode_queries)
 
-    def _mentee(self, request: MatchRequest, st: IndexState) -> Mentee:
+    def _mentee(self, request: MatchRequest, st: IndexState, trust: Trust) -> Mentee:
+        """The person asking, from the request and, for `mentee.id`, their stored profile.
+
+        With "limited" trust the id must name an active, discoverable person (any other id is answered
+        exactly like an unknown one), and it brings only their public fields (seniority, time zone,
+        languages) and the rules that protect them (never themselves, never their reporting line),
+        never their bio or goals: see SECURITY.md "What a match shows".
+        """
         spec = request.mentee
         if spec.id is None:
             return Mentee(spec.seniority, spec.timezone, tuple(spec.languages), spec.goals, spec.bio)
         stored = self.store.get(spec.id)
-        if stored is None:
-            raise InvalidInput([FieldError("mentee.id", f"no stored profile with id {spec.id!r}")])
+        usable = stored is not None and (trust == "full" or (stored.profile.active and stored.profile.discoverable))
+        if not usable:
+            raise InvalidInput([FieldError("mentee.id", f"no stored profile with id {spec.id!r}"
+                                                        + ("" if trust == "full" else " that may be named here"))])
         p = stored.profile
         chain: set[int] = set()
         manager_id, depth = p.manager_id, 0
@@ -392,14 +340,25 @@ class MatchService:
             chain.add(row)
             manager = self.store.get(manager_id)
             manager_id, depth = (manager.profile.manager_id if manager else None), depth + 1
+        private = trust == "full"
         return Mentee(
             seniority=spec.seniority if spec.seniority is not None else p.seniority,
             timezone=spec.timezone or p.timezone,
             languages=tuple(spec.languages or p.languages),
-            goals=spec.goals or p.goals,
-            bio=spec.bio or offers_text(p),
+            goals=spec.goals or (p.goals if private else ""),
+            bio=spec.bio or (offers_text(p) if private else ""),
             id=p.id, row_id=stored.row_id, reporting_rows=frozenset(chain),
+            stored_offers=private and not spec.bio,
         )
+
+    def _offers_vector(self, mentee: Mentee) -> np.ndarray:
+        """The vector of what the mentee offers (two-way): their stored embedding when it is their stored
+        bio, else their inline bio encoded without the query cache (it is theirs, not a need)."""
+        if mentee.stored_offers:
+            stored = self.store.embeddings([mentee.row_id], self.embedder.dim).get(mentee.row_id)
+            if stored is not None and stored.model_key == self.embedder.key:
+                return stored.offers
+        return self.embedder.encode_uncached([mentee.bio])[0]
 
     def _rank(self, request: MatchRequest, need: str, st: IndexState, mentee: Mentee, pol, mask: np.ndarray,
               weights: Weights, need_vec: np.ndarray, phrases: Future | None, mentee_vec: np.ndarray | None

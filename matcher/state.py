@@ -22,8 +22,8 @@ from .catalog import Catalog
 from .embedder import Embedder
 from .index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
 from .lexical import LexicalIndex
-from .phrasebook import PhraseBook, build_book, shared_phrases
-from .profiles import MAX_PASSAGES, Profile, goals_text, offers_text, profile_passages
+from .phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
+from .profiles import MAX_PASSAGES, Profile, findable, goals_text, offers_text, profile_passages
 from .store import Embeddings, ProfileStore, StoredProfile
 
 log = logging.getLogger("matcher.state")
@@ -100,7 +100,10 @@ class IndexState:
     def apply(self, stored: StoredProfile, emb: Embeddings) -> None:
         """Put one profile's facts and vectors into the in-memory state (replacing older ones)."""
         self.catalog.upsert(stored.row_id, stored.profile, len(emb.passages))
-        self.lexical.upsert(stored.row_id, offers_text(stored.profile))
+        if findable(stored.profile):
+            self.lexical.upsert(stored.row_id, offers_text(stored.profile))
+        else:  # BM25 holds the words of active, discoverable mentors only
+            self.lexical.remove(stored.row_id)
         self.offers.upsert(stored.row_id, emb.offers)
         self.passages.upsert(stored.row_id, emb.passages)
         if emb.goals is not None:
@@ -154,11 +157,19 @@ def embed_profiles(embedder: Embedder, profiles: list[Profile], progress: tqdm |
             for offers_pos, goals_pos, start, count in layout]
 
 
-def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> int:
-    """Apply every store change after `state.seq` to the state; returns how many rows changed."""
+@dataclass(frozen=True)
+class Changes:
+    """How many rows a catch-up upserted and deleted."""
+
+    upserted: int = 0
+    deleted: int = 0
+
+
+def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> Changes:
+    """Apply every store change after `state.seq` to the state."""
     upserted, deleted, now = store.changes_since(state.seq)
     if now == state.seq:
-        return 0
+        return Changes()
     stored_emb: dict[int, Embeddings] = {}
     if upserted:
         stored_emb = store.embeddings([s.row_id for s in upserted], embedder.dim)
@@ -170,13 +181,36 @@ def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> int:
             stored_emb.update({s.row_id: e for s, e in zip(missing, fresh)})
     with state.lock.write():
         if now <= state.seq:  # a concurrent catch-up got further meanwhile
-            return 0
+            return Changes()
         for row_id in deleted:
             state.forget(row_id)
         for s in upserted:
             state.apply(s, stored_emb[s.row_id])
         state.seq = now
-    return len(upserted) + len(deleted)
+    return Changes(len(upserted), len(deleted))
+
+
+def lexical_index(stored: list[StoredProfile]) -> LexicalIndex:
+    """BM25 over the offers texts of the active, discoverable mentors among `stored`."""
+    mentors = [s for s in stored if findable(s.profile)]
+    return LexicalIndex([s.row_id for s in mentors], [offers_text(s.profile) for s in mentors])
+
+
+def rebuild_lexical(state: IndexState, store: ProfileStore) -> None:
+    """Replace the state's BM25 with one built afresh from the store (its word statistics then count
+    no deleted text), brought up to the state's own sequence before it is swapped in."""
+    seq = store.current_seq()
+    fresh = lexical_index(list(store.iter_profiles()))
+    upserted, deleted, _ = store.changes_since(seq)
+    with state.lock.write():
+        for row_id in deleted:
+            fresh.remove(row_id)
+        for s in upserted:
+            if findable(s.profile) and s.row_id in state.catalog.ids:
+                fresh.upsert(s.row_id, offers_text(s.profile))
+            else:
+                fresh.remove(s.row_id)
+        state.lexical = fresh
 
 
 def _usable(emb: Embeddings | None, stored: StoredProfile, embedder: Embedder) -> bool:
@@ -184,23 +218,31 @@ def _usable(emb: Embeddings | None, stored: StoredProfile, embedder: Embedder) -
 
 
 def book_extras(book: PhraseBook | None) -> dict:
-    """A phrase book as the extras of a generation (Generations.write)."""
-    return {} if book is None else {"phrases": book.phrases, "phrase_vectors": np.asarray(book.vectors)}
+    """A phrase book as the extras of a generation (Generations.write): phrase keys and vectors, no text."""
+    return {} if book is None else {"phrase_keys": book.keys, "phrase_vectors": np.asarray(book.vectors)}
 
 
 def _book_from(extras: dict) -> PhraseBook | None:
-    if "phrases" not in extras or "phrase_vectors" not in extras:
+    if "phrase_vectors" not in extras:
         return None
-    return PhraseBook(extras["phrases"], extras["phrase_vectors"])
+    if "phrase_keys" in extras:
+        return PhraseBook(extras["phrase_keys"], extras["phrase_vectors"])
+    if "phrases" in extras:  # a generation written before books held keys only: keyed here, in memory
+        return PhraseBook(phrase_keys(extras["phrases"]), extras["phrase_vectors"])
+    return None
 
 
 def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann_threshold: int, nprobe: int,
           progress: bool = False, book_size: int = 0, book_longest: int = 2,
-          previous_book: PhraseBook | None = None) -> IndexState:
-    """Build a new generation from the store, write it, and return the state serving it.
+          previous_book: PhraseBook | None = None) -> tuple[IndexState, str]:
+    """Build a new generation from the store and write it (not yet current: see IndexLifecycle._publish).
+
+    Returns:
+        (the state serving it, caught up with the store; the generation's name).
 
     With `book_size` > 0 the generation also carries a phrase book: up to that many key phrases (of
-    up to `book_longest` words) shared by the bios, embedded (reusing `previous_book`'s vectors).
+    up to `book_longest` words) shared by the active, discoverable mentors' bios, embedded (reusing
+    `previous_book`'s vectors).
 
     The model runs only on profiles without an embedding from the configured model (imported by an
     older version, or under another model). A stored embedding is never recomputed: it was made from
@@ -241,25 +283,24 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
         ids_arr = np.concatenate(ids) if ids else np.zeros(0, np.int64)
         vec_arr = np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32)
         indexes[key] = build_base(spec[key], ids_arr, vec_arr)
-    bios = [offers_text(s.profile) for s in rows]
     book = None
     if book_size > 0:
         book_started, before = time.perf_counter(), embedder.texts_encoded
+        bios = (offers_text(s.profile) for s in rows if findable(s.profile))
         book = build_book(embedder, shared_phrases(bios, book_longest, book_size), previous_book)
         log.info("phrase book: %d phrases, %d embedded, %.1f s", len(book), embedder.texts_encoded - before,
                  time.perf_counter() - book_started)
     manifest = {"model": embedder.key, "dim": dim, "count": len(rows), "seq": seq, "created_at": time.time()}
     name = generations.write(indexes, manifest, book_extras(book))
-    generations.prune()
     log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
              time.perf_counter() - started)
-    lexical = LexicalIndex([s.row_id for s in rows], bios)
     # Serve what was just written, memory-mapped (shared with other processes), not the arrays in hand.
     copies = generations.scoring_copies(name, verify=False)
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS), lexical,
-                       seq=seq, generation=name, phrase_book=_book_from(generations.extras(name, verify=False)))
+    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
+                       lexical_index(rows), seq=seq, generation=name,
+                       phrase_book=_book_from(generations.extras(name, verify=False)))
     catch_up(state, store, embedder)
-    return state
+    return state, name
 
 
 def _collect(into: tuple[list[np.ndarray], list[np.ndarray]], row_id: int, slots: int, vectors: np.ndarray) -> None:
@@ -290,13 +331,11 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         passage_ids = faiss.vector_to_array(indexes["passages"].id_map)
         rows, counts = np.unique(passage_ids // MAX_PASSAGES, return_counts=True)
         n_passages = dict(zip(rows.tolist(), counts.tolist()))
-    row_ids, texts = [], []
-    for stored in store.iter_profiles():
+    rows = list(store.iter_profiles())
+    for stored in rows:
         catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0))
-        row_ids.append(stored.row_id)
-        texts.append(offers_text(stored.profile))
     state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
-                       LexicalIndex(row_ids, texts), seq=seq, generation=name, phrase_book=book)
+                       lexical_index(rows), seq=seq, generation=name, phrase_book=book)
     # Rows the generation holds that the store has since deleted or changed come back via catch-up
     # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
     catch_up(state, store, embedder)

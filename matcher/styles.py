@@ -5,10 +5,10 @@ be evaluated for every profile at once and handed to FAISS as the search filter.
 
 | style        | hard rule                                  | soft preference                         |
 |--------------|--------------------------------------------|-----------------------------------------|
-| reverse      | mentor seniority < mentee seniority        | larger gap (up to 4 levels), capacity   |
-| flash        | offers flash, flash hours > 0              | more flash hours a month                |
+| reverse      | mentor seniority < mentee seniority        | larger gap (up to 4 levels), room (coarse) |
+| flash        | offers flash, flash hours > 0              | 4+ flash hours a month (coarse)         |
 | e-mentoring  | accepts the virtual format                 | time-zone overlap, a shared language    |
-| traditional  | mentor seniority > mentee seniority        | a gap of 2 to 5 levels, capacity        |
+| traditional  | mentor seniority > mentee seniority        | a gap of 2 to 5 levels, room (coarse)   |
 | two-way      | mentor has goals, mentee has offers        | both directions good (harmonic mean)    |
 | any          | none                                       | none                                    |
 
@@ -40,6 +40,7 @@ class Mentee:
     id: str | None = None
     row_id: int = -1
     reporting_rows: frozenset[int] = frozenset()  # the mentee's managers, up the chain
+    stored_offers: bool = False  # `bio` is their stored offers text (its stored embedding can be used)
 
     @property
     def has_offers(self) -> bool:
@@ -103,10 +104,13 @@ def _seniority_note(mentor: Profile, mentee: Mentee, style_label: str | None) ->
     return f"{abs(gap)} {level} {relation} to you{tail}"
 
 
-def _capacity_note(mentor: Profile) -> str | None:
-    if mentor.capacity <= 0:
-        return None
-    return f"has room for {mentor.capacity} mentee{'s' if mentor.capacity != 1 else ''}"
+def room_fit(capacity: np.ndarray) -> np.ndarray:
+    """1 for room for two or more long-term mentees, 0.5 for one: availability counts coarsely, so that
+    scores never disclose how many mentees someone takes (SECURITY.md)."""
+    return np.where(capacity >= 2, 1.0, 0.5).astype(np.float32)
+
+
+FLASH_HOURS_PLENTY = 4.0  # flash hours a month from which a mentor counts as readily available
 
 
 def _need_seniority(mentee: Mentee, style: str) -> list[FieldError]:
@@ -128,10 +132,11 @@ class Reverse(StylePolicy):
 
     def fit(self, cat, rows, mentee, reciprocal):
         gap = mentee.seniority - cat.seniority[rows].astype(np.float32)
-        return (0.75 * np.clip(gap / 4.0, 0, 1) + 0.25 * np.clip(cat.capacity[rows] / 2.0, 0, 1)).astype(np.float32)
+        return (0.75 * np.clip(gap / 4.0, 0, 1) + 0.25 * room_fit(cat.capacity[rows])).astype(np.float32)
 
     def notes(self, mentor, mentee, reciprocal):
-        return [n for n in (_seniority_note(mentor, mentee, "reverse mentoring"), _capacity_note(mentor)) if n]
+        note = _seniority_note(mentor, mentee, "reverse mentoring")
+        return [note] if note else []
 
 
 class Traditional(StylePolicy):
@@ -149,10 +154,11 @@ class Traditional(StylePolicy):
         gap = cat.seniority[rows].astype(np.float32) - mentee.seniority
         # Best 2 to 5 levels up: close enough to remember your step, far enough to see further.
         gap_fit = np.clip(gap / 2.0, 0, 1) - np.clip((gap - 5) * 0.15, 0, 0.6)
-        return (0.75 * gap_fit + 0.25 * np.clip(cat.capacity[rows] / 2.0, 0, 1)).astype(np.float32)
+        return (0.75 * gap_fit + 0.25 * room_fit(cat.capacity[rows])).astype(np.float32)
 
     def notes(self, mentor, mentee, reciprocal):
-        return [n for n in (_seniority_note(mentor, mentee, "traditional mentoring"), _capacity_note(mentor)) if n]
+        note = _seniority_note(mentor, mentee, "traditional mentoring")
+        return [note] if note else []
 
 
 class Flash(StylePolicy):
@@ -164,11 +170,11 @@ class Flash(StylePolicy):
         return ((cat.style_bits & STYLE_BITS["flash"]) != 0) & (cat.flash_hours > 0)
 
     def fit(self, cat, rows, mentee, reciprocal):
-        return np.clip(cat.flash_hours[rows] / 6.0, 0, 1).astype(np.float32)
+        # Coarse on purpose: more hours help, but a score never discloses how many (SECURITY.md).
+        return np.where(cat.flash_hours[rows] >= FLASH_HOURS_PLENTY, 1.0, 0.5).astype(np.float32)
 
     def notes(self, mentor, mentee, reciprocal):
-        hours = mentor.flash_hours_per_month
-        return [f"offers {hours:g} flash hour{'s' if hours != 1 else ''} a month"]
+        return ["offers one-off flash sessions"]
 
 
 class EMentoring(StylePolicy):
@@ -231,13 +237,10 @@ class TwoWay(StylePolicy):
         return np.clip(reciprocal, 0, 1).astype(np.float32)
 
     def notes(self, mentor, mentee, reciprocal):
-        goal = mentor.goals.strip()
-        if len(goal) > 90:
-            goal = goal[:87].rsplit(" ", 1)[0] + "..."
-        notes = [f"you can teach them back: they want to learn \u201c{goal}\u201d"]
-        if reciprocal is not None:
-            notes.append(f"your offer matches their goal at {reciprocal:.2f}")
-        return notes
+        # Their goals are never quoted: what someone wants to learn is theirs to tell (SECURITY.md).
+        if reciprocal is None:
+            return ["you can teach them back"]
+        return [f"you can teach them back: what you offer fits what they want to learn ({reciprocal:.2f})"]
 
 
 class Any(StylePolicy):

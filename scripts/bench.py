@@ -51,7 +51,7 @@ from matcher.needs import query_texts  # noqa: E402
 from matcher.profiles import content_hash, offers_text, parse_profile, text_hash  # noqa: E402
 from matcher.readers import read_file  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
-from matcher.store import ProfileStore, Write  # noqa: E402
+from matcher.store import SQLiteStore, Write  # noqa: E402
 
 DATA_VERSION = "1"  # bump when bench_data changes what it writes (invalidates cached files)
 ESCO = ROOT.parent / "shared" / "eval" / "esco-skills-dev"
@@ -68,7 +68,7 @@ def data_dir(cache: Path, n: int, seed: int, entries) -> tuple[Path, Path]:
     """The profile file, and a pristine data dir holding those n profiles without any embeddings."""
     profiles = bench_data.write_profiles(cache / f"profiles-{n}-s{seed}-v{DATA_VERSION}.jsonl", n, entries, seed)
     folder = cache / f"store-{n}-s{seed}-v{DATA_VERSION}"
-    store = ProfileStore(folder / "profiles.db")
+    store = SQLiteStore(folder / "profiles.db")
     if store.count() != n:
         log(f"storing {n} profiles in {folder} (no embeddings)")
         batch: list[Write] = []
@@ -240,7 +240,7 @@ def exact_whole_bio_index(state) -> faiss.Index:
 
 def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries, args) -> dict:
     """/v1/match over HTTP at each concurrency vs the in-process floor (encode one query + one search)."""
-    store = ProfileStore(folder / "profiles.db")
+    store = SQLiteStore(folder / "profiles.db")
     _, token = KeyRing(store).create("match", "bench")
     store.close()
     service = MatchService(replace(settings, data_dir=folder), embedder=embedder).open()

@@ -40,7 +40,7 @@ def test_done_when_reverse_social_media_for_a_senior_leader(demo_dir):
 
 def test_human_output_and_reimport_is_unchanged(demo_dir):
     proc = run(demo_dir, "match", "one quick session on SQL window functions", "--style", "flash", check=0)
-    assert proc.stdout.startswith("1. ") and "flash hour" in proc.stdout
+    assert proc.stdout.startswith("1. ") and "flash sessions" in proc.stdout
     proc = run(demo_dir, "import", "--demo", check=0)
     assert "added 0, updated 0" in proc.stdout and "rejected 0" in proc.stdout
 

@@ -77,6 +77,8 @@ def test_generation_round_trip_and_model_check(tmp_path, data):
     gens = Generations(tmp_path / "index")
     original = build_base(spec, ids, vectors)
     name = gens.write({"offers": original}, {"model": "model-a", "dim": DIM, "seq": 3})
+    assert gens.current_name() is None  # written, complete, but not current until switched to
+    gens.make_current(name)
     assert gens.current_name() == name
     manifest, loaded, _ = gens.load(name, "model-a")
     assert manifest["seq"] == 3 and loaded["offers"].ntotal == 200
@@ -93,6 +95,7 @@ def test_new_generation_switches_atomically_and_old_ones_are_pruned(tmp_path, da
     gens = Generations(tmp_path / "index")
     names = [gens.write({"offers": build_base(spec, ids[:n], vectors[:n])}, {"model": "m", "seq": n})
              for n in (10, 20, 30)]
+    gens.make_current(names[-1], keep=3)
     assert gens.current_name() == names[-1] and len(set(names)) == 3
     gens.prune(keep=2)
     assert sorted(p.name for p in (tmp_path / "index").glob("gen-*")) == names[1:]

@@ -5,7 +5,7 @@ import pytest
 
 from matcher.index import IndexMismatch
 from matcher.needs import query_texts
-from matcher.phrasebook import PhraseBook, build_book, shared_phrases
+from matcher.phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
 from tests.conftest import profile
 
 BIOS = [
@@ -48,7 +48,7 @@ def test_matches_take_book_phrases_without_the_model_and_rank_as_without_the_boo
     with_book.import_items(list(enumerate(PEOPLE, start=1)))
     with_book.reindex()
     book = with_book.refresh().phrase_book
-    assert book is not None and {"tiktok", "instagram reels", "sql"} <= set(book.phrases)
+    assert book is not None and all(phrase in book for phrase in ("tiktok", "instagram reels", "sql"))
     without = make_service(data_dir=tmp_path / "plain", phrase_book_size=0)
     without.import_items(list(enumerate(PEOPLE, start=1)))
     without.reindex()
@@ -71,11 +71,11 @@ def test_the_book_survives_restarts_and_checkpoints_and_a_damaged_one_is_refused
     service = make_service()
     service.import_items(list(enumerate(PEOPLE, start=1)))
     service.reindex()
-    phrases = service.refresh().phrase_book.phrases
-    assert make_service(data_dir=service.settings.data_dir).open().refresh().phrase_book.phrases == phrases
+    phrases = service.refresh().phrase_book.keys.tolist()
+    assert make_service(data_dir=service.settings.data_dir).open().refresh().phrase_book.keys.tolist() == phrases
     service.import_items([(1, profile("extra", 4, "I teach Excel."))], checkpoint=True)
     generation = service.generations.current_name()
-    assert service.generations.extras(generation)["phrases"] == phrases  # carried over, not recomputed
+    assert service.generations.extras(generation)["phrase_keys"].tolist() == phrases  # carried over, not recomputed
 
     vectors = service.generations.root / generation / "phrase_vectors.npy"
     raw = vectors.read_bytes()
@@ -86,8 +86,26 @@ def test_the_book_survives_restarts_and_checkpoints_and_a_damaged_one_is_refused
     assert reopened.status()["generation"] != generation  # refused and rebuilt from the store,
     assert reopened.refresh().phrase_book is None  # without running the model: the book waits for a re-index
     reopened.reindex()
-    assert reopened.refresh().phrase_book.phrases == shared_phrases(
-        [p["bio"] for p in PEOPLE] + ["I teach Excel."], 2, reopened.settings.phrase_book_size)
+    assert reopened.refresh().phrase_book.keys.tolist() == phrase_keys(shared_phrases(
+        [p["bio"] for p in PEOPLE] + ["I teach Excel."], 2, reopened.settings.phrase_book_size)).tolist()
+
+
+def test_the_book_holds_no_text_and_only_the_phrases_of_findable_mentors(make_service):
+    hidden = [profile("gone", 4, "Zythography and quillwork for podcast hosts.", active=False),
+              profile("shy", 4, "Quillwork clinics, and zythography on request.", discoverable=False),
+              profile("learner", 4, "Zythography is what I do on weekends.", styles=[])]
+    service = make_service()
+    service.import_items(list(enumerate(PEOPLE + hidden, start=1)))
+    service.reindex()
+    book = service.refresh().phrase_book
+    assert "sql" in book and "tiktok" in book
+    # Three of the five bios that say "zythography" or "quillwork" are not findable mentors: too few left.
+    assert "zythography" not in book and "quillwork" not in book
+    folder = service.generations.root / service.generations.current_name()
+    for path in folder.iterdir():
+        content = path.read_bytes().lower()
+        for word in (b"tiktok", b"sql", b"instagram", b"window functions"):
+            assert word not in content, f"{word!r} in {path.name}"
 
 
 def test_a_book_needs_as_many_vectors_as_phrases():

@@ -127,9 +127,9 @@ def test_time_zone_overlap_and_notes():
                             "styles": ["reverse", "flash", "e-mentoring"], "flash_hours_per_month": 6,
                             "capacity": 2, "timezone": "Europe/Berlin", "languages": ["en", "de"]})
     mentee = Mentee(seniority=5, timezone="Europe/Berlin", languages=("de",))
-    assert policy("reverse").notes(mentor, mentee, None) == ["3 levels junior to you: fits reverse mentoring",
-                                                             "has room for 2 mentees"]
-    assert policy("flash").notes(mentor, mentee, None) == ["offers 6 flash hours a month"]
+    # Notes come from public fields only: never capacity, flash hours or goals (SECURITY.md).
+    assert policy("reverse").notes(mentor, mentee, None) == ["3 levels junior to you: fits reverse mentoring"]
+    assert policy("flash").notes(mentor, mentee, None) == ["offers one-off flash sessions"]
     assert "same time zone" in policy("e-mentoring").notes(mentor, mentee, None)
     assert "speaks de like you" in policy("e-mentoring").notes(mentor, mentee, None)
 

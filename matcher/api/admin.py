@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import Blueprint, current_app, jsonify
 
+from ..store import ReindexRunning
 from .auth import require_scope
 from .context import service
 from .errors import Problem
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger("matcher.api")
-_reindexing = threading.Lock()
 
 
 @bp.post("/v1/reindex")
@@ -21,15 +20,13 @@ _reindexing = threading.Lock()
 def reindex():
     """Rebuild the indexes from the store as a new generation and switch to it (synchronous).
 
-    Searches keep being answered from the old generation meanwhile. One re-index at a time per
-    process: a second one while the first runs is answered 409.
+    Searches keep being answered from the old generation meanwhile. One re-index at a time across
+    every process on the store (workers, other servers, the CLI): a second one is answered 409.
     """
-    if not _reindexing.acquire(blocking=False):
-        raise Problem(409, "a re-index is already running in this server; wait for it to finish")
     try:
         result = service().reindex()
-    finally:
-        _reindexing.release()
+    except ReindexRunning as exc:
+        raise Problem(409, str(exc)) from None
     log.info("reindex: generation=%s profiles=%d seconds=%.1f", result["generation"], result["profiles"],
              result["seconds"])
     return jsonify(result)

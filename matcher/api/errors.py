@@ -166,6 +166,11 @@ def handle_budget_exceeded(exc) -> Response:
                             headers={"Retry-After": "1"}, budget_ms=exc.budget_ms)
 
 
+def handle_purge_incomplete(exc) -> Response:
+    """The store could not yet purge deleted profiles' old pages (readers kept it busy): 503, try again."""
+    return problem_response(503, str(exc), headers={"Retry-After": "5"})
+
+
 def handle_unexpected(exc: Exception) -> Response:
     """A bug: logged with its traceback (never the body), answered as a 500 problem document."""
     if isinstance(exc, HTTPException):
@@ -182,4 +187,7 @@ def register(app: Flask) -> None:
     from ..service import BudgetExceeded  # here: the service pulls in torch and faiss
 
     app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
+    from ..store import PurgeIncomplete
+
+    app.register_error_handler(PurgeIncomplete, handle_purge_incomplete)
     app.register_error_handler(Exception, handle_unexpected)

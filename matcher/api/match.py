@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, g, jsonify
 
 from .auth import require_scope
 from .context import service, settings
@@ -15,5 +15,7 @@ bp = Blueprint("match", __name__)
 @require_scope("match")
 def match():
     """Answer exactly what MatchService.match() returns (mentors with public fields only), within the
-    request budget (503 problem with Retry-After when it runs out)."""
-    return jsonify(service().match(json_object(), budget_ms=settings().request_budget_ms))
+    request budget (503 problem with Retry-After when it runs out). A `match` key names mentees with
+    limited trust (queries.Trust), an `admin` key with full trust."""
+    trust = "full" if g.api_key.scope == "admin" else "limited"
+    return jsonify(service().match(json_object(), budget_ms=settings().request_budget_ms, trust=trust))

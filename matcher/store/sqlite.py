@@ -1,26 +1,28 @@
-"""ProfileStore: the source of truth. SQLite in WAL mode, one file under the data directory.
+"""SQLiteStore: the embedded default store. SQLite in WAL mode, one file under the data directory.
 
-Besides the profiles it keeps, in the same transactions:
-- a change sequence (`seq`): every write bumps it, so any process can catch its in-memory indexes
-  up with `changes_since(seq)` instead of rebuilding them;
-- the embeddings of each profile (offers, goals, passages) with the model that made them, so that
-  rebuilding an index, or another worker catching up, never has to run the model again;
-- tombstones of deleted rows, so that catching up also removes them.
+What it keeps is the store interface's (see base.py). Each thread has its own connection; processes
+share the file through SQLite's own locks.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
+from ..files import PRIVATE_FILE, private_dir, tighten
+from ..profiles import Profile, content_hash, without_manager
+from .base import (Embeddings, KeyRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors,
+                   vector_blob)
 
-from .profiles import Profile
+log = logging.getLogger("matcher.store")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS profiles (
     updated_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS profiles_seq ON profiles(seq);
+CREATE INDEX IF NOT EXISTS profiles_manager ON profiles(json_extract(data, '$.manager_id'));
 CREATE TABLE IF NOT EXISTS embeddings (
     row_id INTEGER PRIMARY KEY,
     model_key TEXT NOT NULL,
@@ -56,73 +59,52 @@ CREATE TABLE IF NOT EXISTS api_keys (
 """
 
 
-@dataclass
-class Embeddings:
-    """The vectors of one profile: whole offers text, goals (None if no goals), one per passage."""
-
-    model_key: str
-    offers: np.ndarray
-    goals: np.ndarray | None
-    passages: np.ndarray  # shape (n_passages, dim)
-
-
-@dataclass
-class StoredProfile:
-    """A profile as stored: its row id (the id in every index), hashes and change sequence."""
-
-    row_id: int
-    profile: Profile
-    content_hash: str
-    text_hash: str
-    seq: int
-
-
-@dataclass
-class Write:
-    """One profile to upsert, with its hashes and its embeddings."""
-
-    profile: Profile
-    content_hash: str
-    text_hash: str
-    embeddings: Embeddings | None
-
-
-def _blob(array: np.ndarray | None) -> bytes | None:
-    return None if array is None else np.ascontiguousarray(array, dtype=np.float32).tobytes()
-
-
-def _vectors(blob: bytes | None, dim: int) -> np.ndarray | None:
-    if blob is None:
-        return None
-    return np.frombuffer(blob, dtype=np.float32).reshape(-1, dim)
-
-
 def _load_profile(data: str) -> Profile:
     # Stored data was validated on the way in; skip validation on the way out.
     return Profile.model_construct(**json.loads(data))
 
 
-class ProfileStore:
-    """Profiles and their embeddings in one SQLite file (WAL mode).
+def _dump_profile(profile: Profile) -> str:
+    return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
+
+
+class SQLiteStore:
+    """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
+
+    Args:
+        path: the database file; created (mode 0600, in a folder of mode 0700) when missing. SQLite
+            gives its -wal and -shm files the database file's mode.
     """
+
+    PURGE_ATTEMPTS = 20  # wal_checkpoint(TRUNCATE) tries while readers keep old pages in use
+    PURGE_PAUSE = 0.25  # seconds between them
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        for existing in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            tighten(existing)
         self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         self.conn.executescript(_SCHEMA)  # executescript commits on its own
         # Stores made before the lexical index moved into memory (matcher/lexical.py) hold an FTS5
         # copy of every offers text: drop it, texts of people since erased included.
         if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone():
             self.conn.execute("DROP TABLE lexical")
 
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
     # -- connections ---------------------------------------------------------------------------
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection (autocommit off; use `_write()` for changes)."""
+        """This thread's connection (autocommit: writes go through `_write()`, one transaction each)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
@@ -131,23 +113,30 @@ class ProfileStore:
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA secure_delete=ON")  # a deleted profile's pages are overwritten, not just freed
             self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
         return conn
 
-    def _write(self):
+    def _write(self) -> "_Transaction":
         return _Transaction(self.conn)
 
     def close(self) -> None:
-        """Close this thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every connection this store opened (in any thread); it reconnects if used again."""
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
             conn.close()
-            self._local.conn = None
+        self._local = threading.local()
 
     # -- reads ---------------------------------------------------------------------------------
 
     def current_seq(self) -> int:
-        """The change sequence: it grows with every committed write."""
+        """The change sequence: it grows with every committed write or delete."""
         return int(self.conn.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+
+    def last_delete_seq(self) -> int:
+        """The change number of the latest delete (0 when nothing was ever deleted)."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tombstones").fetchone()[0])
 
     def count(self) -> int:
         """How many profiles are stored."""
@@ -209,9 +198,9 @@ class ProfileStore:
                 f"SELECT row_id, model_key, offers, goals, passages FROM embeddings WHERE row_id IN ({marks})",
                 chunk,
             ):
-                found[row_id] = Embeddings(key, _vectors(offers, dim)[0],
-                                           None if goals is None else _vectors(goals, dim)[0],
-                                           _vectors(passages, dim))
+                found[row_id] = Embeddings(key, blob_vectors(offers, dim)[0],
+                                           None if goals is None else blob_vectors(goals, dim)[0],
+                                           blob_vectors(passages, dim))
         return found
 
     def changes_since(self, seq: int) -> tuple[list[StoredProfile], list[int], int]:
@@ -239,7 +228,7 @@ class ProfileStore:
         with self._write() as conn:
             seq = _bump_seq(conn)
             for w in writes:
-                data = json.dumps(w.profile.model_dump(), ensure_ascii=False, sort_keys=True)
+                data = _dump_profile(w.profile)
                 row = conn.execute("SELECT row_id FROM profiles WHERE id = ?", (w.profile.id,)).fetchone()
                 if row is None:
                     row_id = conn.execute(
@@ -285,21 +274,103 @@ class ProfileStore:
             conn.execute("DELETE FROM profiles WHERE row_id = ?", (row_id,))
             conn.execute("DELETE FROM embeddings WHERE row_id = ?", (row_id,))
             conn.execute("INSERT OR REPLACE INTO tombstones(row_id, seq) VALUES (?, ?)", (row_id, seq))
+            # Erasure reaches the records that name the person as their manager: the id goes too.
+            for report_row, data in conn.execute(
+                    "SELECT row_id, data FROM profiles WHERE json_extract(data, '$.manager_id') = ?",
+                    (profile_id,)).fetchall():
+                report = without_manager(_load_profile(data))
+                conn.execute("UPDATE profiles SET data=?, content_hash=?, seq=?, updated_at=? WHERE row_id=?",
+                             (_dump_profile(report), content_hash(report), seq, time.time(), report_row))
         return int(row_id)
 
     def purge_deleted(self) -> None:
         """Leave no trace of deleted profiles on disk: fold the WAL back into the database file and
         truncate it (it still holds page images from before the deletes; secure_delete has zeroed
-        the deleted rows in the database file itself)."""
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        the deleted rows in the database file itself).
+
+        A checkpoint cannot finish while another connection reads an older snapshot (busy under load):
+        it is tried again for a few seconds. Raises PurgeIncomplete when it still cannot finish.
+        """
+        for attempt in range(self.PURGE_ATTEMPTS):
+            busy, wal_pages, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy and wal_pages <= 0:  # folded back and truncated to nothing
+                return
+            time.sleep(self.PURGE_PAUSE)
+        raise PurgeIncomplete(f"the write-ahead log of {self.path.name} could not be folded and truncated "
+                              f"(readers kept it busy for {self.PURGE_ATTEMPTS * self.PURGE_PAUSE:g} s): "
+                              f"deleted profiles' old pages may remain in {self.path.name}-wal; run "
+                              f"`mentor-match reindex` again when the service is less busy")
+
+    @contextmanager
+    def reindex_lock(self) -> Iterator[None]:
+        """Held while a re-index runs: a lock file beside the database (flock, released if the process dies).
+
+        Raises:
+            ReindexRunning: another process or thread holds it.
+        """
+        path = self.path.with_name(self.path.name + ".reindex-lock")
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ReindexRunning("a re-index is already running on this store (in this or another "
+                                     "process); wait for it to finish") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def changes_held(self) -> Iterator[tuple[int, int]]:
+        """No write or delete commits while held; yields (current seq, last delete seq) as of then.
+
+        Used to switch to a new index generation only if no profile was deleted after its snapshot.
+        """
+        with self._write() as conn:
+            seq = int(conn.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+            last_delete = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tombstones").fetchone()[0])
+            yield seq, last_delete
 
     def backup(self, target: str | Path) -> None:
-        """Copy the whole database to `target` with SQLite's online backup (safe while serving)."""
+        """Copy the whole database to `target` (a new file, mode 0600) with SQLite's online backup."""
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
+        os.close(fd)
         dest = sqlite3.connect(target)
         try:
             self.conn.backup(dest)
         finally:
             dest.close()
+
+    # -- API keys ------------------------------------------------------------------------------
+
+    def add_key(self, record: KeyRecord) -> None:
+        """Store a new key."""
+        with self._write() as conn:
+            conn.execute("INSERT INTO api_keys(key_id, secret_hash, scope, label, created_at, revoked_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (record.key_id, record.secret_hash, record.scope, record.label,
+                                                       record.created_at, record.revoked_at))
+
+    def keys(self) -> list[KeyRecord]:
+        """Every key, oldest first, revoked ones included."""
+        rows = self.conn.execute("SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
+                                 "ORDER BY created_at, key_id").fetchall()
+        return [KeyRecord(*row) for row in rows]
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        """The key with this id, or None."""
+        row = self.conn.execute("SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
+                                "WHERE key_id = ?", (key_id,)).fetchone()
+        return None if row is None else KeyRecord(*row)
+
+    def revoke_key(self, key_id: str, at: float) -> bool:
+        """Mark an active key revoked; False when no active key has this id."""
+        with self._write() as conn:
+            cursor = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+                                  (at, key_id))
+        return cursor.rowcount > 0
 
 
 def _bump_seq(conn: sqlite3.Connection) -> int:
@@ -311,7 +382,7 @@ def _put_embeddings(conn: sqlite3.Connection, row_id: int, text_hash: str, emb: 
     conn.execute(
         "INSERT OR REPLACE INTO embeddings(row_id, model_key, text_hash, offers, goals, passages) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (row_id, emb.model_key, text_hash, _blob(emb.offers), _blob(emb.goals), _blob(emb.passages)),
+        (row_id, emb.model_key, text_hash, vector_blob(emb.offers), vector_blob(emb.goals), vector_blob(emb.passages)),
     )
 
 

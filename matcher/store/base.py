@@ -1,0 +1,168 @@
+"""The store interface: what every backend (SQLite, PostgreSQL) keeps and how the rest of the service reads it.
+
+The store is the source of truth. Besides the profiles it keeps, in the same transactions:
+- a change sequence (`seq`): every write bumps it, so any process can catch its in-memory indexes
+  up with `changes_since(seq)` instead of rebuilding them;
+- the embeddings of each profile (offers, goals, passages) with the model that made them, so that
+  rebuilding an index, or another worker catching up, never has to run the model again;
+- tombstones of deleted rows (row id and change number, no content), so that catching up also
+  removes them, and so that a generation built before a delete is never made current;
+- API keys (hashes of the secrets only).
+
+Index generations (FAISS files) are derived from it, per process or per replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..profiles import Profile
+
+
+class ReindexRunning(RuntimeError):
+    """Another process (or thread) holds the re-index lock."""
+
+
+class PurgeIncomplete(RuntimeError):
+    """The store could not yet remove every trace of deleted profiles from its files (e.g. busy readers)."""
+
+
+@dataclass
+class Embeddings:
+    """The vectors of one profile: whole offers text, goals (None if no goals), one per passage."""
+
+    model_key: str
+    offers: np.ndarray
+    goals: np.ndarray | None
+    passages: np.ndarray  # shape (n_passages, dim)
+
+
+@dataclass
+class StoredProfile:
+    """A profile as stored: its row id (the id in every index), hashes and change sequence."""
+
+    row_id: int
+    profile: Profile
+    content_hash: str
+    text_hash: str
+    seq: int
+
+
+@dataclass
+class Write:
+    """One profile to upsert, with its hashes and its embeddings."""
+
+    profile: Profile
+    content_hash: str
+    text_hash: str
+    embeddings: Embeddings | None
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """An API key as stored: its public id, scope, label, dates and the hash of its secret."""
+
+    key_id: str
+    secret_hash: str
+    scope: str
+    label: str | None
+    created_at: float
+    revoked_at: float | None
+
+
+def vector_blob(array: np.ndarray | None) -> bytes | None:
+    """Vectors as stored: float32 bytes, row after row (None stays None)."""
+    return None if array is None else np.ascontiguousarray(array, dtype=np.float32).tobytes()
+
+
+def blob_vectors(blob: bytes | None, dim: int) -> np.ndarray | None:
+    """The inverse of vector_blob: an (n, dim) float32 array (None stays None)."""
+    if blob is None:
+        return None
+    return np.frombuffer(blob, dtype=np.float32).reshape(-1, dim)
+
+
+@runtime_checkable
+class ProfileStore(Protocol):
+    """Profiles, their embeddings, the change sequence, tombstones and API keys.
+
+    Implementations are safe to share between threads and between processes.
+    """
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def current_seq(self) -> int:
+        """The change sequence: it grows with every committed write or delete."""
+
+    def last_delete_seq(self) -> int:
+        """The change number of the latest delete (0 when nothing was ever deleted)."""
+
+    def count(self) -> int:
+        """How many profiles are stored."""
+
+    def get(self, profile_id: str) -> StoredProfile | None:
+        """The stored profile with this id, or None."""
+
+    def get_many(self, row_ids: list[int]) -> dict[int, Profile]:
+        """Profiles by row id (missing ones are left out)."""
+
+    def hashes(self, profile_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """{id: (content_hash, text_hash)} for the ids that are stored."""
+
+    def iter_profiles(self, batch_size: int = 1000) -> Iterator[StoredProfile]:
+        """Every stored profile, in row-id order, read in batches."""
+
+    def embeddings(self, row_ids: list[int], dim: int) -> dict[int, Embeddings]:
+        """Stored embeddings by row id (rows without embeddings are left out)."""
+
+    def changes_since(self, seq: int) -> tuple[list[StoredProfile], list[int], int]:
+        """What changed after `seq`: (upserted profiles, deleted row ids, the sequence now), as one snapshot."""
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def write(self, writes: list[Write]) -> list[int]:
+        """Upsert profiles with their embeddings in one transaction; returns their row ids."""
+
+    def set_embeddings(self, items: list[tuple[int, str, Embeddings]]) -> int:
+        """Store embeddings made from (row_id, text_hash) unless the row's text changed since; returns how many."""
+
+    def delete(self, profile_id: str) -> int | None:
+        """Delete a profile and its embeddings, leaving a tombstone; returns its row id, or None if absent."""
+
+    def purge_deleted(self) -> None:
+        """Remove what the backend's files still hold of deleted profiles. Raises PurgeIncomplete if it cannot yet."""
+
+    def reindex_lock(self) -> AbstractContextManager[None]:
+        """Held while a re-index runs: one at a time across every process using this store.
+
+        Raises ReindexRunning on entry when another holder has it (it never waits).
+        """
+
+    def changes_held(self) -> AbstractContextManager[tuple[int, int]]:
+        """No write or delete commits while held; yields (current seq, last delete seq) as of then."""
+
+    def backup(self, target: str | Path) -> None:
+        """A complete, consistent copy of the store (keys included) written to `target`."""
+
+    # -- API keys ------------------------------------------------------------------------------
+
+    def add_key(self, record: KeyRecord) -> None:
+        """Store a new key."""
+
+    def keys(self) -> list[KeyRecord]:
+        """Every key, oldest first, revoked ones included."""
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        """The key with this id, or None."""
+
+    def revoke_key(self, key_id: str, at: float) -> bool:
+        """Mark an active key revoked; False when no active key has this id."""
+
+    def close(self) -> None:
+        """Release this store's connections."""
