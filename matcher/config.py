@@ -83,9 +83,18 @@ class Settings:
     query_cache_size: int = 8192
     # HTTP limits.
     max_body_bytes: int = 8 * 1024 * 1024
+    # A match body is a few KB (need, mentee, filters); the largest valid one is about 110 KB.
+    max_match_body_bytes: int = 256 * 1024
     max_need_chars: int = 2000
     max_limit: int = 50
-    public_form: bool = True
+    # The web form at /: "auto" = open when the server listens on a loopback address (only local users
+    # reach it), else only for users a trusted reverse proxy signs in; "open", "signed-in" or "off".
+    form: str = "auto"
+    public_form: bool = True  # false = form "off" (kept for older configurations)
+    # The header a signing-in reverse proxy (e.g. oauth2-proxy) sets to the user's name, and the
+    # addresses (comma-separated IPs or networks) it is accepted from; from anywhere else it is ignored.
+    trusted_user_header: str = "X-Forwarded-User"
+    trusted_proxies: str = "127.0.0.1,::1"
     form_rate_limit: str = "30 per minute"
     key_rate_limit: str = "600 per minute"
     # Over all /v1 requests from one client address (whatever the key); per server process.

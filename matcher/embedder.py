@@ -296,6 +296,11 @@ class Embedder:
                     self._cache.popitem(last=False)
         return np.vstack([found[t] for t in texts])
 
+    def cached(self, text: str) -> bool:
+        """True when the query cache holds the vector of `text` (under its hash)."""
+        with self._cache_lock:
+            return _cache_key(text) in self._cache
+
     def encode_uncached(self, texts: list[str]) -> np.ndarray:
         """Encode short texts the query way, but keep nothing of them (a mentee's own bio, say)."""
         return self._encode_short(list(texts))

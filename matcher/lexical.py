@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 
 import bm25s
@@ -31,17 +32,28 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_TERMS = 32
 K1, B = 1.5, 0.75
 _stemmer = Stemmer.Stemmer("english")
-_stems: dict[str, str] = {}  # word -> stem; bounded by the vocabulary (cleared if it ever grows past the cap)
+_stems: dict[str, str] = {}  # word -> stem; bounded by the vocabulary (replaced if it ever grows past the cap)
+_stems_lock = threading.Lock()  # one thread at a time adds stems (and uses the stemmer, which keeps state)
 _STEM_CACHE_CAP = 500_000
 
 
 def _stem(words: list[str]) -> list[str]:
-    missing = [w for w in set(words) if w not in _stems]
+    global _stems
+    stems = _stems  # this call reads one dict to the end, even if another thread starts a new one meanwhile
+    missing = [w for w in set(words) if w not in stems]
     if missing:
-        if len(_stems) > _STEM_CACHE_CAP:
-            _stems.clear()
-        _stems.update(zip(missing, _stemmer.stemWords(missing)))
-    return [_stems[w] for w in words]
+        with _stems_lock:
+            if len(_stems) > _STEM_CACHE_CAP:
+                _stems = {}
+            stems = _stems
+            stems.update(zip(missing, _stemmer.stemWords(missing)))
+    return [stems.get(w) or _stem_now(w) for w in words]
+
+
+def _stem_now(word: str) -> str:
+    # A word added to a dict that was then replaced: stem it directly (rare).
+    with _stems_lock:
+        return _stemmer.stemWord(word)
 
 
 def tokenize(text: str) -> list[str]:
@@ -85,6 +97,14 @@ class LexicalIndex:
         """Every row id the index answers for (for integrity checks)."""
         base = {int(r) for r in self.rows[~self._stale].tolist()}
         return base | set(self._delta)
+
+    def has_term(self, word: str) -> bool:
+        """True when any indexed text, or the base's word statistics, still count `word` (after stemming)."""
+        stems = tokenize(word)
+        if not stems:
+            return False
+        stem = stems[0]
+        return stem in self._vocab or any(stem in counts for counts, _ in self._delta.values())
 
     def upsert(self, row_id: int, text: str) -> None:
         """Index (or re-index) the text of one row."""

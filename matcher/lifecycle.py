@@ -105,11 +105,20 @@ class IndexLifecycle:
                 "profiles": len(st.catalog) if st else self.store.count(), "model": self.embedder.key,
                 "seq": st.seq if st else None, "approximate": bool(st and st.offers.approximate)}
 
-    def close(self, timeout: float = 30.0) -> None:
-        """Wait for background loads and rebuilds to finish (they hold files and connections)."""
+    @property
+    def refused(self) -> str | None:
+        """The newer generation this process failed to load (not tried again), if any."""
+        return self._refused
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait for background work (loading a newer generation, rebuilding BM25) to finish."""
         for thread in (self._loading, self._lexical_rebuild):
             if thread is not None:
                 thread.join(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Wait for background loads and rebuilds to finish (they hold files and connections)."""
+        self.settle(timeout)
 
     def _load_or_rebuild(self, progress: bool) -> IndexState:
         name = self.generations.current_name()

@@ -99,6 +99,11 @@ def _csv_row(row: dict[str, str | None], known: set[str]) -> dict[str, Any]:
             continue
         key = key.strip()
         value = (raw or "").strip()
+        if value == "" and key in BOOL_FIELDS:
+            # A blank cell must never make someone visible (the default is true): say so instead.
+            errors.append(FieldError(key, "blank cell: write true or false (a blank never makes a person "
+                                          "active or discoverable)"))
+            continue
         if value == "":
             continue
         if key not in known:

@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from . import needs, ranking, state as state_mod
+from .budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
 from .config import Settings
 from .embedder import Embedder
 from .index import Generations, set_search_threads
@@ -35,15 +36,6 @@ log = logging.getLogger("matcher.service")
 
 WRITE_BATCH = 256  # profiles read, and profiles embedded and committed, per step of an import
 MAX_REPORTING_DEPTH = 20
-
-
-class BudgetExceeded(RuntimeError):
-    """A match ran out of its time budget; it was abandoned at `stage` (the caller may retry later)."""
-
-    def __init__(self, budget_ms: float, stage: str):
-        self.budget_ms = budget_ms
-        self.stage = stage
-        super().__init__(f"the match did not finish within its budget of {budget_ms:g} ms (stopped {stage})")
 
 
 @dataclass
@@ -266,17 +258,12 @@ class MatchService:
             InvalidInput: a bad request, a missing mentee field the style needs, or an unknown mentee id.
             BudgetExceeded: the budget ran out.
         """
-        started = time.perf_counter()
-
-        def within_budget(stage: str) -> None:
-            if budget_ms and (time.perf_counter() - started) * 1000 > budget_ms:
-                log.warning("match abandoned %s: budget %g ms exceeded", stage, budget_ms)
-                raise BudgetExceeded(budget_ms, stage)
+        budget = Budget(budget_ms)
 
         if not isinstance(request, MatchRequest):
             request = parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
         st = self.refresh()
-        within_budget("after catching up with the store")
+        budget.check("after catching up with the store")
         mentee = self._mentee(request, st, trust)
         pol = policy(request.style)
         problems = pol.requirements(mentee)
@@ -293,7 +280,7 @@ class MatchService:
         phrases = self._match_pool.submit(self._phrase_vectors, st, texts[1:]) if len(texts) > 1 else None
         need_vec = self.embedder.encode_queries(texts[:1])
         mentee_vec = self._offers_vector(mentee) if request.style == "two-way" else None
-        within_budget("after encoding the need")
+        budget.check("after encoding the need")
         with st.lock.read():
             filters = Filters(tuple(request.filters.languages), request.filters.virtual_only,
                               tuple(request.filters.departments),
@@ -302,8 +289,8 @@ class MatchService:
             mask = eligible(request.style, st.catalog, mentee, filters)
             matches = self._rank(request, need, st, mentee, pol, mask, weights, need_vec, phrases, mentee_vec) \
                 if mask.any() else []
-        within_budget("after ranking")
-        took = (time.perf_counter() - started) * 1000
+        budget.check("after ranking")
+        took = budget.elapsed_ms
         log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
                  mentee.id or "-", request.limit, len(matches), int(mask.sum()), took)
         return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}

@@ -1,13 +1,14 @@
 """Run `mentor-match ...` in a child process that a crash test kills with SIGKILL.
 
-    python -m tests.crash_child [--write-batch N] [--embed-chunk N] [--pause-at POINT[:NTH]] -- ARGS...
+    python -m tests.crash_child [--write-batch N] [--embed-chunk N] [--pause-at POINT[:NTH]]
+                                [--resume-when FILE] -- ARGS...
 
 The command runs for real (matcher.cli.main). Two knobs make the moment of the kill precise
 instead of lucky, without replacing any of our code:
 - --write-batch / --embed-chunk shrink the commit steps of an import / a re-index, so that a small
   file still commits in several transactions;
 - --pause-at stops the process at a point inside a third-party call our code makes, prints
-  `PAUSED <point>` and sleeps until killed:
+  `PAUSED <point>` and sleeps until killed (or, with --resume-when, until FILE exists, then goes on):
     encode       before the model encodes a batch (NTH: the n-th batch, default 1);
     write_index  after faiss has written the first index file of a new generation;
     current      just before the CURRENT pointer is replaced (the generation is complete on disk).
@@ -21,12 +22,18 @@ import sys
 import time
 
 PAUSE_SECONDS = 300
+_resume_file: str | None = None
 
 
 def _pause(point: str) -> None:
     print(f"PAUSED {point}", flush=True)
-    time.sleep(PAUSE_SECONDS)
-    raise SystemExit(f"crash_child: nobody killed me at {point}")
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while time.monotonic() < deadline:
+        if _resume_file and os.path.exists(_resume_file):
+            print(f"RESUMED {point}", flush=True)
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"crash_child: nobody killed or resumed me at {point}")
 
 
 def _install(point: str, nth: int) -> None:
@@ -72,8 +79,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--write-batch", type=int)
     parser.add_argument("--embed-chunk", type=int)
     parser.add_argument("--pause-at")
+    parser.add_argument("--resume-when")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     opts = parser.parse_args(argv)
+    global _resume_file
+    _resume_file = opts.resume_when
     from matcher import cli, service, state
 
     if opts.write_batch:

@@ -175,6 +175,32 @@ def test_too_many_batch_items_is_413(client, keys):
     assert "at most 1000" in problem(response, 413)["detail"]
 
 
+@pytest.mark.parametrize("content_type,item,tail", [
+    ("application/json", "{}", "<not json at all"),
+    ("application/x-ndjson", "{}", "<not json at all"),
+    ("text/csv", "c,Cai,2", '"an unterminated quote'),
+])
+def test_the_batch_cap_is_checked_while_reading_before_the_rest_is_parsed(client, keys, content_type, item, tail):
+    """Item 1,001 ends the reading: what follows is never parsed (a broken tail would otherwise be a 400)."""
+    if content_type == "application/json":
+        data = "[" + ",".join([item] * 1001) + "," + tail
+    elif content_type == "text/csv":
+        data = "id,name,seniority\n" + "\n".join([item] * 1001) + "\n" + tail + "\n"
+    else:
+        data = "\n".join([item] * 1001) + "\n" + tail + "\n"
+    response = client.post("/v1/profiles:batch", data=data, content_type=content_type, headers=bearer(keys["admin"]))
+    assert "at most 1000" in problem(response, 413)["detail"]
+
+
+def test_a_match_body_is_limited_to_what_a_match_needs(client, keys):
+    """A valid match body is about 110 KB at most; the 8 MiB batch limit does not apply to /v1/match."""
+    big = {"need": "TikTok", "filters": {"exclude_ids": ["x"]}, "mentee": {"bio": "y" * 300_000}}
+    assert "262144 bytes" in problem(post_match(client, keys, big), 413)["detail"]
+    largest_valid = {"need": "é" * 2000, "mentee": {"bio": "é" * 5000, "goals": "é" * 2000},
+                     "filters": {"exclude_ids": ["i" * 64] * 1000, "departments": ["d" * 200] * 50}}
+    assert post_match(client, keys, largest_valid).status_code == 200
+
+
 # -- 404, 405 ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/v2/match", "/v1/matches", "/nothing/here", "/v1/profiles/a/b"])

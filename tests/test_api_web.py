@@ -22,7 +22,7 @@ def service(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def client(service):
-    return create_app(service=service).test_client()
+    return create_app(service=service, serving_host="127.0.0.1").test_client()  # as scripts/serve runs it
 
 
 def cards(html: str) -> list[str]:
@@ -106,7 +106,7 @@ def test_bad_form_input_is_shown_next_to_the_field(client, form, field, message)
 
 
 def test_the_form_is_rate_limited_per_address(service):
-    client = create_app({"form_rate_limit": "2 per minute"}, service=service).test_client()
+    client = create_app({"form_rate_limit": "2 per minute"}, service=service, serving_host="127.0.0.1").test_client()
     for _ in range(2):
         assert client.post("/", data={"need": NEED}).status_code == 200
     response = client.post("/", data={"need": NEED})
@@ -124,6 +124,59 @@ def test_the_public_form_can_be_turned_off(service):
     assert client.post("/", data={"need": NEED}).status_code in (404, 405)
     assert client.get("/static/style.css").status_code == 404
     assert client.get("/healthz").status_code == 200
+
+
+# -- who may use the form (api/signin.py) ------------------------------------------------------------
+
+SIGNED_IN = {"X-Forwarded-User": "ana@example.com"}
+
+
+def test_served_beyond_loopback_the_form_needs_a_user_the_trusted_proxy_signed_in(service):
+    client = create_app(service=service, serving_host="0.0.0.0").test_client()
+    for response in (client.get("/"), client.post("/", data={"need": NEED})):
+        assert response.status_code == 403 and "Sign in first" in response.get_data(as_text=True)
+        assert "Person ana" not in response.get_data(as_text=True)
+    page = client.get("/", headers=SIGNED_IN)  # the test client comes from 127.0.0.1: the default proxy
+    assert page.status_code == 200 and "Signed in as ana@example.com" in page.get_data(as_text=True)
+    assert '<li class="card">' in client.post("/", data={"need": NEED}, headers=SIGNED_IN).get_data(as_text=True)
+    # The header is believed only from a trusted proxy: anyone else can send it.
+    forged = client.post("/", data={"need": NEED}, headers=SIGNED_IN, environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert forged.status_code == 403
+    assert create_app(service=service).test_client().get("/").status_code == 403  # address unknown: same
+    proxied = create_app({"trusted_proxies": "10.9.8.0/24"}, service=service, serving_host="0.0.0.0").test_client()
+    assert proxied.get("/", headers=SIGNED_IN, environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
+    assert proxied.get("/", headers=SIGNED_IN).status_code == 403  # 127.0.0.1 is no longer a trusted proxy
+
+
+def test_an_operator_may_open_the_form_explicitly_or_turn_it_off(service):
+    assert create_app({"form": "open"}, service=service, serving_host="0.0.0.0").test_client().get("/").status_code == 200
+    closed = create_app({"form": "off"}, service=service, serving_host="127.0.0.1").test_client()
+    assert closed.get("/").status_code == 404
+    with pytest.raises(ValueError, match="MATCHER_FORM: expected one of auto, open, signed-in, off"):
+        create_app({"form": "public"}, service=service)
+    with pytest.raises(ValueError, match="MATCHER_TRUSTED_PROXIES: 'proxy.local'"):
+        create_app({"trusted_proxies": "proxy.local"}, service=service)
+
+
+def test_behind_a_proxy_one_user_s_searches_never_lock_out_the_others(service):
+    client = create_app({"form_rate_limit": "2 per minute"}, service=service, serving_host="0.0.0.0").test_client()
+    for _ in range(2):
+        assert client.post("/", data={"need": NEED}, headers=SIGNED_IN).status_code == 200
+    assert client.post("/", data={"need": NEED}, headers=SIGNED_IN).status_code == 429
+    other = client.post("/", data={"need": NEED}, headers={"X-Forwarded-User": "ben@example.com"})
+    assert other.status_code == 200  # same proxy address, another person
+
+
+def test_form_searches_get_the_api_s_time_budget(service):
+    client = create_app({"request_budget_ms": 0.001}, service=service, serving_host="127.0.0.1").test_client()
+    response = client.post("/", data={"need": NEED})
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "Busy right now" in response.get_data(as_text=True) and "Retry-After" in response.headers
+
+
+def test_a_form_body_is_as_small_as_a_search(client):
+    response = client.post("/", data={"need": NEED, "bio": "x" * 300_000})
+    assert response.status_code == 413 and response.mimetype == "text/html"
 
 
 def test_the_stylesheet_is_served(client):

@@ -30,6 +30,7 @@ from matcher.embedder import Embedder
 from matcher.index import CURRENT
 from matcher.service import MatchService
 from matcher.readers import read_file
+from tests.children import WAIT, Child, spawn  # noqa: F401 - spawn is a fixture
 from tests.integrity import assert_index_agrees, clone, committed, tiny_people, write_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,7 +41,6 @@ QUERIES = [
     {"need": "SQL window functions", "style": "flash", "limit": 50},
     {"need": "negotiation with suppliers", "style": "traditional", "mentee": {"seniority": 4}, "limit": 50},
 ]
-WAIT = 300  # seconds a child may take to reach its kill point (the model loads first)
 
 
 def answers(service) -> list[dict[str, float]]:
@@ -67,56 +67,6 @@ def template(tmp_path_factory, embedder):
     svc.import_items(list(enumerate(BASE, start=1)), checkpoint=True)
     yield svc, answers(svc)
     svc.store.close()
-
-
-class Child:
-    """A `mentor-match` subprocess whose stdout lines are collected by a thread."""
-
-    def __init__(self, data_dir: Path, args: list[str], log: Path, backend: str):
-        # The same model and backend as the test's own embedder, so that the vectors can be compared.
-        env = dict(os.environ, MATCHER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", MATCHER_BACKEND=backend)
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.crash_child", *args], cwd=REPO, env=env,
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
-
-    def wait_for(self, prefix: str, timeout: float = WAIT) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                assert self.proc.poll() is None, f"child exited with {self.proc.returncode}"
-                continue
-            if line.startswith(prefix):
-                return line
-        raise AssertionError(f"child never printed {prefix!r}")
-
-    def kill(self) -> int:
-        """SIGKILL; returns the exit status (-9 when the kill is what ended it)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        return self.proc.wait(timeout=30)
-
-
-@pytest.fixture
-def spawn(tmp_path, embedder):
-    children: list[Child] = []
-
-    def start(data_dir: Path, *args: str, backend: str | None = None) -> Child:
-        child = Child(data_dir, list(args), tmp_path / f"child-{len(children)}.log", backend or embedder.backend)
-        children.append(child)
-        return child
-
-    yield start
-    for child in children:
-        child.kill()
-        child.log.close()
 
 
 def test_import_killed_midway_keeps_every_committed_batch(tmp_path, template, spawn, make_service, embedder):

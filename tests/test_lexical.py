@@ -66,3 +66,29 @@ def test_an_empty_index_answers_nothing():
     assert index.search("python", 5) == [] and len(index) == 0
     index.upsert(2, "python")
     assert [row for row, _ in index.search("python", 5)] == [2]
+
+
+def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
+    """Threads tokenizing at once while the cache is replaced (past its cap) never miss a stem."""
+    import threading
+
+    from matcher import lexical
+
+    monkeypatch.setattr(lexical, "_STEM_CACHE_CAP", 5)
+    words = [f"word{i}ing" for i in range(400)]
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for start in range(0, 400, 7):
+                text = " ".join(words[(start + offset) % 400:(start + offset) % 400 + 20])
+                assert all(stem.startswith("word") for stem in lexical.tokenize(text))
+        except BaseException as exc:  # noqa: BLE001 - collected for the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i * 13,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:1]

@@ -89,3 +89,14 @@ def test_hashes_tell_content_from_text_changes():
     c = parse_profile(profile("p1", 4, "I teach Python."))
     assert content_hash(a) != content_hash(b) and text_hash(a) == text_hash(b)
     assert text_hash(a) != text_hash(c)
+
+
+@pytest.mark.parametrize("column", ["active", "discoverable"])
+def test_a_blank_visibility_cell_in_a_csv_is_refused_never_read_as_true(column):
+    from matcher.readers import read_text
+
+    text = f"id,name,seniority,bio,styles,{column}\nc1,Cai,2,I teach Notion.,flash,\nc2,Cat,2,I teach Figma.,flash,false\n"
+    (line1, first), (line2, second) = list(read_text(text, "csv"))
+    assert isinstance(first, InvalidInput) and first.errors[0].field == column
+    assert "blank" in first.errors[0].reason and "true or false" in first.errors[0].reason
+    assert second[column] is False

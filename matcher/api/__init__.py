@@ -40,7 +40,8 @@ def _settings(config: Settings | dict[str, Any] | None, service: "MatchService |
     return (replace(base, **config) if config else base), flask_config
 
 
-def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchService | None" = None) -> Flask:
+def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchService | None" = None,
+               serving_host: str | None = None) -> Flask:
     """Build the app.
 
     Args:
@@ -48,6 +49,9 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
             UPPER_CASE keys are Flask config (e.g. TESTING). None: Settings.from_env().
         service: a MatchService to use (tests share one model); by default one is built from the
             settings. Either way it is opened here, so /readyz is true once the app serves.
+        serving_host: the address the server listens on, when known (`mentor-match serve` passes
+            it): with the default form setting "auto", the web form is open on a loopback address
+            and needs a signed-in user otherwise (see api/signin.py).
     Returns:
         The Flask app, with the service in app.extensions["matcher.service"].
     """
@@ -55,9 +59,11 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     from flask_limiter.util import get_remote_address
 
     from ..keys import KeyRing
-    from . import admin, auth, context, errors, match, openapi, profiles, web
+    from . import admin, auth, context, errors, match, openapi, profiles, signin, web
 
     settings, flask_config = _settings(config, service)
+    form = signin.SignIn(signin.form_mode(settings.form, settings.public_form, serving_host),
+                         settings.trusted_user_header, settings.trusted_proxies)
     if service is None:
         from ..service import MatchService
 
@@ -74,6 +80,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     app.extensions[context.SERVICE] = service
     app.extensions[context.SETTINGS] = settings
     app.extensions[auth.EXTENSION] = KeyRing(service.store)
+    app.extensions[signin.EXTENSION] = form
     errors.register(app)
 
     # One limiter per app, in memory: counts are per process (each gunicorn worker counts its own).
@@ -88,9 +95,9 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(match.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(profiles.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key, exempt_when=_not_v1)(admin.bp)
-    if settings.public_form:
+    if form.mode != "off":
         app.register_blueprint(web.bp)
-        limiter.limit(settings.form_rate_limit, methods=["POST"])(web.bp)
+        limiter.limit(settings.form_rate_limit, methods=["POST"], key_func=signin.form_rate_limit_key)(web.bp)
 
     app.extensions["matcher.openapi"] = openapi.build_openapi(app, settings)
     worker = secrets.token_hex(4)  # names this process in responses without giving away its pid
@@ -103,7 +110,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
         response.headers["X-Worker-Id"] = worker
         return response
 
-    log.info("app ready: %s", service.status())
+    log.info("app ready: %s; web form %s", service.status(), form.mode)
     return app
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from http import HTTPStatus
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, request
@@ -90,6 +91,60 @@ def parse_json(data: bytes) -> Any:
                       "Malformed JSON") from None
     except ValueError as exc:  # NaN/Infinity, integers longer than Python allows
         raise Problem(400, f"the body is not acceptable JSON: {exc}", MALFORMED_JSON, "Malformed JSON") from None
+
+
+def json_array_items(data: bytes) -> Iterator[tuple[int, Any]]:
+    """(position, item) of a JSON array body, parsed one item at a time (the caller may stop early).
+
+    Raises (when the bad part is reached): a 400 Problem for malformed JSON, like parse_json; a 422
+    InvalidInput when the body is JSON but not an array.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", MALFORMED_JSON,
+                      "Malformed JSON") from None
+    start = len(text) - len(text.lstrip())
+    if text[start:start + 1] != "[":
+        parse_json(data)  # a 400 for what is not JSON at all
+        raise invalid("", "a JSON batch must be an array of profiles (or send JSON Lines as application/x-ndjson)")
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    position, index = 0, start + 1
+    while True:
+        index = _skip_space(text, index)
+        if text[index:index + 1] == "]" and position == 0:
+            index += 1
+            break
+        try:
+            item, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            raise Problem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                          MALFORMED_JSON, "Malformed JSON") from None
+        except RecursionError:
+            raise Problem(400, "the body is not acceptable JSON: nested too deeply", MALFORMED_JSON,
+                          "Malformed JSON") from None
+        except ValueError as exc:  # NaN/Infinity, integers longer than Python allows
+            raise Problem(400, f"the body is not acceptable JSON: {exc}", MALFORMED_JSON, "Malformed JSON") from None
+        position += 1
+        yield position, item
+        index = _skip_space(text, index)
+        if text[index:index + 1] == ",":
+            index += 1
+        elif text[index:index + 1] == "]":
+            index += 1
+            break
+        else:
+            raise Problem(400, f"the body is not valid JSON: expected ',' or ']' after item {position}",
+                          MALFORMED_JSON, "Malformed JSON")
+    if text[index:].strip():
+        raise Problem(400, "the body is not valid JSON: extra data after the array", MALFORMED_JSON,
+                      "Malformed JSON")
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
 
 
 def json_body() -> Any:
@@ -184,7 +239,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(InvalidInput, handle_invalid_input)
-    from ..service import BudgetExceeded  # here: the service pulls in torch and faiss
+    from ..budget import BudgetExceeded
 
     app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
     from ..store import PurgeIncomplete

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from .auth import require_scope
 from .context import service, settings
 from .errors import json_object
 
 bp = Blueprint("match", __name__)
+
+
+@bp.before_request
+def _small_bodies_only():
+    # A match body is a few KB: refuse more (413) before reading it, not at the app's batch-sized limit.
+    request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)
 
 
 @bp.post("/v1/match")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import logging
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from ..readers import read_text
 from .auth import require_scope
 from .context import service
-from .errors import Problem, invalid, json_object, parse_json
+from .errors import Problem, invalid, json_array_items, json_object
 
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger("matcher.api")
@@ -62,28 +63,34 @@ def delete_profile(profile_id: str):
 
 
 def _batch_items() -> list[tuple[int, Any]]:
-    """(line, item) pairs of a batch body: JSON array, JSON Lines or CSV, chosen by content type."""
+    """(line, item) pairs of a batch body: JSON array, JSON Lines or CSV, chosen by content type.
+
+    Items are read one at a time and reading stops after MAX_BATCH_ITEMS + 1, so an oversized batch is
+    answered 413 without parsing (or validating) the rest of it.
+    """
     mimetype = request.mimetype
     data = request.get_data(cache=True)  # 413 beyond MAX_CONTENT_LENGTH
     if mimetype in ("", "application/x-www-form-urlencoded"):  # curl --data-binary without -H: sniff
         mimetype = JSON_TYPES[0] if data.lstrip()[:1] == b"[" else JSON_LINES_TYPES[0]
     if mimetype in JSON_TYPES:
-        # Parsed here rather than by read_text so that a broken array is a 400, like any malformed body.
-        items = parse_json(data)
-        if not isinstance(items, list):
-            raise invalid("", "a JSON batch must be an array of profiles (or send JSON Lines as application/x-ndjson)")
-        return list(enumerate(items, start=1))
-    if mimetype in JSON_LINES_TYPES or mimetype in CSV_TYPES:
+        items = json_array_items(data)
+    elif mimetype in JSON_LINES_TYPES or mimetype in CSV_TYPES:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", title="Malformed body") from None
-        try:
-            return list(read_text(text, "csv" if mimetype in CSV_TYPES else "jsonl"))
-        except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
-            raise Problem(400, f"the CSV body cannot be read: {exc}", title="Malformed body") from None
-    raise Problem(415, f"send a JSON array (application/json), JSON Lines (application/x-ndjson) or CSV "
-                       f"(text/csv), not {mimetype}")
+        items = read_text(text, "csv" if mimetype in CSV_TYPES else "jsonl")
+    else:
+        raise Problem(415, f"send a JSON array (application/json), JSON Lines (application/x-ndjson) or CSV "
+                           f"(text/csv), not {mimetype}")
+    try:
+        read = list(itertools.islice(items, MAX_BATCH_ITEMS + 1))
+    except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
+        raise Problem(400, f"the CSV body cannot be read: {exc}", title="Malformed body") from None
+    if len(read) > MAX_BATCH_ITEMS:
+        raise Problem(413, f"at most {MAX_BATCH_ITEMS} profiles per batch; split it, or use "
+                           f"`mentor-match import` for large files")
+    return read
 
 
 @bp.post("/v1/profiles:batch")
@@ -95,9 +102,6 @@ def batch():
     order; the caller reads `summary.rejected` (and each `errors`) to see what was refused.
     """
     items = _batch_items()
-    if len(items) > MAX_BATCH_ITEMS:
-        raise Problem(413, f"at most {MAX_BATCH_ITEMS} profiles per batch, got {len(items)}; split it, or use "
-                           f"`mentor-match import` for large files")
     report = service().import_items(items)
     ids = {bad["line"]: bad["id"] if isinstance(bad["id"], str) else None for bad in report.rejected}
     results = []

@@ -43,11 +43,11 @@ def gunicorn_options(host: str, port: int, workers: int = 1, threads: int = 8) -
     return options
 
 
-def _app():
+def _app(host: str | None = None):
     from . import create_app
 
     logging.getLogger("matcher").setLevel(logging.INFO)
-    return create_app()
+    return create_app(serving_host=host)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: int = 8) -> int:
@@ -75,7 +75,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: 
                     self.cfg.set(key, value)
 
         def load(self):
-            return _app()
+            return _app(host)
 
     print(f"serving on http://{host}:{port} with gunicorn ({workers} worker(s) x {threads} threads)",
           file=sys.stderr, flush=True)
@@ -90,5 +90,5 @@ def _serve_waitress(host: str, port: int, threads: int) -> int:  # pragma: no co
     from waitress import serve as waitress_serve
 
     print(f"serving on http://{host}:{port} with waitress ({threads} threads)", file=sys.stderr, flush=True)
-    waitress_serve(_app(), host=host, port=port, threads=threads, ident="mentor-match")
+    waitress_serve(_app(host), host=host, port=port, threads=threads, ident="mentor-match")
     return 0

@@ -1,7 +1,9 @@
 """The public web form at `/`: people say what they want to learn and get explained matches.
 
-Server-rendered (Jinja, auto-escaped), a plain form POST, no JavaScript. No API key is needed; the
-POST is rate-limited per client address (create_app sets it) and Settings.public_form turns it off.
+Server-rendered (Jinja, auto-escaped), a plain form POST, no JavaScript. No API key is needed: who
+may use it is decided by api/signin.py (open on a loopback address, else a signed-in user vouched for
+by a trusted proxy). Searches are rate-limited per signed-in user, else per client address, and get the
+API's time budget. A search names no stored mentee, so it has the limited trust of a `match` key.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..budget import BudgetExceeded
 from ..profiles import FieldError, InvalidInput
 from ..styles import POLICIES
 from .context import service, settings
 from .highlight import highlight
+from .signin import sign_in
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
 
@@ -133,10 +137,26 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
 
 
 def _page(form: FormInput, status: int = 200, **context: Any):
-    return render_template("index.html", form=form, styles=[(s, STYLE_NAMES[s], POLICIES[s].summary)
+    return render_template("index.html", form=form, user=sign_in().user(), styles=[(s, STYLE_NAMES[s], POLICIES[s].summary)
                                                             for s in STYLE_ORDER],
                            seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
                            max_need=settings().max_need_chars, **context), status
+
+
+def _match(body: dict[str, Any]) -> dict[str, Any]:
+    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited")
+
+
+@bp.before_request
+def _signed_in_only():
+    """In "signed-in" mode, only users a trusted proxy vouches for see the form (403 page otherwise)."""
+    request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)  # a search is a few KB, like a match
+    if request.endpoint != "web.static" and not sign_in().allowed():
+        html = render_template("error.html", status=403, title="Sign in first",
+                               message="This page is for signed-in colleagues: open it through your "
+                                       "organisation's sign-in page.")
+        return Response(html, status=403, mimetype="text/html")
+    return None
 
 
 @bp.get("/")
@@ -153,7 +173,7 @@ def search():
         form.errors = {"need": "Say in a few words what you want to learn."}
         return _page(form, 422)
     try:
-        result = service().match(form.request_body())
+        result = _match(form.request_body())
     except InvalidInput as exc:
         form.errors = _form_errors(exc)
         return _page(form, 422)
@@ -162,14 +182,14 @@ def search():
     if not result["matches"]:
         context["why_empty"] = why_empty(form)
         if form.style != "any":
-            wider = service().match(form.request_body(style="any"))
+            wider = _match(form.request_body(style="any"))
             context["wider_count"] = len(wider["matches"])
     return _page(form, **context)
 
 
 def _error_page(exc: HTTPException):
     reasons = {413: "Your text is too long for one search; shorten it and try again.",
-               429: "Too many searches from your address in a short time. Wait a minute and try again."}
+               429: "Too many searches from you in a short time. Wait a minute and try again."}
     html = render_template("error.html", status=exc.code, title=exc.name,
                            message=reasons.get(exc.code or 0, exc.description))
     response = Response(html, status=exc.code, mimetype="text/html")
@@ -179,8 +199,15 @@ def _error_page(exc: HTTPException):
     return response
 
 
+def _too_slow(exc):
+    html = render_template("error.html", status=503, title="Busy right now",
+                           message="The search took too long because the service is busy. Try again in a moment.")
+    return Response(html, status=503, mimetype="text/html", headers={"Retry-After": "1"})
+
+
 bp.register_error_handler(413, _error_page)
 bp.register_error_handler(429, _error_page)
+bp.register_error_handler(BudgetExceeded, _too_slow)
 
 
 @bp.after_request

@@ -78,7 +78,8 @@ class SQLiteStore:
             gives its -wal and -shm files the database file's mode.
     """
 
-    PURGE_ATTEMPTS = 20  # wal_checkpoint(TRUNCATE) tries while readers keep old pages in use
+    PURGE_ATTEMPTS = 10  # wal_checkpoint(TRUNCATE) tries while readers keep old pages in use
+    PURGE_WAIT_MS = 1000  # each waits this long for readers (SQLite's busy handler), instead of 30 s
     PURGE_PAUSE = 0.25  # seconds between them
 
     def __init__(self, path: str | Path):
@@ -86,8 +87,8 @@ class SQLiteStore:
         private_dir(self.path.parent)
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
-        for existing in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
-            tighten(existing)
+        for suffix in ("", "-wal", "-shm", ".reindex-lock"):
+            tighten(self.path.with_name(self.path.name + suffix))
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -291,13 +292,19 @@ class SQLiteStore:
         A checkpoint cannot finish while another connection reads an older snapshot (busy under load):
         it is tried again for a few seconds. Raises PurgeIncomplete when it still cannot finish.
         """
-        for attempt in range(self.PURGE_ATTEMPTS):
-            busy, wal_pages, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy and wal_pages <= 0:  # folded back and truncated to nothing
-                return
-            time.sleep(self.PURGE_PAUSE)
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout={int(self.PURGE_WAIT_MS)}")
+        try:
+            for _ in range(self.PURGE_ATTEMPTS):
+                busy, wal_pages, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy and wal_pages <= 0:  # folded back and truncated to nothing
+                    return
+                time.sleep(self.PURGE_PAUSE)
+        finally:
+            conn.execute("PRAGMA busy_timeout=30000")
+        waited = self.PURGE_ATTEMPTS * (self.PURGE_WAIT_MS / 1000 + self.PURGE_PAUSE)
         raise PurgeIncomplete(f"the write-ahead log of {self.path.name} could not be folded and truncated "
-                              f"(readers kept it busy for {self.PURGE_ATTEMPTS * self.PURGE_PAUSE:g} s): "
+                              f"(readers kept it busy for {waited:g} s): "
                               f"deleted profiles' old pages may remain in {self.path.name}-wal; run "
                               f"`mentor-match reindex` again when the service is less busy")
 

@@ -1,0 +1,46 @@
+"""Everything under the data directory is private to its owner: folders 0700, files 0600 (SECURITY.md)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from tests.conftest import profile
+from tests.integrity import tiny_people
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_data_dir_database_generations_and_backups_are_owner_only(make_service, tmp_path):
+    old_umask = os.umask(0o022)  # a typical umask: without care, files would be world-readable
+    try:
+        service = make_service().open()
+        service.import_items(list(enumerate(tiny_people(6, "m"), start=1)))
+        service.reindex()
+        service.checkpoint()
+        service.store.backup(tmp_path / "backup.db")
+    finally:
+        os.umask(old_umask)
+    data = service.settings.data_dir
+    assert mode(data) == 0o700
+    files = [p for p in data.rglob("*")]
+    assert any(p.name == "profiles.db-wal" for p in files) and any(p.name == "CURRENT" for p in files)
+    for path in files:
+        assert mode(path) == (0o700 if path.is_dir() else 0o600), f"{path.relative_to(data)}: {oct(mode(path))}"
+    assert mode(tmp_path / "backup.db") == 0o600
+
+
+def test_a_data_dir_made_by_an_older_version_is_tightened_when_opened(make_service, tmp_path):
+    service = make_service().open()
+    service.import_items([(1, profile("a", 3, "I teach Excel."))])
+    service.reindex()
+    service.close()
+    data = service.settings.data_dir
+    for path in [data, *data.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    reopened = make_service(data_dir=data).open()
+    assert reopened.match({"need": "Excel"})["matches"]
+    for path in [data, *data.rglob("*")]:
+        assert mode(path) & 0o077 == 0, f"{path}: {oct(mode(path))}"
