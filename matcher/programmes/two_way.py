@@ -1,18 +1,19 @@
 """Two-way programmes: one pool whose members pair with each other, each pair teaching both ways.
 
-Pure: numpy and networkx (no Flask, SQLite, FAISS or model).
+Pure: numpy and rustworkx (no Flask, SQLite, FAISS or model).
 
 Each person is in at most one pair and a pair is an undirected edge whose score is already symmetric
 (the two-way score is the harmonic mean of both directions). That is a maximum-weight matching on a
 general graph, not a bipartite one (A may pair with B, B with C or C with A: odd cycles), so flows and the
-Hungarian method do not apply; Edmonds' blossom algorithm does: `networkx.max_weight_matching`.
+Hungarian method do not apply; Edmonds' blossom algorithm does: `rustworkx.max_weight_matching`
+(a Rust port of networkx's primal-dual blossom, O(n^3) worst case).
 
 - objective "score": `max_weight_matching(G)`: the highest total fit.
-- objective "participation": `max_weight_matching(G, maxcardinality=True)`: among the matchings with
+- objective "participation": `max_weight_matching(G, max_cardinality=True)`: among the matchings with
   the most pairs, the highest total fit (lexicographic, as for mentees and mentors).
 
-Weights are integers (scores * 1e6, rounded) because networkx's blossom is exact in integer arithmetic
-only; the tolerance is the one of `assignment` (the returned total is within 1e-6 per person of the true
+Weights are integers (scores * 1e6, rounded): rustworkx takes integer weights only, and the blossom is
+then exact; the tolerance is the one of `assignment` (the returned total is within 1e-6 per person of the true
 optimum). Edges are added in canonical order (lower index first, sorted), so the result is deterministic.
 
 Size (measured with `scripts/bench_programmes.py`, 2 shared cores): FIGURES
@@ -22,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
 import numpy as np
+import rustworkx as rx
 
 from .assignment import OBJECTIVES, SCORE_SCALE, Objective
 from .edges import CandidateEdges, index_pairs
@@ -105,10 +106,11 @@ def pair_within(candidates: CandidateEdges, *, objective: Objective = "score", m
 def _max_weight_matching(edges: CandidateEdges, usable: np.ndarray, maxcardinality: bool) -> np.ndarray:
     """Indices of the usable edges in a maximum-weight matching (Edmonds' blossom, integer weights)."""
     index = np.flatnonzero(usable)
-    graph = nx.Graph()
+    graph = rx.PyGraph(multigraph=False)
+    graph.add_nodes_from(range(edges.n_mentees))
     weights = np.rint(edges.score[index] * SCORE_SCALE).astype(np.int64)
-    graph.add_weighted_edges_from(zip(edges.mentee[index].tolist(), edges.mentor[index].tolist(), weights.tolist()))
-    matching = nx.max_weight_matching(graph, maxcardinality=maxcardinality)
+    graph.add_edges_from(list(zip(edges.mentee[index].tolist(), edges.mentor[index].tolist(), weights.tolist())))
+    matching = rx.max_weight_matching(graph, max_cardinality=maxcardinality, weight_fn=int)
     at = {(int(edges.mentee[e]), int(edges.mentor[e])): int(e) for e in index}
     return np.array(sorted(at[(min(a, b), max(a, b))] for a, b in matching), dtype=np.int64)
 
