@@ -7,7 +7,8 @@ For each size (mentees x mentors, K candidates per mentee, capacities 1-3), on t
 - the solvers that were considered for the optimum, on the same edges: OR-Tools min-cost flow (chosen),
   SciPy's sparse LAPJVsp (`min_weight_full_bipartite_matching`) on capacity slots with one dummy column
   per mentee, and networkx's network simplex (`min_cost_flow`, pure Python; small sizes only);
-- two-way pools (matcher.programmes.two_way.pair_within, networkx blossom) of a few thousand people.
+- two-way pools of a few thousand people (matcher.programmes.two_way.pair_within, rustworkx's blossom),
+  beside networkx's pure-Python blossom and, with `--solvers cpsat`, CP-SAT as a 0/1 program.
 
 Each measurement runs in a forked child so that its memory is its own: "peak MB" is the growth of the
 child's peak resident set (VmHWM, reset before the solve) over its resident set before the solve, so it
@@ -172,9 +173,9 @@ def _child(fn: Callable[[], tuple[int, float]], conn) -> None:
         start = time.perf_counter()
         matched, total = fn()
         seconds = time.perf_counter() - start
-    except BaseException as error:  # noqa: BLE001 - reported by the parent
+    except Exception as error:  # noqa: BLE001 - reported by the parent
         conn.send({"error": repr(error)})
-        raise
+        return
     peak = _peak_mb()
     conn.send({"seconds": round(seconds, 3), "matched": matched, "total": round(total, 3),
                "peak_mb": None if before is None or peak is None else round(peak - before, 1)})
@@ -229,6 +230,36 @@ def networkx_blossom(pool: CandidateEdges, objective: str) -> tuple[int, float]:
     return len(matching), sum(graph[a][b]["weight"] for a, b in matching) / SCORE_SCALE
 
 
+def cpsat_matching(pool: CandidateEdges, objective: str, seconds: float = 120.0) -> tuple[int, float]:
+    """OR-Tools CP-SAT (one worker, a time limit) on the two-way matching as a 0/1 program; score only.
+
+    Raises:
+        RuntimeError: when it has not proved an optimum within `seconds` (its best total is in the message).
+    """
+    from ortools.sat.python import cp_model
+
+    if objective != "score":
+        raise ValueError("cpsat_matching measures the score objective only")
+    lo, hi = np.minimum(pool.mentee, pool.mentor), np.maximum(pool.mentee, pool.mentor)
+    best: dict[tuple[int, int], int] = {}
+    for a, b, s in zip(lo.tolist(), hi.tolist(), pool.score.tolist()):
+        best[(a, b)] = max(best.get((a, b), 0), round(s * SCORE_SCALE))
+    model = cp_model.CpModel()
+    chosen = {pair: model.new_bool_var(f"{pair}") for pair in best}
+    for person in range(pool.n_mentees):
+        model.add_at_most_one([var for (a, b), var in chosen.items() if person in (a, b)])
+    model.maximize(sum(weight * chosen[pair] for pair, weight in best.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    status = solver.solve(model)
+    if status != cp_model.OPTIMAL:
+        raise RuntimeError(f"CP-SAT: {solver.status_name(status)} after {seconds:.0f} s, "
+                           f"best total {solver.objective_value / SCORE_SCALE:.3f}")
+    pairs = [pair for pair, var in chosen.items() if solver.value(var)]
+    return len(pairs), sum(best[pair] for pair in pairs) / SCORE_SCALE
+
+
 def bench_pool(n_people: int, k: int, solvers: list[str], networkx_max: int) -> dict:
     """Two-way pairing of one pool, both objectives (and networkx's blossom, for comparison)."""
     pool = synthetic_pool(n_people, k)
@@ -237,6 +268,12 @@ def bench_pool(n_people: int, k: int, solvers: list[str], networkx_max: int) -> 
     if "networkx" in solvers and n_people <= networkx_max:
         for objective in ("score", "participation"):
             rows[f"networkx blossom/{objective}"] = measure(lambda: networkx_blossom(pool, objective))
+    if "cpsat" in solvers:
+        try:
+            rows["cp-sat/score"] = measure(lambda: cpsat_matching(pool, "score"))
+        except RuntimeError as error:
+            rows["cp-sat/score"] = {"seconds": None, "peak_mb": None, "matched": 0, "total": 0.0,
+                                    "error": str(error)}
     return {"people": n_people, "k": k, "edges": len(pool), "methods": rows}
 
 
@@ -248,6 +285,9 @@ def print_table(report: dict) -> None:
                 if "mentees" in size
                 else f"pool {size['people']:,}, K={size['k']}")
         for method, r in size["methods"].items():
+            if "error" in r:
+                print(f"| {name} | {method} | {r['error']} | | | | |")
+                continue
             mean = r["total"] / r["matched"] if r["matched"] else 0.0
             print(f"| {name} | {method} | {r['seconds']:.3f} | {r['peak_mb']} | {r['matched']:,} | "
                   f"{r['total']:,.1f} | {mean:.3f} |")
@@ -271,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--most-capacity", type=int, default=3, help="capacities are drawn from 1..this (default 3)")
     parser.add_argument("--pools", default="1000,2000,4000", help="two-way pool sizes, comma-separated ('' = none)")
     parser.add_argument("--solvers", default="scipy,networkx",
-                        help="other solvers to compare with OR-Tools: scipy, networkx ('' = none)")
+                        help="other solvers to compare: scipy, networkx; cpsat (two-way pools, slow) ('' = none)")
     parser.add_argument("--networkx-max", type=int, default=1000, help="largest cohort given to networkx")
     parser.add_argument("--out", type=Path, help="write the report as JSON here")
     args = parser.parse_args(argv)

@@ -23,26 +23,55 @@ from numpy.typing import ArrayLike
 class CandidateEdges:
     """Sparse candidate pairs: edge e proposes mentee[e] with mentor[e] at score[e].
 
-    Built through `from_arrays`, `from_triples` or `from_top_k`, which validate and canonicalise.
-    For a two-way programme (one pool pairing with itself) "mentee" is the person whose candidates
-    these are and "mentor" the proposed partner; both index the same pool.
+    Construction validates and canonicalises whatever it is given (see the module docstring); the arrays
+    are then read-only. For a two-way programme (one pool pairing with itself) "mentee" is the person whose
+    candidates these are and "mentor" the proposed partner; both index the same pool.
 
     Attributes:
         mentee: int64 array, the mentee index of each edge (sorted, then by mentor).
         mentor: int64 array, the mentor index of each edge.
         score: float64 array in [0, 1], the fit of the pair (higher is better).
         n_mentees: how many mentees the cohort has, including those without any candidate.
+
+    Raises:
+        ValueError: on misaligned arrays, an index out of range or a score outside [0, 1].
     """
 
     mentee: np.ndarray
     mentor: np.ndarray
     score: np.ndarray
     n_mentees: int
-    _starts: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(1, dtype=np.int64))
+    _starts: np.ndarray = field(init=False, repr=False)  # edges of mentee i: _starts[i] .. _starts[i + 1]
+
+    def __post_init__(self) -> None:
+        mentee = _index_array(self.mentee, "mentee")
+        mentor = _index_array(self.mentor, "mentor")
+        score = np.asarray(self.score, dtype=np.float64).ravel()
+        n_mentees = int(self.n_mentees)
+        if not (len(mentee) == len(mentor) == len(score)):
+            raise ValueError(f"mentee, mentor and score must have one entry per edge: got lengths "
+                             f"{len(mentee)}, {len(mentor)}, {len(score)}")
+        if n_mentees < 0:
+            raise ValueError(f"n_mentees must be >= 0, got {n_mentees}")
+        if len(mentee) and mentee.max() >= n_mentees:
+            raise ValueError(f"mentee index {int(mentee.max())} out of range for {n_mentees} mentees")
+        if not np.all(np.isfinite(score)) or np.any((score < 0) | (score > 1)):
+            raise ValueError("every score must be a number in [0, 1]")
+        # Sort by (mentee, mentor, score descending): the first edge of each pair is its best.
+        order = np.lexsort((-score, mentor, mentee))
+        mentee, mentor, score = mentee[order], mentor[order], score[order]
+        first = np.ones(len(mentee), dtype=bool)
+        first[1:] = (mentee[1:] != mentee[:-1]) | (mentor[1:] != mentor[:-1])
+        starts = np.searchsorted(mentee[first], np.arange(n_mentees + 1), side="left").astype(np.int64)
+        for name, value in (("mentee", mentee[first]), ("mentor", mentor[first]), ("score", score[first]),
+                            ("_starts", starts)):
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "n_mentees", n_mentees)
 
     @classmethod
     def from_arrays(cls, mentee: ArrayLike, mentor: ArrayLike, score: ArrayLike, n_mentees: int) -> CandidateEdges:
-        """Candidates from three aligned arrays.
+        """Candidates from three aligned arrays (the same as the constructor).
 
         Args:
             mentee: mentee index of each edge, 0 <= index < n_mentees.
@@ -52,32 +81,8 @@ class CandidateEdges:
 
         Returns:
             The canonical candidates.
-
-        Raises:
-            ValueError: on misaligned arrays, an index out of range or a score outside [0, 1].
         """
-        mentee_a = _index_array(mentee, "mentee")
-        mentor_a = _index_array(mentor, "mentor")
-        score_a = np.asarray(score, dtype=np.float64).ravel()
-        if not (len(mentee_a) == len(mentor_a) == len(score_a)):
-            raise ValueError(f"mentee, mentor and score must have one entry per edge: got lengths "
-                             f"{len(mentee_a)}, {len(mentor_a)}, {len(score_a)}")
-        if n_mentees < 0:
-            raise ValueError(f"n_mentees must be >= 0, got {n_mentees}")
-        if len(mentee_a) and mentee_a.max() >= n_mentees:
-            raise ValueError(f"mentee index {int(mentee_a.max())} out of range for {n_mentees} mentees")
-        if not np.all(np.isfinite(score_a)) or np.any((score_a < 0) | (score_a > 1)):
-            raise ValueError("every score must be a number in [0, 1]")
-        # Sort by (mentee, mentor, score descending): the first edge of each pair is its best.
-        order = np.lexsort((-score_a, mentor_a, mentee_a))
-        mentee_a, mentor_a, score_a = mentee_a[order], mentor_a[order], score_a[order]
-        first = np.ones(len(mentee_a), dtype=bool)
-        first[1:] = (mentee_a[1:] != mentee_a[:-1]) | (mentor_a[1:] != mentor_a[:-1])
-        mentee_a, mentor_a, score_a = mentee_a[first], mentor_a[first], score_a[first]
-        starts = np.searchsorted(mentee_a, np.arange(n_mentees + 1), side="left").astype(np.int64)
-        for array in (mentee_a, mentor_a, score_a, starts):
-            array.setflags(write=False)
-        return cls(mentee_a, mentor_a, score_a, int(n_mentees), starts)
+        return cls(mentee, mentor, score, n_mentees)  # type: ignore[arg-type]
 
     @classmethod
     def from_triples(cls, triples: Iterable[tuple[int, int, float]], n_mentees: int) -> CandidateEdges:
