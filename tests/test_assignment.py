@@ -230,6 +230,8 @@ def test_bad_options_are_refused(options, message):
     (lambda: CandidateEdges.from_arrays([0, 1], [0], [0.5], 2), "one entry per edge"),
     (lambda: assign(CandidateEdges.from_triples([(0, 4, 0.5)], 1), [1, 1]), "no capacity"),
     (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [-1]), "capacities"),
+    (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [float("inf")]), "capacities"),
+    (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [1.5]), "capacities"),
 ])
 def test_bad_input_is_refused(build, message):
     with pytest.raises(ValueError, match=message):

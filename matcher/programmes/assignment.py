@@ -183,7 +183,8 @@ def _with_zero_score_fill(candidates: CandidateEdges, usable: np.ndarray, free: 
 
 def _capacities(capacities: ArrayLike, candidates: CandidateEdges) -> np.ndarray:
     raw = np.asarray(capacities).ravel()
-    if raw.size and (not np.issubdtype(raw.dtype, np.number) or np.any(raw != np.round(raw)) or raw.min() < 0):
+    if raw.size and (not np.issubdtype(raw.dtype, np.number) or not np.all(np.isfinite(raw))
+                     or np.any(raw != np.round(raw)) or raw.min() < 0):
         raise ValueError("capacities must be whole numbers >= 0")
     free = raw.astype(np.int64)
     if len(candidates) and candidates.mentor.max() >= len(free):

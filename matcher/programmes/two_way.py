@@ -13,13 +13,13 @@ Hungarian method do not apply; Edmonds' blossom algorithm does: `rustworkx.max_w
   the most pairs, the highest total fit (lexicographic, as for mentees and mentors).
 
 Weights are integers (scores * 1e6, rounded): rustworkx takes integer weights only, and the blossom is
-then exact; the tolerance is the one of `assignment` (the returned total is within 1e-6 per person of the true
-optimum). Edges are added in canonical order (lower index first, sorted), so the result is deterministic.
+then exact; the tolerance is the one of `assignment` (the returned total is within 1e-6 per person of
+the true optimum). Edges are added in canonical order (lower index first, sorted), so the result is deterministic.
 
 Size (measured by `scripts/bench_programmes.py`, synthetic pools, K = 10 partners per person, 2 shared
 cores): a pool of 1,000 people in 0.1-0.9 s, 2,000 in 0.7-1.8 s, 4,000 in 8-14 s, 8,000 in 50-90 s, at
-10-20 MB; growth is steeper than linear (O(n^3) worst case), so a two-way programme of a few thousand
-people pairs in seconds and one of ~10,000 in minutes. networkx's pure-Python blossom, the same algorithm,
+10-20 MB. Growth is steeper than linear (O(n^3) worst case): a two-way programme of a few thousand people
+pairs in seconds, one of 8,000 in one to one and a half minutes. networkx's pure-Python blossom, the same algorithm,
 took 21-68 s for 1,000 people; CP-SAT (one worker) had not proved an optimum for 1,000 after 120 s.
 """
 
