@@ -21,17 +21,18 @@ within |pairs_returned| + |pairs_optimal| times 5e-7 of the true optimum: at mos
 costs by the number of nodes + 1, and 1e6 * (nodes + 1) stays far below 2**63 for any cohort.
 
 Why OR-Tools' min-cost flow. Measured by `scripts/bench_programmes.py` (synthetic cohorts, K = 10
-candidates per mentee, capacities 1-3, solve time only; 2 cores shared with other jobs, so +-30%):
+candidates per mentee, capacities 1-3, solve time only; ranges over 2-3 runs on 2 cores shared with
+other jobs, load average 3-4.5, so times vary up to 2x):
 
     solver (same edges, same optimum)    1,000 x 5,000   10,000 x 50,000       100,000 x 500,000
-    OR-Tools SimpleMinCostFlow           0.02-0.05 s     0.6-0.8 s,  26 MB     9-14 s,    185 MB
-    SciPy min_weight_full_bipartite_     0.02-0.05 s     2.2-2.3 s,  16 MB     139-174 s, 119 MB
+    OR-Tools SimpleMinCostFlow           0.02-0.09 s     0.6-1.6 s,  26 MB     9-14 s,    185 MB
+    SciPy min_weight_full_bipartite_     0.02-0.06 s     2.2-2.8 s,  16 MB     139-174 s, 119 MB
       matching (LAPJVsp) on slots
-    networkx min_cost_flow (simplex)     1.9-2.9 s       -                     -
+    networkx min_cost_flow (simplex)     1.9-4.7 s       -                     -
 
   (MB: growth of the peak resident set during the solve.) With capacities 1-10 at 10,000 x 50,000:
   OR-Tools 1.1 s, SciPy 3.2-3.5 s and 29 MB, since a mentor of capacity c is c slot columns there.
-- as fast as SciPy at 1,000 mentees, 3x faster at 10,000 and 12-15x at 100,000: it scales best;
+- as fast as SciPy at 1,000 mentees, 2-3x faster at 10,000 and 12-15x at 100,000: it scales best;
 - capacities are arc capacities: no slot copies, so time and memory do not grow with capacity;
 - "participation" is exact and native (`solve_max_flow_with_min_cost`), where SciPy needs a big-M
   penalty per unmatched mentee in floating point;

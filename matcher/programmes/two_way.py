@@ -16,11 +16,12 @@ Weights are integers (scores * 1e6, rounded): rustworkx takes integer weights on
 then exact; the tolerance is the one of `assignment` (the returned total is within 1e-6 per person of
 the true optimum). Edges are added in canonical order (lower index first, sorted), so the result is deterministic.
 
-Size (measured by `scripts/bench_programmes.py`, synthetic pools, K = 10 partners per person, 2 shared
-cores): a pool of 1,000 people in 0.1-0.9 s, 2,000 in 0.7-1.8 s, 4,000 in 8-14 s, 8,000 in 50-90 s, at
-10-20 MB. Growth is steeper than linear (O(n^3) worst case): a two-way programme of a few thousand people
-pairs in seconds, one of 8,000 in one to one and a half minutes. networkx's pure-Python blossom, the same algorithm,
-took 21-68 s for 1,000 people; CP-SAT (one worker) had not proved an optimum for 1,000 after 120 s.
+Size (measured by `scripts/bench_programmes.py`, synthetic pools, K = 10 partners per person, 2 cores
+shared with other jobs): a pool of 1,000 people in 0.1-0.9 s, 2,000 in 0.7-3.8 s, 4,000 in 8-17 s and
+8,000 in 50-90 s, at 10-20 MB. Growth is steeper than linear (O(n^3) worst case): a two-way programme
+of a few thousand people pairs in seconds, one of 8,000 in one to one and a half minutes. networkx's
+pure-Python blossom, the same algorithm, took 21-68 s for 1,000 people; CP-SAT (one worker) had not
+proved an optimum for 1,000 after 120 s.
 """
 
 from __future__ import annotations
