@@ -41,6 +41,12 @@ def clean_need(text: str) -> str:
     return " ".join(_PLACEHOLDER.sub(" ", text).split())
 
 
+def clauses(text: str) -> list[str]:
+    """The clauses of a need, as written: cut where `need_phrases` cuts (punctuation, bullets, a dash
+    between spaces, "and" / "or"), stripped, in order, the empty ones left out."""
+    return [part.strip() for part in _CLAUSE.split(clean_need(text)) if part.strip()]
+
+
 def content_words(clause: str) -> list[str]:
     """The words of a clause that are not stop words, as written."""
     return [w for w in _WORD.findall(clause) if w.lower() not in STOP_WORDS]
