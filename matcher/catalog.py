@@ -18,21 +18,28 @@ from .profiles import STYLES, Profile, findable
 STYLE_BITS = {style: 1 << i for i, style in enumerate(STYLES)}
 
 
-@lru_cache(maxsize=1024)
-def utc_offset_hours(tz_name: str | None, day: str = "") -> float:
-    """The UTC offset of an IANA zone today, in hours (NaN when unknown). `day` keys the cache."""
+def utc_offset_hours(tz_name: str | None, at: datetime | None = None) -> float:
+    """The UTC offset of an IANA zone at a moment (default: now), in hours; NaN when unknown.
+
+    Offsets follow daylight saving, so they are computed when needed, never stored with a profile.
+    """
+    if at is None:
+        return _offset_this_hour(tz_name, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H"))
     if not tz_name:
         return float("nan")
     try:
-        offset = datetime.now(timezone.utc).astimezone(ZoneInfo(tz_name)).utcoffset()
+        offset = at.astimezone(ZoneInfo(tz_name)).utcoffset()
     except Exception:  # an unknown zone name in old data: treat as unknown
         return float("nan")
     return offset.total_seconds() / 3600.0 if offset is not None else float("nan")
 
 
-def today() -> str:
-    """Today's date in UTC, to key offset caches (offsets change with daylight saving)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+@lru_cache(maxsize=4096)
+def _offset_this_hour(tz_name: str | None, hour: str) -> float:
+    # Daylight-saving changes happen on the hour (UTC) in all but a handful of zones: an offset
+    # computed once per zone and hour is right for the whole hour.
+    return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=timezone.utc,
+                                                                                     minute=30))
 
 
 class Catalog:
@@ -47,6 +54,8 @@ class Catalog:
         self.departments: dict[str, np.ndarray] = {}
         self._manager_ids: dict[int, str] = {}
         self._reports: dict[str, set[int]] = {}  # manager id -> rows that name it as manager
+        self.zones: list[str] = []  # the distinct IANA time zones, numbered by the `zone` column
+        self._zone_ids: dict[str, int] = {}
 
     def _alloc(self, size: int) -> None:
         self.live = np.zeros(size, dtype=bool)
@@ -57,7 +66,7 @@ class Catalog:
         self.flash_hours = np.zeros(size, dtype=np.float32)
         self.virtual = np.zeros(size, dtype=bool)
         self.has_goals = np.zeros(size, dtype=bool)
-        self.tz_offset = np.full(size, np.nan, dtype=np.float32)
+        self.zone = np.full(size, -1, dtype=np.int16)  # index into self.zones; -1 = no time zone
         self.manager_row = np.full(size, -1, dtype=np.int64)
         self.n_passages = np.zeros(size, dtype=np.int16)
 
@@ -71,9 +80,9 @@ class Catalog:
             return
         new_size = max(row_id + 1, 2 * self.size)
         for name in ("live", "mentor", "seniority", "style_bits", "capacity", "flash_hours", "virtual",
-                     "has_goals", "tz_offset", "manager_row", "n_passages"):
+                     "has_goals", "zone", "manager_row", "n_passages"):
             old = getattr(self, name)
-            fill = np.nan if name == "tz_offset" else (-1 if name == "manager_row" else 0)
+            fill = -1 if name in ("zone", "manager_row") else 0
             grown = np.full(new_size, fill, dtype=old.dtype)
             grown[: len(old)] = old
             setattr(self, name, grown)
@@ -82,6 +91,19 @@ class Catalog:
                 grown = np.zeros(new_size, dtype=bool)
                 grown[: len(column)] = column
                 table[key] = grown
+
+    def _zone_id(self, tz_name: str | None) -> int:
+        if not tz_name:
+            return -1
+        if tz_name not in self._zone_ids:
+            self._zone_ids[tz_name] = len(self.zones)
+            self.zones.append(tz_name)
+        return self._zone_ids[tz_name]
+
+    def utc_offsets(self, rows: np.ndarray, at: datetime | None = None) -> np.ndarray:
+        """The UTC offsets in hours of these rows' time zones at a moment (default: now); NaN without one."""
+        by_zone = np.array([utc_offset_hours(zone, at) for zone in self.zones] + [np.nan], dtype=np.float32)
+        return by_zone[self.zone[rows]]  # -1 picks the trailing NaN
 
     def _flag(self, table: dict[str, np.ndarray], key: str, row_id: int, value: bool) -> None:
         column = table.get(key)
@@ -107,7 +129,7 @@ class Catalog:
             self.flash_hours[row_id] = profile.flash_hours_per_month
             self.virtual[row_id] = "virtual" in profile.formats
             self.has_goals[row_id] = bool(profile.goals.strip())
-            self.tz_offset[row_id] = utc_offset_hours(profile.timezone, today())
+            self.zone[row_id] = self._zone_id(profile.timezone)
             self.n_passages[row_id] = n_passages
             for lang in profile.languages:
                 self._flag(self.languages, lang, row_id, True)

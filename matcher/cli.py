@@ -1,7 +1,10 @@
-"""`mentor-match`: import, reindex, match, serve, keys, export-model, backup.
+"""`mentor-match`: import, reindex, match, serve, keys, config, export-model, backup.
 
-Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings). Exit status: 0 on
-success, 2 on bad usage or bad input (including an import with rejected rows), 1 otherwise.
+Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
+exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
+(including an import with rejected rows), 1 otherwise. A command prints its answer on standard output
+and its own progress and errors on standard error; libraries' chatter is kept out (`-v` shows our
+logs, and the traceback of an unexpected error).
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ from .profiles import MATCH_STYLES, InvalidInput
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def _service(args=None):
+def _settings():
     from .config import Settings
+
+    return Settings.from_env()
+
+
+def _service(args=None):
     from .service import MatchService
 
-    return MatchService(Settings.from_env())
+    return MatchService(_settings())
 
 
 def _progress() -> bool:
@@ -105,15 +113,27 @@ def cmd_match(args) -> int:
 def cmd_serve(args) -> int:
     from .api.serving import serve
 
+    _settings()  # a bad MATCHER_* value stops here (exit 2), not in every worker
     return serve(args.host, args.port, workers=args.workers, threads=args.threads)
 
 
+def cmd_config(args) -> int:
+    """Print the effective settings (defaults, then MATCHER_* variables), one per line or as JSON."""
+    values = _settings().public()
+    if args.json:
+        print(json.dumps(values, indent=2))
+        return EXIT_OK
+    width = max(len(name) for name in values) + len("MATCHER_")
+    for name, value in values.items():
+        print(f"{('MATCHER_' + name.upper()).ljust(width)}  {value}")
+    return EXIT_OK
+
+
 def cmd_keys(args) -> int:
-    from .config import Settings
     from .keys import KeyRing
     from .store import open_store
 
-    ring = KeyRing(open_store(Settings.from_env()))
+    ring = KeyRing(open_store(_settings()))
     if args.keys_command == "create":
         key, token = ring.create(args.scope, args.label)
         print(f"created key {key.key_id} with scope {key.scope}; it is shown once, keep it secret:")
@@ -140,14 +160,13 @@ def cmd_export_model(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .config import Settings
     from .store import open_store
 
     target = Path(args.target)
     if target.exists():
         print(f"error: target: {target} exists; give a new file name", file=sys.stderr)
         return EXIT_USAGE
-    open_store(Settings.from_env()).backup(target)
+    open_store(_settings()).backup(target)
     print(f"backed up the store to {target}")
     return EXIT_OK
 
@@ -155,6 +174,8 @@ def cmd_backup(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`."""
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show the service's own logs, and the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", help="import profiles (JSON Lines, JSON array or CSV)")
@@ -198,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
 
+    p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
+    p.add_argument("--json", action="store_true", help="as a JSON object")
+    p.set_defaults(func=cmd_config)
+
     p = sub.add_parser("export-model", help="export the model to ONNX (and int8) into models/")
     p.add_argument("--output", help="folder to write the exported model into (default: the project's models/)")
     p.add_argument("--force", action="store_true", help="export again even if the files exist")
@@ -210,22 +235,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OwnLogsOnly(logging.Filter):
+    """Below WARNING, only the service's own records pass: libraries that log at DEBUG (bm25s sets that
+    level on its logger) stay out of a command's output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.startswith("matcher")
+
+
+def _configure_logging(verbose: bool) -> None:
+    root = logging.getLogger()
+    if not any(isinstance(f, _OwnLogsOnly) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(_OwnLogsOnly())
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)  # the service's INFO lines only where asked for (serve, -v)
+    if verbose:
+        logging.getLogger("matcher").setLevel(logging.DEBUG)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    from .config import SettingsError
+    from .store import ReindexRunning
+
     try:
         return args.func(args)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except InvalidInput as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ReindexRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_ERROR
-    except Exception as exc:  # a clear line for operators; details with MATCHER_DEBUG
+    except BrokenPipeError:  # the reader went away (`mentor-match config | head`): nothing more to say
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # a clear line for operators; the traceback with -v
         logging.getLogger("matcher.cli").debug("failed", exc_info=True)
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR

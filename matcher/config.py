@@ -1,10 +1,28 @@
-"""Settings from environment variables, with defaults that work with no configuration at all."""
+"""Settings from environment variables (`MATCHER_<NAME>`), validated at start-up, with defaults that
+work with no configuration at all.
+
+Every field is checked when the settings are built (pydantic-settings): a choice is one of its
+allowed values, a number lies in its range. A bad value stops every command and the server with exit
+status 2 and a message that names the variable, the value and what is allowed (SettingsError); a
+`MATCHER_*` variable that names no setting is warned about (a typo would otherwise do nothing).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("matcher.config")
+
+ENV_PREFIX = "MATCHER_"
+# MATCHER_* variables that are not settings but are read elsewhere (tests, benchmarks).
+NOT_SETTINGS_PREFIXES = ("MATCHER_TEST_", "MATCHER_BENCH_")
 
 
 def packaged_model() -> Path:
@@ -31,65 +49,78 @@ def _default_model() -> str:
     return str(packaged_model())
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every tunable of the service. `Settings.from_env()` reads `MATCHER_<NAME>` for each field."""
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names each variable, its value and what is allowed."""
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Field(ge=0)]
+Positive = Annotated[int, Field(ge=1)]
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service; `MATCHER_<NAME>` sets `<name>` (e.g. MATCHER_DATA_DIR=/srv/mm)."""
+
+    # An empty variable means "not set" (MATCHER_DATA_DIR= must not put the data in the current folder).
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid",
+                                      validate_default=True, env_ignore_empty=True)
 
     data_dir: Path = Path("data")
     # A local sentence-transformers folder; never a hub name that would need a download.
-    model: str = field(default_factory=_default_model)
+    model: str = Field(default_factory=_default_model)
     # "torch", "onnx" or "onnx-int8" (the two ONNX ones need `mentor-match export-model` first), or
     # "auto": onnx-int8 when the model folder holds its export (2-3x faster than torch on CPU, nDCG@10
     # within 0.01 of torch on the dev set; see models/README.md), else torch with a warning.
-    backend: str = "auto"
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
     # Texts per forward pass (re-index and import). On 2 cores, bios and their sentences: 32 a batch
     # 3-12% faster than 64 (16 as fast as 32, 128 15-25% slower); short key phrases: 32 5% slower than
     # 64. Bios are most of a re-index's model time. See README "Performance".
-    batch_size: int = 32
+    batch_size: Annotated[int, Field(ge=1, le=4096)] = 32
     # Hybrid retrieval: "dense", "lexical" or "hybrid".
-    retrieval: str = "hybrid"
-    # "rrf" (reciprocal rank fusion) or "convex" (min-max normalised weighted sum).
-    fusion: str = "convex"
-    rrf_k: int = 60
+    retrieval: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    # "convex" (a weighted sum of the semantic score and BM25 scaled by the best candidate's) or
+    # "rrf" (reciprocal rank fusion).
+    fusion: Literal["convex", "rrf"] = "convex"
+    rrf_k: Positive = 60
     # Defaults chosen on the dev set (README "Match quality"): convex beat RRF; with key phrases on,
     # a small lexical share is best (0.05; 0 loses nDCG, 0.15 and above lose both nDCG and recall).
-    lexical_weight: float = 0.05
+    lexical_weight: Share = 0.05
     # Share of the semantic score taken from the best passage (the rest from the whole bio).
-    passage_weight: float = 0.25
+    passage_weight: Share = 0.25
     # Share of the final score taken from the style fit.
-    style_weight: float = 0.15
-    candidates: int = 100
+    style_weight: Share = 0.15
+    candidates: Annotated[int, Field(ge=1, le=10_000)] = 100
     # Key phrases of the need (needs.need_phrases): share of the need similarity taken from the best
     # phrase (0 = the whole need alone), longest phrase in words, most phrases, candidates per phrase.
-    phrase_weight: float = 0.5
-    phrase_words: int = 2
-    max_phrases: int = 64
-    phrase_candidates: int = 50
+    phrase_weight: Share = 0.5
+    phrase_words: Annotated[int, Field(ge=0, le=4)] = 2
+    max_phrases: Annotated[int, Field(ge=0, le=256)] = 64
+    phrase_candidates: Annotated[int, Field(ge=1, le=10_000)] = 50
     # Key phrases shared by at least two bios, embedded at re-index time so that a match looks them up
     # instead of running the model on them (matcher/phrasebook.py); 0 = none.
-    phrase_book_size: int = 200_000
+    phrase_book_size: Count = 200_000
     # An index of more than ann_threshold vectors is approximate (IVF, 4 * sqrt(n) lists of float16
     # vectors), exact below. ann_nprobe lists are searched per query: at 1M vectors 128 of 4000 keep
     # recall@10 at 0.95 of exact search (32: 0.86, 64: 0.92; README "Performance"). At 100k profiles
     # the exact whole-bio scan took 6-9 ms of a ~27 ms match; IVF (1264 lists, 128 searched) 0.6 ms,
     # and the final top 5 kept 99.2% of the exact search's mentors (top 1: 99.3%).
-    ann_threshold: int = 50_000
-    ann_nprobe: int = 128
+    ann_threshold: Count = 50_000
+    ann_nprobe: Positive = 128
     # Lists searched for the bio sentences that bring candidates (0 = ann_nprobe). Every candidate's
     # sentences are then scored exactly, so this search needs less recall than the mentor search: at
     # 100k profiles (569k sentences, 3017 lists) 32 lists kept 99.5% of the top 5 that an exact sentence
     # search gives (128: 99.9%) at 3.0 instead of 9.5 ms.
-    passage_nprobe: int = 32
-    query_cache_size: int = 8192
+    passage_nprobe: Count = 32
+    query_cache_size: Count = 8192
     # HTTP limits.
-    max_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
     # A match body is a few KB (need, mentee, filters); the largest valid one is about 110 KB.
-    max_match_body_bytes: int = 256 * 1024
-    max_need_chars: int = 2000
-    max_limit: int = 50
+    max_match_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+    max_need_chars: Annotated[int, Field(ge=1, le=2000)] = 2000  # can only be lowered
+    max_limit: Annotated[int, Field(ge=1, le=50)] = 50  # can only be lowered
     # The web form at /: "auto" = open when the server listens on a loopback address (only local users
     # reach it), else only for users a trusted reverse proxy signs in; "open", "signed-in" or "off".
-    form: str = "auto"
+    form: Literal["auto", "open", "signed-in", "off"] = "auto"
     public_form: bool = True  # false = form "off" (kept for older configurations)
     # The header a signing-in reverse proxy (e.g. oauth2-proxy) sets to the user's name, and the
     # addresses (comma-separated IPs or networks) it is accepted from; from anywhere else it is ignored.
@@ -99,43 +130,90 @@ class Settings:
     key_rate_limit: str = "600 per minute"
     # Over all /v1 requests from one client address (whatever the key); per server process.
     address_rate_limit: str = "1200 per minute"
-    request_budget_ms: float = 10_000.0  # per match; 0 = none (fractions allowed, e.g. for tests)
-    torch_threads: int = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
-    query_threads: int = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
+    request_budget_ms: Annotated[float, Field(ge=0)] = 10_000.0  # per match; 0 = none (fractions allowed)
+    torch_threads: Count = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
+    query_threads: Count = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains
     # little from a team of threads and loses a lot when requests run concurrently or the machine is
     # busy (idle team threads spin); index builds use every core regardless.
-    search_threads: int = 1
+    search_threads: Count = 1
+
+    @field_validator("form_rate_limit", "key_rate_limit", "address_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("expected a rate such as '30 per minute' or '10/second'") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        import ipaddress
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
-        """Build settings from `MATCHER_*` environment variables, then apply `overrides`."""
-        env = os.environ if environ is None else environ
-        values = {}
-        for f in fields(cls):
-            raw = env.get(f"MATCHER_{f.name.upper()}")
-            if raw is None or raw == "":
-                continue
-            default = getattr(cls(), f.name) if f.name != "model" else ""
-            values[f.name] = _parse(raw, default, f.name)
-        settings = cls(**values)
-        return replace(settings, **overrides) if overrides else settings
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        # Values given in code win over MATCHER_* variables; no .env or secrets files are read.
+        return init_settings, env_settings
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "Settings":
+        """Settings from `MATCHER_*` environment variables, then `overrides` (field values, strings allowed).
+
+        Raises:
+            SettingsError: naming each bad variable, its value and what is allowed.
+        """
+        warn_unknown_variables(os.environ)
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            raise SettingsError(describe_errors(exc)) from None
+
+    def replace(self, **changes: Any) -> "Settings":
+        """These settings with some fields changed, validated again.
+
+        Raises:
+            SettingsError: a changed value is not allowed.
+        """
+        try:
+            return type(self).model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise SettingsError(describe_errors(exc)) from None
+
+    def public(self) -> dict[str, Any]:
+        """Every setting with its effective value, for `mentor-match config` (nothing secret is kept here)."""
+        return {name: str(value) if isinstance(value, Path) else value for name, value in self.model_dump().items()}
 
 
-def _parse(raw: str, default, name: str):
-    if isinstance(default, bool):
-        if raw.lower() in ("1", "true", "yes", "on"):
-            return True
-        if raw.lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"MATCHER_{name.upper()}: expected true or false, got {raw!r}")
-    if isinstance(default, Path):
-        return Path(raw)
-    try:
-        if isinstance(default, int):
-            return int(raw)
-        if isinstance(default, float):
-            return float(raw)
-    except ValueError:
-        raise ValueError(f"MATCHER_{name.upper()}: expected a number, got {raw!r}") from None
-    return raw
+def describe_errors(exc: ValidationError) -> str:
+    """One line per bad setting: the variable, the value given, and what is allowed."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        variable = ENV_PREFIX + name.upper()
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "no such setting"
+        lines.append(f"{variable}={error.get('input')!r}: {message}")
+    return "; ".join(lines)
+
+
+def warn_unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """Warn about MATCHER_* variables that name no setting (a typo would otherwise do nothing); returns them."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    unknown = sorted(key for key in environ if key.startswith(ENV_PREFIX) and key not in known
+                     and not key.startswith(NOT_SETTINGS_PREFIXES))
+    for key in unknown:
+        log.warning("%s is not a setting and is ignored (see `mentor-match config` for the settings)", key)
+    return unknown

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# A command's output carries its answer and its own progress, not the libraries' loading bars.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 # Written by `mentor-match export-model` (matcher/export.py) inside the model folder.
@@ -164,7 +167,9 @@ class Embedder:
     def _load(self):
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()
         if self.backend == "torch":
             if self._threads:
                 torch.set_num_threads(self._threads)
@@ -295,6 +300,11 @@ class Embedder:
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return np.vstack([found[t] for t in texts])
+
+    def clear_cache(self) -> None:
+        """Forget every cached query vector."""
+        with self._cache_lock:
+            self._cache.clear()
 
     def cached(self, text: str) -> bool:
         """True when the query cache holds the vector of `text` (under its hash)."""

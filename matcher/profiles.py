@@ -210,6 +210,10 @@ def parse_profile(data: Any) -> Profile:
 # --- what is embedded -------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+# A full stop after these is an abbreviation's, not a sentence's end ("e.g. SQL", "Dr. Ng", "the U.S. office").
+_ABBREVIATIONS = frozenset("""e.g i.e cf vs etc al approx incl dept esp est fig no nos st mr mrs ms mx dr prof sr jr
+    rev gen col lt sgt capt inc ltd co corp bros jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri
+    sat sun u.s u.k e.u u.n ph.d m.sc b.sc m.a b.a a.m p.m""".split())
 _MAX_PASSAGE_WORDS = 48
 _MIN_PASSAGE_WORDS = 4
 MAX_PASSAGES = 64
@@ -234,7 +238,7 @@ def split_passages(text: str) -> list[str]:
     Very short fragments are joined to their neighbour; very long sentences are cut into
     windows of about 48 words so that no detail drowns in a single vector.
     """
-    pieces = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    pieces = _sentences(text)
     passages: list[str] = []
     for piece in pieces:
         words = piece.split()
@@ -248,6 +252,29 @@ def split_passages(text: str) -> list[str]:
             else:
                 passages.append(" ".join(window))
     return passages[:MAX_PASSAGES]
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a text: cut after . ! ? ; and at line breaks, but not after an abbreviation or
+    an initial ("e.g.", "Dr.", "U.S.", "J. Smith"), nor after "etc." when the text goes on in lower case."""
+    pieces = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and _abbreviated(sentences[-1], piece):
+            sentences[-1] = sentences[-1] + " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+def _abbreviated(sentence: str, following: str) -> bool:
+    """True when `sentence` ends with an abbreviation's full stop rather than its own."""
+    if not sentence.endswith("."):
+        return False
+    last_word = sentence.rsplit(None, 1)[-1].lower().rstrip(".")
+    if last_word == "etc":
+        return not following[:1].isupper()
+    return last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
 
 
 def profile_passages(profile: Profile) -> list[str]:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from .catalog import Catalog
 from .embedder import Embedder
+from .embedding import embed_profiles, usable
 from .index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
 from .lexical import LexicalIndex
 from .phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
@@ -128,35 +129,6 @@ def specs(dim: int, ann_threshold: int, nprobe: int) -> dict[str, IndexSpec]:
     }
 
 
-def embed_profiles(embedder: Embedder, profiles: list[Profile], progress: tqdm | None = None) -> list[Embeddings]:
-    """Embed offers, goals and passages of each profile in one length-sorted batch run.
-
-    A passage equal to the whole offers text (a one-sentence bio, no skills) reuses the offers vector.
-    """
-    texts: list[str] = []
-    layout: list[tuple[int, int, int, int]] = []  # per profile: offers pos, goals pos (-1), passages start, count
-    for profile in profiles:
-        offers = offers_text(profile)
-        offers_pos = len(texts)
-        texts.append(offers)
-        goals_pos = -1
-        if goals_text(profile):
-            goals_pos = len(texts)
-            texts.append(goals_text(profile))
-        passages = profile_passages(profile)
-        if not passages or passages == [offers]:
-            layout.append((offers_pos, goals_pos, offers_pos, 1))
-        else:
-            layout.append((offers_pos, goals_pos, len(texts), len(passages)))
-            texts.extend(passages)
-    vectors = embedder.encode(texts)
-    if progress is not None:
-        progress.update(len(profiles))
-    return [Embeddings(embedder.key, vectors[offers_pos], None if goals_pos < 0 else vectors[goals_pos],
-                       vectors[start:start + count])
-            for offers_pos, goals_pos, start, count in layout]
-
-
 @dataclass(frozen=True)
 class Changes:
     """How many rows a catch-up upserted and deleted."""
@@ -173,7 +145,7 @@ def catch_up(state: IndexState, store: ProfileStore, embedder: Embedder) -> Chan
     stored_emb: dict[int, Embeddings] = {}
     if upserted:
         stored_emb = store.embeddings([s.row_id for s in upserted], embedder.dim)
-        missing = [s for s in upserted if not _usable(stored_emb.get(s.row_id), s, embedder)]
+        missing = [s for s in upserted if not usable(stored_emb.get(s.row_id), s.profile, embedder.key)]
         if missing:
             # Written by a process with another model (or without embeddings): embed here and store.
             fresh = embed_profiles(embedder, [s.profile for s in missing])
@@ -211,10 +183,6 @@ def rebuild_lexical(state: IndexState, store: ProfileStore) -> None:
             else:
                 fresh.remove(s.row_id)
         state.lexical = fresh
-
-
-def _usable(emb: Embeddings | None, stored: StoredProfile, embedder: Embedder) -> bool:
-    return emb is not None and emb.model_key == embedder.key
 
 
 def book_extras(book: PhraseBook | None) -> dict:
@@ -263,7 +231,7 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     for start in range(0, len(rows), EMBED_CHUNK):
         chunk = rows[start:start + EMBED_CHUNK]
         stored_emb = store.embeddings([s.row_id for s in chunk], dim)
-        todo = [s for s in chunk if not _usable(stored_emb.get(s.row_id), s, embedder)]
+        todo = [s for s in chunk if not usable(stored_emb.get(s.row_id), s.profile, embedder.key)]
         if todo:
             fresh = embed_profiles(embedder, [s.profile for s in todo])
             store.set_embeddings([(s.row_id, s.text_hash, e) for s, e in zip(todo, fresh)])

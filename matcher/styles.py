@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .catalog import STYLE_BITS, Catalog, today, utc_offset_hours
+from .catalog import STYLE_BITS, Catalog, utc_offset_hours
 from .profiles import LONG_TERM_STYLES, FieldError, Profile
 
 WORKDAY_HOURS = 8.0
@@ -186,8 +186,8 @@ class EMentoring(StylePolicy):
         return ((cat.style_bits & STYLE_BITS["e-mentoring"]) != 0) & cat.virtual
 
     def fit(self, cat, rows, mentee, reciprocal):
-        mentee_offset = utc_offset_hours(mentee.timezone, today())
-        overlap = overlap_hours(cat.tz_offset[rows], mentee_offset) / WORKDAY_HOURS
+        mentee_offset = utc_offset_hours(mentee.timezone)
+        overlap = overlap_hours(cat.utc_offsets(rows), mentee_offset) / WORKDAY_HOURS
         overlap = np.where(np.isnan(overlap), 0.5, overlap)
         if mentee.languages:
             shared = np.zeros(len(rows), dtype=bool)
@@ -202,7 +202,7 @@ class EMentoring(StylePolicy):
 
     def notes(self, mentor, mentee, reciprocal):
         notes = ["mentors fully online"]
-        offsets = utc_offset_hours(mentor.timezone, today()), utc_offset_hours(mentee.timezone, today())
+        offsets = utc_offset_hours(mentor.timezone), utc_offset_hours(mentee.timezone)
         if not any(np.isnan(o) for o in offsets):
             hours = float(overlap_hours(offsets[0], offsets[1]))
             if offsets[0] == offsets[1]:

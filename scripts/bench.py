@@ -10,12 +10,13 @@
     service's own index, approximate above ann_threshold vectors);
 (d) search only at 1M profiles: exact vs IVF (build time, memory, latency, recall@10 of IVF vs exact).
 
-    scripts/bench.py                                   # 10k and 100k profiles, then (d) at 1M
-    scripts/bench.py --sizes 10000 --parts a,b,c       # one size, no (d)
-    scripts/bench.py --smoke                           # tiny N, seconds (CI)
+    scripts/bench.py --data ../shared/eval/esco-skills-dev                       # 10k and 100k, then (d) at 1M
+    scripts/bench.py --data ../shared/eval/esco-skills-dev --sizes 10000 --parts a,b,c
+    scripts/bench.py --smoke                           # tiny N, seconds (CI; on tests/data/skills)
 
-Profiles are composed from the ESCO skill descriptions of the dev set (scripts/bench_data.py) and
-cached with their data dirs under ~/.cache/mentor-matcher/bench/. Prints a table; writes JSON
+Profiles are composed from the skill descriptions of a BEIR-format skills set (`--data`: its
+corpus.jsonl and queries.jsonl, e.g. the ESCO dev set; scripts/bench_data.py) and cached with their
+data dirs under ~/.cache/mentor-matcher/bench/. Prints a table; writes JSON
 (bench-results/bench-<time>.json unless --out).
 """
 
@@ -29,7 +30,6 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -54,7 +54,8 @@ from matcher.service import MatchService  # noqa: E402
 from matcher.store import SQLiteStore, Write  # noqa: E402
 
 DATA_VERSION = "1"  # bump when bench_data changes what it writes (invalidates cached files)
-ESCO = ROOT.parent / "shared" / "eval" / "esco-skills-dev"
+DATA = Path()  # the skills set of this run (--data)
+SMOKE_DATA = ROOT / "tests" / "data" / "skills"  # a tiny made-up skills set: the smoke run needs nothing else
 STYLE_MIX = [("any", None), ("any", None), ("flash", None), ("traditional", 3), ("reverse", 8)]
 
 
@@ -151,7 +152,7 @@ def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
            floor_share: float = 1.0) -> tuple[dict, list[str]]:
     """Full re-index of a store without embeddings of this model (as after a change of model: every profile
     is embedded and stored) vs bare model.encode over exactly the texts it embedded, interleaved by chunk."""
-    service = MatchService(replace(settings, data_dir=folder), embedder=embedder)
+    service = MatchService(settings.replace(data_dir=folder), embedder=embedder)
     recorder = Recorder(embedder, floor=True, batch_size=settings.batch_size, log_every=max(1, n // 20_000),
                         floor_share=floor_share)
     try:
@@ -198,7 +199,7 @@ def part_b(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
     before = embedder.texts_encoded
     try:
         started = time.perf_counter()
-        service = MatchService(replace(settings, data_dir=scratch), embedder=embedder).open()
+        service = MatchService(settings.replace(data_dir=scratch), embedder=embedder).open()
         items, _ = read_file(changed_path)
         report = service.import_items(items, checkpoint=True)
         seconds = time.perf_counter() - started
@@ -214,8 +215,8 @@ def part_b(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
 
 def needs(count: int, seed: int, entries) -> list[dict]:
     """Distinct, realistic /v1/match bodies: the dev set's real need sentences, each with a skill
-    from ESCO, in a mix of styles (distinct texts keep the query cache out of the figures)."""
-    queries = [json.loads(line)["text"] for line in open(ESCO / "queries.jsonl", encoding="utf-8")]
+    from the skills set, in a mix of styles (distinct texts keep the query cache out of the figures)."""
+    queries = read_queries(DATA)
     rng = random.Random(seed)
     bodies = []
     for i in range(count):
@@ -243,7 +244,7 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
     store = SQLiteStore(folder / "profiles.db")
     _, token = KeyRing(store).create("match", "bench")
     store.close()
-    service = MatchService(replace(settings, data_dir=folder), embedder=embedder).open()
+    service = MatchService(settings.replace(data_dir=folder), embedder=embedder).open()
     state = service.refresh()
 
     raw_index = exact_whole_bio_index(state)
@@ -346,11 +347,17 @@ def part_d(settings: Settings, embedder: Embedder, entries, args) -> dict:
         texts = [f"{e.label}. {e.definition}" for e in random.Random(3).sample(entries, args.anchors)]
         anchors = embedder.encode(texts)
         np.save(anchor_path, anchors)
-    queries = [json.loads(line)["text"] for line in open(ESCO / "queries.jsonl", encoding="utf-8")]
+    queries = read_queries(DATA)
     query_vectors = embedder.encode(queries[: args.ann_queries])
     threshold = min(settings.ann_threshold, args.ann_size - 1)
     return bench_ann.run(anchors, query_vectors, args.ann_size, settings.ann_nprobe, args.nprobes, args.eligible,
                          threshold, args.cache, args.exact_queries, log=log)
+
+
+def read_queries(folder: Path) -> list[str]:
+    """The query texts of a BEIR set."""
+    with open(folder / "queries.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -383,8 +390,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                    / "mentor-matcher" / "bench")
     p.add_argument("--out", type=Path, help="JSON output (default bench-results/bench-<time>.json)")
+    p.add_argument("--data", type=Path, help="a BEIR-format skills set (corpus.jsonl, queries.jsonl), e.g. "
+                                              "../shared/eval/esco-skills-dev; --smoke uses tests/data/skills")
     p.add_argument("--smoke", action="store_true", help="tiny sizes: a seconds-long check that everything runs")
     args = p.parse_args(argv)
+    if args.data is None:
+        if not args.smoke:
+            p.error("--data: give the skills set the profiles are made from (e.g. ../shared/eval/esco-skills-dev)")
+        args.data = SMOKE_DATA
+    for name in ("corpus.jsonl", "queries.jsonl"):
+        if not (args.data / name).exists():
+            p.error(f"--data: {args.data / name} does not exist")
+    if "--cache" not in (argv or sys.argv):
+        args.cache = args.cache / args.data.resolve().name  # profiles made from one skills set, not another's
     if args.smoke:
         args.sizes, args.ann_size, args.requests, args.nprobes = [10], 3000, 6, [4, 16]
         args.anchors, args.ann_queries, args.exact_queries = 64, 16, 16
@@ -399,11 +417,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.from_env()
     if args.smoke:
-        settings = replace(settings, ann_threshold=min(settings.ann_threshold, 1000))
+        settings = settings.replace(ann_threshold=min(settings.ann_threshold, 1000))
     embedder = Embedder.from_settings(settings)
     embedder.encode(["warm up the model before anything is timed"])
     log(f"model {embedder.key}, batch {settings.batch_size}, threads {settings.torch_threads or 'default'}")
-    entries = bench_data.read_esco(ESCO / "corpus.jsonl")
+    global DATA
+    DATA = args.data
+    entries = bench_data.read_esco(DATA / "corpus.jsonl")
     report: dict = {"machine": machine_info(), "model": embedder.key, "backend": embedder.backend,
                     "settings": {"batch_size": settings.batch_size, "threads": settings.torch_threads,
                                  "query_threads": settings.query_threads,

@@ -27,7 +27,6 @@ import os
 import re
 import sys
 import time
-from dataclasses import asdict, fields
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -215,7 +214,7 @@ def describe(settings: Settings) -> str:
 
 def ranking_settings(settings: Settings) -> dict:
     """The settings that shape the ranking (for the JSON report)."""
-    return {k: v for k, v in asdict(settings).items() if k in RANKING_SETTINGS}
+    return {k: v for k, v in settings.public().items() if k in RANKING_SETTINGS}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -237,8 +236,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from MATCHER_* variables and --set NAME=VALUE pairs."""
-    env = dict(os.environ)
-    names = {f.name for f in fields(Settings)}
+    overrides: dict[str, str] = {}
+    names = set(Settings.model_fields)
     for pair in args.set:
         name, sep, value = pair.partition("=")
         name = name.strip().lower().replace("-", "_")
@@ -246,8 +245,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
             raise SystemExit(f"--set {pair!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(names))}")
         if name in STORED_SETTINGS or name == "data_dir":
             raise SystemExit(f"--set {name}: changes what is stored; use MATCHER_{name.upper()} instead")
-        env[f"MATCHER_{name.upper()}"] = value
-    return Settings.from_env(env)
+        overrides[name] = value
+    return Settings.from_env(**overrides)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_from(args)
     embedder = Embedder.from_settings(settings)
     data_dir = cache_dir(args, corpus_path, settings, embedder)
-    service = MatchService(Settings(**{**asdict(settings), "data_dir": data_dir}), embedder=embedder)
+    service = MatchService(settings.replace(data_dir=data_dir), embedder=embedder)
     load_seconds = load(service, docs, ids, progress)
     service.open(progress=progress)
     results = evaluate(service, queries, qrels, back, modes, progress)

@@ -84,10 +84,10 @@ def main(argv: list[str]) -> int:
     opts = parser.parse_args(argv)
     global _resume_file
     _resume_file = opts.resume_when
-    from matcher import cli, service, state
+    from matcher import cli, importer, state
 
     if opts.write_batch:
-        service.WRITE_BATCH = opts.write_batch
+        importer.WRITE_BATCH = opts.write_batch
     if opts.embed_chunk:
         state.EMBED_CHUNK = opts.embed_chunk
     if opts.pause_at:

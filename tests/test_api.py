@@ -47,9 +47,22 @@ def test_healthz_and_readyz_need_no_key(client):
     assert state.ready and state.profiles == len(PEOPLE) and state.generation
 
 
-def test_the_app_opens_the_service_once(service):
-    app = create_app(service=service)
-    assert app.extensions["matcher.service"] is service and service.ready
+def test_the_app_opens_the_service_once(tmp_path, embedder, keys):
+    from matcher.config import Settings
+    from matcher.service import MatchService
+
+    fresh = MatchService(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    fresh.import_items(list(enumerate(PEOPLE, start=1)))
+    assert not fresh.ready  # nothing loaded yet
+    app = create_app(service=fresh)
+    assert app.extensions["matcher.service"] is fresh and fresh.ready  # opened by create_app
+    state = fresh.refresh()
+    client = app.test_client()
+    token = make_keys(fresh)["match"]
+    for _ in range(3):
+        assert match(client, token, {"need": NEED}).status_code == 200
+    assert fresh.refresh() is state  # requests share what was loaded: nothing is loaded again
+    fresh.close()
 
 
 # -- match -------------------------------------------------------------------------------------------

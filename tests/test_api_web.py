@@ -152,9 +152,9 @@ def test_an_operator_may_open_the_form_explicitly_or_turn_it_off(service):
     assert create_app({"form": "open"}, service=service, serving_host="0.0.0.0").test_client().get("/").status_code == 200
     closed = create_app({"form": "off"}, service=service, serving_host="127.0.0.1").test_client()
     assert closed.get("/").status_code == 404
-    with pytest.raises(ValueError, match="MATCHER_FORM: expected one of auto, open, signed-in, off"):
+    with pytest.raises(ValueError, match="MATCHER_FORM='public': Input should be 'auto', 'open', 'signed-in' or 'off'"):
         create_app({"form": "public"}, service=service)
-    with pytest.raises(ValueError, match="MATCHER_TRUSTED_PROXIES: 'proxy.local'"):
+    with pytest.raises(ValueError, match="MATCHER_TRUSTED_PROXIES='proxy.local': 'proxy.local' is not an IP"):
         create_app({"trusted_proxies": "proxy.local"}, service=service)
 
 
@@ -186,10 +186,14 @@ def test_the_stylesheet_is_served(client):
 
 # -- highlight (pure) ----------------------------------------------------------------------------
 
-def test_highlight_marks_need_words_and_simple_stems():
-    out = highlight("I coach Leaders on TikTok and instagram videos.", "leadership on tiktok, Instagram video")
+def test_highlight_marks_the_words_bm25_matched_by_their_snowball_stems():
+    out = highlight("I coach Leaders on TikTok and instagram videos.", "leader on tiktok, Instagram video")
     assert isinstance(out, Markup)
     assert out == "I coach <mark>Leaders</mark> on <mark>TikTok</mark> and <mark>instagram</mark> <mark>videos</mark>."
+    # "leadership" and "leaders" have different stems: BM25 does not match them, so neither does the page.
+    assert "<mark>Leaders</mark>" not in highlight("I coach Leaders.", "leadership")
+    from matcher.lexical import query_terms, tokenize
+    assert tokenize("Leaders") != query_terms("leadership")
 
 
 def test_highlight_skips_stop_words_and_false_stems():

@@ -1,6 +1,7 @@
 """The embedder's batching: length-sorted runs, and the vectors they give back in input order."""
 
 import numpy as np
+import pytest
 
 from matcher.embedder import _runs
 from matcher.needs import query_texts

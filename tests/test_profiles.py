@@ -100,3 +100,11 @@ def test_a_blank_visibility_cell_in_a_csv_is_refused_never_read_as_true(column):
     assert isinstance(first, InvalidInput) and first.errors[0].field == column
     assert "blank" in first.errors[0].reason and "true or false" in first.errors[0].reason
     assert second[column] is False
+
+
+def test_sentences_are_not_cut_after_abbreviations_or_initials():
+    bio = ("I coach analysts, e.g. on SQL and dbt every week. Dr. Ng taught me all of it. I lived in the U.S. "
+           "for ten years. I know Excel, Word etc. Then I moved to Berlin for good. J. R. Smith hired me there.")
+    assert split_passages(bio) == ["I coach analysts, e.g. on SQL and dbt every week.", "Dr. Ng taught me all of it.",
+                                   "I lived in the U.S. for ten years.", "I know Excel, Word etc.",
+                                   "Then I moved to Berlin for good.", "J. R. Smith hired me there."]

@@ -1,7 +1,9 @@
 """Re-index and batch import while people search: no failed request, only complete indexes, atomic swaps.
 
 In-process first (threads over one MatchService, plus a second service on the same data dir that
-stands for another worker process), then over HTTP against a real server with two workers.
+stands for another worker process), then over HTTP against two server processes on one data dir,
+each request going to the next one in turn (gunicorn's own workers share a socket, and which worker
+accepts a connection is up to the kernel: a test cannot rely on reaching both).
 """
 
 from __future__ import annotations
@@ -153,10 +155,29 @@ def test_reindex_and_import_while_searching_in_process(make_service):
         assert_index_agrees(svc)
 
 
-# -- over HTTP: `mentor-match serve --workers 2` ----------------------------------------------------
+# -- over HTTP: two `mentor-match serve` processes on one data dir ------------------------------------
+
+class Replicas:
+    """Server processes on one data dir; `url` is the next one's, in turn (thread-safe)."""
+
+    def __init__(self, servers: list[LiveServer]):
+        self.servers = servers
+        self._turn = 0
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        with self._lock:
+            self._turn += 1
+            return self.servers[self._turn % len(self.servers)].url
+
+    def log(self) -> str:
+        """Every server's output."""
+        return "\n".join(Path(s.log_path).read_text(errors="replace") for s in self.servers)
+
 
 def http(server, method: str, path: str, body=None, token: str | None = None, content_type="application/json"):
-    """(status, headers, parsed JSON body) over a new connection (so that either worker may answer)."""
+    """(status, headers, parsed JSON body) over a new connection, from the next server in turn."""
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     request = urllib.request.Request(server.url + path, data=data, method=method)
     if data is not None:
@@ -174,20 +195,23 @@ def http(server, method: str, path: str, body=None, token: str | None = None, co
 def two_workers(tmp_path_factory, embedder):
     data_dir = tmp_path_factory.mktemp("load") / "data"
     load_profiles(data_dir, embedder, BASE + EPHEMERAL)
-    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "2",
+    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
                "--threads", "4"]
-    live = LiveServer(command, data_dir, tmp_path_factory.mktemp("load-log") / "server.log",
-                      key_rate_limit="100000 per minute", address_rate_limit="100000 per minute")
-    live.start()
+    logs = tmp_path_factory.mktemp("load-log")
+    servers = [LiveServer(command, data_dir, logs / f"server-{i}.log", key_rate_limit="100000 per minute",
+                          address_rate_limit="100000 per minute") for i in range(2)]
     try:
+        for server in servers:
+            server.start()
         tokens = {}
         for scope in ("match", "admin"):
             done = cli(data_dir, "keys", "create", "--scope", scope)
             assert done.returncode == 0, done.stderr
             tokens[scope] = done.stdout.strip().splitlines()[-1]
-        yield live, tokens
+        yield Replicas(servers), tokens
     finally:
-        live.stop()
+        for server in servers:
+            server.stop()
 
 
 def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
@@ -247,7 +271,7 @@ def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
         later = [g for started, w, g in served if w == worker and started > returned]
         assert later and all(g >= generation for g in later), (worker, generation, later[:5])
     # Only ids, counts and timings in the log; no need, no bio.
-    log = Path(server.log_path).read_text(errors="replace")
+    log = server.log()
     assert "match style=reverse" in log and "took_ms=" in log and "Traceback" not in log
     for text in (STABLE["need"], MOVING["need"], NEWCOMERS[0]["bio"], BASE[0]["bio"], "I teach"):
         assert text not in log

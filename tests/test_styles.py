@@ -139,3 +139,23 @@ def test_styles_that_need_seniority_or_offers_say_so():
     assert [e.field for e in policy("traditional").requirements(Mentee())] == ["mentee.seniority"]
     assert [e.field for e in policy("two-way").requirements(Mentee(seniority=3))] == ["mentee.bio"]
     assert policy("flash").requirements(Mentee()) == []
+
+
+def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert():
+    from datetime import datetime, timezone
+
+    from matcher.catalog import utc_offset_hours
+
+    cat = Catalog()
+    cat.upsert(1, parse_profile({"id": "b", "name": "B", "seniority": 3, "bio": "I teach Excel.",
+                                 "styles": ["e-mentoring"], "timezone": "Europe/Berlin"}), 1)
+    cat.upsert(2, parse_profile({"id": "n", "name": "N", "seniority": 3, "bio": "I teach SQL.",
+                                 "styles": ["e-mentoring"]}), 1)
+    rows = np.array([1, 2])
+    # Europe/Berlin moves from UTC+1 to UTC+2 at 01:00 UTC on 29 March 2026.
+    before = cat.utc_offsets(rows, datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc))
+    after = cat.utc_offsets(rows, datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc))
+    assert before[0] == 1.0 and after[0] == 2.0
+    assert np.isnan(before[1]) and np.isnan(after[1])  # no time zone: unknown, never zero
+    london = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    assert float(overlap_hours(after[0], utc_offset_hours("Europe/London", london))) == 7.0  # 1 h apart now

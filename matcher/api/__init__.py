@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("matcher.api")
 
-_SETTING_NAMES = {f.name for f in fields(Settings)}
 
 
 def _settings(config: Settings | dict[str, Any] | None, service: "MatchService | None") -> tuple[Settings, dict]:
@@ -31,13 +29,13 @@ def _settings(config: Settings | dict[str, Any] | None, service: "MatchService |
         return config, {}
     config = dict(config or {})
     flask_config = {key: config.pop(key) for key in list(config) if key.isupper()}
-    unknown = set(config) - _SETTING_NAMES
+    unknown = set(config) - set(Settings.model_fields)
     if unknown:
         raise ValueError(f"config: unknown settings {', '.join(sorted(unknown))}")
     if "data_dir" in config:
         config["data_dir"] = Path(config["data_dir"])
     base = service.settings if service is not None else Settings.from_env()
-    return (replace(base, **config) if config else base), flask_config
+    return (base.replace(**config) if config else base), flask_config
 
 
 def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchService | None" = None,

@@ -1,6 +1,8 @@
 """Mark the words of a need in an evidence sentence, with escaping done right.
 
-Pure: MarkupSafe and the lexical module's notion of a content word only.
+Pure: MarkupSafe and the lexical module's words and stems. A word is marked when its Snowball stem is
+one of the need's content-word stems: exactly the words BM25 matched on ("leaders" and "leadership"
+share no stem, so only the one the need said is marked; "videos" and "video" do).
 """
 
 from __future__ import annotations
@@ -9,41 +11,22 @@ import re
 
 from markupsafe import Markup, escape
 
-from ..lexical import STOP_WORDS, query_terms
+from ..lexical import query_terms, tokenize
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-STEM = 5  # letters two words must share at least to count as one stem
-STEM_SHARE = 0.6  # ...and this share of the shorter word ("instagram" is not "installed")
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
-def same_word(token: str, term: str) -> bool:
-    """True when `token` (lower case) is `term` or a simple variant of it (plural, -ing, -er...)."""
-    if token == term or token.rstrip("s") == term.rstrip("s"):
-        return True
-    shared = _common_prefix(token, term)
-    return shared >= STEM and shared >= STEM_SHARE * min(len(token), len(term))
 
 
 def highlight(text: str, need: str) -> Markup:
-    """`text` escaped, with each word that matches a content word of `need` wrapped in <mark>.
+    """`text` escaped, with each word whose stem is a content-word stem of `need` wrapped in <mark>.
 
-    Words are compared case-insensitively; stop words never match; simple stems do.
+    Words are compared case-insensitively; stop words never match.
     """
-    terms = query_terms(need)
+    stems = set(query_terms(need))
     pieces: list[Markup] = []
     position = 0
     for found in _WORD.finditer(text):
-        token = found.group().lower()
-        if len(token) < 2 or token in STOP_WORDS or not any(same_word(token, term) for term in terms):
+        stemmed = tokenize(found.group())
+        if not stemmed or stemmed[0] not in stems:
             continue
         pieces.append(escape(text[position:found.start()]))
         pieces.append(Markup("<mark>{}</mark>").format(found.group()))

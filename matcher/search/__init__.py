@@ -1,0 +1,9 @@
+"""The match pipeline, stage by stage: who asks (mentees), candidates, scores, explanation.
+
+`MatchPipeline` (pipeline.py) runs them; each stage is a function over an IndexState and plain arrays.
+"""
+
+from .pipeline import MatchPipeline, QuerySettings, Ranked
+from .candidates import RetrievalSettings
+
+__all__ = ["MatchPipeline", "QuerySettings", "Ranked", "RetrievalSettings"]

@@ -1,0 +1,32 @@
+"""Stage 3 of a match: what the answer says about each chosen mentor, and why they were chosen.
+
+The mentor's public fields, the score and its parts, the sentences of their own bio that drove the
+score (evidence), and the style's notes. Nothing else of a profile leaves here (SECURITY.md "What a
+match shows"; tests/test_disclosure.py checks every field).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ranking
+from ..profiles import Profile, offers_text, profile_passages
+from ..styles import Mentee, StylePolicy
+from .scoring import Scored
+
+
+def explain(scored: Scored, position: int, mentor: Profile, style: StylePolicy, mentee: Mentee) -> dict[str, Any]:
+    """One match of the answer: {"mentor", "score", "why"} for the candidate at `position`."""
+    sentences = profile_passages(mentor) or [offers_text(mentor)]
+    sims = scored.passages.of(position)[: len(sentences)]
+    best = min(int(scored.passages.best_slot[position]), len(sentences) - 1)
+    reciprocal = None if scored.reciprocal is None else float(scored.reciprocal[position])
+    return {
+        "mentor": mentor.public(),
+        "score": round(float(scored.scores[position]), 4),
+        "why": {"semantic": round(float(scored.semantic[position]), 4),
+                "lexical": round(float(scored.lexical[position]), 4),
+                "style": round(float(scored.fit[position]), 4),
+                "evidence": ranking.evidence(sentences, sims, best),
+                "notes": style.notes(mentor, mentee, reciprocal)},
+    }

@@ -1,0 +1,157 @@
+"""MatchPipeline: a match request in, ranked mentors with their reasons out, stage by stage.
+
+    request ─► mentee (mentees.py) ─► need and key phrases (needs.py), encoded
+            ─► eligibility mask (styles.py) ─► candidates (candidates.py) ─► scores (scoring.py)
+            ─► the best `limit`, explained (explain.py)
+
+The key phrases are encoded on a pool thread while this thread encodes the need and searches: on two
+cores that takes the phrases' model time, the largest cost beyond the need's own vector, off the
+critical path. The time budget is checked between stages.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .. import needs
+from ..budget import Budget
+from ..embedder import Embedder
+from ..profiles import InvalidInput
+from ..queries import MatchRequest, Trust
+from ..ranking import Weights
+from ..state import IndexState
+from ..store import ProfileStore
+from ..styles import Filters, Mentee, eligible, policy
+from .candidates import RetrievalSettings, retrieve
+from .explain import explain
+from .mentees import resolve_mentee
+from .scoring import Scored, score
+
+log = logging.getLogger("matcher.search")
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    """How a need becomes query vectors: its key phrases (needs.need_phrases)."""
+
+    phrase_words: int = 2
+    max_phrases: int = 64
+
+
+@dataclass
+class Ranked:
+    """Every candidate of one match, scored and ordered, before any is explained."""
+
+    request: MatchRequest
+    mentee: Mentee
+    scored: Scored | None  # None: nobody eligible
+    order: list[int]  # candidate positions, best first
+    eligible: int  # how many mentors the style and filters allowed
+
+
+class MatchPipeline:
+    """Runs matches against an IndexState.
+
+    Args:
+        store: read for the returned mentors' profiles and a stored mentee.
+        embedder: encodes needs and key phrases.
+        weights, retrieval, query: the ranking settings.
+        pool: threads for the side work of a match (key phrases, BM25, the sentence search).
+    """
+
+    def __init__(self, store: ProfileStore, embedder: Embedder, weights: Weights, retrieval: RetrievalSettings,
+                 query: QuerySettings, pool: ThreadPoolExecutor):
+        self.store = store
+        self.embedder = embedder
+        self.weights = weights
+        self.retrieval = retrieval
+        self.query = query
+        self.pool = pool
+
+    def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
+             budget: Budget | None = None) -> Ranked:
+        """Every eligible candidate of a request, scored and ordered.
+
+        Raises:
+            InvalidInput: a mentee field the style needs is missing, or `mentee.id` names nobody usable.
+            BudgetExceeded: the budget ran out between stages.
+        """
+        budget = budget or Budget()
+        mentee = resolve_mentee(request.mentee, self.store, state.catalog, trust)
+        style = policy(request.style)
+        problems = style.requirements(mentee)
+        if problems:
+            raise InvalidInput(problems)
+        weights = self.weights if retrieval is None else replace(self.weights, retrieval=retrieval)
+        with_phrases = weights.phrase_weight > 0 and weights.retrieval != "lexical"
+        texts = needs.query_texts(request.need, self.query.phrase_words if with_phrases else 0,
+                                  self.query.max_phrases)
+        phrases = self.pool.submit(self._phrase_vectors, state, texts[1:]) if len(texts) > 1 else None
+        need_vector = self.embedder.encode_queries(texts[:1])
+        mentee_vector = self._offers_vector(mentee) if request.style == "two-way" else None
+        budget.check("after encoding the need")
+        with state.lock.read():
+            mask = eligible(request.style, state.catalog, mentee, self._filters(request, state))
+            if not mask.any():
+                return Ranked(request, mentee, None, [], 0)
+            candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
+                                  mask, request.limit, phrases.result if phrases is not None else None,
+                                  mentee_vector)
+            if not len(candidates.rows):
+                return Ranked(request, mentee, None, [], int(mask.sum()))
+            query = np.vstack([need_vector, phrases.result()]) if phrases is not None else need_vector
+            scored = score(state, candidates, query, weights, style, mentee, mentee_vector)
+        return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
+
+    def answer(self, ranked: Ranked, limit: int | None = None) -> list[dict[str, Any]]:
+        """The best `limit` (default: the request's) candidates, each explained."""
+        if ranked.scored is None:
+            return []
+        top = ranked.order[: limit or ranked.request.limit]
+        profiles = self.store.get_many([int(ranked.scored.rows[i]) for i in top])
+        style = policy(ranked.request.style)
+        matches = []
+        for position in top:
+            mentor = profiles.get(int(ranked.scored.rows[position]))
+            if mentor is not None:  # None: deleted while we ranked
+                matches.append(explain(ranked.scored, position, mentor, style, ranked.mentee))
+        return matches
+
+    def run(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
+            budget: Budget | None = None) -> dict[str, Any]:
+        """A whole match: {"matches", "style", "took_ms"} (see MatchService.match)."""
+        budget = budget or Budget()
+        ranked = self.rank(request, state, trust, retrieval, budget)
+        matches = self.answer(ranked)
+        budget.check("after ranking")
+        took = budget.elapsed_ms
+        log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
+                 ranked.mentee.id or "-", request.limit, len(matches), ranked.eligible, took)
+        return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}
+
+    @staticmethod
+    def _filters(request: MatchRequest, state: IndexState) -> Filters:
+        row_of = state.catalog.row_of
+        return Filters(tuple(request.filters.languages), request.filters.virtual_only,
+                       tuple(request.filters.departments),
+                       frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of))
+
+    def _phrase_vectors(self, state: IndexState, phrases: list[str]) -> np.ndarray:
+        """The key phrases' vectors: from the generation's phrase book, the rest from the model."""
+        if state.phrase_book is None:
+            return self.embedder.encode_queries(phrases)
+        return state.phrase_book.vectors_for(phrases, self.embedder.encode_queries)
+
+    def _offers_vector(self, mentee: Mentee) -> np.ndarray:
+        """What a two-way mentee offers: their stored embedding when it is their stored bio, else their
+        inline bio encoded without the query cache (it is theirs, not a need)."""
+        if mentee.stored_offers:
+            stored = self.store.embeddings([mentee.row_id], self.embedder.dim).get(mentee.row_id)
+            if stored is not None and stored.model_key == self.embedder.key:
+                return stored.offers
+        return self.embedder.encode_uncached([mentee.bio])[0]

@@ -1,0 +1,99 @@
+"""Stage 2 of a match: every candidate's score, from its vectors, its BM25 and the style's fit.
+
+The arithmetic of fusion lives in ranking.py (pure); this stage reads the candidates' stored vectors
+(whole bio, every bio sentence, goals) and hands ranking.py plain arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import ranking
+from ..profiles import MAX_PASSAGES
+from ..ranking import Candidates, Weights
+from ..state import IndexState
+from ..styles import Mentee, StylePolicy
+from .candidates import CandidateRows
+
+
+@dataclass
+class PassageSimilarities:
+    """The need similarity of every bio sentence of the candidates, laid out row after row."""
+
+    sims: np.ndarray  # all sentences' similarities, candidates' sentences one after the other
+    starts: np.ndarray  # where each candidate's sentences start in `sims`
+    counts: np.ndarray  # how many sentences each candidate has
+    best: np.ndarray  # each candidate's best sentence similarity
+    best_slot: np.ndarray  # the number of that sentence within its candidate's bio (the first best)
+
+    def of(self, position: int) -> np.ndarray:
+        """The similarities of candidate `position`'s sentences, in bio order."""
+        start = self.starts[position]
+        return self.sims[start:start + self.counts[position]]
+
+
+def passage_similarities(sims: np.ndarray, counts: np.ndarray) -> PassageSimilarities:
+    """Each candidate's best sentence, and which one it is, from the flat similarities of all sentences.
+
+    Args:
+        sims: need similarities of all sentences, `counts[0]` of the first candidate, then the next...
+        counts: sentences per candidate (each at least 1).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    slots = np.arange(counts.sum()) - np.repeat(starts, counts)  # sentence number within its bio
+    best = np.maximum.reduceat(sims, starts)
+    # The first slot holding its row's best (np.argmax's choice), for every row at once.
+    first = np.where(sims == np.repeat(best, counts), slots, np.iinfo(np.int64).max)
+    best_slot = np.minimum.reduceat(first, starts)
+    return PassageSimilarities(sims, starts, counts, best.astype(np.float32, copy=False), best_slot)
+
+
+@dataclass
+class Scored:
+    """The candidates of one match with every part of their scores (aligned arrays)."""
+
+    rows: np.ndarray
+    ids: list[str]
+    semantic: np.ndarray
+    lexical: np.ndarray
+    fit: np.ndarray
+    reciprocal: np.ndarray | None  # two-way: how well the mentee's offer fits each candidate's goals
+    scores: np.ndarray
+    passages: PassageSimilarities
+
+    def order(self) -> list[int]:
+        """Candidate positions, best first, ties by profile id (the same request gives the same order)."""
+        return ranking.order(self.scores, self.ids)
+
+
+def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: StylePolicy,
+          mentee: Mentee, mentee_vector: np.ndarray | None = None) -> Scored:
+    """Score every candidate (call it holding `state.lock` for reading).
+
+    Args:
+        query: (1 + n phrases, dim): the whole need's vector, then its key phrases'.
+        mentee_vector: two-way only, what the mentee offers.
+    """
+    rows = candidates.rows
+    whole = ranking.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
+    counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
+    passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (np.arange(counts.sum()) - np.repeat(
+        np.concatenate([[0], np.cumsum(counts)[:-1]]), counts))
+    passages = passage_similarities(
+        ranking.need_similarity(state.passages.vectors(passage_ids) @ query.T, weights.phrase_weight), counts)
+    ids = [state.catalog.ids[r] for r in rows.tolist()]
+    parts = Candidates(ids, whole, passages.best,
+                       np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32))
+    relevance, semantic, lexical = ranking.relevance(parts, weights, min(1.0, weights.passage_weight + style.passage_boost))
+    reciprocal = None
+    if mentee_vector is not None:
+        has_goals = state.catalog.has_goals[rows]
+        reciprocal = np.zeros(len(rows), dtype=np.float32)
+        if has_goals.any():
+            reciprocal[has_goals] = np.clip(state.goals.vectors(rows[has_goals]) @ mentee_vector, 0, 1)
+    fit = style.fit(state.catalog, rows, mentee, reciprocal)
+    scores = ranking.final_scores(relevance, fit, weights.style_weight * style.style_weight, reciprocal)
+    return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)
