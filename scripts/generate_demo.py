@@ -3,11 +3,14 @@
 
 The words come from scripts/demo_tables.toml; this script decides who the ~380 people are: their
 areas, seniority, mentoring styles, places, languages, managers, capacities and flash hours, and
-which sentences make up each bio. Deterministic (random.Random(42)), standard library only:
+which sentences make up each bio. No sentence is in two bios: each experience and teaching sentence
+of the tables is dealt once, and a style template is filled only into text that no bio has yet.
+Deterministic (seeded random generators), standard library only:
 
     python3 scripts/generate_demo.py                  # overwrites matcher/demo/profiles.jsonl
     python3 scripts/generate_demo.py --out /tmp/p.jsonl
 
+It says on stderr where bios got fewer sentences than they asked for (add sentences to those areas).
 tests/test_demo.py checks that running it reproduces the packaged file byte for byte. Profiles never
 contain (or hint at) age, gender, pronouns, ethnicity, religion or health; "junior"/"senior" refers
 to seniority only.
@@ -18,7 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
+import sys
 import tomllib
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +32,10 @@ TABLES = Path(__file__).resolve().with_name("demo_tables.toml")
 OUT = ROOT / "matcher" / "demo" / "profiles.jsonl"
 SEED = 42
 AREA_GROUPS = ("reverse", "senior", "specialist")
+# Where matcher/profiles.py splits a bio into passages (the unit quoted as evidence).
+PASSAGE_END = re.compile(r"(?<=[.!?;])\s+")
+# A sentence that says where it happens gets no "At our Lima office, " lead-in.
+PLACE_WORDS = re.compile(r"\b(European|Asian|Asia|EMEA|APAC|Americas|regions?|countries|markets|offices|global)\b")
 
 KEY_ORDER = ["id", "name", "title", "seniority", "department", "bio", "skills", "goals", "styles", "formats",
              "location", "timezone", "languages", "manager_id", "capacity", "flash_hours_per_month", "active",
@@ -58,16 +68,26 @@ def region_of(tz: str) -> str:
 
 
 class Builder:
-    """Makes people one at a time from the tables, keeping names, chief titles and bios unique."""
+    """Makes people one at a time from the tables, then writes their bios (write_bios).
+
+    Names and chief titles are used once. So is every sentence: area sentences are dealt from decks
+    without replacement, and a style template is filled only into a text no bio has yet (and used once
+    per area), so no two bios share a sentence, with or without a lead-in.
+    """
 
     def __init__(self, tables: dict, seed: int = SEED) -> None:
         self.t = tables
         self.areas = tables["all_areas"]
-        self.rng = random.Random(seed)
+        self.seed = seed
+        self.rng = random.Random(seed)  # who the people are; bios and decks have generators of their own
         self.people: list[dict] = []
         self.used_names: set[str] = set()
-        self.used_bios: set[str] = set()
         self.used_chiefs: set[str] = set()
+        self.used_passages: set[str] = set()  # every sentence some bio already has
+        self.used_templates: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)  # by area
+        self.decks: dict[tuple[str, str], list[str]] = {}  # (area or "mentor_track", kind) -> undealt
+        self.reserved: Counter[tuple[str, str]] = Counter()  # sentences bios still to come will need
+        self.shortfalls: Counter[tuple[str, str]] = Counter()  # sentences asked for beyond the tables
         self.loc_weights = [tables["location_weights"].get(loc["city"], 1) for loc in tables["locations"]]
         self.all_cultures = sorted(tables["names"])
 
@@ -93,10 +113,9 @@ class Builder:
         for extra in loc["local_languages"]:
             if rng.random() < 0.3:
                 langs.append(extra)
-        if "en" not in langs:
-            # English for almost everyone; a few people work in their local language only.
-            if rng.random() < 0.93:
-                langs.append("en")
+        # English for almost everyone; a few people work in their local language only.
+        if "en" not in langs and rng.random() < 0.93:
+            langs.append("en")
         culture_lang = self.t["names"][culture]["language"]
         if culture not in loc["cultures"] and culture_lang not in langs and rng.random() < 0.6:
             langs.append(culture_lang)
@@ -149,17 +168,24 @@ class Builder:
             return template.format(x=x, y=y), used
         return template.format(x=x), used
 
-    def vary(self, sentence: str, kind: str, area: dict, loc: dict) -> str:
-        """Sometimes add a short lead-in so shared pool sentences read differently."""
-        rng = self.rng
+    def vary(self, rng: random.Random, sentence: str, kind: str, area: dict, loc: dict) -> str:
+        """Sometimes add a short lead-in ("Day to day, ", "As a mentor, "), for rhythm, not uniqueness.
+
+        None where it would read oddly: before a sentence about mentoring ("In mentoring, I like
+        mentoring ..."), and no office or region before one that names its own ("At our Lima office,
+        I ... for our European business").
+        """
         leads_by_kind = self.t["lead_ins"]
-        if rng.random() > 0.35 or not sentence.startswith("I "):
+        if rng.random() > 0.35 or not sentence.startswith("I ") or "mentor" in sentence:
             return sentence
         second = sentence.split()[1]
-        if kind == "exp":
+        if kind == "experience":
             if second in ("have", "am", "sit", "chair", "own", "partner"):
                 return sentence
-            leads = leads_by_kind["past"] if second in leads_by_kind["past_verbs"] else leads_by_kind["present"]
+            past = second.endswith("ed") or second in leads_by_kind["past_verbs"]
+            leads = leads_by_kind["past"] if past else leads_by_kind["present"]
+            if PLACE_WORDS.search(sentence):
+                leads = [lead for lead in leads if "{city}" not in lead and "{region}" not in lead]
         else:
             if second == "can":
                 timed = any(w in sentence for w in ("session", "sitting", "minutes", "an hour"))
@@ -171,70 +197,134 @@ class Builder:
         lead = rng.choice(leads).format(city=loc["city"], region=region_of(loc["timezone"]), topic=area["topic"])
         return lead + sentence
 
-    def style_sentence(self, style: str, **values: str) -> str:
-        """One of the style's templates, its slots filled at random and the rest from `values`."""
-        table = self.t["style_sentences"][style]
-        slots = {k: self.rng.choice(v) for k, v in table.get("slots", {}).items()}
-        return self.rng.choice(table["templates"]).format(**values, **slots)
+    def draw(self, deck_name: tuple[str, str], pool: list[str], k: int) -> list[str]:
+        """Up to k sentences from a deck: each sentence of the pool is dealt once in the whole demo.
 
-    def bio(self, area: dict, styles: list[str], title: str, seniority: int, loc: dict, langs: list[str],
-            flash_topic: str | None, goal_topic: str | None, mentor: bool = True) -> str:
-        rng = self.rng
-        flash_only = styles == ["flash"]
-        for _ in range(200):
-            exp = [self.vary(x, "exp", area, loc)
-                   for x in rng.sample(area["experience"], k=1 if rng.random() < 0.55 else 2)]
-            if not mentor:
-                if len(exp) == 1:
-                    others = [x for x in area["experience"] if not exp[0].endswith(x)]
-                    exp.append(self.vary(rng.choice(others), "exp", area, loc))
-                text = " ".join(exp)
-                if text not in self.used_bios:
-                    self.used_bios.add(text)
+        Sentences that bios still to be written will need stay in the deck (self.reserved), so every
+        bio gets at least one while the tables hold enough. A deck's order is seeded by its name:
+        adding sentences to one area reshuffles that area only.
+        """
+        deck = self.decks.get(deck_name)
+        if deck is None:
+            deck_rng = random.Random(f"{self.seed}:{':'.join(deck_name)}")
+            deck = self.decks[deck_name] = deck_rng.sample(pool, len(pool))
+        n = min(k, max(len(deck) - self.reserved[deck_name], 1))
+        dealt, deck[:] = deck[:n], deck[n:]
+        if len(dealt) < k:
+            self.shortfalls[deck_name] += k - len(dealt)
+        for sentence in dealt:
+            if not self.claim(sentence):
+                raise ValueError(f"{TABLES.name} has this sentence twice: {sentence!r}")
+        return dealt
+
+    def claim(self, sentence: str) -> bool:
+        """Record every passage of a sentence as used; False (and nothing recorded) if one already is."""
+        passages = [p for p in PASSAGE_END.split(sentence) if p]
+        if any(p in self.used_passages for p in passages):
+            return False
+        self.used_passages.update(passages)
+        return True
+
+    def style_sentence(self, rng: random.Random, style: str, area: dict, **values: str) -> str | None:
+        """How this mentor works in one style: a template not yet used in this area, filled so that its
+        text is new to the demo (None when every template is taken)."""
+        table = self.t["style_sentences"][style]
+        used = self.used_templates[area["key"]]
+        for template in rng.sample(table["templates"], len(table["templates"])):
+            if (style, template) in used:
+                continue
+            for _ in range(10):
+                slots = {k: rng.choice(v) for k, v in table.get("slots", {}).items()}
+                text = template.format(topic=area["topic"], **values, **slots)
+                if self.claim(text):
+                    used.add((style, template))
                     return text
+        return None
+
+    def bio(self, rng: random.Random, area: dict, styles: list[str], title: str, seniority: int, loc: dict,
+            langs: list[str], flash_topic: str | None, goal_topic: str | None) -> str:
+        """What I do, then (for mentors) what I can help with and how I mentor: two to four sentences."""
+        key = area["key"]
+        exp = self.draw((key, "experience"), area["experience"], 2 if not styles or rng.random() >= 0.6 else 1)
+        if not exp:
+            raise RuntimeError(f"area {key} has no experience sentence left: add some to {TABLES.name}")
+        exp = [self.vary(rng, x, "experience", area, loc) for x in exp]
+        if not styles:  # not a mentor (yet)
+            return " ".join(exp)
+        teach = self.teaching(rng, area, styles, title, seniority, 1 if len(exp) == 2 or rng.random() < 0.6 else 2)
+        if not teach:
+            raise RuntimeError(f"area {key} has no teaching sentence left: add some to {TABLES.name}")
+        teach = [self.vary(rng, x, "teaching", area, loc) for x in teach]
+        extra = self.how_i_mentor(rng, area, styles, loc, langs, flash_topic, goal_topic)
+        # A teaching sentence occasionally leads; mostly experience comes first.
+        sentences = teach + exp + extra if rng.random() < 0.15 else exp + teach + extra
+        return " ".join(sentences[:4])
+
+    def teaching(self, rng: random.Random, area: dict, styles: list[str], title: str, seniority: int,
+                 n: int) -> list[str]:
+        """Up to n things I can help with; a seniority-7 specialist may offer one about their career track."""
+        teach: list[str] = []
+        if area["group"] == "specialist" and seniority == 7 and styles != ["flash"] and rng.random() < 0.3:
+            track = "manager" if title == area["titles"]["level_7"][0] else "individual"
+            teach = [x.format(n=rng.choice(self.t["numbers"]), team=area["team"], topic=area["topic"])
+                     for x in self.draw(("mentor_track", track), self.t["mentor_track"][track], 1)]
+        return teach + self.draw((area["key"], "teaching"), area["teaching"], n - len(teach))
+
+    def how_i_mentor(self, rng: random.Random, area: dict, styles: list[str], loc: dict, langs: list[str],
+                     flash_topic: str | None, goal_topic: str | None) -> list[str]:
+        """Most mentors say how they work in one of their styles: that sentence, or nothing."""
+        style = self.style_for(rng, styles, flash_topic, goal_topic)
+        if style is None:
+            return []
+        values: dict[str, str] = {}
+        if style == "flash":
+            values = {"flash_topic": flash_topic}
+        elif style == "e_mentoring":
+            names = [self.t["language_names"][code] for code in langs]
+            langs_text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            values = {"city": loc["city"], "langs": langs_text}
+        elif style == "two_way":
+            values = {"goal_topic": goal_topic}
+        text = self.style_sentence(rng, style, area, **values)
+        return [text] if text else []
+
+    @staticmethod
+    def style_for(rng: random.Random, styles: list[str], flash_topic: str | None, goal_topic: str | None) -> str | None:
+        """Which style, if any, the bio describes: the first whose band the roll lands in."""
+        roll = rng.random()
+        if styles == ["flash"]:
+            roll = roll * 0.45 + 0.35  # lands in the flash band most of the time
+        if "reverse" in styles and roll < 0.35:
+            return "reverse"
+        if "flash" in styles and flash_topic and roll < 0.62:
+            return "flash"
+        if "e-mentoring" in styles and roll < 0.78:
+            return "e_mentoring"
+        if "two-way" in styles and goal_topic and roll < 0.9:
+            return "two_way"
+        if "traditional" in styles and roll < 0.97:
+            return "traditional"
+        return None
+
+    def write_bios(self) -> None:
+        """Write everyone's bio, in the order people were made, keeping a sentence in reserve in each
+        deck for every bio still to come."""
+        self.reserved.clear()
+        for person in self.people:
+            if "_bio_facts" in person:
+                self.reserved[(person["_area"], "experience")] += 1
+                self.reserved[(person["_area"], "teaching")] += bool(person["styles"])
+        for index, person in enumerate(self.people):
+            facts = person.pop("_bio_facts", None)
+            if facts is None:
                 continue
-            teach_pool = list(area["teaching"])
-            if area["group"] == "specialist" and seniority == 7 and not flash_only:
-                if title == area["titles"]["level_7"][0]:
-                    teach_pool += [x.format(n=rng.choice(self.t["numbers"]), team=area["team"])
-                                   for x in self.t["mentor_track"]["manager"]]
-                else:
-                    teach_pool += self.t["mentor_track"]["individual"]
-            teach = [self.vary(x, "teach", area, loc)
-                     for x in rng.sample(teach_pool, k=1 if (len(exp) == 2 or rng.random() < 0.5) else 2)]
-            extra: list[str] = []
-            roll = rng.random()
-            if flash_only:
-                roll = roll * 0.45 + 0.35  # lands in the flash band most of the time
-            if "reverse" in styles and roll < 0.35:
-                slots = {k: rng.choice(v) for k, v in self.t["style_sentences"]["reverse"]["slots"].items()}
-                template = rng.choice(self.t["style_sentences"]["reverse"]["templates"])
-                extra.append(template.format(n=rng.choice(["two", "three", "four", "five"]), **slots))
-            elif "flash" in styles and flash_topic and roll < 0.62:
-                slots = {k: rng.choice(v) for k, v in self.t["style_sentences"]["flash"]["slots"].items()}
-                extra.append(rng.choice(self.t["style_sentences"]["flash"]["templates"]).format(topic=flash_topic,
-                                                                                                **slots))
-            elif "e-mentoring" in styles and roll < 0.78:
-                names = [self.t["language_names"][code] for code in langs]
-                lang_text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-                extra.append(self.style_sentence("e_mentoring", city=loc["city"], langs=lang_text))
-            elif "two-way" in styles and goal_topic and roll < 0.9:
-                extra.append(rng.choice(self.t["style_sentences"]["two_way"]["templates"]).format(
-                    topic=area["topic"], goal_topic=goal_topic))
-            elif "traditional" in styles and roll < 0.97:
-                extra.append(self.style_sentence("traditional"))
-            sentences = exp + teach + extra
-            # A teaching sentence occasionally leads; mostly experience comes first.
-            if rng.random() < 0.15:
-                sentences = teach + exp + extra
-            sentences = sentences[:4]
-            if len(sentences) < 2:
-                continue
-            text = " ".join(sentences)
-            if text not in self.used_bios:
-                self.used_bios.add(text)
-                return text
-        raise RuntimeError(f"could not make a unique bio for {area['key']}")
+            self.reserved[(person["_area"], "experience")] -= 1
+            self.reserved[(person["_area"], "teaching")] -= bool(person["styles"])
+            # Its own generator, so that editing a sentence changes bios but never who the people are.
+            rng = random.Random(f"{self.seed}:bio:{index}")
+            person["bio"] = self.bio(rng, self.areas[person["_area"]], person["styles"], person["title"],
+                                     person["seniority"], facts["loc"], person["languages"], facts["flash_topic"],
+                                     facts["goal_topic"])
 
     def formats(self, virtual_only: bool = False) -> list[str]:
         if virtual_only:
@@ -276,9 +366,8 @@ class Builder:
         }
         goal_text, goal_used = self.goal(goal_areas, exclude=area_key, first=goal_first) if goal_areas else (None, [])
         goal_topic = self.areas[goal_used[0]]["topic"] if goal_used else None
-        if with_bio:
-            person["bio"] = self.bio(area, styles, title, seniority, loc, langs, flash_topic, goal_topic,
-                                     mentor=bool(styles))
+        if with_bio:  # written by write_bios once everyone exists
+            person["_bio_facts"] = {"loc": loc, "flash_topic": flash_topic, "goal_topic": goal_topic}
         person["skills"] = self.skills(area, self.areas[extra_skill_area] if extra_skill_area else None)
         if goal_text:
             person["goals"] = goal_text
@@ -296,8 +385,9 @@ class Builder:
         return person
 
 
-def build(tables: dict) -> list[dict]:
-    """All demo people, in their final order, with ids, managers and a few inactive or hidden."""
+def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
+    """All demo people, in their final order, with ids, managers and a few inactive or hidden; and, by
+    deck, how many sentences bios asked for beyond what the tables hold."""
     b = Builder(tables)
     rng = b.rng
     areas = tables["areas"]
@@ -336,8 +426,9 @@ def build(tables: dict) -> list[dict]:
             goal_first = rng.choice(senior_keys)
             pending_pairs.append((key, goal_first))
         other = rng.choice(reverse_keys)
-        b.add(category="reverse", area_key=key, seniority=seniority, styles=styles, goal_areas=goal, goal_first=goal_first,
-              capacity=rng.randint(1, 3), flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
+        b.add(category="reverse", area_key=key, seniority=seniority, styles=styles, goal_areas=goal,
+              goal_first=goal_first, capacity=rng.randint(1, 3),
+              flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
               virtual_only=emt and rng.random() < 0.6, extra_skill_area=other if other != key else None)
 
     # 2) Senior mentors: seniority 7-10, traditional mentoring in leadership and business.
@@ -447,6 +538,7 @@ def build(tables: dict) -> list[dict]:
         b.add(category="mentee", area_key=key, seniority=seniority, styles=[], goal_areas=goal_pool,
               capacity=0, flash_hours=0.0, with_bio=rng.random() < 0.6)
 
+    b.write_bios()
     people = b.people
     rng.shuffle(people)
     for n, person in enumerate(people, start=1):
@@ -469,7 +561,7 @@ def build(tables: dict) -> list[dict]:
         person["active"] = False
     for person in rng.sample(people, k=max(1, round(len(people) * 0.03))):
         person["discoverable"] = False
-    return people
+    return people, b.shortfalls
 
 
 def public(person: dict) -> dict:
@@ -489,9 +581,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT, help=f"where to write (default: {OUT.relative_to(ROOT)})")
     parser.add_argument("--tables", type=Path, default=TABLES, help="the word tables (TOML)")
     args = parser.parse_args(argv)
-    people = build(load_tables(args.tables))
+    people, shortfalls = build(load_tables(args.tables))
     args.out.write_text(render(people), encoding="utf-8", newline="\n")
     print(f"wrote {len(people)} profiles to {args.out}")
+    if shortfalls:
+        short = ", ".join(f"{area} {kind} {n}" for (area, kind), n in sorted(shortfalls.items()))
+        print(f"bios that got fewer sentences than they asked for (add sentences to these): {short}", file=sys.stderr)
 
 
 if __name__ == "__main__":
