@@ -36,6 +36,9 @@ class Settings:
     """Every tunable of the service. `Settings.from_env()` reads `MATCHER_<NAME>` for each field."""
 
     data_dir: Path = Path("data")
+    # A postgresql:// URL: the shared store for several replicas (README "Running several replicas").
+    # Empty: SQLite in data_dir. It may hold a password: never logged or printed (repr=False).
+    database_url: str = field(default="", repr=False)
     # A local sentence-transformers folder; never a hub name that would need a download.
     model: str = field(default_factory=_default_model)
     # "torch", "onnx" or "onnx-int8" (the two ONNX ones need `mentor-match export-model` first), or
