@@ -133,6 +133,43 @@ def test_change_sequence_and_changes_since_with_deletes_and_manager_ids(store, b
     assert sorted(s.profile.id for s in upserted) == ["late", "oth", "rep"] and deleted == [boss] and now == 3
 
 
+def test_a_follower_of_changes_since_misses_nothing_while_writers_race(store, backend):
+    """Writers on separate store objects commit concurrently while a follower applies changes_since
+    over and over: at the end its copy equals the store (a change committed "behind" the sequence
+    number the follower had already seen would be missed for good)."""
+    writers = [backend.opened() for _ in range(3)]
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def work(n: int, writer) -> None:
+        try:
+            for i in range(25):
+                writer.write([write(f"w{n}-{i % 7}", f"I teach topic {n} {i}.", seed=i, embedded=i % 2 == 0)])
+                if i % 5 == 4:
+                    writer.delete(f"w{n}-{(i + 3) % 7}")
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n, w)) for n, w in enumerate(writers)]
+    for t in threads:
+        t.start()
+    mirror: dict[int, tuple[str, str]] = {}
+    seq = 0
+    follower = backend.opened()
+    while any(t.is_alive() for t in threads) or seq != follower.current_seq():
+        upserted, deleted, now = follower.changes_since(seq)
+        assert now >= seq
+        for row in deleted:
+            mirror.pop(row, None)
+        for s in upserted:
+            mirror[s.row_id] = (s.profile.id, s.content_hash)
+        seq = now
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert mirror == {s.row_id: (s.profile.id, s.content_hash) for s in store.iter_profiles()}
+
+
 def test_set_embeddings_skips_rows_whose_text_changed_meanwhile(store):
     row, other = store.write([write("ana", embedded=False), write("ben", embedded=False)])
     stale_hash = store.get("ana").text_hash
