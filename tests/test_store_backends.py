@@ -395,3 +395,9 @@ def test_migrate_on_sqlite_creates_the_store_and_says_so(tmp_path, monkeypatch, 
     assert cli.main(["migrate"]) == 0
     assert "nothing to migrate" in capsys.readouterr().out
     assert (tmp_path / "data" / "profiles.db").exists()
+
+
+def test_the_reindex_count_is_shared_by_every_store_object(store, backend):
+    assert store.reindex_count() == 0
+    assert backend.opened().record_reindex() == 1 and store.record_reindex() == 2
+    assert store.reindex_count() == 2 and store.current_seq() == 0  # not a change of any profile

@@ -326,6 +326,16 @@ class PostgresStore:
         finally:
             conn.close()
 
+    def reindex_count(self) -> int:
+        """How many re-indexes have completed on this database (0 when none has)."""
+        return int(self._one("SELECT value FROM meta WHERE key = 'reindex'")[0])
+
+    def record_reindex(self) -> int:
+        """Count one more completed re-index (its own row: profile writes do not wait for it); returns the count."""
+        with self._transaction() as cur:
+            return int(cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'reindex' RETURNING value")
+                       .fetchone()[0])
+
     @contextmanager
     def changes_held(self) -> Iterator[tuple[int, int]]:
         """No write or delete commits while held (the seq row is locked); yields (current seq, last delete seq).
