@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -36,12 +35,14 @@ POOL_SIZE = 10  # connections per process at most (gunicorn threads, background 
 # Session-level advisory lock held while a re-index runs (per database: one re-index per database).
 REINDEX_LOCK_KEY = 0x6D656E746F7201
 
-_PROFILE_COLUMNS = "row_id, data, content_hash, text_hash, seq"
+# data as text, decoded here with json.loads: faster than psycopg's jsonb loader (0.40 vs 0.49 ms for
+# the five profiles a match returns, measured).
+_PROFILE_COLUMNS = "row_id, data::text, content_hash, text_hash, seq"
 
 
-def _load_profile(data: Any) -> Profile:
-    # Stored data was validated on the way in; skip validation on the way out. psycopg decodes jsonb.
-    return Profile.model_construct(**(json.loads(data) if isinstance(data, (str, bytes)) else data))
+def _load_profile(data: str) -> Profile:
+    # Stored data was validated on the way in; skip validation on the way out.
+    return Profile.model_construct(**json.loads(data))
 
 
 def _dump_profile(profile: Profile) -> str:
@@ -145,7 +146,7 @@ class PostgresStore:
         if not row_ids:
             return {}
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT row_id, data FROM profiles WHERE row_id = ANY(%s)",
+            rows = conn.execute("SELECT row_id, data::text FROM profiles WHERE row_id = ANY(%s)",
                                 ([int(r) for r in row_ids],)).fetchall()
         return {int(row_id): _load_profile(data) for row_id, data in rows}
 
@@ -224,7 +225,7 @@ class PostgresStore:
                 cur.execute(
                     "UPDATE profiles AS p SET data = u.data::jsonb, content_hash = u.content_hash, "
                     "text_hash = u.text_hash, seq = %s, updated_at = %s "
-                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+                    "FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[]) "
                     "AS u(row_id, data, content_hash, text_hash) WHERE p.row_id = u.row_id",
                     (seq, now, [row_of[w.profile.id] for w in updates], [_dump_profile(w.profile) for w in updates],
                      [w.content_hash for w in updates], [w.text_hash for w in updates]))
@@ -232,7 +233,7 @@ class PostgresStore:
                 cur.execute(
                     "INSERT INTO profiles (id, data, content_hash, text_hash, seq, updated_at) "
                     "SELECT u.id, u.data::jsonb, u.content_hash, u.text_hash, %s, %s "
-                    "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
+                    "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]) WITH ORDINALITY "
                     "AS u(id, data, content_hash, text_hash, n) ORDER BY u.n RETURNING id, row_id",
                     (seq, now, [w.profile.id for w in inserts], [_dump_profile(w.profile) for w in inserts],
                      [w.content_hash for w in inserts], [w.text_hash for w in inserts]))
@@ -275,7 +276,7 @@ class PostgresStore:
             cur.execute("INSERT INTO tombstones (row_id, seq) VALUES (%s, %s) "
                         "ON CONFLICT (row_id) DO UPDATE SET seq = EXCLUDED.seq", (row_id, seq))
             # Erasure reaches the records that name the person as their manager: the id goes too.
-            reports = cur.execute("SELECT row_id, data FROM profiles WHERE data ->> 'manager_id' = %s",
+            reports = cur.execute("SELECT row_id, data::text FROM profiles WHERE data ->> 'manager_id' = %s",
                                   (profile_id,)).fetchall()
             now = time.time()
             cleared = [without_manager(_load_profile(data)) for _, data in reports]
@@ -405,7 +406,7 @@ def _put_embeddings(cur: psycopg.Cursor, items: list[tuple[int, str, Embeddings]
         return
     cur.execute(
         "INSERT INTO embeddings (row_id, model_key, text_hash, offers, goals, passages) "
-        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bytea[], %s::bytea[], %s::bytea[]) "
+        "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::bytea[], %b::bytea[], %b::bytea[]) "
         "ON CONFLICT (row_id) DO UPDATE SET model_key = EXCLUDED.model_key, text_hash = EXCLUDED.text_hash, "
         "offers = EXCLUDED.offers, goals = EXCLUDED.goals, passages = EXCLUDED.passages",
         ([row_id for row_id, _, _ in items], [emb.model_key for _, _, emb in items],
