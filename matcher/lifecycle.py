@@ -81,7 +81,6 @@ class IndexLifecycle:
         with self._lock:
             if self._state is None:
                 self._state = self._load_or_rebuild(progress)
-                self.follower.adopt()
             return self._state
 
     def current(self) -> IndexState:

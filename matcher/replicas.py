@@ -3,10 +3,12 @@
 Replicas share the store (PostgreSQL) but each keeps its index generations in its own data
 directory, so a re-index through one replica writes a generation the others never see. The store
 counts completed re-indexes (`record_reindex`, `reindex_count`); each data directory remembers, in
-`index/REINDEXED`, the count its current generation reflects. A process that finds the store's count
-above its directory's rebuilds the generation from the stored embeddings (the model runs only on
-phrase-book phrases the previous book lacked: the same build as a re-index, without the purge, which
-the re-indexing replica did) and then records the count it followed.
+`index/REINDEXED`, the count its current generation reflects (none yet: 0). A process that finds the
+store's count different from its directory's rebuilds the generation from the stored embeddings
+(the model runs only on phrase-book phrases the previous book lacked: the same build as a re-index,
+without the purge, which the re-indexing replica did) and then records the count it followed. So a new replica
+serves at once from a generation built at start-up without a phrase book, then follows the latest
+re-index in the background and gets one.
 
 Processes sharing one data directory (gunicorn workers, the CLI, or every replica on SQLite, which
 shares one directory anyway) take turns with a file lock, `index/.follow-lock`: the one re-indexing
@@ -54,14 +56,8 @@ class ReindexFollower:
         self._next_poll = 0.0
         self._lock = threading.Lock()
 
-    def adopt(self) -> None:
-        """A data directory without a marker (new, or made before markers) takes its generation as
-        reflecting every re-index so far: it was just built or loaded and caught up from the store."""
-        if self._read() is None:
-            self.done(self.store.reindex_count())
-
     def due(self, now: float | None = None) -> int | None:
-        """The store's re-index count when it is above this directory's (a rebuild is due), else None.
+        """The store's re-index count when it differs from this directory's (a rebuild is due), else None.
 
         Asks the store at most every `poll_seconds`; between polls it answers None at no cost.
         """
@@ -71,17 +67,18 @@ class ReindexFollower:
                 return None
             self._next_poll = now + self.poll_seconds
         count = self.store.reindex_count()
-        return None if count <= self._known else self.behind(count)
+        return None if count == self._known else self.behind(count)
 
     def behind(self, count: int | None = None) -> int | None:
-        """The store's re-index count (`count`, or asked now) when this directory's marker is below it, else None.
+        """The store's re-index count (`count`, or asked now) when this directory's marker differs, else None.
 
-        Reads the marker afresh: another process of this directory may have followed meanwhile.
+        A marker above the store's count means the store was restored from an older backup: the
+        directory rebuilds once and takes the restored count. Reads the marker afresh: another
+        process of this directory may have followed meanwhile.
         """
         count = self.store.reindex_count() if count is None else count
-        marker = self._read()
-        self._known = -1 if marker is None else marker
-        return count if count > self._known else None
+        self._known = self._read()
+        return count if count != self._known else None
 
     def follow(self, rebuild: Callable[[], object]) -> None:
         """Rebuild this directory's generation if the store counts re-indexes it has not followed, then
@@ -132,8 +129,9 @@ class ReindexFollower:
         finally:
             os.close(fd)  # releases the lock
 
-    def _read(self) -> int | None:
+    def _read(self) -> int:
+        """The marker's count; 0 when there is none (a new data dir has followed no re-index)."""
         try:
             return int((self.root / MARKER).read_text().strip())
         except (FileNotFoundError, ValueError):
-            return None
+            return 0

@@ -43,7 +43,7 @@ def test_a_reindex_through_one_replica_is_followed_by_the_others(tmp_path, make_
     b = make_service(tmp_path / "b", database_url=postgres_url).open()  # built from the stored embeddings
     a.index.follower.poll_seconds = b.index.follower.poll_seconds = 0
     before = b.status()["generation"]
-    assert (tmp_path / "b" / "index" / MARKER).read_text().strip() == "0"
+    assert not (tmp_path / "b" / "index" / MARKER).exists()  # a new data dir has followed no re-index
 
     result = a.reindex()
     assert (tmp_path / "a" / "index" / MARKER).read_text().strip() == "1"
@@ -64,6 +64,21 @@ def test_a_reindex_through_one_replica_is_followed_by_the_others(tmp_path, make_
     assert b.status()["generation"] == generation  # followed once
 
 
+def test_a_new_replica_serves_at_once_then_follows_the_latest_reindex_for_its_phrase_book(tmp_path, make_service,
+                                                                                            postgres_url):
+    a = make_service(tmp_path / "a", database_url=postgres_url).open()
+    a.import_items(list(enumerate(tiny_people(30, "new"), start=1)))
+    a.reindex()
+    assert a.refresh().phrase_book is not None
+    b = make_service(tmp_path / "b", database_url=postgres_url).open()  # ready at once: built from the store
+    b.index.follower.poll_seconds = 0
+    assert b.refresh().phrase_book is None
+    _wait(lambda: b.refresh().phrase_book is not None, FOLLOW_WAIT, "the new replica to follow the re-index")
+    b.index.close()
+    assert (tmp_path / "b" / "index" / MARKER).read_text().strip() == "1"
+    assert len(b.refresh().phrase_book) == len(a.refresh().phrase_book)
+
+
 def test_processes_sharing_a_data_dir_never_follow_their_own_reindex(tmp_path, make_service, embedder):
     # SQLite: every process shares the data dir, and so its marker.
     server = make_service(tmp_path / "data").open()
@@ -71,7 +86,8 @@ def test_processes_sharing_a_data_dir_never_follow_their_own_reindex(tmp_path, m
     server.index.follower.poll_seconds = 0
     cli = make_service(tmp_path / "data").open()
     cli.reindex()
-    _wait(lambda: server.refresh().generation == cli.status()["generation"], 60, "the server to load the new generation")
+    _wait(lambda: server.refresh().generation == cli.status()["generation"], 60,
+          "the server to load the new generation")
     server.index.close()
     generations = sorted(p.name for p in (tmp_path / "data" / "index").glob("gen-*"))
     server.refresh()
@@ -85,7 +101,6 @@ def test_a_failed_follow_keeps_the_marker_and_is_retried_later(tmp_path, caplog)
 
     store = open_store(Settings(data_dir=tmp_path / "data"))
     follower = ReindexFollower(store, Generations(tmp_path / "data" / "index"), poll_seconds=0)
-    follower.adopt()
     assert follower.due() is None
     store.record_reindex()
     assert follower.due() == 1
