@@ -12,7 +12,6 @@ one REPEATABLE READ snapshot, so no change can commit "behind" a reader and be m
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -24,12 +23,9 @@ from psycopg_pool import ConnectionPool
 
 from ..profiles import Profile, content_hash, without_manager
 from . import pgdump, pgvacuum, schema
-from .pgconnect import connect, connect_options
-from .base import (Embeddings, KeyRecord, ReindexRunning, StoredProfile, Write, blob_vectors,
-                   vector_blob)
+from .base import Embeddings, KeyRecord, ReindexRunning, StoredProfile, Write, blob_vectors, vector_blob
 from .dburl import masked
-
-log = logging.getLogger("matcher.store")
+from .pgconnect import connect, connect_options
 
 POOL_SIZE = 10  # connections per process at most (gunicorn threads, background catch-ups and rebuilds)
 # Session-level advisory lock held while a re-index runs (per database: one re-index per database).
