@@ -1,4 +1,4 @@
-"""`mentor-match`: import, reindex, match, serve, keys, config, export-model, backup.
+"""`mentor-match`: import, reindex, match, serve, keys, config, migrate, export-model, backup.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -171,6 +171,22 @@ def cmd_backup(args) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args) -> int:
+    from .config import Settings
+    from .store import describe_store, migrate_store
+
+    settings = Settings.from_env()
+    applied, version = migrate_store(settings)
+    where = describe_store(settings)  # the database URL with its password masked
+    if version is None:
+        print(f"{where}: SQLite creates its schema when the store opens; nothing to migrate")
+    elif applied:
+        print(f"{where}: applied {', '.join(applied)}; schema at version {version}")
+    else:
+        print(f"{where}: schema already at version {version}; nothing to do")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`."""
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
@@ -229,9 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-quantize", action="store_true", help="skip the int8 variant")
     p.set_defaults(func=cmd_export_model)
 
-    p = sub.add_parser("backup", help="copy the profile store with SQLite's online backup")
+    p = sub.add_parser("backup", help="copy the store to a new file: SQLite's online backup, or pg_dump's custom "
+                                      "format with MATCHER_DATABASE_URL")
     p.add_argument("target", help="a new file to write")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("migrate", help="bring the PostgreSQL schema (MATCHER_DATABASE_URL) up to this version; "
+                                       "forward-only (SQLite needs none)")
+    p.set_defaults(func=cmd_migrate)
     return parser
 
 

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
                                       validate_default=True, env_ignore_empty=True)
 
     data_dir: Path = Path("data")
+    # A postgresql:// URL: the shared store for several replicas (README "Running several replicas").
+    # Empty: SQLite in data_dir. It may hold a password: never logged or printed (repr=False).
+    database_url: str = Field(default="", repr=False)
     # A local sentence-transformers folder; never a hub name that would need a download.
     model: str = Field(default_factory=_default_model)
     # "torch", "onnx" or "onnx-int8" (the two ONNX ones need `mentor-match export-model` first), or
@@ -192,8 +195,12 @@ class Settings(BaseSettings):
             raise SettingsError(describe_errors(exc)) from None
 
     def public(self) -> dict[str, Any]:
-        """Every setting with its effective value, for `mentor-match config` (nothing secret is kept here)."""
-        return {name: str(value) if isinstance(value, Path) else value for name, value in self.model_dump().items()}
+        """Every setting with its effective value, for `mentor-match config`: the database URL's password masked."""
+        from .store.dburl import masked
+
+        values = {name: str(value) if isinstance(value, Path) else value for name, value in self.model_dump().items()}
+        values["database_url"] = masked(self.database_url) if self.database_url else ""
+        return values
 
 
 def describe_errors(exc: ValidationError) -> str:

@@ -6,6 +6,8 @@
   process is loaded in the background and swapped in when complete;
 - reindex / checkpoint: write a new generation and make it current, one at a time across processes
   (the store's re-index lock), never one older than the store's last delete;
+- a re-index made through another replica (its own data dir, the same store) is followed: this
+  process rebuilds its own generation from the stored embeddings (matcher/replicas.py);
 - after deletes, BM25 is rebuilt from the store in the background so that its word statistics
   forget the erased texts too (the rows themselves are masked at once).
 
@@ -23,6 +25,7 @@ from typing import Any
 from . import state as state_mod
 from .embedder import Embedder
 from .index import Generations, IndexMismatch
+from .replicas import ReindexFollower
 from .state import IndexState
 from .store import ProfileStore, ReindexRunning
 
@@ -63,6 +66,8 @@ class IndexLifecycle:
         self._refused: str | None = None  # a generation that failed to load: not retried on every request
         self._lexical_rebuild: threading.Thread | None = None
         self._lexical_pending = False
+        self.follower = ReindexFollower(store, generations)
+        self._following: threading.Thread | None = None
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -96,6 +101,8 @@ class IndexLifecycle:
             changes = state_mod.catch_up(state, self.store, self.embedder)
         if changes.deleted:
             self._rebuild_lexical_soon()
+        if self.follower.due() is not None:
+            self._follow_soon()
         return state
 
     def status(self) -> dict[str, Any]:
@@ -112,7 +119,7 @@ class IndexLifecycle:
 
     def settle(self, timeout: float = 30.0) -> None:
         """Wait for background work (loading a newer generation, rebuilding BM25) to finish."""
-        for thread in (self._loading, self._lexical_rebuild):
+        for thread in (self._loading, self._lexical_rebuild, self._following):
             if thread is not None:
                 thread.join(timeout)
 
@@ -169,20 +176,34 @@ class IndexLifecycle:
             PurgeIncomplete: the store could not yet purge deleted profiles' old pages; nothing was switched.
         """
         started = time.perf_counter()
-        with self.store.reindex_lock():
+        with self.store.reindex_lock(), self.follower.turn(wait=True):
             self.store.purge_deleted()
-            previous = self._state
-            book_size = self.settings.phrase_book_size
-            fresh, written = state_mod.build(
-                self.store, self.embedder, self.generations, self.settings.ann_threshold, self.settings.ann_nprobe,
-                progress=progress, book_size=book_size, book_longest=self.settings.phrase_words,
-                previous_book=previous.phrase_book if previous is not None else None)
-            self._publish(fresh, written)
-            with self._lock:
-                state_mod.catch_up(fresh, self.store, self.embedder)
-                self._state = fresh
+            fresh = self._rebuild(progress)
+            self.follower.done(self.store.record_reindex())  # other replicas follow it
         return {"generation": fresh.generation, "profiles": len(fresh.catalog),
                 "seconds": round(time.perf_counter() - started, 3)}
+
+    def _rebuild(self, progress: bool = False) -> IndexState:
+        """Build a generation from the store (with a fresh phrase book), publish it and serve it."""
+        previous = self._state
+        book_size = self.settings.phrase_book_size
+        fresh, written = state_mod.build(
+            self.store, self.embedder, self.generations, self.settings.ann_threshold, self.settings.ann_nprobe,
+            progress=progress, book_size=book_size, book_longest=self.settings.phrase_words,
+            previous_book=previous.phrase_book if previous is not None else None)
+        self._publish(fresh, written)
+        with self._lock:
+            state_mod.catch_up(fresh, self.store, self.embedder)
+            self._state = fresh
+        return fresh
+
+    def _follow_soon(self) -> None:
+        """Follow another replica's re-index (ReindexFollower.follow) on a background thread, one at a time."""
+        with self._lock:
+            if self._following is None or not self._following.is_alive():
+                self._following = threading.Thread(target=self.follower.follow, args=(self._rebuild,), daemon=True,
+                                                   name="matcher-follow")
+                self._following.start()
 
     def checkpoint(self) -> str | None:
         """Write the in-memory indexes (base plus recent changes) as a new generation, without running

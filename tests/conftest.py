@@ -43,3 +43,12 @@ def profile(pid: str, seniority: int, bio: str, **fields) -> dict:
             "flash_hours_per_month": 4, "goals": "I want to learn public speaking."}
     data.update(fields)
     return data
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, migrated PostgreSQL database for this test (skipped without a server, failed under CI)."""
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        yield url

@@ -82,8 +82,7 @@ def assert_index_agrees(service: MatchService) -> None:
     and that their vectors are the stored embeddings of the configured model) and the lexical index.
     """
     st = service.refresh()
-    conn = service.store.conn
-    store_rows = dict(conn.execute("SELECT row_id, id FROM profiles"))
+    store_rows = {stored.row_id: stored.profile.id for stored in service.store.iter_profiles()}
     assert st.catalog.ids == store_rows, "catalog and store disagree"
     emb = service.store.embeddings(list(store_rows), service.embedder.dim)
     assert set(emb) == set(store_rows), "profiles without embeddings"

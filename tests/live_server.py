@@ -100,13 +100,13 @@ class LiveServer:
             return ""
 
 
-def load_profiles(data_dir: Path, embedder, people: list[dict]) -> None:
-    """Store `people` in `data_dir` with the test session's model, and write an index generation, so that
-    the server starts without embedding anything."""
+def load_profiles(data_dir: Path, embedder, people: list[dict], database_url: str = "") -> None:
+    """Store `people` in `data_dir` (or in the PostgreSQL database at `database_url`) with the test
+    session's model, and write an index generation, so that the server starts without embedding anything."""
     from matcher.config import Settings
     from matcher.service import MatchService
 
-    service = MatchService(Settings(data_dir=data_dir), embedder=embedder).open()
+    service = MatchService(Settings(data_dir=data_dir, database_url=database_url), embedder=embedder).open()
     report = service.import_items(list(enumerate(people, start=1)), checkpoint=True)
     assert not report.rejected, report.rejected
     service.store.close()

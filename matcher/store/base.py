@@ -144,6 +144,12 @@ class ProfileStore(Protocol):
         Raises ReindexRunning on entry when another holder has it (it never waits).
         """
 
+    def reindex_count(self) -> int:
+        """How many re-indexes have completed on this store (0 when none has)."""
+
+    def record_reindex(self) -> int:
+        """Count one more completed re-index (replicas compare it with their own); returns the new count."""
+
     def changes_held(self) -> AbstractContextManager[tuple[int, int]]:
         """No write or delete commits while held; yields (current seq, last delete seq) as of then."""
 

@@ -27,6 +27,7 @@ log = logging.getLogger("matcher.store")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('seq', '0');
+INSERT OR IGNORE INTO meta(key, value) VALUES ('reindex', '0');
 CREATE TABLE IF NOT EXISTS profiles (
     row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -329,6 +330,16 @@ class SQLiteStore:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+    def reindex_count(self) -> int:
+        """How many re-indexes have completed on this store (0 when none has)."""
+        return int(self.conn.execute("SELECT value FROM meta WHERE key='reindex'").fetchone()[0])
+
+    def record_reindex(self) -> int:
+        """Count one more completed re-index; returns the new count."""
+        with self._write() as conn:
+            conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'reindex'")
+            return int(conn.execute("SELECT value FROM meta WHERE key='reindex'").fetchone()[0])
 
     @contextmanager
     def changes_held(self) -> Iterator[tuple[int, int]]:

@@ -1,0 +1,403 @@
+"""The store's behaviour, the same on both backends: SQLite (a file) and PostgreSQL (a real server).
+
+Each test gets a fresh store: a new SQLite file, or a new PostgreSQL database with the current schema.
+`opened()` opens another store object on the same data, as another process or replica would.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.config import Settings
+from matcher.profiles import content_hash, parse_profile, text_hash
+from matcher.store import Embeddings, KeyRecord, PurgeIncomplete, ReindexRunning, Write, open_store
+from tests.conftest import profile
+
+ROOT = Path(__file__).resolve().parent.parent
+DIM = 8
+
+
+class Backend:
+    """Opens store objects on one fresh store; closes them all at the end."""
+
+    def __init__(self, name: str, settings: Settings):
+        self.name = name
+        self.settings = settings
+        self.stores = []
+
+    def opened(self):
+        store = open_store(self.settings)
+        self.stores.append(store)
+        return store
+
+    def close(self) -> None:
+        for store in self.stores:
+            store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path):
+    if request.param == "sqlite":
+        b = Backend("sqlite", Settings(data_dir=tmp_path / "data"))
+        yield b
+        b.close()
+        return
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        b = Backend("postgres", Settings(data_dir=tmp_path / "data", database_url=url))
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def store(backend):
+    return backend.opened()
+
+
+def vectors(seed: int, goals: bool = True, passages: int = 2) -> Embeddings:
+    rng = np.random.default_rng(seed)
+    return Embeddings("test-model", rng.standard_normal(DIM).astype(np.float32),
+                      rng.standard_normal(DIM).astype(np.float32) if goals else None,
+                      rng.standard_normal((passages, DIM)).astype(np.float32))
+
+
+def write(pid: str, bio: str = "I teach SQL window functions.", seed: int = 0, embedded: bool = True,
+          **fields) -> Write:
+    p = parse_profile(profile(pid, 5, bio, **fields))
+    return Write(p, content_hash(p), text_hash(p), vectors(seed) if embedded else None)
+
+
+def test_upsert_get_get_many_hashes_and_iteration(store):
+    rows = store.write([write("ana"), write("ben", "I teach Excel pivot tables."), write("cy", embedded=False)])
+    assert len(set(rows)) == 3 and rows == sorted(rows)
+    assert store.count() == 3
+    ana = store.get("ana")
+    assert ana.row_id == rows[0] and ana.profile.name == "Person ana" and ana.seq == store.current_seq()
+    assert store.get("nobody") is None
+    assert store.get_many([rows[1], rows[2], 10_000]) == {rows[1]: store.get("ben").profile,
+                                                          rows[2]: store.get("cy").profile}
+    assert store.get_many([]) == {}
+    w = write("ana")
+    assert store.hashes(["ana", "nobody"]) == {"ana": (w.content_hash, w.text_hash)}
+    assert [s.profile.id for s in store.iter_profiles(batch_size=2)] == ["ana", "ben", "cy"]
+
+    # An update keeps the row id and replaces the data; the sequence moves on.
+    before = store.current_seq()
+    assert store.write([write("ana", "I teach negotiation.", seed=5)]) == [rows[0]]
+    assert store.get("ana").profile.bio == "I teach negotiation." and store.current_seq() == before + 1
+
+    emb = store.embeddings(rows + [10_000], DIM)
+    assert set(emb) == {rows[0], rows[1]}  # cy was written without embeddings
+    expected = vectors(5)
+    got = emb[rows[0]]
+    assert got.model_key == "test-model" and got.passages.shape == (2, DIM)
+    assert np.array_equal(got.offers, expected.offers) and np.array_equal(got.goals, expected.goals)
+    assert np.array_equal(got.passages, expected.passages)
+    store.write([Write(w.profile, w.content_hash, w.text_hash, vectors(1, goals=False, passages=1))])
+    assert store.embeddings([rows[0]], DIM)[rows[0]].goals is None
+
+
+def test_change_sequence_and_changes_since_with_deletes_and_manager_ids(store, backend):
+    assert store.current_seq() == 0 and store.last_delete_seq() == 0
+    assert store.changes_since(0) == ([], [], 0)
+    boss, report, other = store.write([write("boss"), write("rep", manager_id="boss"), write("oth")])
+    assert store.current_seq() == 1  # one write, one change number
+    store.write([write("late")])
+    upserted, deleted, now = store.changes_since(1)
+    assert [s.profile.id for s in upserted] == ["late"] and deleted == [] and now == 2
+
+    reader = backend.opened()  # another process's view
+    assert reader.delete("nobody") is None
+    assert reader.current_seq() == 2  # deleting nothing changes nothing
+    assert reader.delete("boss") == boss
+    assert store.current_seq() == 3 and store.last_delete_seq() == 3
+    assert store.get("boss") is None and store.embeddings([boss], DIM) == {}
+    # The erased id is cleared from the reports' records in the same change.
+    rep = store.get("rep")
+    assert rep.profile.manager_id is None and rep.seq == 3 and rep.content_hash == content_hash(rep.profile)
+    upserted, deleted, now = store.changes_since(2)
+    assert [s.profile.id for s in upserted] == ["rep"] and deleted == [boss] and now == 3
+    assert store.changes_since(3) == ([], [], 3)
+    # From the start: every stored profile, every deleted row.
+    upserted, deleted, now = store.changes_since(0)
+    assert sorted(s.profile.id for s in upserted) == ["late", "oth", "rep"] and deleted == [boss] and now == 3
+
+
+def test_a_follower_of_changes_since_misses_nothing_while_writers_race(store, backend):
+    """Writers on separate store objects commit concurrently while a follower applies changes_since
+    over and over: at the end its copy equals the store (a change committed "behind" the sequence
+    number the follower had already seen would be missed for good)."""
+    writers = [backend.opened() for _ in range(3)]
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def work(n: int, writer) -> None:
+        try:
+            for i in range(25):
+                writer.write([write(f"w{n}-{i % 7}", f"I teach topic {n} {i}.", seed=i, embedded=i % 2 == 0)])
+                if i % 5 == 4:
+                    writer.delete(f"w{n}-{(i + 3) % 7}")
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n, w)) for n, w in enumerate(writers)]
+    for t in threads:
+        t.start()
+    mirror: dict[int, tuple[str, str]] = {}
+    seq = 0
+    follower = backend.opened()
+    while any(t.is_alive() for t in threads) or seq != follower.current_seq():
+        upserted, deleted, now = follower.changes_since(seq)
+        assert now >= seq
+        for row in deleted:
+            mirror.pop(row, None)
+        for s in upserted:
+            mirror[s.row_id] = (s.profile.id, s.content_hash)
+        seq = now
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert mirror == {s.row_id: (s.profile.id, s.content_hash) for s in store.iter_profiles()}
+
+
+def test_set_embeddings_skips_rows_whose_text_changed_meanwhile(store):
+    row, other = store.write([write("ana", embedded=False), write("ben", embedded=False)])
+    stale_hash = store.get("ana").text_hash
+    store.write([write("ana", "I teach something else now.", seed=9)])  # brings its own vectors
+    seq = store.current_seq()
+    assert store.set_embeddings([(row, stale_hash, vectors(1)), (other, store.get("ben").text_hash, vectors(2)),
+                                 (10_000, "x", vectors(3))]) == 1
+    assert np.array_equal(store.embeddings([row], DIM)[row].offers, vectors(9).offers)  # not overwritten
+    assert np.array_equal(store.embeddings([other], DIM)[other].offers, vectors(2).offers)
+    assert store.current_seq() == seq  # embeddings are not a change of the profile
+
+
+def test_keys(store, backend):
+    store.add_key(KeyRecord("k2", "h2", "admin", None, 2.0, None))
+    store.add_key(KeyRecord("k1", "h1", "match", "intranet", 1.0, None))
+    assert [k.key_id for k in backend.opened().keys()] == ["k1", "k2"]
+    assert store.key("k1") == KeyRecord("k1", "h1", "match", "intranet", 1.0, None)
+    assert store.key("nope") is None
+    assert store.revoke_key("k1", 5.0) is True
+    assert store.revoke_key("k1", 6.0) is False and store.revoke_key("nope", 6.0) is False
+    assert store.key("k1").revoked_at == 5.0
+
+
+def test_reindex_lock_is_one_at_a_time_across_store_objects(store, backend):
+    other = backend.opened()
+    with store.reindex_lock():
+        with pytest.raises(ReindexRunning):
+            with other.reindex_lock():
+                pass
+    with other.reindex_lock():  # released
+        pass
+
+
+HOLDER = """
+import sys
+from matcher.config import Settings
+from matcher.store import open_store
+from pathlib import Path
+store = open_store(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
+with store.reindex_lock():
+    print("LOCKED", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_reindex_lock_is_one_at_a_time_across_processes_and_freed_when_one_dies(store, backend):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen([sys.executable, "-c", HOLDER, str(backend.settings.data_dir),
+                              backend.settings.database_url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, env=env, cwd=ROOT)
+    try:
+        assert child.stdout.readline().strip() == "LOCKED"
+        with pytest.raises(ReindexRunning):
+            with store.reindex_lock():
+                pass
+    finally:
+        child.kill()  # no clean exit: the lock must go with the process (file lock, or database session)
+        child.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with store.reindex_lock():
+                break
+        except ReindexRunning:
+            assert time.monotonic() < deadline, "the lock outlived the process that held it"
+            time.sleep(0.1)
+
+
+def test_changes_held_blocks_a_concurrent_delete_until_released(store, backend):
+    store.write([write("ana"), write("ben")])
+    deleter, reader = backend.opened(), backend.opened()
+    done = threading.Event()
+    result = {}
+
+    def delete() -> None:
+        result["row"] = deleter.delete("ana")
+        done.set()
+
+    with store.changes_held() as (seq, last_delete):
+        assert (seq, last_delete) == (1, 0)
+        thread = threading.Thread(target=delete)
+        thread.start()
+        assert not done.wait(1.0), "a delete committed while changes were held"
+        assert reader.get("ana") is not None
+    assert done.wait(30)
+    thread.join()
+    assert result["row"] is not None and store.get("ana") is None
+    assert store.current_seq() == 2 and store.last_delete_seq() == 2
+
+
+def test_purge_after_delete_and_refused_while_an_older_snapshot_holds_the_rows(store, backend):
+    store.write([write("ana"), write("ben")])
+    store.purge_deleted()  # nothing deleted yet: a no-op that succeeds
+    old_reader = _snapshot_reader(backend)  # a transaction that started before the delete
+    try:
+        store.delete("ana")
+        store.PURGE_ATTEMPTS, store.PURGE_PAUSE = 2, 0.05
+        if backend.name == "sqlite":  # each checkpoint attempt would wait out the 30 s busy timeout
+            store.conn.execute("PRAGMA busy_timeout=100")
+        with pytest.raises(PurgeIncomplete):
+            store.purge_deleted()
+    finally:
+        old_reader()
+    store.purge_deleted()
+    if backend.name == "postgres":
+        import psycopg
+
+        with psycopg.connect(backend.settings.database_url) as conn:
+            dead = dict(conn.execute("SELECT relname, n_dead_tup FROM pg_stat_user_tables "
+                                     "WHERE relname IN ('profiles', 'embeddings')").fetchall())
+        assert dead == {"profiles": 0, "embeddings": 0}
+
+
+def _snapshot_reader(backend: Backend):
+    """Open a reading transaction holding a snapshot from now; returns the function that ends it."""
+    if backend.name == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(backend.settings.data_dir / "profiles.db", isolation_level=None)
+        conn.execute("BEGIN")
+        conn.execute("SELECT COUNT(*) FROM profiles").fetchone()
+    else:
+        import psycopg
+
+        conn = psycopg.connect(backend.settings.database_url, autocommit=True)
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        conn.execute("SELECT COUNT(*) FROM profiles").fetchone()
+
+    def end() -> None:
+        conn.execute("COMMIT")
+        conn.close()
+
+    return end
+
+
+def test_backup_is_a_new_private_file_and_never_overwrites(store, backend, tmp_path):
+    store.write([write("ana")])
+    target = tmp_path / "backup.db"
+    store.backup(target)
+    assert target.stat().st_size > 0 and stat.S_IMODE(target.stat().st_mode) == 0o600
+    with pytest.raises(FileExistsError):
+        store.backup(target)
+    if backend.name == "postgres":
+        from matcher.store.pgdump import pg_dump_path
+
+        pg_restore = Path(pg_dump_path()).with_name("pg_restore")
+        listing = subprocess.run([str(pg_restore), "--list", str(target)], capture_output=True, text=True, check=True)
+        assert "TABLE DATA public profiles" in listing.stdout and "TABLE DATA public api_keys" in listing.stdout
+
+
+# -- PostgreSQL's schema migrations -------------------------------------------------------------------
+
+
+def _apply(url: str, upto: int) -> None:
+    """Apply the shipped migrations 1..upto by hand (a database left behind by an older release)."""
+    import psycopg
+
+    from matcher.store import schema
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(schema._CREATE_TABLE)
+        for migration in schema.migrations()[:upto]:
+            with conn.transaction():
+                conn.execute(migration.sql)
+                conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                             (migration.version, migration.name))
+
+
+def test_a_schema_behind_the_code_is_refused_until_migrated(tmp_path, capsys):
+    from matcher import cli
+    from matcher.store import schema
+    from tests.pg import fresh_database
+
+    latest = schema.latest_version()
+    with fresh_database(migrated=False) as url:
+        password = url.split("@")[0].rsplit(":", 1)[1]
+        settings = Settings(data_dir=tmp_path / "data", database_url=url)
+        for behind in sorted({0, latest - 1}):
+            if behind:
+                _apply(url, behind)
+            with pytest.raises(schema.SchemaMismatch) as refused:
+                open_store(settings)
+            message = str(refused.value)
+            assert "run `mentor-match migrate`" in message and "MATCHER_DATABASE_URL" in message
+            assert (f"at version {behind}" in message) if behind else "no mentor-matcher schema" in message
+            assert password not in message and ":***@" in message
+
+        os.environ["MATCHER_DATABASE_URL"] = url
+        try:
+            assert cli.main(["migrate"]) == 0
+            first = capsys.readouterr().out
+            assert cli.main(["migrate"]) == 0  # again: nothing to do
+            again = capsys.readouterr().out
+        finally:
+            del os.environ["MATCHER_DATABASE_URL"]
+        assert f"schema at version {latest}" in first and "applied" in first and password not in first
+        assert "already at version" in again and password not in again
+        store = open_store(settings)
+        store.write([write("ana")])
+        assert store.get("ana") is not None
+        store.close()
+
+
+def test_a_schema_ahead_of_the_code_is_refused_and_never_migrated_down(postgres_url, tmp_path):
+    import psycopg
+
+    from matcher.store import migrate_store, schema
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, 'from_the_future')",
+                     (schema.latest_version() + 1,))
+    settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url)
+    for attempt in (open_store, migrate_store):
+        with pytest.raises(schema.SchemaMismatch, match="newer than this version of mentor-matcher"):
+            attempt(settings)
+
+
+def test_migrate_on_sqlite_creates_the_store_and_says_so(tmp_path, monkeypatch, capsys):
+    from matcher import cli
+
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("MATCHER_DATABASE_URL", raising=False)
+    assert cli.main(["migrate"]) == 0
+    assert "nothing to migrate" in capsys.readouterr().out
+    assert (tmp_path / "data" / "profiles.db").exists()
+
+
+def test_the_reindex_count_is_shared_by_every_store_object(store, backend):
+    assert store.reindex_count() == 0
+    assert backend.opened().record_reindex() == 1 and store.record_reindex() == 2
+    assert store.reindex_count() == 2 and store.current_seq() == 0  # not a change of any profile
