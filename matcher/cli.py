@@ -125,7 +125,7 @@ def cmd_config(args) -> int:
         return EXIT_OK
     width = max(len(name) for name in values) + len("MATCHER_")
     for name, value in values.items():
-        print(f"{('MATCHER_' + name.upper()).ljust(width)}  {value}")
+        print(f"{('MATCHER_' + name.upper()).ljust(width)}  {value if value not in ('', None) else '(not set)'}")
     return EXIT_OK
 
 

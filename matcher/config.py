@@ -212,7 +212,12 @@ def describe_errors(exc: ValidationError) -> str:
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "no such setting"
-        lines.append(f"{variable}={error.get('input')!r}: {message}")
+        value = error.get("input")
+        if name == "database_url":  # it may hold a password: never printed back
+            from .store.dburl import masked
+
+            value = masked(str(value))
+        lines.append(f"{variable}={value!r}: {message}")
     return "; ".join(lines)
 
 

@@ -38,13 +38,15 @@ def test_only_postgresql_urls_select_postgresql(tmp_path):
     assert "s3cret" not in str(refused.value)
 
 
-def test_settings_never_show_the_database_password(tmp_path):
-    settings = Settings.from_env({"MATCHER_DATABASE_URL": "postgresql://app:s3cret@db/mentors",
-                                  "MATCHER_DATA_DIR": str(tmp_path)})
+def test_settings_never_show_the_database_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHER_DATABASE_URL", "postgresql://app:s3cret@db/mentors")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path))
+    settings = Settings.from_env()
     assert settings.database_url == "postgresql://app:s3cret@db/mentors"
     assert "s3cret" not in repr(settings) and "s3cret" not in str(settings)
+    assert settings.public()["database_url"] == "postgresql://app:***@db/mentors"
     assert describe_store(settings) == "PostgreSQL database postgresql://app:***@db/mentors"
-    assert describe_store(Settings(data_dir=tmp_path)) == f"SQLite store {tmp_path / 'profiles.db'}"
+    assert describe_store(Settings(data_dir=tmp_path, database_url="")) == f"SQLite store {tmp_path / 'profiles.db'}"
 
 
 def test_an_unreachable_database_is_named_without_its_password(tmp_path):
