@@ -113,8 +113,9 @@ class Catalog:
             column = table[key] = np.zeros(self.size, dtype=bool)
         column[row_id] = value
 
-    def upsert(self, row_id: int, profile: Profile, n_passages: int) -> None:
-        """Record (or replace) the facts of one profile."""
+    def upsert(self, row_id: int, profile: Profile, n_passages: int, committed: int = 0) -> None:
+        """Record (or replace) the facts of one profile; `committed`: long-term mentees its published programme
+        pairs already give it (its capacity column holds what is left)."""
         with self._lock:
             self._grow(row_id)
             if row_id in self.ids:
@@ -125,7 +126,7 @@ class Catalog:
             self.mentor[row_id] = findable(profile)
             self.seniority[row_id] = profile.seniority
             self.style_bits[row_id] = sum(STYLE_BITS[s] for s in profile.styles)
-            self.capacity[row_id] = profile.capacity
+            self.capacity[row_id] = max(0, profile.capacity - committed)
             self.flash_hours[row_id] = profile.flash_hours_per_month
             self.virtual[row_id] = "virtual" in profile.formats
             self.has_goals[row_id] = bool(profile.goals.strip())

@@ -1,4 +1,4 @@
-"""`mentor-match`: import, reindex, match, serve, keys, config, migrate, export-model, backup.
+"""`mentor-match`: import, reindex, match, pair, programme, serve, keys, config, migrate, export-model, backup.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -234,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     k = keys.add_parser("revoke", help="revoke a key at once")
     k.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
+
+    from .cli_programmes import add_commands as add_programme_commands
+
+    add_programme_commands(sub, _service)
 
     p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
     p.add_argument("--json", action="store_true", help="as a JSON object")

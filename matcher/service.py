@@ -7,13 +7,15 @@ store's database directly. It delegates to parts a newcomer can read alone:
     importer.py     profiles in: validate, embed what changed, store
     lifecycle.py    this process's indexes: open, catch up, swap in, re-index, checkpoint
     search/         a match, stage by stage: mentee, candidates, scores, explanation
+    programmes/     whole cohorts paired at once, reviewed, published (the `programmes` attribute)
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterable
 
 from threadpoolctl import threadpool_limits
 
@@ -30,6 +32,9 @@ from .ranking import Weights
 from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
 from .state import IndexState
 from .store import ProfileStore, open_store
+
+if TYPE_CHECKING:
+    from .programmes.service import ProgrammeService
 
 log = logging.getLogger("matcher.service")
 
@@ -181,6 +186,13 @@ class MatchService:
         """Every eligible candidate of a request, scored and ordered, none explained yet (for programmes:
         `pipeline.answer(ranked, k)` explains the best k)."""
         return self.pipeline.rank(self.parse(request), self.refresh(), trust)
+
+    @cached_property
+    def programmes(self) -> "ProgrammeService":
+        """Programmes: pair whole cohorts over this service's pipeline and store (programmes/service.py)."""
+        from .programmes.service import ProgrammeService  # the solvers load only when programmes are used
+
+        return ProgrammeService(self)
 
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""

@@ -100,7 +100,7 @@ class IndexState:
 
     def apply(self, stored: StoredProfile, emb: Embeddings) -> None:
         """Put one profile's facts and vectors into the in-memory state (replacing older ones)."""
-        self.catalog.upsert(stored.row_id, stored.profile, len(emb.passages))
+        self.catalog.upsert(stored.row_id, stored.profile, len(emb.passages), stored.committed)
         if findable(stored.profile):
             self.lexical.upsert(stored.row_id, offers_text(stored.profile))
         else:  # BM25 holds the words of active, discoverable mentors only
@@ -239,7 +239,7 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
             embedded += len(todo)
         for s in chunk:
             emb = stored_emb[s.row_id]
-            catalog.upsert(s.row_id, s.profile, len(emb.passages))
+            catalog.upsert(s.row_id, s.profile, len(emb.passages), s.committed)
             _collect(collected["offers"], s.row_id, 1, emb.offers[None, :])
             _collect(collected["passages"], s.row_id, MAX_PASSAGES, emb.passages)
             if emb.goals is not None:
@@ -301,7 +301,7 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
         n_passages = dict(zip(rows.tolist(), counts.tolist()))
     rows = list(store.iter_profiles())
     for stored in rows:
-        catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0))
+        catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0), stored.committed)
     state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
                        lexical_index(rows), seq=seq, generation=name, phrase_book=book)
     # Rows the generation holds that the store has since deleted or changed come back via catch-up

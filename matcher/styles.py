@@ -56,6 +56,7 @@ class Filters:
     virtual_only: bool = False
     departments: tuple[str, ...] = ()
     exclude_rows: frozenset[int] = field(default_factory=frozenset)
+    only_rows: frozenset[int] | None = None  # a programme's mentor pool: nobody else (None: everyone)
 
 
 def overlap_hours(offset_a: np.ndarray | float, offset_b: float) -> np.ndarray:
@@ -298,4 +299,8 @@ def apply_filters(mask: np.ndarray, cat: Catalog, filters: Filters) -> np.ndarra
     for row in filters.exclude_rows:
         if 0 <= row < len(mask):
             mask[row] = False
+    if filters.only_rows is not None:
+        pool = np.zeros(len(mask), dtype=bool)
+        pool[[row for row in filters.only_rows if 0 <= row < len(mask)]] = True
+        mask &= pool
     return mask

@@ -12,6 +12,7 @@ critical path. The time budget is checked between stages.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,7 +22,7 @@ import numpy as np
 from .. import needs
 from ..budget import Budget
 from ..embedder import Embedder
-from ..profiles import InvalidInput
+from ..profiles import InvalidInput, Profile
 from ..queries import MatchRequest, Trust
 from ..ranking import Weights
 from ..state import IndexState
@@ -74,8 +75,11 @@ class MatchPipeline:
         self.pool = pool
 
     def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-             budget: Budget | None = None) -> Ranked:
+             budget: Budget | None = None, pool_ids: Collection[str] | None = None) -> Ranked:
         """Every eligible candidate of a request, scored and ordered.
+
+        Args:
+            pool_ids: only these profiles may be candidates (a programme's mentor pool); None: everyone.
 
         Raises:
             InvalidInput: a mentee field the style needs is missing, or `mentee.id` names nobody usable.
@@ -96,7 +100,7 @@ class MatchPipeline:
         mentee_vector = self._offers_vector(mentee) if request.style == "two-way" else None
         budget.check("after encoding the need")
         with state.lock.read():
-            mask = eligible(request.style, state.catalog, mentee, self._filters(request, state))
+            mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids))
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
             candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
@@ -134,12 +138,17 @@ class MatchPipeline:
                  ranked.mentee.id or "-", request.limit, len(matches), ranked.eligible, took)
         return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}
 
+    def explain(self, ranked: Ranked, position: int, mentor: Profile) -> dict[str, Any]:
+        """The candidate at `position` of a ranking as one match of an answer (see explain.py)."""
+        return explain(ranked.scored, position, mentor, policy(ranked.request.style), ranked.mentee)
+
     @staticmethod
-    def _filters(request: MatchRequest, state: IndexState) -> Filters:
+    def _filters(request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None) -> Filters:
         row_of = state.catalog.row_of
         return Filters(tuple(request.filters.languages), request.filters.virtual_only,
                        tuple(request.filters.departments),
-                       frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of))
+                       frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of),
+                       None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of))
 
     def _phrase_vectors(self, state: IndexState, phrases: list[str]) -> np.ndarray:
         """The key phrases' vectors: from the generation's phrase book, the rest from the model."""

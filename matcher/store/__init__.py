@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import (Embeddings, KeyRecord, ProfileStore, PurgeIncomplete, ReindexRunning, StoredProfile, Write,
-                   blob_vectors, vector_blob)
+from .base import (PAIR_STATUSES, CohortRecord, Embeddings, KeyRecord, OverCommitted, PairRecord, ProfileStore,
+                   ProgrammeRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors, vector_blob)
 from .dburl import is_postgres_url, masked
 from .sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["Embeddings", "KeyRecord", "ProfileStore", "PurgeIncomplete", "ReindexRunning", "SQLiteStore",
-           "StoredProfile", "Write", "blob_vectors", "describe_store", "migrate_store", "open_store", "vector_blob"]
+__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "KeyRecord", "OverCommitted", "PairRecord", "ProfileStore",
+           "ProgrammeRecord", "PurgeIncomplete", "ReindexRunning", "SQLiteStore", "StoredProfile", "Write",
+           "blob_vectors", "describe_store", "migrate_store", "open_store", "vector_blob"]
 
 DATABASE_FILE = "profiles.db"
 

@@ -45,13 +45,15 @@ class Embeddings:
 
 @dataclass
 class StoredProfile:
-    """A profile as stored: its row id (the id in every index), hashes and change sequence."""
+    """A profile as stored: its row id (the id in every index), hashes and change sequence, and how many
+    long-term mentees published programme pairs already give them (their capacity left is less by that)."""
 
     row_id: int
     profile: Profile
     content_hash: str
     text_hash: str
     seq: int
+    committed: int = 0
 
 
 @dataclass
@@ -74,6 +76,59 @@ class KeyRecord:
     label: str | None
     created_at: float
     revoked_at: float | None
+
+
+class OverCommitted(RuntimeError):
+    """Publishing would give mentors more long-term mentees than their capacity; nothing was published."""
+
+    def __init__(self, mentors: dict[str, tuple[int, int]]):
+        self.mentors = mentors  # mentor id -> (places asked for, places left)
+        named = ", ".join(f"{m} ({asked} asked, {left} left)" for m, (asked, left) in sorted(mentors.items()))
+        super().__init__(f"publishing would over-commit {len(mentors)} mentor(s): {named}")
+
+
+@dataclass(frozen=True)
+class ProgrammeRecord:
+    """A programme as stored: its definition (ProgrammeSpec as JSON, without the cohort) and its state."""
+
+    id: str
+    name: str
+    spec: dict
+    status: str  # "draft" until first published, then "published"
+    runs: int  # how many times a draft was run
+    created_at: float
+    updated_at: float
+    published_at: float | None = None
+
+
+@dataclass(frozen=True)
+class CohortRecord:
+    """One member of a programme's cohort: a stored profile (`profile_id`) or an inline mentee (`mentee`)."""
+
+    key: str  # how the programme names them: the profile id, or the inline member's ref
+    position: int
+    profile_id: str | None
+    need: str
+    mentee: dict | None = None
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """The state of one cohort member in a programme: proposed, approved, pinned or published with a mentor,
+    or unmatched with the reason. Two-way pairs are two records, one per member."""
+
+    mentee_key: str
+    mentee_profile_id: str | None
+    mentor_id: str | None
+    score: float | None
+    status: str  # "proposed" | "approved" | "pinned" | "published" | "unmatched"
+    reason: str | None = None
+    evidence: tuple[str, ...] = ()
+    plan: tuple = ()  # sessions as plain data (see programmes.plan)
+    run: int = 0
+
+
+PAIR_STATUSES = ("proposed", "approved", "pinned", "published", "unmatched")
 
 
 def vector_blob(array: np.ndarray | None) -> bytes | None:
@@ -133,7 +188,12 @@ class ProfileStore(Protocol):
         """Store embeddings made from (row_id, text_hash) unless the row's text changed since; returns how many."""
 
     def delete(self, profile_id: str) -> int | None:
-        """Delete a profile and its embeddings, leaving a tombstone; returns its row id, or None if absent."""
+        """Delete a profile and its embeddings, leaving a tombstone; returns its row id, or None if absent.
+
+        In the same transaction erasure reaches every other record naming the person: others' manager
+        ids are cleared, and they leave every programme (cohort, pairs, bans; their published pairs free
+        their mentors' places).
+        """
 
     def purge_deleted(self) -> None:
         """Remove what the backend's files still hold of deleted profiles. Raises PurgeIncomplete if it cannot yet."""
@@ -155,6 +215,40 @@ class ProfileStore(Protocol):
 
     def backup(self, target: str | Path) -> None:
         """A complete, consistent copy of the store (keys included) written to `target`."""
+
+    # -- programmes (see matcher/programmes) -------------------------------------------------------
+
+    def create_programme(self, record: ProgrammeRecord, cohort: list[CohortRecord]) -> None:
+        """Store a new programme and its cohort."""
+
+    def programme(self, programme_id: str) -> ProgrammeRecord | None:
+        """The programme with this id, or None."""
+
+    def programmes(self) -> list[ProgrammeRecord]:
+        """Every programme, newest first."""
+
+    def cohort(self, programme_id: str) -> list[CohortRecord]:
+        """A programme's cohort, in its order (members erased since are gone)."""
+
+    def pairs(self, programme_id: str) -> list[PairRecord]:
+        """A programme's pairs and unmatched members, by mentee key."""
+
+    def bans(self, programme_id: str) -> set[tuple[str, str]]:
+        """The (mentee key, mentor id) pairs never to propose in this programme."""
+
+    def save_pairs(self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (),
+                   run: int | None = None) -> None:
+        """In one transaction: replace the records of these mentees, add bans, and count a run when given.
+        Published records are never replaced."""
+
+    def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
+        """Publish every approved and pinned pair in one transaction; returns those published now (none on a
+        second call). With `long_term`, each uses a place of its mentor's capacity, checked in the same
+        transaction against every programme's published pairs: raises OverCommitted, publishing nothing,
+        rather than give anyone more mentees than their capacity."""
+
+    def delete_programme(self, programme_id: str) -> bool:
+        """Delete a programme, its cohort, pairs and bans (published pairs free their places); False if absent."""
 
     # -- API keys ------------------------------------------------------------------------------
 

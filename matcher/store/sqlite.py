@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..files import PRIVATE_FILE, private_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
+from .sqlite_programmes import COMMITTED, PROGRAMME_SCHEMA, SQLiteProgrammes
 from .base import (Embeddings, KeyRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors,
                    vector_blob)
 
@@ -69,7 +70,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteProgrammes):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
@@ -93,7 +94,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self.conn.executescript(_SCHEMA)  # executescript commits on its own
+        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA)  # executescript commits on its own
         # Stores made before the lexical index moved into memory (matcher/lexical.py) hold an FTS5
         # copy of every offers text: drop it, texts of people since erased included.
         if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone():
@@ -147,9 +148,9 @@ class SQLiteStore:
     def get(self, profile_id: str) -> StoredProfile | None:
         """The stored profile with this id, or None."""
         row = self.conn.execute(
-            "SELECT row_id, data, content_hash, text_hash, seq FROM profiles WHERE id = ?", (profile_id,)
+            f"SELECT row_id, data, content_hash, text_hash, seq, {COMMITTED} FROM profiles WHERE id = ?", (profile_id,)
         ).fetchone()
-        return None if row is None else StoredProfile(row[0], _load_profile(row[1]), row[2], row[3], row[4])
+        return None if row is None else StoredProfile(row[0], _load_profile(row[1]), row[2], row[3], row[4], row[5])
 
     def get_many(self, row_ids: list[int]) -> dict[int, Profile]:
         """Profiles by row id (missing ones are left out)."""
@@ -180,14 +181,14 @@ class SQLiteStore:
         last = 0
         while True:
             rows = self.conn.execute(
-                "SELECT row_id, data, content_hash, text_hash, seq FROM profiles WHERE row_id > ? "
+                f"SELECT row_id, data, content_hash, text_hash, seq, {COMMITTED} FROM profiles WHERE row_id > ? "
                 "ORDER BY row_id LIMIT ?",
                 (last, batch_size),
             ).fetchall()
             if not rows:
                 return
             for row in rows:
-                yield StoredProfile(row[0], _load_profile(row[1]), row[2], row[3], row[4])
+                yield StoredProfile(row[0], _load_profile(row[1]), row[2], row[3], row[4], row[5])
             last = rows[-1][0]
 
     def embeddings(self, row_ids: list[int], dim: int) -> dict[int, Embeddings]:
@@ -212,11 +213,11 @@ class SQLiteStore:
             if now == seq:
                 return [], [], now
             rows = conn.execute(
-                "SELECT row_id, data, content_hash, text_hash, seq FROM profiles WHERE seq > ? ORDER BY row_id",
+                f"SELECT row_id, data, content_hash, text_hash, seq, {COMMITTED} FROM profiles WHERE seq > ? ORDER BY row_id",
                 (seq,),
             ).fetchall()
             deleted = [r[0] for r in conn.execute("SELECT row_id FROM tombstones WHERE seq > ?", (seq,))]
-        upserted = [StoredProfile(r[0], _load_profile(r[1]), r[2], r[3], r[4]) for r in rows]
+        upserted = [StoredProfile(r[0], _load_profile(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
         return upserted, deleted, now
 
     # -- writes --------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ class SQLiteStore:
         return written
 
     def delete(self, profile_id: str) -> int | None:
-        """Delete a profile and its embeddings; returns its row id, or None if absent."""
+        """Delete a profile and its embeddings, and every record naming them (see base.ProfileStore.delete)."""
         with self._write() as conn:
             row = conn.execute("SELECT row_id FROM profiles WHERE id = ?", (profile_id,)).fetchone()
             if row is None:
@@ -283,6 +284,10 @@ class SQLiteStore:
                 report = without_manager(_load_profile(data))
                 conn.execute("UPDATE profiles SET data=?, content_hash=?, seq=?, updated_at=? WHERE row_id=?",
                              (_dump_profile(report), content_hash(report), seq, time.time(), report_row))
+            # ...and every programme: their cohort entry (with their need), pairs and bans.
+            freed = self._forget_in_programmes(conn, profile_id)
+            if freed:
+                conn.executemany("UPDATE profiles SET seq = ? WHERE id = ?", [(seq, m) for m in sorted(freed)])
         return int(row_id)
 
     def purge_deleted(self) -> None:
