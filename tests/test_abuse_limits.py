@@ -15,6 +15,8 @@ from tests.api_people import PEOPLE
 from tests.live_server import LiveServer, cli, load_profiles, tool
 from tests.test_reindex_under_load import http
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 LIMITS = {"max_body_bytes": "4096", "max_need_chars": "100", "max_limit": "10", "key_rate_limit": "6 per minute",
           "address_rate_limit": "30 per minute",
           "request_budget_ms": "0.001"}  # 1 microsecond: no match can finish in it

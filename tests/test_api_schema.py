@@ -22,6 +22,8 @@ from matcher.profiles import MATCH_STYLES, Profile
 from matcher.queries import MatchRequest
 from tests.api_people import bearer, make_keys, open_service
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, embedder):

@@ -5,6 +5,8 @@ Benchmarks are not tests: this checks that the script works and reports every fi
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import subprocess
@@ -12,6 +14,8 @@ import sys
 from pathlib import Path
 
 from tests.pg import server_url
+
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
 ROOT = Path(__file__).resolve().parent.parent
 

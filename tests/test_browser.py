@@ -14,6 +14,8 @@ import pytest
 from matcher.cli import demo_profiles_path
 from tests.live_server import ROOT, LiveServer, load_profiles, tool
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 NEED = "I lead a 400-person division and want to get comfortable with TikTok and Instagram"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 
 def run(data_dir, *args, check=None):
     env = dict(os.environ, MATCHER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")

@@ -33,6 +33,8 @@ from matcher.readers import read_file
 from tests.children import WAIT, Child, spawn  # noqa: F401 - spawn is a fixture
 from tests.integrity import assert_index_agrees, clone, committed, tiny_people, write_jsonl
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 REPO = Path(__file__).resolve().parent.parent
 BASE = tiny_people(40, "base")
 # limit 50: every eligible mentor comes back, so an index that misses someone cannot go unnoticed.

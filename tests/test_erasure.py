@@ -46,6 +46,7 @@ def service(make_service):
     return svc
 
 
+@pytest.mark.slow
 def test_a_delete_during_a_slow_reindex_in_another_process_never_comes_back(service, spawn, make_service, tmp_path):
     data = service.settings.data_dir
     row = service.store.get("zara").row_id

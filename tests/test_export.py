@@ -14,6 +14,8 @@ from matcher.export import export_model, quantization_config
 from matcher.service import MatchService
 from tests.conftest import profile
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 SENTENCES = [
     "I run our company's Instagram and TikTok accounts and teach people to plan content.",
     "I design relational databases and write SQL window functions every day.",

@@ -27,6 +27,8 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 from tests.api_people import PEOPLE
 from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 SEED = 20261121
 KEYS = ("admin", "admin", "match", None)  # admin twice: the writes are where the work is

@@ -15,6 +15,8 @@ from tests.api_people import NEED, PEOPLE
 from tests.conftest import profile
 from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory, embedder):

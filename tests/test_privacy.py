@@ -146,6 +146,7 @@ def test_logs_carry_ids_counts_and_timings_never_texts(make_service, caplog):
         assert secret not in text, f"the log holds {secret!r}"
 
 
+@pytest.mark.slow
 def test_the_cli_prints_no_text_on_stderr(tmp_path):
     people = tmp_path / "people.jsonl"
     people.write_text("".join(json.dumps(p) + "\n" for p in tiny_people(4, "c") + [ZARA]))

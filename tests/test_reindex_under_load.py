@@ -20,6 +20,8 @@ import pytest
 from tests.integrity import assert_index_agrees, tiny_people
 from tests.live_server import LiveServer, cli, load_profiles, tool
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 BASE = tiny_people(24, "base")
 # Newcomers are seniority 1: reverse mentors for a senior, never traditional mentors.
 NEWCOMERS = [dict(p, seniority=1, styles=["reverse", "flash"]) for p in tiny_people(24, "new", offset=3)]

@@ -24,6 +24,8 @@ from tests.conftest import profile
 from tests.integrity import assert_index_agrees, tiny_people
 from tests.live_server import LiveServer, load_profiles, tool
 
+pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
+
 FOLLOW_WAIT = 120  # seconds a replica may take to notice a re-index and rebuild (the machine is shared)
 
 

@@ -45,6 +45,7 @@ def test_an_unknown_matcher_variable_is_warned_about(caplog):
     assert "MATCHER_RETRIEVL is not a setting" in caplog.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["match", "SQL"], ["import", "--demo"], ["reindex"], ["keys", "list"],
                                      ["serve"], ["config"]])
 def test_every_command_exits_2_on_a_bad_setting_before_doing_anything(tmp_path, command):
@@ -57,6 +58,7 @@ def test_every_command_exits_2_on_a_bad_setting_before_doing_anything(tmp_path, 
     assert not (tmp_path / "data").exists()  # nothing was created
 
 
+@pytest.mark.slow
 def test_config_prints_the_effective_settings(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "MATCHER_DATA_DIR": str(tmp_path / "d"),
            "MATCHER_CANDIDATES": "120"}
