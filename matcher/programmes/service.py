@@ -49,6 +49,18 @@ class UnknownProgramme(LookupError):
 
 
 @dataclass
+class DraftInputs:
+    """A one-way draft before it is solved: members, their rankings, sparse candidates and mentors' places."""
+
+    remainder: list[CohortRecord]  # the members to pair, indexed as in `edges`
+    ranked: dict[str, "Ranked"]  # by member key, for evidence
+    edges: CandidateEdges  # mentee index -> mentor index (into mentor_ids), with the match score
+    mentor_ids: list[str]
+    capacities: np.ndarray  # places per mentor in this run
+    settled: list[PairRecord]  # members left unmatched before solving (no need, a missing field)
+
+
+@dataclass
 class ProgrammeView:
     """A programme with its cohort, pairs and bans, as the faces show it."""
 
@@ -180,22 +192,30 @@ class ProgrammeService:
     def _pool(self, spec: ProgrammeRules) -> list[str] | None:
         return list(spec.mentors.ids) if spec.mentors.ids else None
 
-    def _run_one_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
+    def draft_inputs(self, programme_id: str) -> "DraftInputs":
+        """What a one-way draft solves: each remaining member's top candidates as sparse edges, and each
+        mentor's places (the benchmark compares solvers on exactly these)."""
+        view = self.view(programme_id)
+        state = self.service.refresh()
+        kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
+        return self._inputs(view, state, kept, [m for m in view.cohort if m.key not in kept], view.record.runs + 1)
+
+    def _inputs(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
+                remainder: list[CohortRecord], run: int) -> "DraftInputs":
         spec = view.spec
         ranked: dict[str, Ranked] = {}
         mentors: dict[str, int] = {}  # mentor id -> index
         edges: list[tuple[int, int, float]] = []
-        records: list[PairRecord] = []
+        settled: list[PairRecord] = []
         pool = self._pool(spec)
         for position, member in enumerate(remainder):
             try:
                 result = self._candidates(view, state, member, pool, spec.candidates)
             except InvalidInput as exc:  # e.g. the style needs a seniority the inline mentee lacks
-                records.append(_unmatched(member, "; ".join(str(e) for e in exc.errors), run))
+                settled.append(_unmatched(member, "; ".join(str(e) for e in exc.errors), run))
                 continue
             if result is None:
-                records.append(_unmatched(member, NO_NEED, run))
+                settled.append(_unmatched(member, NO_NEED, run))
                 continue
             ranked[member.key] = result
             for candidate in result.order[: spec.candidates]:
@@ -206,21 +226,28 @@ class ProgrammeService:
         for pair in kept.values():
             if pair.status != "published" and pair.mentor_id:
                 kept_places[pair.mentor_id] = kept_places.get(pair.mentor_id, 0) + 1
-        capacities = self._places(view, state, list(mentors), kept_places)
-        assignment = assign(CandidateEdges.from_triples(edges, len(remainder)), capacities,
-                            objective=spec.objective, min_score=spec.min_score)
-        by_index = {index: mentor_id for mentor_id, index in mentors.items()}
+        mentor_ids = list(mentors)
+        return DraftInputs(remainder, ranked, CandidateEdges.from_triples(edges, len(remainder)), mentor_ids,
+                           self._places(view, state, mentor_ids, kept_places), settled)
+
+    def _run_one_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
+                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
+        spec = view.spec
+        inputs = self._inputs(view, state, kept, remainder, run)
+        assignment = assign(inputs.edges, inputs.capacities, objective=spec.objective, min_score=spec.min_score)
+        paired = {p.mentee: p for p in assignment.pairs}
         unmatched = {u.mentee: u for u in assignment.unmatched}
+        records = list(inputs.settled)
         for position, member in enumerate(remainder):
-            if member.key not in ranked:
+            if member.key not in inputs.ranked:
                 continue
-            pair = next((p for p in assignment.pairs if p.mentee == position), None)
+            pair = paired.get(position)
             if pair is None:
                 reason = unmatched.get(position)
                 records.append(_unmatched(member, reason.words if reason else REASONS["no_eligible"], run))
                 continue
-            mentor_id = by_index[pair.mentor]
-            records.append(self._proposal(view, state, member, ranked[member.key], mentor_id, pair.score, run))
+            records.append(self._proposal(view, state, member, inputs.ranked[member.key],
+                                          inputs.mentor_ids[pair.mentor], pair.score, run))
         return records
 
     def _places(self, view: ProgrammeView, state: "IndexState", mentor_ids: list[str],
