@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the report as JSON here")
     args = parser.parse_args(argv)
     items, _ = read_file(args.profiles or demo_profiles_path())
+    if args.smoke:
+        items = items[:60]  # embedding all the demo takes most of a minute
     people = [item for _, item in items if isinstance(item, dict)]
     with tempfile.TemporaryDirectory() as data_dir:
         service = MatchService(Settings(data_dir=Path(data_dir) / "data")).open()
