@@ -3,9 +3,9 @@
 `mentor-match export-model` calls `export_model()`: it copies the local sentence-transformers folder
 to `models/all-MiniLM-L6-v2/`, exports the transformer to `onnx/model.onnx` with Optimum (through
 sentence-transformers' `backend="onnx"`), and quantizes it dynamically to int8 with ONNX Runtime
-(`onnx/model_qint8_avx2.onnx`). Nothing is downloaded: the source is the model folder on disk.
+(`onnx/model_int8.onnx`). Nothing is downloaded: the source is the model folder on disk.
 
-The int8 file (`onnx/model_int8.onnx`) is quantized with the configuration that suits the CPU running
+The int8 file is quantized with the configuration that suits the CPU running
 the export (`quantization_config()`): "avx512_vnni" (u8 activations, s8 weights) where the CPU has
 VNNI, else "avx512", else "avx2" (u8/u8, safe on any x86-64 with AVX2), "arm64" on ARM. Export on the
 machine that serves (or one of the same kind). `export.json` next to it records what was done.
