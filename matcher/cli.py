@@ -27,10 +27,15 @@ def _settings():
     return Settings.from_env()
 
 
+_services: list = []  # every MatchService a command built: closed when the command ends (see main)
+
+
 def _service(args=None):
     from .service import MatchService
 
-    return MatchService(_settings())
+    service = MatchService(_settings())
+    _services.append(service)
+    return service
 
 
 def _progress() -> bool:
@@ -285,6 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
+    try:
+        return _run(args)
+    finally:
+        while _services:  # pool threads, background index work, the store's connections
+            _services.pop().close()
+
+
+def _run(args) -> int:
+    """Run the command; every error becomes a line naming the field or setting, and an exit status."""
     from .config import SettingsError
     from .store import ReindexRunning
 

@@ -33,7 +33,7 @@ def make_service(tmp_path, embedder):
 
     yield factory
     for service in created:
-        service.store.close()
+        service.close()
 
 
 def profile(pid: str, seniority: int, bio: str, **fields) -> dict:

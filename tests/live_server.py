@@ -109,4 +109,4 @@ def load_profiles(data_dir: Path, embedder, people: list[dict], database_url: st
     service = MatchService(Settings(data_dir=data_dir, database_url=database_url), embedder=embedder).open()
     report = service.import_items(list(enumerate(people, start=1)), checkpoint=True)
     assert not report.rejected, report.rejected
-    service.store.close()
+    service.close()

@@ -20,7 +20,7 @@ from tests.conftest import profile
 def service(tmp_path_factory, embedder):
     svc = open_service(tmp_path_factory.mktemp("api") / "data", embedder)
     yield svc
-    svc.store.close()
+    svc.close()
 
 
 @pytest.fixture(scope="module")

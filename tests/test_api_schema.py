@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow  # a server, a child process, a browser or a bench
 def service(tmp_path_factory, embedder):
     svc = open_service(tmp_path_factory.mktemp("schema") / "data", embedder)
     yield svc
-    svc.store.close()
+    svc.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from tests.api_people import NEED, open_service
 def service(tmp_path_factory, embedder):
     svc = open_service(tmp_path_factory.mktemp("web") / "data", embedder)
     yield svc
-    svc.store.close()
+    svc.close()
 
 
 @pytest.fixture(scope="module")

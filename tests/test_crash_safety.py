@@ -68,7 +68,7 @@ def template(tmp_path_factory, embedder):
     svc.open()
     svc.import_items(list(enumerate(BASE, start=1)), checkpoint=True)
     yield svc, answers(svc)
-    svc.store.close()
+    svc.close()
 
 
 def test_import_killed_midway_keeps_every_committed_batch(tmp_path, template, spawn, make_service, embedder):
@@ -175,7 +175,7 @@ def test_reindex_under_a_new_model_killed_midway_keeps_what_it_embedded(tmp_path
         assert all(after[row] == blob for row, blob in done_before_kill.items()), "stored embeddings were recomputed"
         got = answers(restarted)
     finally:
-        restarted.store.close()
+        restarted.close()
     assert [set(a) for a in got] == [set(a) for a in expected]  # every eligible mentor, under either model
 
 
@@ -279,7 +279,7 @@ def test_store_restored_from_an_older_backup_is_not_mixed_with_a_newer_index(tmp
     live.import_items(list(enumerate(tiny_people(6, "later"), start=1)))
     assert live.delete(BASE[0]["id"]) and live.delete(BASE[1]["id"])
     live.checkpoint()  # the index on disk now knows about the changes; the backup does not
-    live.store.close()
+    live.close()
 
     # Restore as SECURITY.md says: stop everything, put the backup in place of profiles.db.
     for suffix in ("", "-wal", "-shm"):
@@ -314,7 +314,7 @@ def test_backup_and_restore_as_security_md_says(tmp_path, template, make_service
     assert live.delete(BASE[3]["id"])
     live.import_items(list(enumerate(tiny_people(3, "later"), start=1)), checkpoint=True)
     KeyRing(live.store).revoke(key.key_id)
-    live.store.close()
+    live.close()
 
     # Restore: stop everything, move the old files aside, put the backup in place, no index.
     old = tmp_path / "data.old"
