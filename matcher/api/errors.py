@@ -11,6 +11,7 @@ import json
 import logging
 from http import HTTPStatus
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, request
@@ -72,17 +73,19 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json(data: bytes) -> Any:
-    """Parse strict JSON (no NaN or Infinity), or raise a 400 Problem that says where it broke."""
+def _text(data: bytes) -> str:
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", MALFORMED_JSON,
                       "Malformed JSON") from None
-    if not text.strip():
-        raise Problem(400, "the body is empty; send a JSON document", MALFORMED_JSON, "Malformed JSON")
+
+
+@contextmanager
+def _json_problems() -> Iterator[None]:
+    """Answer what the JSON decoder refuses as a 400 that says where it broke."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        yield
     except json.JSONDecodeError as exc:
         raise Problem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                       MALFORMED_JSON, "Malformed JSON") from None
@@ -93,17 +96,22 @@ def parse_json(data: bytes) -> Any:
         raise Problem(400, f"the body is not acceptable JSON: {exc}", MALFORMED_JSON, "Malformed JSON") from None
 
 
+def parse_json(data: bytes) -> Any:
+    """Parse strict JSON (no NaN or Infinity), or raise a 400 Problem that says where it broke."""
+    text = _text(data)
+    if not text.strip():
+        raise Problem(400, "the body is empty; send a JSON document", MALFORMED_JSON, "Malformed JSON")
+    with _json_problems():
+        return json.loads(text, parse_constant=_reject_constant)
+
+
 def json_array_items(data: bytes) -> Iterator[tuple[int, Any]]:
     """(position, item) of a JSON array body, parsed one item at a time (the caller may stop early).
 
     Raises (when the bad part is reached): a 400 Problem for malformed JSON, like parse_json; a 422
     InvalidInput when the body is JSON but not an array.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", MALFORMED_JSON,
-                      "Malformed JSON") from None
+    text = _text(data)
     start = len(text) - len(text.lstrip())
     if text[start:start + 1] != "[":
         parse_json(data)  # a 400 for what is not JSON at all
@@ -115,16 +123,8 @@ def json_array_items(data: bytes) -> Iterator[tuple[int, Any]]:
         if text[index:index + 1] == "]" and position == 0:
             index += 1
             break
-        try:
+        with _json_problems():
             item, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            raise Problem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                          MALFORMED_JSON, "Malformed JSON") from None
-        except RecursionError:
-            raise Problem(400, "the body is not acceptable JSON: nested too deeply", MALFORMED_JSON,
-                          "Malformed JSON") from None
-        except ValueError as exc:  # NaN/Infinity, integers longer than Python allows
-            raise Problem(400, f"the body is not acceptable JSON: {exc}", MALFORMED_JSON, "Malformed JSON") from None
         position += 1
         yield position, item
         index = _skip_space(text, index)
