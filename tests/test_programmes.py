@@ -1,5 +1,9 @@
 """Programmes end to end on the real model, store and index: a whole cohort paired at once under the
-mentors' places, reviewed, published (using their capacity), exported, and erasure reaching it."""
+mentors' places, reviewed, published (using their capacity), exported, and erasure reaching it.
+
+Every test runs on both stores: SQLite, and a fresh PostgreSQL database (tests/pg.py: skipped without
+a server on a developer's machine, failed under CI).
+"""
 
 from __future__ import annotations
 
@@ -36,12 +40,14 @@ COHORT = [{"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"
           {"id": "noa", "need": "Looker Studio dashboards and Excel pivot tables"}]
 
 
-@pytest.fixture
-def service(make_service):
-    svc = make_service().open()
+@pytest.fixture(params=["sqlite", "postgres"])
+def service(request, make_service):
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+    svc = make_service(database_url=url).open()
     report = svc.import_items(list(enumerate(MENTORS + LEADERS, start=1)))
     assert not report.rejected
-    return svc
+    yield svc
+    svc.close()  # its background work and connections end before the database is dropped
 
 
 def reverse_programme(service, **rules):
