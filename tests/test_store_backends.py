@@ -566,6 +566,15 @@ def test_delete_takes_the_person_out_of_every_programme_and_frees_places(store, 
     assert store.delete_programme("p1") is False and store.current_seq() == seq + 1
     assert store.delete_programme("p2") is True and store.current_seq() == seq + 1  # no place freed: no change
 
+    store.purge_deleted()  # PostgreSQL: the erased rows' old versions go from the programme tables too
+    if backend.name == "postgres":
+        import psycopg
+
+        with psycopg.connect(backend.settings.database_url) as conn:
+            vacuumed = dict(conn.execute("SELECT relname, last_vacuum IS NOT NULL AND n_dead_tup = 0 "
+                                         "FROM pg_stat_user_tables WHERE relname LIKE 'programme\\_%'").fetchall())
+        assert vacuumed == {"programme_cohort": True, "programme_pairs": True, "programme_bans": True}
+
 
 PUBLISHER = """
 import json, sys
