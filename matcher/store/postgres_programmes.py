@@ -3,12 +3,14 @@
 A mixin of PostgresStore (postgres.py): it uses the store's pooled transactions. What each method
 promises is in base.ProfileStore; the tables are migrations/0003_programmes.sql. The behaviour is
 SQLite's (sqlite_programmes.py); where SQLite gets it from one writer at a time (BEGIN IMMEDIATE),
-this module takes row locks, always in the same order so that no two transactions wait for each other:
+this module takes row locks, in an order that never lets two transactions wait for each other:
 
-    the change sequence's row (meta 'seq')  ->  the programme's row  ->  its pairs  ->  profile rows
-
-Every profile write and delete takes the first already (postgres.py); `save_pairs` starts at the
-second, `publish`, `delete_programme` and a profile's `delete` at the first.
+- whatever changes the places taken (`publish`, `delete_programme`, a profile's `delete`) first locks
+  the change sequence's row (meta 'seq'), the lock every profile write and delete takes first
+  (postgres.py): these run one at a time, so their later locks cannot form a cycle between them;
+- `save_pairs` locks its programme's row, then its pairs and bans, and nothing else; `publish` and a
+  profile's `delete` lock a programme's row before its pairs too, so a save and they take turns per
+  programme.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import psycopg
 from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord
 from .pgseq import hold_seq, touch
 
-# The long-term mentees a profile's published pairs give it (its capacity left is less by that); an
-# index-only count on programme_pairs_committed.
+# The long-term mentees a profile's published pairs give it (its capacity left is less by that); found
+# through the partial index programme_pairs_committed (nothing to read for a mentor without any).
 COMMITTED = ("(SELECT COUNT(*) FROM programme_pairs pp WHERE pp.mentor_id = profiles.id "
              "AND pp.status = 'published' AND pp.long_term)")
 
@@ -148,8 +150,8 @@ class PostgresProgrammes:
         this commit, and its own statements (READ COMMITTED: a new snapshot each) then count these
         places as taken. Taking that one lock first, rather than the mentors' profile rows, keeps the
         lock order of every writer (seq row, then rows), so no two transactions can deadlock; it costs
-        nothing in concurrency, since publishing gives the mentors a new change number, which needs
-        the seq row anyway. The programme's row and its publishable pairs are locked next (FOR UPDATE),
+        little concurrency, since a long-term publish gives its mentors a new change number, which
+        needs the seq row anyway. The programme's row and its publishable pairs are locked next (FOR UPDATE),
         so a concurrent save_pairs cannot change what is checked and published. A refusal rolls back:
         nothing published, the sequence unchanged.
 
@@ -198,7 +200,17 @@ class PostgresProgrammes:
     @staticmethod
     def _forget_in_programmes(cur: psycopg.Cursor, profile_id: str) -> set[str]:
         """Erase a person from every programme (in the caller's delete transaction, which holds the seq
-        row); returns the mentors whose published places were freed (their capacity left changed)."""
+        row); returns the mentors whose published places were freed (their capacity left changed).
+
+        The programmes naming them are locked first (in id order), as save_pairs locks its programme
+        before its pairs: a save of one of them waits for the erasure (or the erasure for it) instead of
+        each holding rows the other needs.
+        """
+        cur.execute("SELECT 1 FROM programmes WHERE id IN ("
+                    "SELECT programme_id FROM programme_pairs WHERE mentee_profile_id = %s OR mentor_id = %s "
+                    "UNION SELECT programme_id FROM programme_cohort WHERE profile_id = %s "
+                    "UNION SELECT programme_id FROM programme_bans WHERE mentor_id = %s) ORDER BY id FOR UPDATE",
+                    (profile_id,) * 4)
         freed = {r[0] for r in cur.execute(
             "SELECT mentor_id FROM programme_pairs WHERE mentee_profile_id = %s AND status = 'published' "
             "AND long_term", (profile_id,)).fetchall()}
