@@ -140,6 +140,27 @@ def test_publishing_uses_capacity_is_idempotent_and_never_over_commits(service):
     assert programmes.view(fourth).pairs["max"].status == "pinned"
 
 
+def test_places_a_publish_takes_and_frees_are_seen_by_another_process(service, make_service, tmp_path):
+    url = service.settings.database_url
+    # Another replica on the same database (its own data dir), or another worker on the same data dir.
+    other = make_service(tmp_path / "replica-b", database_url=url) if url else make_service(service.settings.data_dir)
+    other.open()
+    ask = {"need": "TikTok and Instagram Reels", "style": "reverse", "mentee": {"seniority": 9}, "limit": 10}
+
+    def mentors(svc) -> set[str]:
+        return {m["mentor"]["id"] for m in svc.match(ask)["matches"]}
+
+    assert "ana" in mentors(other)
+    pid = service.programmes.create({"name": "One", "style": "reverse",
+                                     "cohort": [{"id": "lea", "need": "TikTok"}]}).record.id
+    service.programmes.pin(pid, "lea", "ana")
+    service.programmes.publish(pid)
+    assert "ana" not in mentors(other)  # her only place is taken, there too
+    assert other.programmes.delete(pid)
+    assert "ana" in mentors(service)  # and freed, here too
+    other.close()
+
+
 def test_erasure_removes_a_person_from_drafts_and_programmes(service):
     pid = reverse_programme(service).record.id
     programmes = service.programmes
