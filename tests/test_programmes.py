@@ -1,5 +1,9 @@
 """Programmes end to end on the real model, store and index: a whole cohort paired at once under the
-mentors' places, reviewed, published (using their capacity), exported, and erasure reaching it."""
+mentors' places, reviewed, published (using their capacity), exported, and erasure reaching it.
+
+Every test runs on both stores: SQLite, and a fresh PostgreSQL database (tests/pg.py: skipped without
+a server on a developer's machine, failed under CI).
+"""
 
 from __future__ import annotations
 
@@ -36,12 +40,14 @@ COHORT = [{"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"
           {"id": "noa", "need": "Looker Studio dashboards and Excel pivot tables"}]
 
 
-@pytest.fixture
-def service(make_service):
-    svc = make_service().open()
+@pytest.fixture(params=["sqlite", "postgres"])
+def service(request, make_service):
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+    svc = make_service(database_url=url).open()
     report = svc.import_items(list(enumerate(MENTORS + LEADERS, start=1)))
     assert not report.rejected
-    return svc
+    yield svc
+    svc.close()  # its background work and connections end before the database is dropped
 
 
 def reverse_programme(service, **rules):
@@ -132,6 +138,27 @@ def test_publishing_uses_capacity_is_idempotent_and_never_over_commits(service):
     with pytest.raises(OverCommitted, match="dee"):
         programmes.publish(fourth)
     assert programmes.view(fourth).pairs["max"].status == "pinned"
+
+
+def test_places_a_publish_takes_and_frees_are_seen_by_another_process(service, make_service, tmp_path):
+    url = service.settings.database_url
+    # Another replica on the same database (its own data dir), or another worker on the same data dir.
+    other = make_service(tmp_path / "replica-b", database_url=url) if url else make_service(service.settings.data_dir)
+    other.open()
+    ask = {"need": "TikTok and Instagram Reels", "style": "reverse", "mentee": {"seniority": 9}, "limit": 10}
+
+    def mentors(svc) -> set[str]:
+        return {m["mentor"]["id"] for m in svc.match(ask)["matches"]}
+
+    assert "ana" in mentors(other)
+    pid = service.programmes.create({"name": "One", "style": "reverse",
+                                     "cohort": [{"id": "lea", "need": "TikTok"}]}).record.id
+    service.programmes.pin(pid, "lea", "ana")
+    service.programmes.publish(pid)
+    assert "ana" not in mentors(other)  # her only place is taken, there too
+    assert other.programmes.delete(pid)
+    assert "ana" in mentors(service)  # and freed, here too
+    other.close()
 
 
 def test_erasure_removes_a_person_from_drafts_and_programmes(service):

@@ -6,12 +6,15 @@ Each test gets a fresh store: a new SQLite file, or a new PostgreSQL database wi
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import stat
 import subprocess
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +22,8 @@ import pytest
 
 from matcher.config import Settings
 from matcher.profiles import content_hash, parse_profile, text_hash
-from matcher.store import Embeddings, KeyRecord, PurgeIncomplete, ReindexRunning, Write, open_store
+from matcher.store import (CohortRecord, Embeddings, KeyRecord, OverCommitted, PairRecord, ProgrammeRecord,
+                           PurgeIncomplete, ReindexRunning, Write, open_store)
 from tests.conftest import profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -401,3 +405,285 @@ def test_the_reindex_count_is_shared_by_every_store_object(store, backend):
     assert store.reindex_count() == 0
     assert backend.opened().record_reindex() == 1 and store.record_reindex() == 2
     assert store.reindex_count() == 2 and store.current_seq() == 0  # not a change of any profile
+
+
+# -- programmes: definitions, cohorts, pairs, bans, publishing (matcher/programmes) --------------------
+
+
+SPEC = {"name": "Reverse 2027", "style": "reverse", "sessions": 4, "zeta": [1, 2.5], "alpha": {"b": 1, "a": None}}
+
+
+def create(store, pid: str, members: list[str], created: float = 1.0, inline: dict | None = None) -> None:
+    """A draft programme whose cohort is these stored profiles (and an inline member `ref1` when given)."""
+    cohort = [CohortRecord(m, i, m, f"the need of {m}") for i, m in enumerate(members)]
+    if inline is not None:
+        cohort.append(CohortRecord("ref1", len(members), None, "TikTok for leaders", inline))
+    store.create_programme(ProgrammeRecord(pid, f"Programme {pid}", SPEC, "draft", 0, created, created), cohort)
+
+
+def pair(mentee: str, mentor: str | None, status: str = "proposed", run: int = 1, stored: bool = True) -> PairRecord:
+    return PairRecord(mentee, mentee if stored else None, mentor, None if mentor is None else 0.75, status,
+                      None if mentor else "nobody eligible", ("I teach SQL.", "Ünïcode ✓") if mentor else (),
+                      ({"number": 1, "covers": [{"topic": "SQL", "similarity": 0.5}]},) if mentor else (), run)
+
+
+def people(store, mentors: dict[str, int], mentees: list[str] = ()) -> None:
+    """Store mentors with these capacities, and mentees."""
+    store.write([write(m, capacity=c) for m, c in mentors.items()] + [write(m) for m in mentees])
+
+
+def test_programmes_are_stored_with_their_cohort_as_given(store, backend):
+    create(store, "p1", ["lea", "max"], created=1.0, inline={"seniority": 9, "department": "Sales"})
+    create(store, "p2", ["noa"], created=2.0)
+    other = backend.opened()
+    assert [p.id for p in other.programmes()] == ["p2", "p1"]  # newest first
+    got = other.programme("p1")
+    assert got == ProgrammeRecord("p1", "Programme p1", SPEC, "draft", 0, 1.0, 1.0, None)
+    assert list(got.spec) == list(SPEC) and list(got.spec["alpha"]) == ["b", "a"]  # as given, key order too
+    assert other.programme("nope") is None
+    assert other.cohort("p1") == [CohortRecord("lea", 0, "lea", "the need of lea"),
+                                  CohortRecord("max", 1, "max", "the need of max"),
+                                  CohortRecord("ref1", 2, None, "TikTok for leaders",
+                                               {"seniority": 9, "department": "Sales"})]
+    assert other.pairs("p1") == [] and other.bans("p1") == set() and other.cohort("nope") == []
+    assert store.current_seq() == 0  # a programme is no change of any profile
+
+
+def test_save_pairs_replaces_records_never_a_published_one_and_adds_bans(store, backend):
+    people(store, {"ana": 2, "ben": 2})
+    create(store, "p1", ["a", "B", "Z", "m2"])
+    store.save_pairs("p1", [pair("a", "ana"), pair("B", "ben"), pair("Z", None, "unmatched")], run=1)
+    other = backend.opened()
+    assert other.programme("p1").runs == 1
+    assert [p.mentee_key for p in other.pairs("p1")] == ["B", "Z", "a"]  # by code point, on both backends
+    assert other.pairs("p1")[2] == pair("a", "ana")  # evidence and plan as they were saved
+    assert other.pairs("p1")[1] == pair("Z", None, "unmatched")
+    updated = other.programme("p1").updated_at
+
+    # A review: no run counted; one record replaced, the others kept; a mentee twice: the last wins.
+    store.save_pairs("p1", [pair("a", "ben", "pinned"), pair("m2", "ana"), pair("m2", "ben", "approved")])
+    assert other.programme("p1").runs == 1 and other.programme("p1").updated_at >= updated
+    assert {p.mentee_key: (p.mentor_id, p.status) for p in other.pairs("p1")} == {
+        "B": ("ben", "proposed"), "Z": (None, "unmatched"), "a": ("ben", "pinned"), "m2": ("ben", "approved")}
+
+    store.save_pairs("p1", [], bans=[("B", "ben"), ("B", "ben"), ("a", "ana")])
+    store.save_pairs("p1", [], bans=[("a", "ana")])  # again: no error, no duplicate
+    assert other.bans("p1") == {("B", "ben"), ("a", "ana")}
+
+    assert [p.mentee_key for p in store.publish("p1", long_term=True)] == ["a", "m2"]
+    store.save_pairs("p1", [pair("a", "ana", "proposed", run=2), pair("B", "ana", "approved", run=2)], run=2)
+    pairs = {p.mentee_key: p for p in other.pairs("p1")}
+    assert (pairs["a"].mentor_id, pairs["a"].status, pairs["a"].run) == ("ben", "published", 1)  # never replaced
+    assert (pairs["B"].mentor_id, pairs["B"].status, pairs["B"].run) == ("ana", "approved", 2)
+    assert other.programme("p1").runs == 2
+    store.save_pairs("nope", [pair("a", "ana")], bans=[("a", "ana")], run=1)  # no such programme: nothing saved
+    assert other.pairs("nope") == [] and other.bans("nope") == set() and other.programme("nope") is None
+
+
+def test_publish_takes_places_once_and_every_read_of_a_profile_counts_them(store, backend):
+    people(store, {"ana": 2, "ben": 1}, ["m1", "m2", "m3", "m4", "m5"])
+    create(store, "p1", ["m1", "m2", "m3", "m4"])
+    store.save_pairs("p1", [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned"), pair("m3", "ben"),
+                            pair("m4", None, "unmatched")], run=1)
+    before = store.current_seq()
+    published = store.publish("p1", long_term=True)
+    assert published == [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned")]  # as they were approved
+    record = store.programme("p1")
+    assert record.status == "published" and record.published_at is not None
+    assert {p.mentee_key: p.status for p in store.pairs("p1")} == {"m1": "published", "m2": "published",
+                                                                   "m3": "proposed", "m4": "unmatched"}
+    # One change: ana's places left changed, so every catalog catches up with her.
+    other = backend.opened()
+    assert other.current_seq() == before + 1
+    ana = other.get("ana")
+    assert ana.committed == 2 and ana.seq == before + 1 and other.get("ben").committed == 0
+    assert {s.profile.id: s.committed for s in other.iter_profiles(batch_size=2)}["ana"] == 2
+    upserted, _, _ = other.changes_since(before)
+    assert [(s.profile.id, s.committed) for s in upserted] == [("ana", 2)]
+
+    assert store.publish("p1", long_term=True) == []  # idempotent: nothing more, no change
+    assert store.current_seq() == before + 1 and store.programme("p1").published_at == record.published_at
+
+    # A flash round uses no capacity: ana is full, yet it publishes, and nothing changes for her.
+    create(store, "flash", ["m5"])
+    store.save_pairs("flash", [pair("m5", "ana", "approved")])
+    assert [p.mentee_key for p in store.publish("flash", long_term=False)] == ["m5"]
+    assert store.get("ana").committed == 2 and store.current_seq() == before + 1
+    assert store.publish("nope", long_term=True) == []
+
+
+def test_publish_refuses_to_over_commit_and_publishes_nothing(store, backend):
+    people(store, {"ana": 1, "ben": 1}, ["m1", "m2", "m3", "m4"])
+    create(store, "p1", ["m1", "m2", "m3", "m4"])
+    saved = [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned"), pair("m3", "ben", "approved"),
+             pair("m4", "gone", "pinned")]  # gone: a mentor no longer stored has no places
+    store.save_pairs("p1", saved)
+    seq = store.current_seq()
+    with pytest.raises(OverCommitted) as refused:
+        store.publish("p1", long_term=True)
+    assert refused.value.mentors == {"ana": (2, 1), "gone": (1, 0)}
+    assert "ana (2 asked, 1 left)" in str(refused.value)
+    other = backend.opened()
+    assert other.pairs("p1") == sorted(saved, key=lambda p: p.mentee_key)  # ben's fitting pair is not published
+    assert other.programme("p1").status == "draft" and other.programme("p1").published_at is None
+    assert other.current_seq() == seq and other.get("ana").committed == 0 and other.get("ben").committed == 0
+
+
+def test_delete_takes_the_person_out_of_every_programme_and_frees_places(store, backend):
+    people(store, {"ana": 2, "ben": 2}, ["lea", "max"])
+    create(store, "p1", ["lea", "max"], inline={"seniority": 3})
+    store.save_pairs("p1", [pair("lea", "ana", "approved"), pair("max", "ben", "approved"),
+                            pair("ref1", "ana", "approved", stored=False)],
+                     bans=[("lea", "ben"), ("max", "ana"), ("ref1", "lea")])
+    store.publish("p1", long_term=True)
+    create(store, "p2", ["lea", "max"], created=2.0)
+    store.save_pairs("p2", [pair("lea", "ben"), pair("max", "ana")], bans=[("max", "ben")])
+    assert store.get("ana").committed == 2 and store.get("ben").committed == 1
+    ben_seq = store.get("ben").seq
+
+    other = backend.opened()
+    assert other.delete("lea") is not None
+    seq = store.current_seq()
+    assert [m.key for m in store.cohort("p1")] == ["max", "ref1"] and [m.key for m in store.cohort("p2")] == ["max"]
+    assert [p.mentee_key for p in store.pairs("p1")] == ["max", "ref1"]
+    assert [p.mentee_key for p in store.pairs("p2")] == ["max"]
+    assert store.bans("p1") == {("max", "ana")}  # lea's own bans, and bans of lea as a mentor, are gone
+    ana = store.get("ana")
+    assert ana.committed == 1 and ana.seq == seq  # her place freed, in the delete's change
+    assert store.get("ben").seq == ben_seq  # lea's pair with ben was a proposal: no place freed
+    upserted, deleted, now = store.changes_since(seq - 1)
+    assert ("ana", 1) in [(s.profile.id, s.committed) for s in upserted] and len(deleted) == 1 and now == seq
+
+    assert other.delete("ben") is not None  # a mentor: every pair and ban naming them goes
+    assert [p.mentee_key for p in store.pairs("p1")] == ["ref1"]
+    assert [p.mentee_key for p in store.pairs("p2")] == ["max"] and store.bans("p2") == set()
+
+    seq = store.current_seq()
+    assert store.delete_programme("p1") is True
+    assert store.programme("p1") is None and store.cohort("p1") == [] and store.pairs("p1") == []
+    assert store.bans("p1") == set()
+    assert store.current_seq() == seq + 1 and store.get("ana").committed == 0 and store.get("ana").seq == seq + 1
+    assert store.delete_programme("p1") is False and store.current_seq() == seq + 1
+    assert store.delete_programme("p2") is True and store.current_seq() == seq + 1  # no place freed: no change
+
+    store.purge_deleted()  # PostgreSQL: the erased rows' old versions go from the programme tables too
+    if backend.name == "postgres":
+        import psycopg
+
+        with psycopg.connect(backend.settings.database_url) as conn:
+            vacuumed = dict(conn.execute("SELECT relname, last_vacuum IS NOT NULL AND n_dead_tup = 0 "
+                                         "FROM pg_stat_user_tables WHERE relname LIKE 'programme\\_%'").fetchall())
+        assert vacuumed == {"programme_cohort": True, "programme_pairs": True, "programme_bans": True}
+
+
+PUBLISHER = """
+import json, sys
+from pathlib import Path
+from matcher.config import Settings
+from matcher.store import OverCommitted, open_store
+store = open_store(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
+store.current_seq()  # connected before any race starts
+print("READY", flush=True)
+for line in sys.stdin:  # a programme id: publish it
+    try:
+        answer = {"published": [p.mentee_key for p in store.publish(line.strip(), long_term=True)]}
+    except OverCommitted as exc:
+        answer = {"over": {mentor: list(places) for mentor, places in exc.mentors.items()}}
+    print(json.dumps(answer), flush=True)
+store.close()
+"""
+
+
+class Child:
+    """A publishing process: send it programme ids, read its answers (with a timeout, never hanging the suite)."""
+
+    def __init__(self, backend: Backend, log: Path):
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", PUBLISHER, str(backend.settings.data_dir), backend.settings.database_url],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
+
+    def send(self, line: str) -> None:
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def read(self, path: Path) -> str:
+        try:
+            return self.lines.get(timeout=60).strip()
+        except queue.Empty:
+            raise AssertionError(f"a publishing process did not answer in 60 s: {path.read_text()}") from None
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            self.log.close()
+
+
+def _wait_until_both_wait(backend: Backend) -> None:
+    """Best effort: until two sessions wait for a lock (PostgreSQL shows them; SQLite's busy waiters
+    cannot be seen, so a pause), at most a few seconds."""
+    if backend.name == "sqlite":
+        time.sleep(0.5)
+        return
+    import psycopg
+
+    with psycopg.connect(backend.settings.database_url, autocommit=True) as conn:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND wait_event_type = 'Lock'").fetchone()[0]
+            if waiting >= 2:
+                return
+            time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_two_processes_publishing_on_a_mentors_last_place_at_once_never_over_commit(store, backend, tmp_path):
+    """Each round two programmes, each pinned on the last place of the same mentor (capacity 2, one place
+    already published), are published at the same moment by two processes: exactly one succeeds, the
+    other is refused with OverCommitted and publishes nothing. Round 0 releases both at once; in later
+    rounds this test also holds the store's write lock until both are waiting, then lets them race."""
+    rounds = 3
+    people(store, {f"men{r}": 2 for r in range(rounds)}, [f"{side}{r}" for side in "abc" for r in range(rounds)])
+    for r in range(rounds):
+        create(store, f"taken{r}", [f"c{r}"])
+        store.save_pairs(f"taken{r}", [pair(f"c{r}", f"men{r}", "approved")])
+        store.publish(f"taken{r}", long_term=True)
+        for side in "ab":
+            create(store, f"{side}{r}", [f"{side}{r}"])
+            store.save_pairs(f"{side}{r}", [pair(f"{side}{r}", f"men{r}", "pinned")])
+        assert store.get(f"men{r}").committed == 1
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    children = [Child(backend, log) for log in logs]
+    try:
+        for child, log in zip(children, logs):
+            assert child.read(log) == "READY"
+        for r in range(rounds):
+            order = [0, 1] if r % 2 == 0 else [1, 0]
+            with store.changes_held() if r > 0 else nullcontext():
+                for i in order:
+                    children[i].send(f"{'ab'[i]}{r}")
+                if r > 0:
+                    _wait_until_both_wait(backend)
+            answers = {"ab"[i]: json.loads(children[i].read(logs[i])) for i in range(2)}
+            won = [side for side, answer in answers.items() if "published" in answer]
+            assert len(won) == 1, answers
+            winner, loser = won[0], "ba"["ab".index(won[0])]
+            assert answers[winner] == {"published": [f"{winner}{r}"]}
+            assert answers[loser] == {"over": {f"men{r}": [1, 0]}}  # one asked, none left
+            mentor = store.get(f"men{r}")
+            assert mentor.committed == 2 == mentor.profile.capacity
+            assert store.pairs(f"{loser}{r}")[0].status == "pinned" and store.programme(f"{loser}{r}").status == "draft"
+            assert store.pairs(f"{winner}{r}")[0].status == "published"
+    finally:
+        for child in children:
+            child.close()
+    assert all(s.committed <= s.profile.capacity for s in store.iter_profiles())

@@ -239,7 +239,7 @@ class ProfileStore(Protocol):
     def save_pairs(self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (),
                    run: int | None = None) -> None:
         """In one transaction: replace the records of these mentees, add bans, and count a run when given.
-        Published records are never replaced."""
+        Published records are never replaced; nothing is saved for a programme that does not exist."""
 
     def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
         """Publish every approved and pinned pair in one transaction; returns those published now (none on a

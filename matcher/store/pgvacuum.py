@@ -21,7 +21,9 @@ import psycopg
 from .base import PurgeIncomplete
 from .dburl import masked
 
-TABLES = ("profiles", "embeddings")  # what holds profile data (tombstones hold row numbers only)
+# What holds profile data (tombstones hold row numbers only): profiles, their vectors, and the programme
+# records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans).
+TABLES = ("profiles", "embeddings", "programme_cohort", "programme_pairs", "programme_bans")
 
 
 def vacuum_deleted(conn: psycopg.Connection, url: str, attempts: int, pause: float) -> None:

@@ -1,6 +1,7 @@
 """PostgresStore: the shared store for several replicas. PostgreSQL through psycopg 3 and a connection pool.
 
-What it keeps is the store interface's (see base.py), in the tables of migrations/0001_initial.sql.
+What it keeps is the store interface's (see base.py), in the tables of migrations/ (programmes: the
+mixin in postgres_programmes.py).
 How the change sequence stays correct across replicas: every transaction that writes or deletes a
 profile first increments the single `meta` row 'seq' (UPDATE ... RETURNING). That row lock is held
 until commit, so such transactions take turns and commit in the order of their numbers: when a
@@ -26,14 +27,16 @@ from . import pgdump, pgvacuum, schema
 from .base import Embeddings, KeyRecord, ReindexRunning, StoredProfile, Write, blob_vectors, vector_blob
 from .dburl import masked
 from .pgconnect import connect, connect_options
+from .pgseq import bump_seq, hold_seq
+from .postgres_programmes import COMMITTED, PostgresProgrammes
 
 POOL_SIZE = 10  # connections per process at most (gunicorn threads, background catch-ups and rebuilds)
 # Session-level advisory lock held while a re-index runs (per database: one re-index per database).
 REINDEX_LOCK_KEY = 0x6D656E746F7201
 
 # data as text, decoded here with json.loads: faster than psycopg's jsonb loader (0.40 vs 0.49 ms for
-# the five profiles a match returns, measured).
-_PROFILE_COLUMNS = "row_id, data::text, content_hash, text_hash, seq"
+# the five profiles a match returns, measured). Then the places its published programme pairs take.
+_PROFILE_COLUMNS = f"row_id, data::text, content_hash, text_hash, seq, {COMMITTED}"
 
 
 def _load_profile(data: str) -> Profile:
@@ -46,10 +49,10 @@ def _dump_profile(profile: Profile) -> str:
 
 
 def _stored(row: tuple) -> StoredProfile:
-    return StoredProfile(int(row[0]), _load_profile(row[1]), row[2], row[3], int(row[4]))
+    return StoredProfile(int(row[0]), _load_profile(row[1]), row[2], row[3], int(row[4]), int(row[5]))
 
 
-class PostgresStore:
+class PostgresStore(PostgresProgrammes):
     """The store (see base.ProfileStore) in a PostgreSQL database, shared by every replica.
 
     Safe to share between threads (a connection pool) and between processes and hosts (PostgreSQL).
@@ -212,7 +215,7 @@ class PostgresStore:
         ids = list(latest)
         now = time.time()
         with self._transaction() as cur:
-            seq = _bump_seq(cur)
+            seq = bump_seq(cur)
             row_of = {pid: int(row_id) for pid, row_id in
                       cur.execute("SELECT id, row_id FROM profiles WHERE id = ANY(%s)", (ids,)).fetchall()}
             updates = [latest[pid] for pid in ids if pid in row_of]
@@ -250,7 +253,7 @@ class PostgresStore:
             return 0
         latest = {int(row_id): (text_hash, emb) for row_id, text_hash, emb in items}
         with self._transaction() as cur:
-            _hold_seq(cur)
+            hold_seq(cur)
             current = dict(cur.execute("SELECT row_id, text_hash FROM profiles WHERE row_id = ANY(%s)",
                                        (list(latest),)).fetchall())
             keep = [(row_id, text_hash, emb) for row_id, (text_hash, emb) in latest.items()
@@ -259,11 +262,13 @@ class PostgresStore:
         return len(keep)
 
     def delete(self, profile_id: str) -> int | None:
-        """Delete a profile and its embeddings, leaving a tombstone, and clear its id from the profiles
-        that name it as their manager, in one transaction; returns its row id, or None if absent."""
+        """Delete a profile and its embeddings, leaving a tombstone, clear its id from the profiles that
+        name it as their manager, and take the person out of every programme (cohort, pairs, bans; the
+        mentors their published pairs free get this change number), in one transaction; returns its row
+        id, or None if absent."""
         row_id: int | None = None
         with self._transaction() as cur:
-            seq = _bump_seq(cur)
+            seq = bump_seq(cur)
             row = cur.execute("DELETE FROM profiles WHERE id = %s RETURNING row_id", (profile_id,)).fetchone()
             if row is None:
                 raise _NothingToDelete  # rolls the bump back; the with block ends here
@@ -281,6 +286,10 @@ class PostgresStore:
                                 "WHERE row_id = %s",
                                 [(_dump_profile(p), content_hash(p), seq, now, report_row)
                                  for p, (report_row, _) in zip(cleared, reports)])
+            # ...and every programme: their cohort entry (with their need), pairs and bans.
+            freed = self._forget_in_programmes(cur, profile_id)
+            if freed:
+                cur.execute("UPDATE profiles SET seq = %s WHERE id = ANY(%s)", (seq, sorted(freed)))
         return row_id
 
     def purge_deleted(self) -> None:
@@ -340,7 +349,7 @@ class PostgresStore:
         Used to switch to a new index generation only if no profile was deleted after its snapshot.
         """
         with self._transaction() as cur:
-            seq = _hold_seq(cur)
+            seq = hold_seq(cur)
             last_delete = int(cur.execute("SELECT COALESCE(MAX(seq), 0) FROM tombstones").fetchone()[0])
             yield seq, last_delete
 
@@ -384,16 +393,6 @@ class PostgresStore:
 
 class _NothingToDelete(psycopg.Rollback):
     """Raised inside a delete's transaction when the profile is absent: psycopg rolls back quietly."""
-
-
-def _bump_seq(cur: psycopg.Cursor) -> int:
-    """Increment the change sequence; the row stays locked (other writers wait) until commit."""
-    return int(cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value").fetchone()[0])
-
-
-def _hold_seq(cur: psycopg.Cursor) -> int:
-    """Lock the change sequence's row without changing it (writers wait until commit); returns its value."""
-    return int(cur.execute("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE").fetchone()[0])
 
 
 def _put_embeddings(cur: psycopg.Cursor, items: list[tuple[int, str, Embeddings]]) -> None:

@@ -121,8 +121,13 @@ class SQLiteProgrammes:
 
     def save_pairs(self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (),
                    run: int | None = None) -> None:
-        """Replace the records of these mentees (never a published one), add bans, count a run."""
+        """Replace the records of these mentees (never a published one), add bans, count a run. A programme
+        deleted meanwhile: nothing is saved (its foreign keys are not enforced: no orphan rows)."""
         with self._write() as conn:
+            runs = "runs + 1" if run is not None else "runs"
+            if conn.execute(f"UPDATE programmes SET updated_at = ?, runs = {runs} WHERE id = ?",
+                            (time.time(), programme_id)).rowcount == 0:
+                return
             conn.executemany(
                 f"INSERT INTO programme_pairs(programme_id, {_PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(programme_id, mentee_key) DO UPDATE SET mentee_profile_id = excluded.mentee_profile_id, "
@@ -134,9 +139,6 @@ class SQLiteProgrammes:
                   p.run) for p in pairs])
             conn.executemany("INSERT OR IGNORE INTO programme_bans(programme_id, mentee_key, mentor_id) VALUES (?, ?, ?)",
                              [(programme_id, mentee, mentor) for mentee, mentor in bans])
-            runs = "runs + 1" if run is not None else "runs"
-            conn.execute(f"UPDATE programmes SET updated_at = ?, runs = {runs} WHERE id = ?",
-                         (time.time(), programme_id))
 
     def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
         """Publish every approved and pinned pair, all or nothing (see base.ProfileStore.publish)."""
