@@ -162,7 +162,8 @@ def test_bad_actions_are_422_naming_the_field(client, admin, body, field, says):
 
 def test_a_pin_on_a_banned_pair_is_refused(client, admin):
     pid = create(client, admin)
-    client.post(f"/v1/programmes/{pid}/pairs", json={"action": "ban", "mentees": ["noa"], "mentor": "dee"}, headers=admin)
+    ban = {"action": "ban", "mentees": ["noa"], "mentor": "dee"}
+    client.post(f"/v1/programmes/{pid}/pairs", json=ban, headers=admin)
     response = client.post(f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": ["noa"], "mentor": "dee"},
                            headers=admin)
     assert response.status_code == 422 and response.json["errors"][0]["field"] == "mentor"
@@ -172,8 +173,8 @@ def test_a_pin_on_a_banned_pair_is_refused(client, admin):
 @pytest.mark.parametrize("body,fields", [
     ({"name": "", "style": "sideways", "cohort": []}, {"name", "style", "cohort"}),
     ({"name": "x", "cohort": [{"id": "nobody"}]}, {"cohort.0.id"}),
-    ({"name": "x", "cohort": [{"id": "lea"}], "sessions": 0, "objective": "fun", "min_score": 2}, {"sessions", "objective",
-                                                                                                 "min_score"}),
+    ({"name": "x", "cohort": [{"id": "lea"}], "sessions": 0, "objective": "fun", "min_score": 2},
+     {"sessions", "objective", "min_score"}),
     ({"name": "x", "cohort": [{"id": "lea"}, {"id": "lea"}]}, {"cohort.1"}),
     ({"name": "x", "cohort": [{"id": "lea", "gender": "f"}]}, {"cohort.0.gender"}),
     ({"name": "x", "cohort": [{"ref": "r1", "need": "SQL"}]}, {"cohort.0"}),  # reason: "mentee: ..."
@@ -277,7 +278,8 @@ def test_the_openapi_document_describes_the_programme_operations(client):
         documented = paths[path.replace("{pid}", "{programme_id}")][method.lower()]
         assert documented["x-required-scope"] == "admin" and "403" in documented["responses"]
     created = paths["/v1/programmes"]["post"]
-    assert created["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ProgrammeSpec"}
+    body = created["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ProgrammeSpec"}
     assert "Location" in created["responses"]["201"]["headers"]
     assert "422" in created["responses"]
     assert "text/csv" in paths["/v1/programmes/{programme_id}/pairs.csv"]["get"]["responses"]["200"]["content"]
@@ -305,6 +307,7 @@ def test_the_log_holds_ids_and_counts_never_needs_names_or_evidence(client, admi
     text = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
     assert f"programme {pid} created" in text and f"programme {pid} run 1" in text and "approve" in text
     shown = [secret_need, "zythography", "Secret Name Programme", "Person lea", "Person ana", SOCIAL, "TikTok"]
-    shown += [cover["topic"] for line in body["pairs"] for session in line.get("plan", []) for cover in session["covers"]]
+    shown += [cover["topic"] for line in body["pairs"] for session in line.get("plan", [])
+              for cover in session["covers"]]
     for secret in shown:
         assert secret not in text, f"the log holds {secret!r}"

@@ -23,6 +23,7 @@ from ..profiles import InvalidInput
 from ..programmes.service import ProgrammeView, UnknownProgramme, pair_dict
 from ..store import OverCommitted
 from .admin_signin import CSRF_FIELD, Refused, admin_sign_in
+from .context import service
 from .programmes import apply_action, csv_response, listed, programmes
 from .schemas import parse_pair_action
 from .web import STYLE_NAMES
@@ -297,11 +298,15 @@ def _page(view: ProgrammeView, status: int = 200, message: str | None = None, er
     others = [row for row in rows if row["status"] not in PAIRED]
     summary = view.summary()
     mentors = sorted({(row["mentor"], row.get("mentor_name") or row["mentor"]) for row in paired})
+    names = dict(view.names)
+    for _, mentor in view.bans:  # a banned mentor is no longer in a pair: look their name up
+        if mentor not in names and (stored := service().get(mentor)) is not None:
+            names[mentor] = stored.name
     html = render_template(
         "programme.html", admin=g.admin, view=view, pid=view.record.id, rows=rows, paired=paired, others=others,
         summary=summary, statuses=STATUS_NAMES, style_name=STYLE_NAMES.get(view.spec.style, view.spec.style),
         rules_text=_rules_text(view), hist=histogram([row["score"] for row in paired if row["score"] is not None]),
         publishable=summary["approved"] + summary["pinned"], message=message, error=error,
         members=[(member.key, view.names.get(member.key, member.key)) for member in view.cohort],
-        mentors=mentors, pin=pin or {}, bans=sorted(view.bans), names=view.names)
+        mentors=mentors, pin=pin or {}, bans=sorted(view.bans), names=names)
     return Response(html, status=status, mimetype="text/html")
