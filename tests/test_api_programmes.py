@@ -311,3 +311,12 @@ def test_the_log_holds_ids_and_counts_never_needs_names_or_evidence(client, admi
               for cover in session["covers"]]
     for secret in shown:
         assert secret not in text, f"the log holds {secret!r}"
+
+
+def test_a_store_without_programmes_answers_501_not_500(client, admin, service, monkeypatch):
+    from matcher.store.sqlite_programmes import SQLiteProgrammes
+
+    monkeypatch.delattr(SQLiteProgrammes, "create_programme")  # as the PostgreSQL store is today
+    response = client.get("/v1/programmes", headers=admin)
+    assert response.status_code == 501 and response.mimetype == PROBLEM
+    assert "not available on this store" in response.json["detail"]
