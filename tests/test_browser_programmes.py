@@ -199,3 +199,19 @@ def test_without_an_admin_key_the_browser_sees_no_programme(server, browser, key
         assert answer.headers["www-authenticate"].startswith('Basic realm="mentor-matcher admin"')
         assert not any(secret in answer.text() for secret in secrets)
         context.close()
+
+
+def test_the_server_log_holds_ids_and_counts_only(server, programme):
+    """After the sessions above: the real server's log (access log included) has the programme's id, and no
+    name, need, evidence, plan, programme name or the Basic user name the browser sent."""
+    log = server.log_path.read_text(errors="replace")
+    assert f"/programmes/{programme['id']}" in log and f"programme {programme['id']} published" in log
+    assert "Traceback" not in log and "hr-admin" not in log
+    secrets = ["Reverse mentoring for senior leaders"]
+    for leader in server.leaders:
+        secrets += [leader["name"], leader["goals"]]
+    for line in programme["pairs"]:
+        secrets += [line.get("mentor_name") or "", *line.get("evidence", [])]
+        secrets += [cover["topic"] for session in line.get("plan", []) for cover in session["covers"]]
+    for secret in (s for s in secrets if len(s) >= 4):  # a two-letter topic ("AI") could be in any user agent
+        assert secret not in log, f"the server log holds {secret!r}"
