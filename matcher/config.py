@@ -129,6 +129,10 @@ class Settings(BaseSettings):
     # addresses (comma-separated IPs or networks) it is accepted from; from anywhere else it is ignored.
     trusted_user_header: str = "X-Forwarded-User"
     trusted_proxies: str = "127.0.0.1,::1"
+    # The programme pages (/programmes) are for admins: these users (comma-separated names, exactly as the
+    # trusted proxy sends them in trusted_user_header) when the proxy signs them in, or anyone who signs in
+    # with HTTP Basic and an `admin` API key as the password. Empty: only the latter (SECURITY.md).
+    admin_users: str = ""
     form_rate_limit: str = "30 per minute"
     key_rate_limit: str = "600 per minute"
     # Over all /v1 requests from one client address (whatever the key); per server process.

@@ -71,3 +71,27 @@ def make_keys(service) -> dict[str, str]:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header of a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+PROGRAMME = {"name": "Fuzzed", "style": "reverse", "cohort": [{"id": "cleo", "need": "TikTok and Instagram"},
+                                                              {"id": "eli"}]}
+
+
+def aim_at_programme(case, label: str, programme_id: str) -> None:
+    """Point a generated (positive) programme request at real data, so that fuzzing reaches past the 404s and
+    the unknown ids: the programme `programme_id` (never for DELETE), its members in a pair action, stored
+    people in a new programme's cohort. The rest of the generated request is kept."""
+    if "{programme_id}" in label and not label.startswith("DELETE"):
+        case.path_parameters["programme_id"] = programme_id
+    body = case.body if isinstance(case.body, dict) else None
+    if body is None:
+        return
+    if label.endswith("/pairs") and body.get("action") in ("pin", "ban"):  # one member and a mentor (any id)
+        body.update(mentees=["cleo"], mentor=body.get("mentor") or "ana")
+    elif label.endswith("/pairs") and body.get("action") in ("approve", "reject"):  # members, no mentor
+        body.pop("mentor", None)
+        if body.get("mentees") or body["action"] == "reject":
+            body["mentees"] = ["cleo", "eli"][:max(1, len(body.get("mentees") or []))]
+    if label == "POST /v1/programmes":
+        body["cohort"] = PROGRAMME["cohort"]
+        body.get("mentors", {}).pop("ids", None)  # random ids are fine, but an empty pool pairs nobody

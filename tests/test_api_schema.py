@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from flask import Blueprint
 from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 from pydantic.json_schema import models_json_schema
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -20,7 +21,7 @@ from matcher.api import create_app
 from matcher.api.openapi import build_openapi
 from matcher.profiles import MATCH_STYLES, Profile
 from matcher.queries import MatchRequest
-from tests.api_people import bearer, make_keys, open_service
+from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys, open_service
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -52,9 +53,9 @@ def test_the_document_is_openapi_3_1_and_covers_every_route(app, doc):
     documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
     served = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("web.") or rule.endpoint == "static":
+        if rule.endpoint.startswith(("web.", "programme_pages.")) or rule.endpoint == "static":  # HTML for people
             continue
-        path = rule.rule.replace("<profile_id>", "{profile_id}")
+        path = rule.rule.replace("<profile_id>", "{profile_id}").replace("<programme_id>", "{programme_id}")
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == served
     assert doc["paths"]["/v1/match"]["post"]["x-required-scope"] == "match"
@@ -99,13 +100,27 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # label -> whether it takes input (only those get invalid requests too)
 OPERATIONS = {"POST /v1/match": True, "PUT /v1/profiles/{profile_id}": True, "GET /v1/profiles/{profile_id}": True,
               "DELETE /v1/profiles/{profile_id}": True, "POST /v1/profiles:batch": True, "POST /v1/reindex": False,
+              "POST /v1/programmes": True, "GET /v1/programmes": False, "GET /v1/programmes/{programme_id}": True,
+              "DELETE /v1/programmes/{programme_id}": True, "POST /v1/programmes/{programme_id}/runs": True,
+              "POST /v1/programmes/{programme_id}/pairs": True, "POST /v1/programmes/{programme_id}/publish": True,
+              "GET /v1/programmes/{programme_id}/pairs.csv": True,
               "GET /healthz": False, "GET /readyz": False}  # schemathesis leaves out the document's own path
 CASES = [(label, mode) for label, has_input in OPERATIONS.items()
          for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_input or mode == "positive"]
 
 
+@pytest.fixture(scope="module")
+def programme_id(app, admin_key):
+    """A programme with a draft: positive cases name it half the time, so that the fuzz reaches past the 404."""
+    client = app.test_client()
+    created = client.post("/v1/programmes", headers=bearer(admin_key), json=PROGRAMME)
+    assert created.status_code == 201, created.json
+    assert client.post(f"/v1/programmes/{created.json['id']}/runs", headers=bearer(admin_key)).status_code == 200
+    return created.json["id"]
+
+
 @pytest.mark.parametrize("label,mode", CASES)
-def test_the_server_does_what_the_document_says(api_schema, admin_key, label, mode):
+def test_the_server_does_what_the_document_says(api_schema, admin_key, programme_id, label, mode):
     # Driven by hand rather than by schemathesis' pytest plugin, whose lazy loader does not run on pytest 9.
     operations = {op.ok().label: op.ok() for op in api_schema.get_all_operations()}
     assert set(operations) == set(OPERATIONS)
@@ -115,9 +130,11 @@ def test_the_server_does_what_the_document_says(api_schema, admin_key, label, mo
         checks = [check for check in CHECKS if check is not negative_data_rejection]
 
     @seed(20261121)  # failures reproduce
-    @given(case=operations[label].as_strategy(generation_mode=mode))
+    @given(case=operations[label].as_strategy(generation_mode=mode), real=st.booleans())
     @settings(max_examples=20 if OPERATIONS[label] else 2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    def run(case):
+    def run(case, real):
+        if real and mode == GenerationMode.POSITIVE and "programme" in label:
+            aim_at_programme(case, label, programme_id)
         case.call_and_validate(headers=bearer(admin_key), checks=checks)
 
     run()

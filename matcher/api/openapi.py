@@ -19,6 +19,7 @@ from pydantic.json_schema import models_json_schema
 
 from ..config import Settings
 from ..profiles import Profile
+from ..programmes.spec import ProgrammeSpec
 from ..queries import MatchRequest
 from . import schemas
 from .profiles import MAX_BATCH_ITEMS
@@ -33,6 +34,7 @@ ERROR_TEXT = {
     403: "The key's scope does not allow this.",
     404: "No profile with this id.",
     409: "A re-index is already running.",
+    501: "Programmes are not available on this store (PostgreSQL) yet.",
     413: "The body is too large.",
     415: "Wrong content type.",
     422: "Validation failed; `errors` names each field and its reason.",
@@ -89,22 +91,89 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "ok": {200: "ReindexResponse"},
         "errors": [409],
     },
+    "programmes.create_programme": {
+        "summary": "Create a programme: a cohort to pair at once, its mentor pool, sessions and rules (no draft yet)",
+        "body": {"application/json": "ProgrammeSpec"},
+        "ok": {201: "Programme"},
+        "headers": {201: {"Location": "The programme's URL."}},
+        "errors": [400, 413, 415, 422, 501],
+        "description": "Each cohort member is a stored profile (`id`, whose need defaults to the profile's goals) or "
+                       "an inline mentee (`ref`, `mentee`, `need`); a stored id that names no profile is 422. The "
+                       "needs are kept with the programme (admin keys only see them). `POST .../runs` makes the draft.",
+    },
+    "programmes.list_programmes": {
+        "summary": "Every programme, newest first, with the count of members in each state",
+        "ok": {200: "ProgrammeList"},
+        "errors": [501],
+    },
+    "programmes.get_programme": {
+        "summary": "A programme: its definition and one line per cohort member (pair, score, evidence, plan, or "
+                   "why none)",
+        "ok": {200: "Programme"},
+        "errors": [404, 501],
+        "error_text": {404: "No programme with this id."},
+    },
+    "programmes.delete_programme": {
+        "summary": "Delete a programme with its cohort, pairs and bans (published pairs free their mentors' places)",
+        "ok": {204: None},
+        "errors": [404, 501],
+        "error_text": {404: "No programme with this id."},
+    },
+    "programmes.run_programme": {
+        "summary": "Run the draft: pair every member without an approved, pinned or published pair, optimally for "
+                   "the whole cohort",
+        "ok": {200: "Programme"},
+        "errors": [404, 501],
+        "error_text": {404: "No programme with this id."},
+        "description": "Synchronous: about the time of one match per member to run. Members left without a mentor get "
+                       "the reason. Rejected and banned pairs are never proposed again.",
+    },
+    "programmes.act_on_pairs": {
+        "summary": "Approve, reject, pin or ban pairs of the draft",
+        "body": {"application/json": "PairAction"},
+        "ok": {200: "Programme"},
+        "errors": [400, 404, 413, 415, 422, 501],
+        "error_text": {404: "No programme with this id."},
+        "description": "`approve` without `mentees` approves every proposal; `reject` needs `mentees`; `pin` and "
+                       "`ban` take one mentee and the `mentor`. A pin the programme's rules do not allow (style, "
+                       "capacity, reporting line, mentor pool, a ban) and a mentee outside the cohort are 422.",
+    },
+    "programmes.publish_programme": {
+        "summary": "Publish the approved and pinned pairs: they use their mentors' capacity (idempotent)",
+        "ok": {200: "PublishResponse"},
+        "errors": [404, 409, 501],
+        "error_text": {404: "No programme with this id.", 409: "Publishing would over-commit the mentors named in "
+                                                              "`mentors`; nothing was published."},
+        "description": "One transaction: when any mentor would get more long-term mentees than their capacity "
+                       "(counting every programme's published pairs), nothing is published and the answer is 409 "
+                       "naming them in `mentors`. Called again, it publishes nothing more (`published` is empty).",
+    },
+    "programmes.export_programme": {
+        "summary": "The programme as CSV: one row per cohort member",
+        "ok": {200: {"type": "string", "description": "CSV with the header mentee_id, mentee_name, mentor_id, "
+                                                       "mentor_name, score, status, evidence, plan, reason."}},
+        "media": "text/csv",
+        "errors": [404, 501],
+        "error_text": {404: "No programme with this id."},
+    },
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
     "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
                      "errors": []},
     "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
 }
 
-# Routes that are not part of the API: the web form (HTML for people) and its static files.
-UNDOCUMENTED_BLUEPRINTS = ("web",)
+# Routes that are not part of the API: the web form and the programme pages (HTML for people) and their static files.
+UNDOCUMENTED_BLUEPRINTS = ("web", "programme_pages")
 
 RESPONSE_MODELS = (schemas.MatchResponse, schemas.ProfileWritten, schemas.BatchResponse,
-                   schemas.ReindexResponse, schemas.Health, schemas.Readiness, schemas.ProblemDetails)
+                   schemas.ReindexResponse, schemas.Health, schemas.Readiness, schemas.ProblemDetails,
+                   schemas.Programme, schemas.ProgrammeList, schemas.PublishResponse)
 
 
 def component_schemas(settings: Settings) -> dict[str, Any]:
     """JSON Schemas of every request and response model, keyed by model name."""
-    models = [(MatchRequest, "validation"), (Profile, "validation")]
+    models = [(MatchRequest, "validation"), (Profile, "validation"), (ProgrammeSpec, "validation"),
+              (schemas.PairAction, "validation")]
     models += [(model, "serialization") for model in RESPONSE_MODELS]
     _, top = models_json_schema(models, ref_template=REF)
     components = top["$defs"]
@@ -152,12 +221,15 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
         if model is None:
             responses[str(status)] = {"description": "No content."}
         else:
-            responses[str(status)] = {"description": "OK" if status < 300 else "Not ready yet",
-                                      "content": {"application/json": {"schema": _schema(model)}}}
+            responses[str(status)] = {"description": {200: "OK", 201: "Created"}.get(status, "Not ready yet"),
+                                      "content": {doc.get("media", "application/json"): {"schema": _schema(model)}}}
+        for name, text in doc.get("headers", {}).get(status, {}).items():
+            responses[str(status)].setdefault("headers", {})[name] = {
+                "description": text, "required": True, "schema": {"type": "string"}}
     # A `match` route cannot answer 403: every valid key has at least the match scope.
     errors = list(doc["errors"]) + ([401, 429] if scope else []) + ([403] if scope == "admin" else [])
     for status in sorted(set(errors)):
-        responses[str(status)] = {"description": ERROR_TEXT[status],
+        responses[str(status)] = {"description": doc.get("error_text", {}).get(status, ERROR_TEXT[status]),
                                   "content": {PROBLEM: {"schema": _schema("ProblemDetails")}}}
     op["responses"] = responses
     return op

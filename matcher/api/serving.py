@@ -32,6 +32,9 @@ def gunicorn_options(host: str, port: int, workers: int = 1, threads: int = 8) -
         "keepalive": KEEPALIVE,
         "preload_app": False,
         "accesslog": "-",
+        # gunicorn's default format without %(u)s, the user name of HTTP Basic credentials: the programme pages
+        # ignore it, but people type their own name or e-mail address into the browser's prompt.
+        "access_log_format": '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"',
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "mentor-match",

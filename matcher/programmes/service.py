@@ -147,6 +147,13 @@ class ProgrammeService:
         names = {pid: stored.profile.name for pid in ids if (stored := self.store.get(pid)) is not None}
         return ProgrammeView(record, spec, cohort, pairs, self.store.bans(programme_id), names)
 
+    def summary(self, programme_id: str) -> dict[str, int]:
+        """Counts of a programme's members by the state of their pair, without reading any profile (for
+        lists of programmes); all zero for a programme that is not (or no longer) stored."""
+        pairs = {p.mentee_key: p for p in self.store.pairs(programme_id)}
+        cohort = self.store.cohort(programme_id)
+        return ProgrammeView(None, None, cohort, pairs, set(), {}).summary()  # type: ignore[arg-type]
+
     def delete(self, programme_id: str) -> bool:
         """Delete a programme with its pairs (published ones free their places); False if absent."""
         return self.store.delete_programme(programme_id)
