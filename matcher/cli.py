@@ -221,8 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("in-process", "ray"), default="in-process",
                    help="what embeds the profiles that lack an embedding, before the build: this process, or "
                         "Ray (mentor-matcher[ray]; the phrase book is embedded here either way)")
-    p.add_argument("--address", help="with --engine ray: the Ray cluster to join (auto, HOST:PORT or "
-                                     "ray://HEAD:10001); default: start Ray on this machine's cores")
+    p.add_argument("--address", help="with --engine ray: the Ray cluster this machine is a node of (auto, or the "
+                                     "head's HOST:PORT); default: start Ray on this machine's cores")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("match", help="find mentors for a need")

@@ -192,6 +192,14 @@ def test_cli_address_needs_the_ray_engine(tmp_path, monkeypatch, capsys):
     assert "--address: only with --engine ray" in capsys.readouterr().err
 
 
+def test_cli_refuses_ray_client_addresses(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("ray", reason="the Ray engine is the optional extra mentor-matcher[ray]")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    assert cli.main(["reindex", "--engine", "ray", "--address", "ray://head:10001"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "--address ray://head:10001" in err and "--address auto" in err
+
+
 # -- on a real Ray ----------------------------------------------------------------------------------
 
 def ray_processes(marker: str) -> list[int]:

@@ -20,8 +20,9 @@ How a fill runs on Ray:
 `ray` is imported only when a fill needs the model (the base install works without it, and a re-index
 with nothing to embed starts no Ray). Without an address Ray starts on this machine (its cores, its
 loopback interface only, no dashboard, no usage statistics, temp files under $RAY_TMPDIR or /tmp/ray)
-and stops when the engine closes; with one, the engine joins that cluster (`auto`, `HOST:PORT` or
-`ray://HEAD:10001`) and leaves it running.
+and stops when the engine closes; with one (`auto`, or the head's `HOST:PORT`), the engine joins that
+cluster from this machine, which must be one of its nodes (Ray Data's executor does not run over Ray
+Client, `ray://`), and leaves it running.
 """
 
 from __future__ import annotations
@@ -161,8 +162,9 @@ class RayEngine:
     Args:
         settings: the service's settings: the actors build their Embedder from them (the database URL
             is removed before they are sent).
-        address: a Ray cluster to join (`auto`, `HOST:PORT`, `ray://HEAD:10001`); None: start Ray on
-            this machine, and stop it on close.
+        address: the Ray cluster to join, from one of its nodes (`auto`, or the head's `HOST:PORT`); None:
+            start Ray on this machine, and stop it on close. Ray Client (`ray://`) is refused: Ray Data's
+            executor does not run over it (Ray 2.60: it needs a node of its own).
         num_cpus: for a Ray started here, how many CPUs it offers (None: every core).
         cpus_per_actor: model threads per actor; the pool has one actor per that many cluster CPUs.
         chunk: profiles embedded together, one chunk per actor call; None: the in-process build's
@@ -176,6 +178,11 @@ class RayEngine:
 
     def __init__(self, settings: Settings, address: str | None = None, num_cpus: int | None = None,
                  cpus_per_actor: int = CPUS_PER_ACTOR, chunk: int | None = None):
+        if address and address.startswith("ray://"):
+            raise EngineUnavailable(
+                f"--address {address}: Ray Data does not run over Ray Client (ray:// addresses; its executor needs "
+                f"a Ray node of its own); run the command on a node of the cluster with --address auto: the head, "
+                f"or the machine that reaches the store after `ray start --address=HEAD:6379 --num-cpus=0`")
         import_ray(loopback=address is None)  # fail now, naming the extra, not half-way through a re-index
         self.address = address
         self.num_cpus = num_cpus
