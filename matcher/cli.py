@@ -71,8 +71,23 @@ def cmd_import(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    service = _service()
-    result = service.reindex(progress=_progress())
+    from .batch import EngineError, engine_for
+    from .service import MatchService
+
+    settings = _settings()
+    engine = engine_for(args.engine, settings, args.address)  # EngineUnavailable (a ValueError): exit 2
+    try:
+        result = MatchService(settings).reindex(progress=_progress(), engine=engine)
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        if engine is not None:
+            engine.close()
+    if "embedded" in result:
+        filled = result["embedded"]
+        print(f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
+              + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else ""))
     print(f"re-indexed {result['profiles']} profiles into {result['generation']} in {result['seconds']:.1f} s")
     return EXIT_OK
 
@@ -208,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reindex", help="rebuild the indexes from the store as a new generation, with the phrase book "
                                        "(runs the model only on profiles without an embedding from the configured "
                                        "model, and on new phrases)")
+    p.add_argument("--engine", choices=("in-process", "ray"), default="in-process",
+                   help="what embeds the profiles that lack an embedding, before the build: this process, or "
+                        "Ray (mentor-matcher[ray]; the phrase book is embedded here either way)")
+    p.add_argument("--address", help="with --engine ray: the Ray cluster this machine is a node of (auto, or the "
+                                     "head's HOST:PORT); default: start Ray on this machine's cores")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("match", help="find mentors for a need")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import state as state_mod
+from .batch import EmbeddingEngine, fill_missing
 from .embedder import Embedder
 from .index import Generations, IndexMismatch
 from .replicas import ReindexFollower
@@ -162,7 +163,7 @@ class IndexLifecycle:
 
     # -- new generations ---------------------------------------------------------------------------
 
-    def reindex(self, progress: bool = False) -> dict[str, Any]:
+    def reindex(self, progress: bool = False, engine: EmbeddingEngine | None = None) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it atomically.
 
         Folds the changes made since the last generation into its base indexes, and makes the phrase
@@ -171,6 +172,14 @@ class IndexLifecycle:
         the previous book did not have. Searches keep using the old generation until the new one is
         complete. Deleted profiles' words are purged from the store's files on the way.
 
+        Args:
+            progress: progress bars on standard error.
+            engine: embeds the profiles that lack an embedding, and the store keeps them, before the
+                build (matcher/batch: e.g. on Ray); None: the build embeds them in this process. The
+                phrase book is embedded in this process either way.
+        Returns:
+            {"generation", "profiles", "seconds"}, and with an engine "embedded" (its FillReport).
+
         Raises:
             ReindexRunning: another re-index (in any process) holds the store's re-index lock.
             PurgeIncomplete: the store could not yet purge deleted profiles' old pages; nothing was switched.
@@ -178,10 +187,15 @@ class IndexLifecycle:
         started = time.perf_counter()
         with self.store.reindex_lock(), self.follower.turn(wait=True):
             self.store.purge_deleted()
+            filled = None if engine is None else fill_missing(self.store, engine, self.embedder.key,
+                                                               self.embedder.dim, progress)
             fresh = self._rebuild(progress)
             self.follower.done(self.store.record_reindex())  # other replicas follow it
-        return {"generation": fresh.generation, "profiles": len(fresh.catalog),
-                "seconds": round(time.perf_counter() - started, 3)}
+        result = {"generation": fresh.generation, "profiles": len(fresh.catalog),
+                  "seconds": round(time.perf_counter() - started, 3)}
+        if filled is not None:
+            result["embedded"] = filled
+        return result
 
     def _rebuild(self, progress: bool = False) -> IndexState:
         """Build a generation from the store (with a fresh phrase book), publish it and serve it."""

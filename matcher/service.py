@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from threadpoolctl import threadpool_limits
 
+from .batch import EmbeddingEngine
 from .budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
 from .config import Settings
 from .embedder import Embedder
@@ -87,13 +88,16 @@ class MatchService:
         """The current index state, caught up with the store (see IndexLifecycle.current)."""
         return self.index.current()
 
-    def reindex(self, progress: bool = False) -> dict[str, Any]:
+    def reindex(self, progress: bool = False, engine: EmbeddingEngine | None = None) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it (IndexLifecycle.reindex).
+
+        Args:
+            engine: fills in the missing embeddings first (matcher/batch, e.g. on Ray); None: in this process.
 
         Raises:
             ReindexRunning: a re-index is already running on this store, in this or another process.
         """
-        return self.index.reindex(progress)
+        return self.index.reindex(progress, engine)
 
     def checkpoint(self) -> str | None:
         """Write the in-memory indexes as a new generation without running the model (IndexLifecycle.checkpoint)."""

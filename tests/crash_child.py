@@ -11,7 +11,9 @@ instead of lucky, without replacing any of our code:
   `PAUSED <point>` and sleeps until killed (or, with --resume-when, until FILE exists, then goes on):
     encode       before the model encodes a batch (NTH: the n-th batch, default 1);
     write_index  after faiss has written the first index file of a new generation;
-    current      just before the CURRENT pointer is replaced (the generation is complete on disk).
+    current      just before the CURRENT pointer is replaced (the generation is complete on disk);
+    ray_batch    before the driver of `reindex --engine ray` gets the NTH chunk of vectors back from Ray
+                 (Ray Data's iter_batches; the NTH-1 before it are stored).
 """
 
 from __future__ import annotations
@@ -60,6 +62,20 @@ def _install(point: str, nth: int) -> None:
             _pause(point)
 
         faiss.write_index = write_index
+    elif point == "ray_batch":
+        from matcher.batch.ray_engine import import_ray
+
+        dataset_class = import_ray(loopback=True).data.Dataset
+        original = dataset_class.iter_batches
+
+        def iter_batches(self, *args, **kwargs):
+            for batch in original(self, *args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] == nth:
+                    _pause(point)
+                yield batch
+
+        dataset_class.iter_batches = iter_batches
     elif point == "current":
         original = os.replace
 
