@@ -27,6 +27,8 @@ def test_bench_ray_smoke_reports_both_engines(tmp_path):
     try:
         proc = subprocess.run([sys.executable, str(root / "scripts" / "bench_ray.py"), "--smoke", "--num-cpus", "2",
                                "--out", str(out)], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+        # The engine removed the private session folder of the Ray it started (spilled bios included).
+        assert list(Path(env["RAY_TMPDIR"]).iterdir()) == []
     finally:
         shutil.rmtree(env["RAY_TMPDIR"], ignore_errors=True)
     assert proc.returncode == 0, proc.stderr[-3000:]

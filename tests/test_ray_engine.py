@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import sqlite3
 import subprocess
 import sys
@@ -279,11 +280,15 @@ def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path
     stored leaves no Ray process behind; the next run (joining this module's Ray) embeds only the rest."""
     people = tiny_people(2000, "k")
     data = store_without_embeddings(tmp_path / "data", people)
-    ray_tmp = tempfile.mkdtemp(prefix="mm-ray-child-", dir="/tmp")
+    ray_tmp = tempfile.mkdtemp(prefix="mm-rc-", dir="/tmp")  # short: Ray's socket paths are limited
     os.environ["RAY_TMPDIR"] = ray_tmp  # the child's own Ray: its processes name this folder
     try:
         child = spawn(data, "--embed-chunk", "250", "--pause-at", "ray_batch:4", "--", "reindex", "--engine", "ray")
         child.wait_for("PAUSED")
+        # Its session folder (where Ray spills objects: the bios being embedded) is the owner's alone.
+        sessions = list(Path(ray_tmp).iterdir())
+        assert len(sessions) == 1 and sessions[0].name.startswith("mm-ray-"), sessions
+        assert stat.S_IMODE(sessions[0].stat().st_mode) == 0o700
         assert child.kill() == -signal.SIGKILL
         left = wait_gone(ray_tmp)
         for pid in left:

@@ -19,7 +19,8 @@ How a fill runs on Ray:
 
 `ray` is imported only when a fill needs the model (the base install works without it, and a re-index
 with nothing to embed starts no Ray). Without an address Ray starts on this machine (its cores, its
-loopback interface only, no dashboard, no usage statistics, temp files under $RAY_TMPDIR or /tmp/ray)
+loopback interface only, no dashboard, no usage statistics, its session folder a private (0700) temporary
+folder under $RAY_TMPDIR or /tmp, removed afterwards)
 and stops when the engine closes; with one (`auto`, or the head's `HOST:PORT`), the engine joins that
 cluster from this machine, which must be one of its nodes (Ray Data's executor does not run over Ray
 Client, `ray://`), and leaves it running.
@@ -30,7 +31,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -192,6 +195,7 @@ class RayEngine:
         self.actors = 0  # the pool's size, once Ray runs
         self.start_seconds = 0.0  # how long starting (or joining) Ray took
         self._started_here = False
+        self._temp_dir: str | None = None  # a Ray started here: its private session folder, removed on close
 
     def embed(self, batches: Iterable[list[StoredProfile]]) -> Iterator[list[Embedded]]:
         """Embed the profiles of `batches` on Ray, each batch in one `embed_profiles` call; yields one
@@ -245,9 +249,10 @@ class RayEngine:
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": logging.ERROR}
         if self.address is None:
-            # One node, on this machine's loopback interface (see import_ray).
-            options.update(address="local", num_cpus=self.num_cpus,
-                           _temp_dir=os.path.join(os.environ.get("RAY_TMPDIR", "/tmp"), "ray"))
+            # One node, on this machine's loopback interface (see import_ray), its session folder private:
+            # Ray spills objects (the bios being embedded) there when its object store is full.
+            self._temp_dir = tempfile.mkdtemp(prefix="mm-ray-", dir=os.environ.get("RAY_TMPDIR"))  # 0700
+            options.update(address="local", num_cpus=self.num_cpus, _temp_dir=self._temp_dir)
         else:
             options["address"] = self.address
         started = time.perf_counter()
@@ -266,6 +271,9 @@ class RayEngine:
 
             ray.shutdown()
             self._started_here = False
+        if self._temp_dir:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
 
 
 def _quiet_ray_data() -> None:
