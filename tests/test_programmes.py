@@ -173,6 +173,16 @@ def test_erasure_removes_a_person_from_drafts_and_programmes(service):
     assert "lea" not in text and "ben" not in text
 
 
+def test_a_named_mentor_pool_emptied_by_erasure_never_widens_to_everyone(service):
+    pid = reverse_programme(service, mentors={"ids": ["ana"]}).record.id
+    assert service.delete("ana")
+    service.programmes.run(pid)
+    view = service.programmes.view(pid)
+    assert "ana" not in str(view.record.spec)
+    assert mentor_of(view) == {"lea": None, "max": None, "noa": None}  # not ben, cai or dee: they were never named
+    assert all(pair.reason.startswith("nobody eligible") for pair in view.pairs.values())
+
+
 def test_the_csv_has_one_row_per_member_with_evidence_plan_and_reason(service):
     pid = reverse_programme(service).record.id
     service.programmes.run(pid)

@@ -516,17 +516,46 @@ def test_publish_refuses_to_over_commit_and_publishes_nothing(store, backend):
     people(store, {"ana": 1, "ben": 1}, ["m1", "m2", "m3", "m4"])
     create(store, "p1", ["m1", "m2", "m3", "m4"])
     saved = [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned"), pair("m3", "ben", "approved"),
-             pair("m4", "gone", "pinned")]  # gone: a mentor no longer stored has no places
+             pair("m4", "ben", "proposed")]  # a proposal is not published: ben's one place is enough
     store.save_pairs("p1", saved)
     seq = store.current_seq()
     with pytest.raises(OverCommitted) as refused:
         store.publish("p1", long_term=True)
-    assert refused.value.mentors == {"ana": (2, 1), "gone": (1, 0)}
+    assert refused.value.mentors == {"ana": (2, 1)}
     assert "ana (2 asked, 1 left)" in str(refused.value)
     other = backend.opened()
     assert other.pairs("p1") == sorted(saved, key=lambda p: p.mentee_key)  # ben's fitting pair is not published
     assert other.programme("p1").status == "draft" and other.programme("p1").published_at is None
     assert other.current_seq() == seq and other.get("ana").committed == 0 and other.get("ben").committed == 0
+
+
+def test_a_save_after_an_erasure_never_brings_the_person_back(store, backend):
+    """A run that read the cohort and candidates before an erasure saves its draft after it: nothing
+    naming the erased person (as member or as mentor, in a pair or a ban) is stored."""
+    people(store, {"ana": 2, "ben": 2}, ["lea", "max"])
+    create(store, "p1", ["lea", "max"])
+    assert backend.opened().delete("lea") is not None and backend.opened().delete("ana") is not None
+    store.save_pairs("p1", [pair("lea", "ben"), pair("max", "ana"), pair("max", "ben", "approved")],
+                     bans=[("lea", "ben"), ("max", "ana"), ("max", "ben")], run=1)
+    assert [(p.mentee_key, p.mentor_id) for p in store.pairs("p1")] == [("max", "ben")]
+    assert store.bans("p1") == {("max", "ben")}
+    assert store.programme("p1").runs == 1
+
+
+def test_erasure_takes_a_named_mentor_out_of_the_programmes_pool(store, backend):
+    """`mentors.ids` loses the erased id (and counts it, so that a list erasure empties still names
+    nobody: an empty list alone would mean everyone eligible); other keys stay as they were."""
+    people(store, {"ana": 1, "ben": 1})
+    spec = {"name": "Pool", "mentors": {"ids": ["ana", "ben"], "departments": ["Sales"]}, "zeta": 1}
+    store.create_programme(ProgrammeRecord("p1", "Pool", spec, "draft", 0, 1.0, 1.0), [])
+    store.create_programme(ProgrammeRecord("p2", "Other", SPEC, "draft", 0, 2.0, 2.0), [])
+    backend.opened().delete("ana")
+    assert store.programme("p1").spec == {"name": "Pool", "zeta": 1,
+                                          "mentors": {"ids": ["ben"], "departments": ["Sales"], "erased": 1}}
+    assert list(store.programme("p1").spec) == ["name", "mentors", "zeta"]
+    backend.opened().delete("ben")
+    assert store.programme("p1").spec["mentors"] == {"ids": [], "departments": ["Sales"], "erased": 2}
+    assert store.programme("p2").spec == SPEC
 
 
 def test_delete_takes_the_person_out_of_every_programme_and_frees_places(store, backend):

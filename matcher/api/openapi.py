@@ -34,7 +34,7 @@ ERROR_TEXT = {
     403: "The key's scope does not allow this.",
     404: "No profile with this id.",
     409: "A re-index is already running.",
-    501: "Programmes are not available on this store (PostgreSQL) yet.",
+    501: "Programmes are not available on this store (one that cannot keep them).",
     413: "The body is too large.",
     415: "Wrong content type.",
     422: "Validation failed; `errors` names each field and its reason.",

@@ -284,8 +284,9 @@ def _rules_text(view: ProgrammeView) -> str:
         parts.append(f"at most {_plural(spec.max_per_mentor, 'mentee')} per mentor")
     if spec.min_score is not None:
         parts.append(f"no pair below a score of {spec.min_score:g}")
-    if spec.mentors.ids:
-        parts.append(f"mentors: {_plural(len(spec.mentors.ids), 'person')} named")
+    if spec.mentors.ids or spec.mentors.erased:
+        parts.append(f"mentors: {_plural(len(spec.mentors.ids), 'person')} named"
+                     + (f" ({spec.mentors.erased} erased since)" if spec.mentors.erased else ""))
     if spec.mentors.departments:
         parts.append("mentors from " + ", ".join(spec.mentors.departments))
     return "; ".join(parts) + "."

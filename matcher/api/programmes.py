@@ -38,7 +38,7 @@ def programmes() -> ProgrammeService:
     """The app's ProgrammeService (501 on a store that cannot keep programmes)."""
     svc = service()
     if not hasattr(svc.store, "create_programme"):
-        raise Problem(501, "programmes are not available on this store yet (they need the SQLite store)")
+        raise Problem(501, "programmes are not available on this store (it cannot keep them)")
     return svc.programmes
 
 

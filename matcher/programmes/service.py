@@ -197,7 +197,7 @@ class ProgrammeService:
         return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids)
 
     def _pool(self, spec: ProgrammeRules) -> list[str] | None:
-        return list(spec.mentors.ids) if spec.mentors.ids else None
+        return list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
 
     def draft_inputs(self, programme_id: str) -> "DraftInputs":
         """What a one-way draft solves: each remaining member's top candidates as sparse edges, and each

@@ -55,6 +55,9 @@ class MentorPool(BaseModel):
 
     ids: Annotated[list[ProfileId], Field(max_length=100_000)] = []
     departments: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=50)] = []
+    # Set by erasure, not by callers: how many named mentors were erased since. A list that erasure
+    # emptied still names nobody else (an empty list with nothing erased means everyone eligible).
+    erased: Annotated[int, Field(ge=0, strict=True)] = 0
 
 
 class ProgrammeRules(BaseModel):

@@ -101,6 +101,19 @@ class ProgrammeRecord:
     published_at: float | None = None
 
 
+def spec_without_mentor(spec: dict, profile_id: str) -> dict | None:
+    """A programme's stored definition with an erased person taken out of its named mentor pool
+    (`mentors.ids`), counted in `mentors.erased` so that a list emptied by erasure still names nobody
+    else (an empty list means everyone eligible); None when the definition does not name them."""
+    mentors = spec.get("mentors") or {}
+    ids = mentors.get("ids") or []
+    if profile_id not in ids:
+        return None
+    kept = [i for i in ids if i != profile_id]
+    erased = int(mentors.get("erased", 0)) + len(ids) - len(kept)
+    return {**spec, "mentors": {**mentors, "ids": kept, "erased": erased}}
+
+
 @dataclass(frozen=True)
 class CohortRecord:
     """One member of a programme's cohort: a stored profile (`profile_id`) or an inline mentee (`mentee`)."""

@@ -21,7 +21,7 @@ from collections import Counter
 
 import psycopg
 
-from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord
+from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord, spec_without_mentor
 from .pgseq import hold_seq, touch
 
 # The long-term mentees a profile's published pairs give it (its capacity left is less by that); found
@@ -106,7 +106,9 @@ class PostgresProgrammes:
 
         The programme's row is locked first: saves of one programme take turns, and a publish (which
         locks it too) sees either all of a save or none of it. A programme deleted meanwhile: nothing
-        is saved.
+        is saved. A person erased meanwhile (a member no longer in the cohort, a mentor no longer
+        stored): their records and bans are not saved, so a run that started before an erasure cannot
+        bring them back (the erasure locks the programme's row too: it and this save take turns).
         """
         latest = {p.mentee_key: p for p in pairs}  # a mentee twice in one call: the last record wins
         records = list(latest.values())
@@ -123,6 +125,8 @@ class PostgresProgrammes:
                     "FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], %s::text[], %s::text[], %s::text[], "
                     "%s::text[], %s::integer[]) "
                     "AS u(mentee_key, mentee_profile_id, mentor_id, score, status, reason, evidence, plan, run) "
+                    "WHERE EXISTS (SELECT 1 FROM programme_cohort c WHERE c.programme_id = %s AND c.key = u.mentee_key) "
+                    "AND (u.mentor_id IS NULL OR EXISTS (SELECT 1 FROM profiles pr WHERE pr.id = u.mentor_id)) "
                     "ON CONFLICT (programme_id, mentee_key) DO UPDATE SET "
                     "mentee_profile_id = EXCLUDED.mentee_profile_id, mentor_id = EXCLUDED.mentor_id, "
                     "score = EXCLUDED.score, status = EXCLUDED.status, reason = EXCLUDED.reason, "
@@ -132,12 +136,14 @@ class PostgresProgrammes:
                      [p.mentor_id for p in records], [None if p.score is None else float(p.score) for p in records],
                      [p.status for p in records], [p.reason for p in records],
                      [_json(list(p.evidence)) for p in records], [_json(list(p.plan)) for p in records],
-                     [int(p.run) for p in records]))
+                     [int(p.run) for p in records], programme_id))
             if bans:
                 cur.execute("INSERT INTO programme_bans (programme_id, mentee_key, mentor_id) "
                             "SELECT %s, u.mentee, u.mentor FROM unnest(%s::text[], %s::text[]) AS u(mentee, mentor) "
+                            "WHERE EXISTS (SELECT 1 FROM programme_cohort c WHERE c.programme_id = %s AND c.key = u.mentee) "
+                            "AND EXISTS (SELECT 1 FROM profiles pr WHERE pr.id = u.mentor) "
                             "ON CONFLICT DO NOTHING",
-                            (programme_id, [mentee for mentee, _ in bans], [mentor for _, mentor in bans]))
+                            (programme_id, [mentee for mentee, _ in bans], [mentor for _, mentor in bans], programme_id))
 
     def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
         """Publish every approved and pinned pair, all or nothing (see base.ProfileStore.publish).
@@ -209,8 +215,10 @@ class PostgresProgrammes:
         cur.execute("SELECT 1 FROM programmes WHERE id IN ("
                     "SELECT programme_id FROM programme_pairs WHERE mentee_profile_id = %s OR mentor_id = %s "
                     "UNION SELECT programme_id FROM programme_cohort WHERE profile_id = %s "
-                    "UNION SELECT programme_id FROM programme_bans WHERE mentor_id = %s) ORDER BY id FOR UPDATE",
-                    (profile_id,) * 4)
+                    "UNION SELECT programme_id FROM programme_bans WHERE mentor_id = %s "
+                    "UNION SELECT id FROM programmes WHERE (spec::jsonb -> 'mentors' -> 'ids') ? %s) "
+                    "ORDER BY id FOR UPDATE",
+                    (profile_id,) * 5)
         freed = {r[0] for r in cur.execute(
             "SELECT mentor_id FROM programme_pairs WHERE mentee_profile_id = %s AND status = 'published' "
             "AND long_term", (profile_id,)).fetchall()}
@@ -219,6 +227,11 @@ class PostgresProgrammes:
         cur.execute("DELETE FROM programme_bans WHERE mentor_id = %s OR mentee_key IN "
                     "(SELECT key FROM programme_cohort WHERE profile_id = %s)", (profile_id, profile_id))
         cur.execute("DELETE FROM programme_cohort WHERE profile_id = %s", (profile_id,))
+        for programme_id, spec in cur.execute("SELECT id, spec::text FROM programmes "
+                                              "WHERE (spec::jsonb -> 'mentors' -> 'ids') ? %s", (profile_id,)).fetchall():
+            changed = spec_without_mentor(json.loads(spec), profile_id)
+            if changed is not None:
+                cur.execute("UPDATE programmes SET spec = %s::json WHERE id = %s", (_json(changed), programme_id))
         freed.discard(profile_id)
         return freed
 

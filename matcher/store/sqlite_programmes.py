@@ -10,7 +10,7 @@ import json
 import sqlite3
 import time
 
-from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord
+from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord, spec_without_mentor
 
 PROGRAMME_SCHEMA = """
 CREATE TABLE IF NOT EXISTS programmes (
@@ -122,12 +122,24 @@ class SQLiteProgrammes:
     def save_pairs(self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (),
                    run: int | None = None) -> None:
         """Replace the records of these mentees (never a published one), add bans, count a run. A programme
-        deleted meanwhile: nothing is saved (its foreign keys are not enforced: no orphan rows)."""
+        deleted meanwhile: nothing is saved (its foreign keys are not enforced: no orphan rows). A person
+        erased meanwhile (a member no longer in the cohort, a mentor no longer stored): their records
+        and bans are not saved, so a run that started before an erasure cannot bring them back."""
         with self._write() as conn:
             runs = "runs + 1" if run is not None else "runs"
             if conn.execute(f"UPDATE programmes SET updated_at = ?, runs = {runs} WHERE id = ?",
                             (time.time(), programme_id)).rowcount == 0:
                 return
+            members = {r[0] for r in conn.execute("SELECT key FROM programme_cohort WHERE programme_id = ?",
+                                                  (programme_id,))}
+            named = sorted({p.mentor_id for p in pairs if p.mentor_id} | {mentor for _, mentor in bans})
+            stored = set()
+            for start in range(0, len(named), 500):
+                part = named[start:start + 500]
+                stored.update(r[0] for r in conn.execute(
+                    f"SELECT id FROM profiles WHERE id IN ({', '.join('?' * len(part))})", part))
+            pairs = [p for p in pairs if p.mentee_key in members and (p.mentor_id is None or p.mentor_id in stored)]
+            bans = [(mentee, mentor) for mentee, mentor in bans if mentee in members and mentor in stored]
             conn.executemany(
                 f"INSERT INTO programme_pairs(programme_id, {_PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(programme_id, mentee_key) DO UPDATE SET mentee_profile_id = excluded.mentee_profile_id, "
@@ -183,6 +195,11 @@ class SQLiteProgrammes:
         conn.execute("DELETE FROM programme_bans WHERE mentor_id = ? OR mentee_key IN "
                      "(SELECT key FROM programme_cohort WHERE profile_id = ?)", (profile_id, profile_id))
         conn.execute("DELETE FROM programme_cohort WHERE profile_id = ?", (profile_id,))
+        for programme_id, spec in conn.execute("SELECT id, spec FROM programmes").fetchall():
+            changed = spec_without_mentor(json.loads(spec), profile_id)
+            if changed is not None:
+                conn.execute("UPDATE programmes SET spec = ? WHERE id = ?",
+                             (json.dumps(changed, ensure_ascii=False), programme_id))
         freed.discard(profile_id)
         return freed
 
