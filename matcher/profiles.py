@@ -64,6 +64,19 @@ def _normalise_languages(values: list[str]) -> list[str]:
     return seen
 
 
+def refuse_nul(data: dict[str, Any]) -> None:
+    """Refuse a NUL character in any text of `data` (strings, and strings in lists), naming the field:
+    no text has a use for it, and PostgreSQL cannot store it, so both stores refuse it alike.
+
+    Raises:
+        ValueError: "<field>: must not contain NUL characters (\\u0000)".
+    """
+    for key, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValueError(f"{key}: must not contain NUL characters (\\u0000)")
+
+
 class Profile(BaseModel):
     """A person: what they can teach (bio, skills), what they want to learn (goals), how they mentor."""
 
@@ -95,6 +108,7 @@ class Profile(BaseModel):
             for key in data:
                 if isinstance(key, str) and key.strip().lower() in PROTECTED_ATTRIBUTES:
                     raise ProtectedAttributeError(key)
+            refuse_nul(data)
         return data
 
     @field_validator("timezone")

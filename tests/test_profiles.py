@@ -108,3 +108,13 @@ def test_sentences_are_not_cut_after_abbreviations_or_initials():
     assert split_passages(bio) == ["I coach analysts, e.g. on SQL and dbt every week.", "Dr. Ng taught me all of it.",
                                    "I lived in the U.S. for ten years.", "I know Excel, Word etc.",
                                    "Then I moved to Berlin for good.", "J. R. Smith hired me there."]
+
+
+@pytest.mark.parametrize("field, value", [("bio", "I teach SQL\x00."), ("name", "A\x00"), ("skills", ["SQL", "a\x00b"]),
+                                          ("goals", "\x00")])
+def test_a_nul_character_is_refused_naming_the_field(field, value):
+    """PostgreSQL cannot store NUL in text: both stores refuse it alike, at validation."""
+    data = {"id": "p1", "name": "Ana", "seniority": 3, "bio": "I teach SQL.", field: value}
+    with pytest.raises(InvalidInput) as refused:
+        parse_profile(data)
+    assert [(e.field, e.reason) for e in refused.value.errors] == [(field, "must not contain NUL characters (\\u0000)")]

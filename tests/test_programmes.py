@@ -213,3 +213,8 @@ def test_bad_definitions_name_the_field(service):
     assert {"name", "style", "cohort"} <= fields
     with pytest.raises(InvalidInput, match="cohort.0.id: no stored profile"):
         service.programmes.create({"name": "x", "cohort": [{"id": "nobody"}]})
+    # NUL: PostgreSQL can keep none in text or JSON; both stores refuse it before anything is kept.
+    with pytest.raises(InvalidInput) as refused:
+        service.programmes.create({"name": "x\x00", "cohort": [{"id": "lea", "need": "TikTok\x00"}]})
+    assert {e.field for e in refused.value.errors} == {"name", "cohort.0.need"}
+    assert service.programmes.list() == []
