@@ -49,7 +49,7 @@ class Weights:
     retrieval: str = "hybrid"
     fusion: str = "convex"
     passage_weight: float = 0.25
-    lexical_weight: float = 0.05
+    lexical_weight: float = 0.1
     rrf_k: int = 60
     style_weight: float = 0.15
     phrase_weight: float = 0.5
