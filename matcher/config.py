@@ -85,9 +85,10 @@ class Settings(BaseSettings):
     # "rrf" (reciprocal rank fusion).
     fusion: Literal["convex", "rrf"] = "convex"
     rrf_k: Positive = 60
-    # Defaults chosen on the dev set (README "Match quality"): convex beat RRF; with key phrases on,
-    # a small lexical share is best (0.05; 0 loses nDCG, 0.15 and above lose both nDCG and recall).
-    lexical_weight: Share = 0.05
+    # Defaults chosen on both dev sets (README "Match quality"): convex beat RRF on prose. On prose
+    # (ESCO) a small lexical share is best (0.05-0.1; 0.2 loses 0.025 nDCG); on list-like profiles
+    # (PeopleGrove) BM25 over list items carries much of the ranking and 0.1 beats 0.05.
+    lexical_weight: Share = 0.1
     # Share of the semantic score taken from the best passage (the rest from the whole bio).
     passage_weight: Share = 0.25
     # Share of the final score taken from the style fit.
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
     phrase_words: Annotated[int, Field(ge=0, le=4)] = 2
     max_phrases: Annotated[int, Field(ge=0, le=256)] = 64
     phrase_candidates: Annotated[int, Field(ge=1, le=10_000)] = 50
+    # A need of several sentences (needs.need_parts): share of the semantic score taken from how well a
+    # mentor answers each of them (ranking.coverage; 0 = off). On list-like profiles +0.03 nDCG@10,
+    # neutral on prose (README "Match quality").
+    coverage_weight: Share = 0.75
     # Key phrases shared by at least two bios, embedded at re-index time so that a match looks them up
     # instead of running the model on them (matcher/phrasebook.py); 0 = none.
     phrase_book_size: Count = 200_000

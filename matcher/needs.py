@@ -7,6 +7,10 @@ One vector for the whole sentence blurs them; so besides the whole need, the ser
 key phrases (each content word, and each pair of neighbouring content words within a clause) and
 credits a mentor with the best phrase it answers. The mentor still needs the whole need to rank
 well: see ranking.need_similarity.
+
+A need of several sentences ("I study accounting. I'd like help with interviews. I want to work in
+finance.") asks for each of them: its parts (`need_parts`) are embedded too, and a mentor is credited
+for answering every part (ranking.coverage), not only the one that matches best.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ _CLAUSE = re.compile(r"[,;:/|()\[\]{}!?•·*\"]|\s[-–—]\s|\.(?:\s|$)|\b(?:a
 # A word keeps inner punctuation and trailing + or # (C++, C#, Node.js, e-mail).
 _WORD = re.compile(r"[^\W_](?:[\w.'’+#-]*[\w+#])?", re.UNICODE)
 MAX_PHRASES = 64
+MAX_PARTS = 8
+# Where a need's sentence ends (its parts); a piece of fewer than _MIN_PART_WORDS content words joins
+# its neighbour.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_MIN_PART_WORDS = 2
 
 
 def clean_need(text: str) -> str:
@@ -75,3 +84,31 @@ def query_texts(need: str, longest: int = 2, most: int = MAX_PHRASES) -> list[st
     """What is embedded for a need: the cleaned need first, then its key phrases (those that differ from it)."""
     whole = clean_need(need) or need.strip()
     return [whole] + [p for p in need_phrases(whole, longest, most) if p != whole]
+
+
+def need_parts(text: str, most: int = MAX_PARTS) -> list[str]:
+    """The sentences of a need, when it has at least two (at most `most`); else none.
+
+    A piece of fewer than two content words ("Azure .", "Thanks!") is joined to the next sentence
+    (the last, to the one before); a long sentence stays whole: it is one request, however long.
+
+    Args:
+        text: the need as written (cleaned here like clean_need).
+        most: the most parts returned (the first ones).
+    """
+    pieces = [p for p in _SENTENCE_END.split(clean_need(text)) if p.strip()]
+    parts: list[str] = []
+    carry = ""
+    for piece in pieces:
+        piece = f"{carry} {piece}".strip() if carry else piece.strip()
+        if len(content_words(piece)) < _MIN_PART_WORDS:
+            carry = piece
+            continue
+        parts.append(piece)
+        carry = ""
+    if carry:
+        if parts:
+            parts[-1] = f"{parts[-1]} {carry}"
+        else:
+            parts.append(carry)
+    return parts[:most] if len(parts) >= 2 else []

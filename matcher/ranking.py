@@ -5,7 +5,10 @@ Pure: numpy and plain data. The service gathers the candidate scores; this modul
 - need similarity of a text = (1 - phrase_weight) * cosine(whole need, text)
                               + phrase_weight * max over the need's key phrases of cosine(phrase, text)
   (needs.need_phrases: a need naming several topics is answered by a mentor strong in one of them)
-- semantic = (1 - passage_weight) * need similarity(whole bio) + passage_weight * need similarity(best passage)
+- semantic = (1 - passage_weight) * need similarity(whole bio) + passage_weight * need similarity(best passage);
+  for a need of several sentences (needs.need_parts), blended with how well the mentor answers each:
+  (1 - coverage_weight) * that + coverage_weight * coverage, where coverage = the mean over the need's
+  sentences of the sentence's best cosine among the mentor's passages (see coverage())
 - lexical  = BM25 / the best BM25 among the candidates (BM25 has no absolute scale)
 - relevance, by `retrieval`:
     dense:   semantic
@@ -36,6 +39,7 @@ class Candidates:
     whole: np.ndarray  # cosine(need, whole offers text)
     passage: np.ndarray  # cosine(need, best passage)
     lexical: np.ndarray  # raw BM25 (0 when the words do not occur)
+    coverage: np.ndarray | None = None  # see coverage(); None when the need has a single part
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,11 @@ class Weights:
     retrieval: str = "hybrid"
     fusion: str = "convex"
     passage_weight: float = 0.25
-    lexical_weight: float = 0.05
+    lexical_weight: float = 0.1
     rrf_k: int = 60
     style_weight: float = 0.15
     phrase_weight: float = 0.5
+    coverage_weight: float = 0.75
 
 
 def need_similarity(sims: np.ndarray, phrase_weight: float) -> np.ndarray:
@@ -64,9 +69,26 @@ def need_similarity(sims: np.ndarray, phrase_weight: float) -> np.ndarray:
     return ((1.0 - phrase_weight) * sims[:, 0] + phrase_weight * sims[:, 1:].max(axis=1)).astype(np.float32)
 
 
-def semantic_scores(c: Candidates, passage_weight: float) -> np.ndarray:
-    """Blend of whole-bio and best-passage cosine, clipped to [0, 1]."""
+def coverage(part_sims: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """How well each mentor answers every part of a need: the mean over the parts of each part's best
+    cosine among the mentor's passages.
+
+    Args:
+        part_sims: (passages of every mentor, one mentor's after the other; n parts) cosines.
+        starts: the first row of each mentor's passages in part_sims.
+
+    Returns:
+        (n mentors,) float32.
+    """
+    return np.maximum.reduceat(part_sims, starts, axis=0).mean(axis=1).astype(np.float32)
+
+
+def semantic_scores(c: Candidates, passage_weight: float, coverage_weight: float = 0.0) -> np.ndarray:
+    """Blend of whole-bio and best-passage cosine (and, for a need of several parts, of its coverage),
+    clipped to [0, 1]."""
     blend = (1.0 - passage_weight) * c.whole + passage_weight * c.passage
+    if c.coverage is not None and coverage_weight > 0:
+        blend = (1.0 - coverage_weight) * blend + coverage_weight * c.coverage
     return np.clip(blend, 0.0, 1.0).astype(np.float32)
 
 
@@ -90,7 +112,8 @@ def ranks(values: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
 
 def relevance(c: Candidates, w: Weights, passage_weight: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(relevance, semantic, lexical) per candidate, each in [0, 1]."""
-    semantic = semantic_scores(c, w.passage_weight if passage_weight is None else passage_weight)
+    semantic = semantic_scores(c, w.passage_weight if passage_weight is None else passage_weight,
+                               w.coverage_weight)
     lexical = lexical_scores(c)
     if w.retrieval == "dense":
         return semantic, semantic, lexical

@@ -67,7 +67,7 @@ class MatchService:
         self.pipeline = MatchPipeline(
             self.store, self.embedder,
             Weights(s.retrieval, s.fusion, s.passage_weight, s.lexical_weight, s.rrf_k, s.style_weight,
-                    s.phrase_weight),
+                    s.phrase_weight, s.coverage_weight),
             RetrievalSettings(s.candidates, s.phrase_candidates, s.passage_nprobe),
             QuerySettings(s.phrase_words, s.max_phrases), self._pool)
 

@@ -46,8 +46,8 @@ LOADER_VERSION = "1"  # bump when the document -> profile mapping changes (inval
 # Settings that change what is stored or embedded: they belong in the cache key, not in --set.
 STORED_SETTINGS = ("model", "backend")
 RANKING_SETTINGS = ("backend", "retrieval", "fusion", "rrf_k", "lexical_weight", "passage_weight", "phrase_weight",
-                    "phrase_words", "max_phrases", "phrase_candidates", "candidates", "ann_threshold", "ann_nprobe",
-                    "passage_nprobe")
+                    "coverage_weight", "phrase_words", "max_phrases", "phrase_candidates", "candidates",
+                    "ann_threshold", "ann_nprobe", "passage_nprobe")
 _ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -1,9 +1,9 @@
-"""The in-memory BM25 index: ranking, filtering, and a delta that agrees with a rebuilt base."""
+"""The in-memory BM25 index: ranking, filtering, list items, and a delta that agrees with a rebuilt base."""
 
 import numpy as np
 import pytest
 
-from matcher.lexical import LexicalIndex, query_terms
+from matcher.lexical import LexicalIndex, list_items, need_items, query_terms
 
 TEXTS = {
     3: "I coach Python developers on testing and packaging.",
@@ -92,3 +92,59 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
     for thread in threads:
         thread.join()
     assert not errors, errors[:1]
+
+
+# -- list items -----------------------------------------------------------------------------------
+
+LISTS = {
+    1: "Studied Finance. Can help with Career Planning, Networking. Industry expertise: Banking.",
+    2: "Studied History. Can help with Career Change, Event Planning, Career Trends, Financial Planning, "
+       "Planning Ahead. Industry expertise: Education.",
+    4: "Studied Law. Can help with Resume / CV Review, Interviewing Tips. Industry expertise: Finance.",
+}
+
+
+def test_list_items_are_short_runs_between_list_breaks_as_one_token():
+    assert list_items("Can help with Resume / CV Review, Career Planning. Industry expertise: Finance.") == \
+        ["resum cv review", "career plan", "industri expertis", "financ"]
+    # A run of more than MAX_ITEM_WORDS content words is prose: no item.
+    assert list_items("I have coached first-time managers through hard conversations for years") == []
+    assert list_items("Python and SQL") == ["python", "sql"]
+
+
+def test_need_items_take_the_longest_known_tail_and_say_how_much_of_the_need_they_cover():
+    known = {item for text in LISTS.values() for item in list_items(text)}.__contains__
+    items, share = need_items("I'd like help with Career Planning. I want to build expertise in Finance.", known)
+    assert items == ["career plan", "financ"]
+    assert share == pytest.approx(3 / 5)  # career plan (2) + financ (1) of career plan build expertis financ
+    assert need_items("I want to understand how central banks set interest rates", known) == ([], 0.0)
+
+
+def test_a_list_need_is_matched_item_by_item():
+    index = build(LISTS)
+    # Mentor 2 says "career" and "planning" more often, mentor 1 offers the item itself.
+    assert [row for row, _ in index.search("I'd like help with Career Planning.", 10)][0] == 1
+    # A prose need has no items: plain BM25 of its words, where mentor 2's repeated words count.
+    assert [row for row, _ in index.search("planning a career change", 10)][0] == 2
+
+
+def test_a_delta_scores_list_items_like_a_rebuilt_index():
+    index, expected = build(LISTS), dict(LISTS)
+    added = "Studied Economics. Can help with Career Planning, Resume / CV Review. Industry expertise: Finance."
+    index.upsert(9, added)
+    expected[9] = added
+    index.upsert(2, "Can help with Event Planning.")
+    expected[2] = "Can help with Event Planning."
+    rebuilt = LexicalIndex(list(expected), list(expected.values()))
+    for need in ("I'd like help with Resume / CV Review, Career Planning. I want to build expertise in Finance.",
+                 "Event Planning"):
+        assert [row for row, _ in index.search(need, 10)] == [row for row, _ in rebuilt.search(need, 10)]
+
+
+def test_a_removed_row_s_list_items_are_forgotten():
+    index = build({1: "Can help with Quillwork Binding, Career Planning."})
+    index.upsert(7, "Can help with Zythography Basics.")
+    assert index.has_term("zythography") and index.has_term("quillwork")
+    index.remove(7)
+    assert not index.has_term("zythography")
+    assert index.search("Zythography Basics", 5) == []

@@ -1,11 +1,11 @@
-"""Key phrases of a need: cleaning, phrase extraction, the blend in ranking, and their effect on a real match."""
+"""Key phrases and parts of a need: cleaning, extraction, the blends in ranking, and their effect on a real match."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from matcher.needs import clean_need, need_phrases, query_texts
+from matcher.needs import clean_need, need_parts, need_phrases, query_texts
 from matcher.ranking import need_similarity
 from tests.conftest import profile
 
@@ -69,3 +69,33 @@ def test_a_specialist_in_one_topic_of_a_broad_need_ranks_with_that_topic_as_evid
     top = service.match({"need": need, "limit": 4})["matches"][0]
     assert top["mentor"]["id"] == "kube"
     assert top["why"]["evidence"][0] == "I run Kubernetes clusters in production and teach kubectl to new engineers."
+
+
+def test_need_parts_are_its_sentences_when_it_has_several():
+    need = "I study Law. I'd like help with Resume / CV Review, Interviewing Tips. I want to build expertise in Finance."
+    assert need_parts(need) == ["I study Law.", "I'd like help with Resume / CV Review, Interviewing Tips.",
+                                "I want to build expertise in Finance."]
+    assert need_parts("I want to learn Kubernetes and Helm, for our new clusters.") == []  # one part: none
+    # A fragment without two content words joins its neighbour; a long sentence is never cut.
+    assert need_parts("Azure . NET and SQL Server for our reporting. Thanks!") == []
+    long = " ".join(["kubernetes"] * 80) + ". Also public speaking."
+    assert need_parts(long) == [" ".join(["kubernetes"] * 80) + ".", "Also public speaking."]
+    assert len(need_parts(". ".join(f"topic{i} area{i}" for i in range(20)), most=8)) == 8
+
+
+def test_a_mentor_answering_every_part_of_a_need_gains_on_a_specialist_in_one(make_service, tmp_path):
+    mentors = [
+        profile("all", 5, "Studied finance. Can help with interview practice. Industry expertise: retail banking."),
+        profile("one", 5, "Accounting, accounting and more accounting: I studied accounting, teach accounting and "
+                          "practise accounting."),
+        profile("none", 5, "Studied music. Can help with songwriting. Industry expertise: entertainment."),
+    ]
+    need = "I study accounting. I'd like help with interview practice. I want to build expertise in banking."
+    leads = {}
+    for weight in (0.75, 0.0):
+        service = make_service(tmp_path / f"coverage-{weight}", coverage_weight=weight)
+        service.import_items(list(enumerate(mentors)))
+        scores = {m["mentor"]["id"]: m["score"] for m in service.match({"need": need, "limit": 3})["matches"]}
+        assert max(scores, key=scores.get) == "all"
+        leads[weight] = scores["all"] - scores["one"]
+    assert leads[0.75] > leads[0.0] + 0.1

@@ -1,4 +1,5 @@
-"""Ranking and the match pipeline's scoring stage, on plain arrays: fusion (convex and RRF), passages."""
+"""Ranking and the match pipeline's scoring stage, on plain arrays: fusion (convex and RRF), passages,
+coverage of a need's parts."""
 
 from __future__ import annotations
 
@@ -45,3 +46,27 @@ def test_passage_stage_finds_each_candidate_s_best_sentence_and_the_first_of_equ
     assert np.allclose(result.best, [0.7, 0.3, 0.9])
     assert result.best_slot.tolist() == [1, 0, 0]
     assert result.of(2).tolist() == pytest.approx([0.9, 0.2])
+
+
+def test_coverage_is_the_mean_over_parts_of_each_part_s_best_passage():
+    # Two mentors: the first with passages 0-1, the second with passage 2; two parts of the need.
+    sims = np.array([[0.9, 0.1], [0.2, 0.7], [0.95, 0.0]], dtype=np.float32)
+    assert np.allclose(ranking.coverage(sims, np.array([0, 2])), [0.8, 0.475])
+
+
+def test_coverage_follows_the_passage_stage_s_layout_of_candidates():
+    # Candidate 0 has 3 sentences, 1 has 1, 2 has 2 (as passage_similarities lays them out).
+    need_sims = np.array([0.1, 0.7, 0.7, 0.3, 0.9, 0.2], dtype=np.float32)
+    part_sims = np.array([[0.8, 0.0], [0.0, 0.6], [0.1, 0.1], [0.5, 0.5], [0.9, 0.0], [0.2, 0.1]], np.float32)
+    layout = passage_similarities(need_sims, np.array([3, 1, 2]))
+    assert np.allclose(ranking.coverage(part_sims, layout.starts), [0.7, 0.5, 0.5])
+
+
+def test_coverage_blends_into_the_semantic_score_only_when_the_need_has_parts():
+    c = candidates(whole=[0.6, 0.7], passage=[0.6, 0.7], lexical=[0.0, 0.0])
+    assert np.allclose(ranking.semantic_scores(c, 0.25, 0.75), [0.6, 0.7])
+    c.coverage = np.array([0.8, 0.4], np.float32)
+    assert np.allclose(ranking.semantic_scores(c, 0.25, 0.75), [0.75, 0.475])
+    assert np.allclose(ranking.semantic_scores(c, 0.25, 0.0), [0.6, 0.7])
+    rel, semantic, _ = ranking.relevance(c, Weights(retrieval="dense", passage_weight=0.25, coverage_weight=0.75))
+    assert np.allclose(semantic, [0.75, 0.475]) and ranking.order(rel, c.ids) == [0, 1]

@@ -1,12 +1,13 @@
 """MatchPipeline: a match request in, ranked mentors with their reasons out, stage by stage.
 
-    request ─► mentee (mentees.py) ─► need and key phrases (needs.py), encoded
+    request ─► mentee (mentees.py) ─► need, key phrases and parts (needs.py), encoded
             ─► eligibility mask (styles.py) ─► candidates (candidates.py) ─► scores (scoring.py)
             ─► the best `limit`, explained (explain.py)
 
-The key phrases are encoded on a pool thread while this thread encodes the need and searches: on two
-cores that takes the phrases' model time, the largest cost beyond the need's own vector, off the
-critical path. The time budget is checked between stages.
+The key phrases (and, for a need of several sentences, each sentence: needs.need_parts) are encoded on
+a pool thread while this thread encodes the need and searches: on two cores that takes the phrases'
+model time, the largest cost beyond the need's own vector, off the critical path. The time budget is
+checked between stages.
 """
 
 from __future__ import annotations
@@ -95,7 +96,15 @@ class MatchPipeline:
         with_phrases = weights.phrase_weight > 0 and weights.retrieval != "lexical"
         texts = needs.query_texts(request.need, self.query.phrase_words if with_phrases else 0,
                                   self.query.max_phrases)
-        phrases = self.pool.submit(self._phrase_vectors, state, texts[1:]) if len(texts) > 1 else None
+        with_parts = weights.coverage_weight > 0 and weights.retrieval != "lexical"
+        parts = needs.need_parts(texts[0]) if with_parts else []
+        extra = texts[1:] + parts  # key phrases, then parts: one model call on the pool thread
+        encoded = self.pool.submit(self._phrase_vectors, state, extra) if extra else None
+        n_phrases = len(texts) - 1
+
+        def phrase_vectors() -> np.ndarray:
+            return encoded.result()[:n_phrases]
+
         need_vector = self.embedder.encode_queries(texts[:1])
         mentee_vector = self._offers_vector(mentee) if request.style == "two-way" else None
         budget.check("after encoding the need")
@@ -104,12 +113,12 @@ class MatchPipeline:
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
             candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
-                                  mask, request.limit, phrases.result if phrases is not None else None,
-                                  mentee_vector)
+                                  mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector)
             if not len(candidates.rows):
                 return Ranked(request, mentee, None, [], int(mask.sum()))
-            query = np.vstack([need_vector, phrases.result()]) if phrases is not None else need_vector
-            scored = score(state, candidates, query, weights, style, mentee, mentee_vector)
+            query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
+            part_vectors = encoded.result()[n_phrases:] if parts else None
+            scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors)
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
 
     def answer(self, ranked: Ranked, limit: int | None = None) -> list[dict[str, Any]]:
@@ -151,7 +160,7 @@ class MatchPipeline:
                        None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of))
 
     def _phrase_vectors(self, state: IndexState, phrases: list[str]) -> np.ndarray:
-        """The key phrases' vectors: from the generation's phrase book, the rest from the model."""
+        """The key phrases' (and need parts') vectors: from the generation's phrase book, the rest from the model."""
         if state.phrase_book is None:
             return self.embedder.encode_queries(phrases)
         return state.phrase_book.vectors_for(phrases, self.embedder.encode_queries)

@@ -1,7 +1,8 @@
 """Stage 2 of a match: every candidate's score, from its vectors, its BM25 and the style's fit.
 
 The arithmetic of fusion lives in ranking.py (pure); this stage reads the candidates' stored vectors
-(whole bio, every bio sentence, goals) and hands ranking.py plain arrays.
+(whole bio, every bio sentence, goals) and hands ranking.py plain arrays. A need of several sentences
+(needs.need_parts) also has each sentence scored against every bio sentence, for ranking.coverage.
 """
 
 from __future__ import annotations
@@ -70,23 +71,31 @@ class Scored:
 
 
 def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: StylePolicy,
-          mentee: Mentee, mentee_vector: np.ndarray | None = None) -> Scored:
+          mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None
+          ) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).
 
     Args:
         query: (1 + n phrases, dim): the whole need's vector, then its key phrases'.
         mentee_vector: two-way only, what the mentee offers.
+        part_vectors: (n parts, dim), the need's sentences (needs.need_parts) when it has several:
+            each candidate's coverage of them joins its semantic score (ranking.coverage). None: no parts.
     """
     rows = candidates.rows
     whole = ranking.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
     counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
     passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (np.arange(counts.sum()) - np.repeat(
         np.concatenate([[0], np.cumsum(counts)[:-1]]), counts))
+    passage_vectors = state.passages.vectors(passage_ids)
     passages = passage_similarities(
-        ranking.need_similarity(state.passages.vectors(passage_ids) @ query.T, weights.phrase_weight), counts)
+        ranking.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
+    coverage = None
+    if part_vectors is not None and len(part_vectors):
+        coverage = ranking.coverage(passage_vectors @ part_vectors.T, passages.starts)
     ids = [state.catalog.ids[r] for r in rows.tolist()]
     parts = Candidates(ids, whole, passages.best,
-                       np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32))
+                       np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
+                       coverage)
     relevance, semantic, lexical = ranking.relevance(parts, weights, min(1.0, weights.passage_weight + style.passage_boost))
     reciprocal = None
     if mentee_vector is not None:
