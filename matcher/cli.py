@@ -197,7 +197,7 @@ ADAPT_OPTIONS = ("minutes", "max_steps", "max_pairs", "batch_size", "holdout", "
 
 def cmd_adapt(args) -> int:
     from . import config
-    from .adapt import AdaptOptions, adapt_store, describe, describe_revert, revert
+    from .adapt import AdaptOptions, AdaptRunning, ExportUnavailable, adapt_store, describe, describe_revert, revert
 
     settings = _settings()
     given = [f"--{name.replace('_', '-')}" for name in ADAPT_OPTIONS if getattr(args, name) is not None]
@@ -205,11 +205,20 @@ def cmd_adapt(args) -> int:
         if given:
             print(f"error: --revert: takes no training options (got {', '.join(given)})", file=sys.stderr)
             return EXIT_USAGE
-        lines = describe_revert(revert(settings, config.MODELS_DIR))
+        try:
+            lines = describe_revert(revert(settings, config.MODELS_DIR))
+        except AdaptRunning as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     else:
         options = AdaptOptions(**{name: getattr(args, name) for name in ADAPT_OPTIONS
                                   if getattr(args, name) is not None})
-        lines = describe(adapt_store(settings, options, config.MODELS_DIR, progress=_progress()), config.MODELS_DIR)
+        try:
+            result = adapt_store(settings, options, config.MODELS_DIR, progress=_progress())
+        except (AdaptRunning, ExportUnavailable) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        lines = describe(result, config.MODELS_DIR)
     for line in lines:
         print(line)
     return EXIT_OK

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import random
 import re
 import stat
@@ -17,11 +18,20 @@ import numpy as np
 import pytest
 
 from matcher import cli, config
-from matcher.adapt import folders
-from matcher.adapt.pairs import Pair, batches, held_back, probe, profile_pairs, split, training_pairs
+from matcher.adapt import folders, run
+from matcher.adapt.pairs import (
+    Pair,
+    batches,
+    held_back,
+    length_batches,
+    probe,
+    profile_pairs,
+    split,
+    training_pairs,
+)
 from matcher.adapt.run import MIN_HELD_BACK, AdaptOptionError, AdaptOptions, adapt_profiles
 from matcher.adapt.selfcheck import CheckScores, improves, ranks, score
-from matcher.adapt.training import learning_rate_factor
+from matcher.adapt.training import learning_rate_factor, usable_cores
 from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
 from matcher.profiles import parse_profile
 from tests.conftest import profile
@@ -132,6 +142,48 @@ def test_a_batch_never_holds_two_pairs_of_one_profile_or_a_text_twice():
         assert len(set(texts)) == len(texts)
         seen += len(batch)
     assert seen <= len(pairs)
+
+
+def padded(batch_list: list[list[Pair]]) -> int:
+    """Words a model reads for these batches, each side padded to its longest text."""
+    return sum(len(b) * (max(len(p.anchor.split()) for p in b) + max(len(p.positive.split()) for p in b))
+               for b in batch_list)
+
+
+def test_length_batches_group_texts_of_a_length_without_clashes_and_pad_less():
+    rng = random.Random(5)
+    words = lambda n: " ".join(f"w{rng.randrange(10_000)}" for _ in range(n))
+    pairs = []
+    for source in range(600):  # up to 4 pairs a profile, about equally long (a sentence and the rest)
+        bio = rng.choice([5, 10, 20, 40, 80, 120])
+        for _ in range(rng.randrange(1, 5)):
+            anchor = words(rng.randrange(3, 20))
+            pairs.append(Pair(anchor, words(bio), "sentence", source))
+    rng.shuffle(pairs)
+    grouped = length_batches(pairs, 32, seed=1)
+    used = [pair for batch in grouped for pair in batch]
+    assert len(used) == len(set(used)) and len(used) >= len(pairs) - 32  # each at most once, nearly all
+    for batch in grouped:
+        assert 2 <= len(batch) <= 32 and len({p.source for p in batch}) == len(batch)
+        texts = [t for p in batch for t in (p.anchor, p.positive)]
+        assert len(set(texts)) == len(texts)
+    assert sum(len(b) >= 16 for b in grouped) >= len(grouped) - 1  # no crumbs but the last
+    assert padded(grouped) < 0.7 * padded(list(batches(pairs, 32)))
+    assert length_batches(pairs, 32, seed=1) == grouped  # reproducible
+
+
+def test_training_uses_the_cores_this_process_may_run_on():
+    assert 1 <= usable_cores() <= (os.cpu_count() or 1)
+
+
+def test_a_missing_onnx_export_is_said_before_training(models_dir, tmp_path, capsys, monkeypatch):
+    store_without_embeddings(tmp_path / "data", tiny_profiles(60))
+    monkeypatch.setattr(run, "EXPORT_MODULES", ("onnxruntime", "no_such_module_for_the_test"))
+    monkeypatch.setattr(run, "fine_tune", lambda *a, **k: pytest.fail("trained without an exporter"))
+    assert cli.main(["adapt", "--max-steps", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "no_such_module_for_the_test" in err and "onnx" in err and "scripts/setup" in err
+    assert folders.adapted_folders(models_dir) == [] and not (models_dir / "ACTIVE").exists()
 
 
 def test_a_probe_depends_on_the_profile_only():
@@ -344,17 +396,47 @@ def test_the_self_check_ran_both_models_and_the_decision_is_recorded_and_applied
 
 
 @pytest.mark.slow
-def test_a_model_that_does_not_improve_enough_is_deleted_and_nothing_switches(adapted, monkeypatch):
-    monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
+def test_a_model_that_does_not_improve_enough_is_deleted_and_nothing_switches(adapted, monkeypatch, tmp_path):
+    fresh = tmp_path / "models"
+    fresh.mkdir()
+    monkeypatch.setattr(config, "MODELS_DIR", fresh)
     monkeypatch.delenv("MATCHER_MODEL", raising=False)
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(adapted["root"] / "data"))
+    out = io.StringIO()
+    with redirect_stdout(out):  # --min-gain 1: no model can gain a whole MRR@10
+        assert cli.main(["adapt", "--max-steps", "1", "--batch-size", "8", "--holdout", "0.3", "--min-gain", "1"]) == 0
+    assert "decision: not adopted" in out.getvalue()
+    assert not (fresh / "ACTIVE").exists() and folders.adapted_folders(fresh) == []
+    assert not [p for p in fresh.iterdir() if p.name.startswith(".adapt-")]
+    assert Settings().model in (str(EXPORTED_MODEL), str(config.packaged_model()))
+    # and in the library, with an adapted model active already: it stays active
+    monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
     before = (adapted["models"] / "ACTIVE").read_text()
     kept = folders.adapted_folders(adapted["models"])
     people = [parse_profile(p) for p in adapted["people"]]
     result = adapt_profiles(people, Settings(data_dir=adapted["root"] / "data"),
                             AdaptOptions(max_steps=1, batch_size=8, holdout=0.3, min_gain=1.0), adapted["models"])
     assert not result.adopted and result.folder is None and result.before.probes == result.after.probes
+    assert result.current_model.startswith(before.strip() + ":")  # the self-check compared with the adapted one
     assert (adapted["models"] / "ACTIVE").read_text() == before
     assert folders.adapted_folders(adapted["models"]) == kept
+
+
+@pytest.mark.slow
+def test_a_broken_pointer_to_a_real_adapted_model_falls_back_with_a_warning(adapted, monkeypatch, caplog):
+    monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
+    monkeypatch.delenv("MATCHER_MODEL", raising=False)
+    (name,) = folders.adapted_folders(adapted["models"])
+    int8 = adapted["models"] / name / EXPORTED_INT8
+    hidden = int8.with_name("moved-away")
+    int8.rename(hidden)  # a folder without its int8 file (a copy cut short, a hand edit)
+    try:
+        with caplog.at_level(logging.WARNING, logger="matcher.config"):
+            assert Settings().model in (str(EXPORTED_MODEL), str(config.packaged_model()))
+        assert name in caplog.text and "adapt --revert" in caplog.text
+    finally:
+        hidden.rename(int8)
+    assert Settings().model == str(adapted["models"] / name)
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from .run import (
                   AdaptOptionError,
                   AdaptOptions,
                   AdaptResult,
+                  ExportUnavailable,
                   RevertResult,
                   adapt_profiles,
                   adapt_store,
@@ -20,5 +21,5 @@ from .run import (
                   revert,
 )
 
-__all__ = ["AdaptOptionError", "AdaptOptions", "AdaptResult", "AdaptRunning", "RevertResult", "adapt_profiles",
-           "adapt_store", "describe", "describe_revert", "revert"]
+__all__ = ["AdaptOptionError", "AdaptOptions", "AdaptResult", "AdaptRunning", "ExportUnavailable", "RevertResult",
+           "adapt_profiles", "adapt_store", "describe", "describe_revert", "revert"]

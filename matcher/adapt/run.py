@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import time
@@ -28,7 +27,7 @@ from ..embedder import Embedder
 from ..embedding import profile_texts
 from ..profiles import Profile
 from . import folders
-from .pairs import batches, kinds, probes, split, training_pairs
+from .pairs import kinds, length_batches, probes, split, training_pairs
 from .selfcheck import CheckScores, improves, score
 from .training import Budget, TrainingReport, fine_tune
 
@@ -39,6 +38,33 @@ ESTIMATE_SAMPLE = 200  # profiles whose texts are timed for the re-embedding est
 
 class AdaptOptionError(ValueError):
     """An option of `mentor-match adapt` cannot be used; the message names it and says why."""
+
+
+class ExportUnavailable(RuntimeError):
+    """The packages that export the adapted model to ONNX and int8 are not installed."""
+
+
+EXPORT_MODULES = ("onnx", "onnxruntime", "optimum.onnxruntime")  # sentence-transformers[onnx]
+
+
+def check_export_available() -> None:
+    """Raises ExportUnavailable unless the ONNX export can run: checked before training, not after it.
+
+    The service serves the adapted model's int8 ONNX file, which the `onnx` extra exports
+    (`pip install -e '.[onnx]'`; scripts/setup installs it).
+    """
+    import importlib.util
+
+    def found(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:  # the parent package is missing
+            return False
+
+    missing = [module for module in EXPORT_MODULES if not found(module)]
+    if missing:
+        raise ExportUnavailable(f"adapt exports the model to int8 ONNX, which needs {', '.join(missing)}: install the "
+                                f"onnx extra (`pip install -e '.[onnx]'`, as scripts/setup does)")
 
 
 @dataclass(frozen=True)
@@ -156,6 +182,7 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         folders.AdaptRunning: another adaptation holds the models folder.
     """
     options.check()
+    check_export_available()
     train, held = split(profiles, options.holdout)
     if len(held) < MIN_HELD_BACK:
         raise AdaptOptionError(
@@ -168,12 +195,12 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
             f"--batch-size: the {len(train)} training profiles make {len(pairs)} pairs, fewer than two batches of "
             f"{options.batch_size}: import more profiles, or lower --batch-size")
     questions = probes(held, MAX_PROBES)
-    planned = math.ceil(len(pairs) / options.batch_size)
+    steps = length_batches(pairs, options.batch_size, options.seed)
     name = folders.new_name()
     with folders.exclusive(models_dir), folders.staging(models_dir) as stage:
         _say(progress, f"adapting the bundled model on {len(train)} profiles ({len(pairs)} pairs, "
                        f"{len(held)} held back), for at most {options.minutes:g} min")
-        report = fine_tune(packaged_model(), batches(pairs, options.batch_size), planned, stage / "trained",
+        report = fine_tune(packaged_model(), steps, len(steps), stage / "trained",
                            Budget(options.minutes, options.max_steps), options.learning_rate,
                            settings.torch_threads, options.seed, progress)
         _say(progress, "exporting it to ONNX and int8")
@@ -224,6 +251,7 @@ def stored_profiles(settings: Settings) -> list[Profile]:
 def adapt_store(settings: Settings, options: AdaptOptions, models_dir: Path, progress: bool = False) -> AdaptResult:
     """adapt_profiles on the profiles of the store the settings name (the command's entry point)."""
     options.check()  # before reading a large store
+    check_export_available()
     return adapt_profiles(stored_profiles(settings), settings, options, models_dir, activate=True, progress=progress)
 
 
