@@ -99,13 +99,17 @@ def fine_tune(base: Path, batches: Iterable[list[Pair]], planned_steps: int, out
     """
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    try:  # sentence-transformers 5 moved the losses (the old path still imports, with a warning)
+        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    except ImportError:  # 3.3 (pyproject's floor) and 4
+        from sentence_transformers.losses import MultipleNegativesRankingLoss
 
     torch.manual_seed(seed)
     threads_before = torch.get_num_threads()
     torch.set_num_threads(threads or usable_cores())
     try:
         model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
+        tokenize = getattr(model, "preprocess", None) or model.tokenize  # preprocess: sentence-transformers 5
         serving_length = model.max_seq_length
         model.max_seq_length = min(serving_length or TRAIN_MAX_TOKENS, TRAIN_MAX_TOKENS)
         for parameter in model[0].auto_model.embeddings.parameters():
@@ -125,8 +129,7 @@ def fine_tune(base: Path, batches: Iterable[list[Pair]], planned_steps: int, out
             share = max((step - 1) / max(steps, 1), elapsed / seconds)
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate * learning_rate_factor(share)
-            features = [model.preprocess([pair.anchor for pair in batch]),
-                        model.preprocess([pair.positive for pair in batch])]
+            features = [tokenize([pair.anchor for pair in batch]), tokenize([pair.positive for pair in batch])]
             loss = loss_fn(features, None)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
