@@ -286,6 +286,20 @@ def test_revert_goes_back_to_the_bundled_model_and_deletes_adapted_folders(model
     assert "no adapted model was active" in capsys.readouterr().out
 
 
+def test_a_killed_adaptations_staging_folder_is_removed_by_the_next_run_or_revert(models_dir, capsys):
+    stale = models_dir / ".adapt-999999"
+    (stale / "trained").mkdir(parents=True)
+    (stale / "trained" / "model.safetensors").write_bytes(b"weights")
+    assert cli.main(["adapt", "--revert"]) == 0
+    assert not stale.exists()
+
+
+def test_an_adaptation_running_already_is_said_with_exit_1(models_dir, capsys):
+    with folders.exclusive(models_dir):
+        assert cli.main(["adapt", "--revert"]) == 1
+    assert "another `mentor-match adapt` is running" in capsys.readouterr().err
+
+
 # --- bad options: exit 2, naming the option and the reason ---------------------------------------
 
 @pytest.mark.parametrize("argv, option", [

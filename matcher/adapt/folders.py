@@ -43,7 +43,8 @@ def new_name(now: float | None = None) -> str:
 
 @contextmanager
 def exclusive(models_dir: Path) -> Iterator[None]:
-    """Hold the models folder's adapt lock (one adaptation or revert at a time).
+    """Hold the models folder's adapt lock (one adaptation or revert at a time), and remove the staging
+    folders of adaptations that were killed.
 
     Raises:
         AdaptRunning: another process holds it.
@@ -56,6 +57,10 @@ def exclusive(models_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             raise AdaptRunning(f"another `mentor-match adapt` is running on {models_dir}; try again when it "
                                f"has finished") from None
+        # Holding the lock, no other adaptation is running: a staging folder left behind is from one that
+        # was killed, and may hold weights made from the profiles.
+        for stale in models_dir.glob(".adapt-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         yield
     finally:
         os.close(fd)
