@@ -41,9 +41,34 @@ EXPORTED_MODEL = MODELS_DIR / "all-MiniLM-L6-v2"
 EXPORTED_INT8 = "onnx/model_int8.onnx"  # embedder.ONNX_FILES["onnx-int8"]
 
 
+# `mentor-match adapt` (matcher/adapt) names the adapted model it chose in models/ACTIVE.
+ACTIVE_POINTER = "ACTIVE"
+ADAPTED_PREFIX = "adapted-"
+
+
+def active_adapted_model() -> Path | None:
+    """The adapted model folder that models/ACTIVE names, if it holds its int8 export (else None, with
+    a warning when the pointer names something unusable)."""
+    pointer = MODELS_DIR / ACTIVE_POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    folder = MODELS_DIR / name
+    if not name.startswith(ADAPTED_PREFIX) or "/" in name or not (folder / EXPORTED_INT8).exists():
+        log.warning("%s names %r, not an adapted model with its int8 export: using the bundled model "
+                    "(`mentor-match adapt --revert` clears it)", pointer, name)
+        return None
+    return folder
+
+
 def _default_model() -> str:
-    # The exported copy (with its int8 ONNX file) once `mentor-match export-model` has run, else the
-    # packaged model: with backend "auto" that means onnx-int8 when exported, torch otherwise.
+    # The adapted model `mentor-match adapt` activated, else the exported copy (with its int8 ONNX file)
+    # once `mentor-match export-model` has run, else the packaged model: with backend "auto" that means
+    # onnx-int8 when exported, torch otherwise. MATCHER_MODEL overrides all three.
+    adapted = active_adapted_model()
+    if adapted is not None:
+        return str(adapted)
     if (EXPORTED_MODEL / EXPORTED_INT8).exists():
         return str(EXPORTED_MODEL)
     return str(packaged_model())

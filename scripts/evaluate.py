@@ -9,11 +9,17 @@ and `mentor-match match` use).
     scripts/evaluate.py ../shared/eval/esco-skills-dev                  # the dev set, all queries
     scripts/evaluate.py DATA --max-queries 5 --max-docs 300 --json      # a smoke run
     scripts/evaluate.py DATA --set passage_weight=0.3 --set fusion=rrf  # try other settings
+    scripts/evaluate.py DATA --adapt                                    # the model adapted to DATA's documents
 
 The loaded corpus (store, embeddings and indexes) is cached under
 ~/.cache/mentor-matcher/eval/<hash of the corpus, the subset and the model> (or --cache-dir), so a
 second run skips the import and the model only encodes the queries. `--set` and MATCHER_* variables
 change ranking settings without invalidating the cache.
+
+`--adapt` first runs `mentor-match adapt`'s code (matcher.adapt.adapt_profiles) on the loaded documents as
+profiles, never on the queries or their judgements, and evaluates with the adapted model whatever its
+self-check decided (the report gives the self-check's figures). The adapted model is cached under
+~/.cache/mentor-matcher/eval/adapted/ by corpus, subset and adapt options, like the corpus.
 """
 
 from __future__ import annotations
@@ -142,18 +148,60 @@ def mean_scores(per_query: list[dict[str, float]]) -> dict[str, float]:
 
 # --- running ------------------------------------------------------------------------------------
 
-def cache_dir(args, corpus_path: Path, settings: Settings, embedder: Embedder) -> Path:
-    """The data dir for this corpus, subset and model: reused between runs."""
-    if args.cache_dir:
-        return Path(args.cache_dir)
+def eval_root() -> Path:
+    """Where loaded corpora (and adapted models) are cached."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mentor-matcher" / "eval"
+
+
+def cache_key(corpus_path: Path, *parts) -> str:
+    """A short hash of the corpus file and `parts` (JSON-serialisable)."""
     digest = hashlib.sha256()
     with open(corpus_path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    digest.update(json.dumps([LOADER_VERSION, embedder.key, args.split, args.max_queries, args.max_docs,
-                              passage_signature()]).encode())
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mentor-matcher" / "eval"
-    return root / f"{corpus_path.parent.name}-{digest.hexdigest()[:16]}"
+    digest.update(json.dumps(parts, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir(args, corpus_path: Path, settings: Settings, embedder: Embedder) -> Path:
+    """The data dir for this corpus, subset and model: reused between runs."""
+    if args.cache_dir:
+        return Path(args.cache_dir)
+    key = cache_key(corpus_path, LOADER_VERSION, embedder.key, args.split, args.max_queries, args.max_docs,
+                    passage_signature())
+    return eval_root() / f"{corpus_path.parent.name}-{key}"
+
+
+def adapted_settings(args, corpus_path: Path, docs: list[dict], ids: dict[str, str], settings: Settings,
+                     progress: bool) -> tuple[Settings, dict]:
+    """The settings with the model adapted to these documents (made once, then taken from the cache).
+
+    Runs matcher.adapt.adapt_profiles, as `mentor-match adapt` does, on the documents as profiles (never
+    the queries), without switching anything: the adapted model is evaluated whatever its self-check says.
+
+    Returns:
+        (settings naming the adapted model, its adapt.json record: training and self-check figures).
+    """
+    from dataclasses import asdict
+
+    from matcher.adapt import AdaptOptions, adapt_profiles
+    from matcher.adapt.folders import adapted_folders, read_record
+    from matcher.profiles import parse_profile
+
+    options = AdaptOptions(**{k: v for k, v in (("minutes", args.adapt_minutes), ("max_steps", args.adapt_max_steps))
+                              if v is not None})
+    if args.cache_dir:
+        models_dir = Path(args.cache_dir) / "adapted-model"
+    else:
+        key = cache_key(corpus_path, LOADER_VERSION, args.split, args.max_queries, args.max_docs, asdict(options))
+        models_dir = eval_root() / "adapted" / f"{corpus_path.parent.name}-{key}"
+    made = [name for name in adapted_folders(models_dir) if read_record(models_dir / name)]
+    if made:
+        folder = models_dir / made[-1]
+    else:
+        profiles = [parse_profile(to_profile(doc, ids[doc["_id"]])) for doc in docs]
+        folder = adapt_profiles(profiles, settings, options, models_dir, activate=False, progress=progress).folder
+    return settings.replace(model=str(folder)), read_record(folder)
 
 
 def passage_signature() -> str:
@@ -228,6 +276,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a ranking setting, as MATCHER_<NAME> would give it (repeatable)")
     parser.add_argument("--cache-dir", help="data dir to load the corpus into and reuse")
+    parser.add_argument("--adapt", action="store_true",
+                        help="first adapt the model to the corpus's documents (mentor-match adapt's code; never the "
+                             "queries) and evaluate with it")
+    parser.add_argument("--adapt-minutes", type=float, help="with --adapt: training minutes (default: adapt's, 20)")
+    parser.add_argument("--adapt-max-steps", type=int, help="with --adapt: most training steps (default: none)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bars (default: when stderr is a terminal)")
@@ -268,6 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     ids = profile_ids([d["_id"] for d in docs])
     back = {pid: doc_id for doc_id, pid in ids.items()}
     settings = settings_from(args)
+    adapted = None
+    if args.adapt:
+        settings, adapted = adapted_settings(args, corpus_path, docs, ids, settings, progress)
+    elif args.adapt_minutes is not None or args.adapt_max_steps is not None:
+        raise SystemExit("--adapt-minutes, --adapt-max-steps: only with --adapt")
     embedder = Embedder.from_settings(settings)
     data_dir = cache_dir(args, corpus_path, settings, embedder)
     service = MatchService(settings.replace(data_dir=data_dir), embedder=embedder)
@@ -276,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     results = evaluate(service, queries, qrels, back, modes, progress)
     report = {"dataset": str(args.dataset), "split": args.split, "queries": len(queries), "docs": len(docs),
               "results": results, "settings": ranking_settings(service.settings), "model": embedder.key,
-              "cache_dir": str(data_dir),
+              "cache_dir": str(data_dir), "adapt": adapted,
               "load_seconds": round(load_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
     service.store.close()
     if args.json:
@@ -284,6 +342,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"{args.dataset.name} ({args.split}): {len(queries)} queries, {len(docs)} documents, "
               f"{report['seconds']} s (import {report['load_seconds']} s)")
+        if adapted:
+            check = adapted["self_check"]
+            print(f"model adapted to the corpus: {Path(settings.model).name}, {adapted['training']['steps']} steps "
+                  f"({adapted['training']['seconds'] / 60:.1f} min) on {adapted['trained_on_profiles']} documents; "
+                  f"self-check on {check['probes']} held back, MRR@10 {check['current']['mrr10']:.3f} -> "
+                  f"{check['adapted']['mrr10']:.3f}, recall@10 {check['current']['recall10']:.3f} -> "
+                  f"{check['adapted']['recall10']:.3f} ({'adopted' if adapted['adopted'] else 'not adopted'})")
         print(table(results, service.settings))
     return 0
 
