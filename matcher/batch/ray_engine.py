@@ -251,8 +251,9 @@ class RayEngine:
         if self.address is None:
             # One node, on this machine's loopback interface (see import_ray), its session folder private:
             # Ray spills objects (the bios being embedded) there when its object store is full.
-            self._temp_dir = tempfile.mkdtemp(prefix="mm-ray-", dir=os.environ.get("RAY_TMPDIR"))  # 0700
-            options.update(address="local", num_cpus=self.num_cpus, _temp_dir=self._temp_dir)
+            # Ray makes its own temp dir 0777: it goes inside a 0700 folder of ours.
+            self._temp_dir = tempfile.mkdtemp(prefix="mm-ray-", dir=os.environ.get("RAY_TMPDIR"))
+            options.update(address="local", num_cpus=self.num_cpus, _temp_dir=os.path.join(self._temp_dir, "r"))
         else:
             options["address"] = self.address
         started = time.perf_counter()
