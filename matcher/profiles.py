@@ -64,17 +64,32 @@ def _normalise_languages(values: list[str]) -> list[str]:
     return seen
 
 
+def nul_paths(value: Any, path: str = "") -> list[str]:
+    """The dotted paths ("cohort.0.need") of every string, or key, holding a NUL character in a JSON-like
+    value. No text has a use for NUL, and PostgreSQL can store none in text or JSON, so both stores
+    refuse it alike, before anything is kept."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found += [where] if isinstance(key, str) and "\x00" in key else nul_paths(item, where)
+        return found
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value)
+                for found in nul_paths(item, f"{path}.{index}" if path else str(index))]
+    return []
+
+
 def refuse_nul(data: dict[str, Any]) -> None:
-    """Refuse a NUL character in any text of `data` (strings, and strings in lists), naming the field:
-    no text has a use for it, and PostgreSQL cannot store it, so both stores refuse it alike.
+    """Refuse a NUL character anywhere in a profile's fields (see nul_paths), naming the field.
 
     Raises:
         ValueError: "<field>: must not contain NUL characters (\\u0000)".
     """
-    for key, value in data.items():
-        values = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and "\x00" in v for v in values):
-            raise ValueError(f"{key}: must not contain NUL characters (\\u0000)")
+    if found := nul_paths(data):
+        raise ValueError(f"{found[0].split('.')[0]}: must not contain NUL characters (\\u0000)")
 
 
 class Profile(BaseModel):

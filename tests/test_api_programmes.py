@@ -13,16 +13,9 @@ import pytest
 from matcher.api import create_app
 from matcher.api.schemas import Programme, ProgrammeList, PublishResponse
 from tests.api_people import bearer, make_keys
-from tests.test_programmes import COHORT, LEADERS, MENTORS, SOCIAL
+from tests.test_programmes import COHORT, SOCIAL, open_people
 
 PROBLEM = "application/problem+json"
-
-
-def open_people(make_service):
-    svc = make_service().open()
-    report = svc.import_items(list(enumerate(MENTORS + LEADERS, start=1)))
-    assert not report.rejected
-    return svc
 
 
 @pytest.fixture

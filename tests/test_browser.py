@@ -7,22 +7,20 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
 from matcher.cli import demo_profiles_path
+from tests.browser import chromium
 from tests.live_server import ROOT, LiveServer, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
 NEED = "I lead a 400-person division and want to get comfortable with TikTok and Instagram"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 DEMO_SUBSET = 30
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 def demo_subset() -> list[dict]:
@@ -45,13 +43,8 @@ def server(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed: scripts/test installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def fill_and_submit(page, need: str, style: str, seniority: str) -> None:

@@ -10,19 +10,17 @@ import csv
 import io
 import json
 import re
-import shutil
 import urllib.request
 
 import pytest
 
 from matcher.cli import demo_profiles_path
+from tests.browser import chromium
 from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 COHORT_SIZE = 8
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -77,13 +75,8 @@ def programme(server, keys) -> dict:
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed: scripts/test installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def message(page) -> str:

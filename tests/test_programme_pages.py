@@ -18,7 +18,7 @@ import pytest
 
 from matcher.api import create_app
 from tests.api_people import make_keys
-from tests.test_programmes import COHORT, LEADERS, MENTORS, SOCIAL
+from tests.test_programmes import COHORT, SOCIAL, open_people
 
 BOSS = "boss@example.com"
 CHALLENGE = 'Basic realm="mentor-matcher admin", charset="UTF-8"'
@@ -30,9 +30,7 @@ def basic(token: str, user: str = "anyone") -> dict[str, str]:
 
 @pytest.fixture
 def service(make_service):
-    svc = make_service().open()
-    assert not svc.import_items(list(enumerate(MENTORS + LEADERS, start=1))).rejected
-    return svc
+    return open_people(make_service)
 
 
 @pytest.fixture

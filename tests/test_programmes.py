@@ -40,12 +40,18 @@ COHORT = [{"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"
           {"id": "noa", "need": "Looker Studio dashboards and Excel pivot tables"}]
 
 
+def open_people(make_service, **overrides):
+    """An open service (make_service's settings overrides) holding MENTORS and LEADERS."""
+    svc = make_service(**overrides).open()
+    report = svc.import_items(list(enumerate(MENTORS + LEADERS, start=1)))
+    assert not report.rejected
+    return svc
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def service(request, make_service):
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
-    svc = make_service(database_url=url).open()
-    report = svc.import_items(list(enumerate(MENTORS + LEADERS, start=1)))
-    assert not report.rejected
+    svc = open_people(make_service, database_url=url)
     yield svc
     svc.close()  # its background work and connections end before the database is dropped
 

@@ -45,6 +45,8 @@ ERROR_TEXT = {
 
 # endpoint -> how to document it. Bodies and responses name models; "errors" are the 4xx it can answer
 # besides 401/403/429, which every scoped operation gets.
+NO_PROGRAMME = {404: "No programme with this id."}  # the programme routes' 404, in place of ERROR_TEXT's
+
 OPERATIONS: dict[str, dict[str, Any]] = {
     "match.match": {
         "summary": "Rank mentors for a need, in a mentoring style, each with the reason it was chosen",
@@ -111,20 +113,20 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                    "why none)",
         "ok": {200: "Programme"},
         "errors": [404, 501],
-        "error_text": {404: "No programme with this id."},
+        "error_text": NO_PROGRAMME,
     },
     "programmes.delete_programme": {
         "summary": "Delete a programme with its cohort, pairs and bans (published pairs free their mentors' places)",
         "ok": {204: None},
         "errors": [404, 501],
-        "error_text": {404: "No programme with this id."},
+        "error_text": NO_PROGRAMME,
     },
     "programmes.run_programme": {
         "summary": "Run the draft: pair every member without an approved, pinned or published pair, optimally for "
                    "the whole cohort",
         "ok": {200: "Programme"},
         "errors": [404, 501],
-        "error_text": {404: "No programme with this id."},
+        "error_text": NO_PROGRAMME,
         "description": "Synchronous: about the time of one match per member to run. Members left without a mentor get "
                        "the reason. Rejected and banned pairs are never proposed again.",
     },
@@ -133,7 +135,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "body": {"application/json": "PairAction"},
         "ok": {200: "Programme"},
         "errors": [400, 404, 413, 415, 422, 501],
-        "error_text": {404: "No programme with this id."},
+        "error_text": NO_PROGRAMME,
         "description": "`approve` without `mentees` approves every proposal; `reject` needs `mentees`; `pin` and "
                        "`ban` take one mentee and the `mentor`. A pin the programme's rules do not allow (style, "
                        "capacity, reporting line, mentor pool, a ban) and a mentee outside the cohort are 422.",
@@ -142,8 +144,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Publish the approved and pinned pairs: they use their mentors' capacity (idempotent)",
         "ok": {200: "PublishResponse"},
         "errors": [404, 409, 501],
-        "error_text": {404: "No programme with this id.", 409: "Publishing would over-commit the mentors named in "
-                                                              "`mentors`; nothing was published."},
+        "error_text": {**NO_PROGRAMME, 409: "Publishing would over-commit the mentors named in `mentors`; "
+                                            "nothing was published."},
         "description": "One transaction: when any mentor would get more long-term mentees than their capacity "
                        "(counting every programme's published pairs), nothing is published and the answer is 409 "
                        "naming them in `mentors`. Called again, it publishes nothing more (`published` is empty).",
@@ -154,7 +156,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                                                        "mentor_name, score, status, evidence, plan, reason."}},
         "media": "text/csv",
         "errors": [404, 501],
-        "error_text": {404: "No programme with this id."},
+        "error_text": NO_PROGRAMME,
     },
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
     "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..profiles import FieldError, InvalidInput, MatchStyle, ProfileId, field_errors
+from ..profiles import FieldError, InvalidInput, MatchStyle, ProfileId, field_errors, nul_paths
 from ..queries import MAX_NEED_CHARS, MenteeSpec
 
 Objective = Literal["score", "participation"]
@@ -99,25 +99,10 @@ def parse_programme(data: Any) -> ProgrammeSpec:
     """Validate a programme definition, or raise InvalidInput naming each bad field."""
     if not isinstance(data, dict):
         raise InvalidInput([FieldError("", f"a programme must be a JSON object, got {type(data).__name__}")])
-    if found := _nul_paths(data, ""):
-        # PostgreSQL can store no NUL in text or JSON: both stores refuse it alike, before anything is kept.
+    if found := nul_paths(data):
         raise InvalidInput([FieldError(path, "must not contain NUL characters (\\u0000)") for path in found[:20]])
     try:
         return ProgrammeSpec.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc)) from None
 
-
-def _nul_paths(value: Any, path: str) -> list[str]:
-    """The dotted paths of every string (or key) holding a NUL character in a JSON-like value."""
-    if isinstance(value, str):
-        return [path] if "\x00" in value else []
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            found += [where] if isinstance(key, str) and "\x00" in key else _nul_paths(item, where)
-        return found
-    if isinstance(value, list):
-        return [p for index, item in enumerate(value) for p in _nul_paths(item, f"{path}.{index}" if path else str(index))]
-    return []

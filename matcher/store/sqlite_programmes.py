@@ -132,12 +132,9 @@ class SQLiteProgrammes:
                 return
             members = {r[0] for r in conn.execute("SELECT key FROM programme_cohort WHERE programme_id = ?",
                                                   (programme_id,))}
-            named = sorted({p.mentor_id for p in pairs if p.mentor_id} | {mentor for _, mentor in bans})
-            stored = set()
-            for start in range(0, len(named), 500):
-                part = named[start:start + 500]
-                stored.update(r[0] for r in conn.execute(
-                    f"SELECT id FROM profiles WHERE id IN ({', '.join('?' * len(part))})", part))
+            named = list({p.mentor_id for p in pairs if p.mentor_id} | {mentor for _, mentor in bans})
+            stored = {r[0] for r in conn.execute("SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(?))",
+                                                 (json.dumps(named),))}
             pairs = [p for p in pairs if p.mentee_key in members and (p.mentor_id is None or p.mentor_id in stored)]
             bans = [(mentee, mentor) for mentee, mentor in bans if mentee in members and mentor in stored]
             conn.executemany(
@@ -195,7 +192,9 @@ class SQLiteProgrammes:
         conn.execute("DELETE FROM programme_bans WHERE mentor_id = ? OR mentee_key IN "
                      "(SELECT key FROM programme_cohort WHERE profile_id = ?)", (profile_id, profile_id))
         conn.execute("DELETE FROM programme_cohort WHERE profile_id = ?", (profile_id,))
-        for programme_id, spec in conn.execute("SELECT id, spec FROM programmes").fetchall():
+        naming = conn.execute("SELECT id, spec FROM programmes WHERE EXISTS "
+                              "(SELECT 1 FROM json_each(programmes.spec, '$.mentors.ids') WHERE value = ?)", (profile_id,))
+        for programme_id, spec in naming.fetchall():
             changed = spec_without_mentor(json.loads(spec), profile_id)
             if changed is not None:
                 conn.execute("UPDATE programmes SET spec = ? WHERE id = ?",
