@@ -157,8 +157,15 @@ class Settings(BaseSettings):
     public_form: bool = True  # false = form "off" (kept for older configurations)
     # The header a signing-in reverse proxy (e.g. oauth2-proxy) sets to the user's name, and the
     # addresses (comma-separated IPs or networks) it is accepted from; from anywhere else it is ignored.
+    # Empty (the default): no proxy, the header is ignored everywhere. A proxy on the same host:
+    # 127.0.0.1,::1 (then every local account can send the header too: SECURITY.md).
     trusted_user_header: str = "X-Forwarded-User"
-    trusted_proxies: str = "127.0.0.1,::1"
+    trusted_proxies: str = ""
+    # The names (and addresses) the server answers for in the Host header, comma-separated, any port;
+    # `.example.com` = that domain and every name under it; `*` = any (only behind a proxy that checks
+    # Host). The address `serve --host` binds is added. Anything else gets 400 (api/hosts.py: DNS
+    # rebinding), except /healthz and /readyz.
+    allowed_hosts: str = "localhost,127.0.0.1,::1"
     # The programme pages (/programmes) are for admins: these users (comma-separated names, exactly as the
     # trusted proxy sends them in trusted_user_header) when the proxy signs them in, or anyone who signs in
     # with HTTP Basic and an `admin` API key as the password. Empty: only the latter (SECURITY.md).
@@ -196,6 +203,14 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(part, strict=False)
             except ValueError:
                 raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        from .api.hosts import allowed_hosts
+
+        allowed_hosts(value)
         return value
 
     @classmethod

@@ -132,11 +132,11 @@ SIGNED_IN = {"X-Forwarded-User": "ana@example.com"}
 
 
 def test_served_beyond_loopback_the_form_needs_a_user_the_trusted_proxy_signed_in(service):
-    client = create_app(service=service, serving_host="0.0.0.0").test_client()
+    client = create_app({"trusted_proxies": "127.0.0.1"}, service=service, serving_host="0.0.0.0").test_client()
     for response in (client.get("/"), client.post("/", data={"need": NEED})):
         assert response.status_code == 403 and "Sign in first" in response.get_data(as_text=True)
         assert "Person ana" not in response.get_data(as_text=True)
-    page = client.get("/", headers=SIGNED_IN)  # the test client comes from 127.0.0.1: the default proxy
+    page = client.get("/", headers=SIGNED_IN)  # the test client comes from 127.0.0.1: the configured proxy
     assert page.status_code == 200 and "Signed in as ana@example.com" in page.get_data(as_text=True)
     assert '<li class="card">' in client.post("/", data={"need": NEED}, headers=SIGNED_IN).get_data(as_text=True)
     # The header is believed only from a trusted proxy: anyone else can send it.
@@ -159,7 +159,8 @@ def test_an_operator_may_open_the_form_explicitly_or_turn_it_off(service):
 
 
 def test_behind_a_proxy_one_user_s_searches_never_lock_out_the_others(service):
-    client = create_app({"form_rate_limit": "2 per minute"}, service=service, serving_host="0.0.0.0").test_client()
+    client = create_app({"form_rate_limit": "2 per minute", "trusted_proxies": "127.0.0.1"}, service=service,
+                        serving_host="0.0.0.0").test_client()
     for _ in range(2):
         assert client.post("/", data={"need": NEED}, headers=SIGNED_IN).status_code == 200
     assert client.post("/", data={"need": NEED}, headers=SIGNED_IN).status_code == 429

@@ -3,7 +3,9 @@
 The form needs no API key, so a company puts it behind its sign-in the usual way: a reverse proxy
 (oauth2-proxy, or the SSO module of nginx or Apache) signs people in and passes their name in a
 header such as `X-Forwarded-User`. That header is believed only when the request comes from one of
-the configured proxy addresses (anyone can send the header; only the proxy's word counts).
+the proxy addresses in MATCHER_TRUSTED_PROXIES (anyone can send the header; only the proxy's word
+counts). None are set by default: without a proxy the header is ignored everywhere (a loopback default
+would let any local account, or a DNS-rebinding page in a local browser, name itself).
 
 Form modes (Settings.form):
 - "open": anyone who reaches the port may search;
@@ -17,9 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 from typing import Literal
 
 from flask import current_app, request
+
+log = logging.getLogger("matcher.api")
 
 FormMode = Literal["open", "signed-in", "off"]
 EXTENSION = "matcher.form"
@@ -94,6 +99,19 @@ class SignIn:
     def allowed(self) -> bool:
         """True when this request may use the form."""
         return self.mode == "open" or (self.mode == "signed-in" and self.user() is not None)
+
+
+def warn_without_proxy(form: SignIn, admin_users: str) -> None:
+    """Say at start-up when a setting needs a trusted proxy and none is configured (nobody could use it)."""
+    if form.proxies and form.header:
+        return
+    if form.mode == "signed-in":
+        log.warning("the web form needs a user signed in by a trusted proxy, but MATCHER_TRUSTED_PROXIES (or "
+                    "MATCHER_TRUSTED_USER_HEADER) is empty: nobody can use it. Set it to your sign-in proxy's "
+                    "address, or MATCHER_FORM=off")
+    if admin_users.strip():
+        log.warning("MATCHER_ADMIN_USERS is set but MATCHER_TRUSTED_PROXIES (or MATCHER_TRUSTED_USER_HEADER) is "
+                    "empty: those users cannot sign in; set it to your sign-in proxy's address")
 
 
 def sign_in() -> SignIn:
