@@ -13,6 +13,7 @@ from pathlib import Path
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+WEB_SECRET = "web-secret"  # the programme pages' CSRF key (api/admin_signin.py), directly in the data directory
 
 log = logging.getLogger("matcher.files")
 
@@ -21,6 +22,18 @@ def private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) as a folder only its owner may enter; tighten it if it exists."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     tighten(path)
+    return path
+
+
+def private_data_dir(path: Path) -> Path:
+    """The data directory, created or tightened to 0700, and the web secret in it tightened to 0600.
+
+    Called whenever a command or a server opens the data directory. The store and the index generations
+    tighten their own files when they open them; the web secret is read only by the programme pages, so
+    it is tightened here, or a secret loosened by hand (or by an older version) would stay readable.
+    """
+    private_dir(path)
+    tighten(path / WEB_SECRET)
     return path
 
 

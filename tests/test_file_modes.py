@@ -44,3 +44,25 @@ def test_a_data_dir_made_by_an_older_version_is_tightened_when_opened(make_servi
     assert reopened.match({"need": "Excel"})["matches"]
     for path in [data, *data.rglob("*")]:
         assert mode(path) & 0o077 == 0, f"{path}: {oct(mode(path))}"
+
+
+def test_a_loosened_web_secret_is_tightened_when_the_data_dir_is_opened_again(make_service, tmp_path):
+    from matcher.api import create_app
+    from matcher.api.admin_signin import WebSecret
+    from matcher.store import open_store
+
+    service = make_service().open()
+    data = service.settings.data_dir
+    WebSecret(data).key()  # what the programme pages do on first use
+    secret = data / "web-secret"
+    service.close()
+    for opened in ("service", "store", "app"):  # a command, `mentor-match keys`/`backup`, a server
+        os.chmod(data, 0o755)
+        os.chmod(secret, 0o644)
+        if opened == "service":
+            make_service(data_dir=data).close()
+        elif opened == "store":
+            open_store(service.settings).close()
+        else:
+            create_app(service=make_service(data_dir=data))
+        assert (mode(data), mode(secret)) == (0o700, 0o600), opened
