@@ -35,7 +35,8 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     p.add_argument("--candidates", type=int, default=20, help="candidates considered per mentee (1..50)")
     p.add_argument("--mentor", action="append", dest="mentor_ids", metavar="ID", help="only these mentors (repeatable)")
     p.add_argument("--department", action="append", dest="departments", help="only mentors of these departments")
-    p.add_argument("--out", help="write the draft CSV here (default: standard output)")
+    p.add_argument("--out", help="write the draft CSV to this new file, owner-only (default: standard output)")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file (never a symbolic link)")
     p.set_defaults(func=lambda args: cmd_pair(args, service_factory))
 
     p = sub.add_parser("programme", help="review, publish and export programmes")
@@ -59,7 +60,8 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
         v.add_argument("mentor")
     v = verbs.add_parser("export", help="the programme as CSV")
     v.add_argument("programme_id")
-    v.add_argument("--out", help="a file (default: standard output)")
+    v.add_argument("--out", help="a new file, written owner-only (default: standard output)")
+    v.add_argument("--force", action="store_true", help="replace an existing --out file (never a symbolic link)")
     p.set_defaults(func=lambda args: cmd_programme(args, service_factory))
 
 
@@ -71,13 +73,20 @@ def cmd_pair(args, service_factory) -> int:
     if not path.exists():
         print(f"error: cohort: {path} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    refused = _refused_output(args.out, args.force)  # before any work: say so now, not after the run
+    if refused:
+        print(f"error: out: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     definition = {"name": args.name or path.stem, "style": args.style, "cohort": read_cohort(path),
                   "objective": args.objective, "sessions": args.sessions, "cadence": args.cadence,
                   "max_per_mentor": args.max_per_mentor, "min_score": args.min_score, "candidates": args.candidates,
                   "mentors": {"ids": args.mentor_ids or [], "departments": args.departments or []}}
     programmes = service_factory().open().programmes
     view = programmes.run(programmes.create(definition).record.id)
-    _write(programmes.export_csv(view.record.id), args.out)
+    if not _write(programmes.export_csv(view.record.id), args.out, args.force):
+        print(f"programme {view.record.id} was made: `mentor-match programme export {view.record.id} --out FILE` "
+              "writes its CSV", file=sys.stderr)
+        return EXIT_USAGE
     summary = view.summary()
     print(f"programme {view.record.id} ({view.record.name}): {summary['proposed']} paired, "
           f"{summary['unmatched']} unmatched; review with `mentor-match programme show {view.record.id}`",
@@ -99,8 +108,7 @@ def cmd_programme(args, service_factory) -> int:
             return EXIT_OK
         pid = args.programme_id
         if verb == "export":
-            _write(programmes.export_csv(pid), args.out)
-            return EXIT_OK
+            return EXIT_OK if _write(programmes.export_csv(pid), args.out, args.force) else EXIT_USAGE
         if verb == "delete":
             if not programmes.delete(pid):
                 raise UnknownProgramme(pid)
@@ -126,8 +134,33 @@ def cmd_programme(args, service_factory) -> int:
         return EXIT_ERROR
 
 
-def _write(text: str, out: str | None) -> None:
-    if out and out != "-":
-        Path(out).write_text(text, encoding="utf-8")
-    else:
+def _refused_output(out: str | None, force: bool) -> str | None:
+    """Why `out` would be refused (files.check_output), or None; checked before a long run."""
+    from .files import OutputRefused, check_output
+
+    if not out or out == "-":
+        return None
+    try:
+        check_output(out, force)
+    except OutputRefused as exc:
+        return str(exc)
+    return None
+
+
+def _write(text: str, out: str | None, force: bool) -> bool:
+    """Write the CSV to standard output, or to `out` owner-only (0600), never through a symbolic link and
+    never over an existing file without `force`; False (after saying why) when refused."""
+    from .files import OutputRefused, write_private_output
+
+    if not out or out == "-":
         sys.stdout.write(text)
+        return True
+    try:
+        write_private_output(out, text, force=force)
+    except OutputRefused as exc:
+        print(f"error: out: {exc}", file=sys.stderr)
+        return False
+    except OSError as exc:  # e.g. no such folder, no permission
+        print(f"error: out: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return False
+    return True

@@ -23,7 +23,7 @@ from .batch import EmbeddingEngine
 from .budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
 from .config import Settings
 from .embedder import Embedder
-from .files import private_dir
+from .files import private_data_dir
 from .importer import ImportReport, Importer
 from .index import Generations, set_search_threads
 from .lifecycle import IndexLifecycle, IndexSettings
@@ -52,7 +52,7 @@ class MatchService:
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or Settings.from_env()
-        data_dir = private_dir(self.settings.data_dir)
+        data_dir = private_data_dir(self.settings.data_dir)
         self.store: ProfileStore = open_store(self.settings)
         self.embedder = embedder or Embedder.from_settings(self.settings)
         set_search_threads(self.settings.search_threads)

@@ -54,8 +54,8 @@ def problem(answer, status: int) -> dict:
     return body
 
 
-def test_the_server_rebuilt_its_missing_index_from_the_store(server):
-    status, headers, ready = http(server, "GET", "/readyz")
+def test_the_server_rebuilt_its_missing_index_from_the_store(server, admin_key):
+    status, headers, ready = http(server, "GET", "/readyz", token=admin_key)
     assert status == 200 and ready["profiles"] == len(PEOPLE) and ready["generation"]
     assert headers["X-Index-Generation"] == ready["generation"]
 

@@ -39,12 +39,31 @@ def match(client, token, body):
 
 # -- health and readiness -------------------------------------------------------------------------
 
-def test_healthz_and_readyz_need_no_key(client):
+def test_healthz_and_readyz_need_no_key_and_readyz_shows_only_readiness_without_one(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200
-    state = Readiness.model_validate(ready.json)
-    assert state.ready and state.profiles == len(PEOPLE) and state.generation
+    # The profile count and the change number move with every write and erasure: admins only.
+    assert ready.status_code == 200 and ready.json == {"ready": True}
+    Readiness.model_validate(ready.json)
+
+
+def test_readyz_shows_the_index_facts_to_an_admin_key_only(client, keys, service):
+    state = Readiness.model_validate(client.get("/readyz", headers=bearer(keys["admin"])).json)
+    assert state.ready and state.profiles == len(PEOPLE) and state.generation and state.seq is not None
+    assert state.model_dump() == service.status()
+    assert client.get("/readyz", headers=bearer(keys["match"])).status_code == 403
+    assert client.get("/readyz", headers=bearer(keys["revoked"])).status_code == 401
+    assert client.get("/readyz", headers=bearer("mm_nope_nope")).status_code == 401
+
+
+def test_answers_carrying_people_s_data_are_never_cached(client, keys):
+    admin = bearer(keys["admin"])
+    answers = [client.get("/v1/profiles/ana", headers=admin), client.get("/v1/profiles/nobody", headers=admin),
+               client.post("/v1/match", json={"need": NEED, "style": "reverse", "mentee": {"seniority": 9}},
+                           headers=bearer(keys["match"])),
+               client.get("/readyz", headers=admin), client.get("/v1/profiles/ana")]
+    assert [a.status_code for a in answers] == [200, 404, 200, 200, 401]
+    assert all(a.headers["Cache-Control"] == "no-store" for a in answers)
 
 
 def test_the_app_opens_the_service_once(tmp_path, embedder, keys):
@@ -190,12 +209,12 @@ def test_batch_accepts_csv(client, keys):
 
 
 def test_reindex_switches_to_a_new_generation(client, keys, service):
-    before = client.get("/readyz").json["generation"]
+    before = client.get("/readyz", headers=bearer(keys["admin"])).json["generation"]
     response = client.post("/v1/reindex", headers=bearer(keys["admin"]))
     assert response.status_code == 200
     result = ReindexResponse.model_validate(response.json)
     assert result.generation != before and result.profiles == service.status()["profiles"]
-    assert client.get("/readyz").json["generation"] == result.generation
+    assert client.get("/readyz", headers=bearer(keys["admin"])).json["generation"] == result.generation
     assert match(client, keys["match"], {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}}).json[
         "matches"][0]["mentor"]["id"] == "ana"
 

@@ -229,6 +229,9 @@ def test_the_csv_export(client, admin):
     response = client.get(f"/v1/programmes/{pid}/pairs.csv", headers=admin)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{pid}.csv"'
+    # Names, needs, evidence: no copy in a browser's or a proxy's cache (the programme itself neither).
+    assert response.headers["Cache-Control"] == "no-store"
+    assert client.get(f"/v1/programmes/{pid}", headers=admin).headers["Cache-Control"] == "no-store"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [(r["mentee_id"], r["mentor_id"]) for r in rows] == [("lea", "ana"), ("max", "ben"), ("noa", "cai")]
     assert SOCIAL in rows[0]["evidence"] and "Session 1" in rows[0]["plan"] and rows[0]["status"] == "proposed"

@@ -64,9 +64,10 @@ def call(server, method: str, path: str, body=None, key: str | None = None, cont
     return status, mimetype, (json.loads(raw) if raw and mimetype.endswith("json") else None)
 
 
-def test_health_and_readiness(server):
+def test_health_and_readiness(server, keys):
     assert call(server, "GET", "/healthz")[2] == {"status": "ok"}
-    status, _, ready = call(server, "GET", "/readyz")
+    assert call(server, "GET", "/readyz") == (200, "application/json", {"ready": True})  # details: admins only
+    status, _, ready = call(server, "GET", "/readyz", key=keys["admin"])
     assert status == 200 and ready["ready"] and ready["profiles"] == len(PEOPLE)
 
 

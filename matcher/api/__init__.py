@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, request
 
 from ..config import Settings
 
@@ -114,6 +114,10 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
         # every worker switch to a new generation.
         response.headers["X-Index-Generation"] = service.status()["generation"] or ""
         response.headers["X-Worker-Id"] = worker
+        if not (request.endpoint or "").endswith("static"):
+            # Profiles, programmes, their CSV, matches and the pages carry people's data: no copy may stay
+            # in a browser's or a proxy's cache. Every answer but the static files, so no route is missed.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     signin.warn_without_proxy(form, settings.admin_users)

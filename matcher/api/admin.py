@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, current_app, jsonify
 
 from ..store import ReindexRunning
-from .auth import require_scope
+from .auth import admin_key_sent, require_scope
 from .context import service
 from .errors import Problem
 
@@ -40,9 +40,16 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """200 with the index facts once the index is loaded; 503 before."""
+    """200 once the index is loaded, 503 before; the index facts only for an admin key.
+
+    The profile count and the change number (`seq`) move with every write and erasure, so anyone who
+    could poll them would watch those happen: without a key the answer is `{"ready": ...}` alone.
+    """
     status = service().status()
-    return jsonify(status), (200 if status["ready"] else 503)
+    code = 200 if status["ready"] else 503
+    if admin_key_sent() is None:
+        return jsonify({"ready": status["ready"]}), code
+    return jsonify(status), code
 
 
 @bp.get("/openapi.json")

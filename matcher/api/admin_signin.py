@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
-from ..files import private_dir
+from ..files import WEB_SECRET, private_dir, tighten
 from .auth import SCOPE_RANK, keyring
 from .signin import SignIn
 
@@ -40,7 +40,7 @@ log = logging.getLogger("matcher.api")
 EXTENSION = "matcher.admin_signin"
 REALM = "mentor-matcher admin"
 CHALLENGE = {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
-SECRET_FILE = "web-secret"
+SECRET_FILE = WEB_SECRET
 SECRET_BYTES = 32
 CSRF_FIELD = "csrf_token"
 
@@ -89,6 +89,7 @@ class WebSecret:
 
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / SECRET_FILE
+        tighten(self.path)  # one loosened by hand or by an older version (files.private_data_dir does it too)
         self._key: bytes | None = None
         self._lock = threading.Lock()
 

@@ -53,6 +53,19 @@ def authenticate(scope: str) -> ApiKey:
     return key
 
 
+def admin_key_sent() -> ApiKey | None:
+    """The request's `admin` key, for routes open to all that show more to admins (/readyz's details).
+
+    None when the request sends no `Authorization: Bearer` header (a load balancer's probe; a browser's
+    Basic credentials are not a Bearer key either); a key that is sent must be a valid `admin` key, else
+    the same 401 or 403 Problem as on the scoped routes, so that an operator's typo is not mistaken for
+    "no details".
+    """
+    if bearer_token() is None:
+        return None
+    return authenticate("admin")
+
+
 def require_scope(scope: str) -> Callable[[F], F]:
     """Decorator: the view runs only for a valid key whose scope allows `scope` ("match" or "admin")."""
     if scope not in SCOPE_RANK:

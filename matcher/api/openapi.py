@@ -160,7 +160,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     },
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
     "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
-                     "errors": []},
+                     "optional_scope": "admin", "errors": [401, 403],
+                     "error_text": {401: "A Bearer key was sent and is not valid.",
+                                    403: "A Bearer key was sent and its scope is not `admin`."},
+                     "description": "Without a key, only `ready`. With an `admin` key (optional), the index's "
+                                    "facts too: generation, profiles, model, seq, approximate."},
     "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
 }
 
@@ -207,6 +211,9 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
                        + (". " + description if description else "."))
         op["security"] = [{"bearerAuth": []}]
         op["x-required-scope"] = scope
+    elif doc.get("optional_scope"):  # open to all; a key of that scope shows more
+        op["security"] = [{}, {"bearerAuth": []}]
+        op["x-optional-scope"] = doc["optional_scope"]
     else:
         op["security"] = []
     if description:

@@ -133,16 +133,17 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Answer of GET /readyz: 200 once the index is loaded, 503 before."""
+    """Answer of GET /readyz: 200 once the index is loaded, 503 before. Only `ready` without a key; the
+    other fields with an `admin` key (Authorization: Bearer)."""
 
     model_config = ConfigDict(extra="forbid")
 
     ready: bool
-    generation: str | None
-    profiles: int
-    model: str
-    seq: int | None
-    approximate: bool
+    generation: str | None = Field(None, description="The index generation in use (admin key only).")
+    profiles: int | None = Field(None, description="Profiles in the index, else in the store (admin key only).")
+    model: str | None = Field(None, description="The embedding model's key (admin key only).")
+    seq: int | None = Field(None, description="The store's change number the index reflects (admin key only).")
+    approximate: bool | None = Field(None, description="Whether the index is approximate (IVF) (admin key only).")
 
 
 class OverCommittedMentor(BaseModel):

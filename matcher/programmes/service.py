@@ -9,8 +9,6 @@ mentor. Nothing here touches FAISS or the database directly.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import secrets
 import time
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..csvsafe import csv_text
 from ..profiles import MAX_PASSAGES, FieldError, InvalidInput, offers_text, profile_passages
 from ..queries import MatchRequest
 from ..store import CohortRecord, PairRecord, ProgrammeRecord
@@ -476,18 +475,20 @@ class ProgrammeService:
         return self.view(programme_id), published
 
     def export_csv(self, programme_id: str) -> str:
-        """The draft (or published programme) as CSV: one row per cohort member."""
+        """The draft (or published programme) as CSV: one row per cohort member, safe to open in a spreadsheet.
+
+        Names, evidence sentences, plans and reasons are people's text: csvsafe neutralises any that a
+        spreadsheet could read as a formula; the score stays a number.
+        """
         view = self.view(programme_id)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        rows = []
         for member in view.cohort:
             line = pair_dict(view.pairs.get(member.key), member, view.names)
-            writer.writerow([member.key, line["mentee_name"], line.get("mentor") or "", line.get("mentor_name") or "",
-                             "" if line.get("score") is None else f"{line['score']:.4f}", line["status"],
-                             " | ".join(line.get("evidence") or []), plan_text(line.get("plan") or []),
-                             line.get("reason") or ""])
-        return out.getvalue()
+            rows.append([member.key, line["mentee_name"], line.get("mentor") or "", line.get("mentor_name") or "",
+                         None if line.get("score") is None else round(float(line["score"]), 4), line["status"],
+                         " | ".join(line.get("evidence") or []), plan_text(line.get("plan") or []),
+                         line.get("reason") or ""])
+        return csv_text(CSV_COLUMNS, rows)
 
 
 def plan_text(sessions: list[dict]) -> str:

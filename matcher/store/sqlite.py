@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..files import PRIVATE_FILE, private_dir, tighten
+from ..files import PRIVATE_FILE, private_data_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
 from .sqlite_programmes import COMMITTED, PROGRAMME_SCHEMA, SQLiteProgrammes
 from .base import (Embeddings, KeyRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors,
@@ -86,7 +86,7 @@ class SQLiteStore(SQLiteProgrammes):
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        private_dir(self.path.parent)
+        private_data_dir(self.path.parent)  # the data directory (store/__init__.py: DATABASE_FILE)
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
         for suffix in ("", "-wal", "-shm", ".reindex-lock"):
