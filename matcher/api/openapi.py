@@ -160,6 +160,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
                      "errors": []},
     "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
+    "monitoring.scrape": {"summary": "Metrics in the Prometheus text format",
+                          "description": "Needs an API key with scope `admin`, unless the caller's address is listed "
+                                         "in MATCHER_METRICS_ADDRESSES (README \"Monitoring\").",
+                          "ok": {200: {"type": "string"}}, "media": "text/plain", "errors": [401, 403],
+                          "security": [{"bearerAuth": []}]},
 }
 
 # Routes that are not part of the API: the web form and the programme pages (HTML for people) and their static files.
@@ -206,7 +211,7 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
         op["security"] = [{"bearerAuth": []}]
         op["x-required-scope"] = scope
     else:
-        op["security"] = []
+        op["security"] = doc.get("security", [])
     if description:
         op["description"] = description
     if path_params:
