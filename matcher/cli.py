@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -133,8 +134,8 @@ def cmd_match(args) -> int:
 def cmd_serve(args) -> int:
     from .api.serving import serve
 
-    _settings()  # a bad MATCHER_* value stops here (exit 2), not in every worker
-    return serve(args.host, args.port, workers=args.workers, threads=args.threads)
+    settings = _settings()  # a bad MATCHER_* value stops here (exit 2), not in every worker
+    return serve(args.host, args.port, workers=args.workers, threads=args.threads, log_format=settings.log_format)
 
 
 def cmd_config(args) -> int:
@@ -359,12 +360,16 @@ class _OwnLogsOnly(logging.Filter):
 
 
 def _configure_logging(verbose: bool) -> None:
+    from . import logs
+
     root = logging.getLogger()
     if not any(isinstance(f, _OwnLogsOnly) for h in root.handlers for f in h.filters):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(_OwnLogsOnly())
-        root.addHandler(handler)
+        # MATCHER_LOG_FORMAT when it is valid (a bad value is the command's to report, with exit 2).
+        log_format = "json" if os.environ.get("MATCHER_LOG_FORMAT", "").strip() == "json" else "text"
+        # `serve` puts the request id into the text lines too (logs.TEXT_FORMAT); commands have none.
+        root.addHandler(logs.prepare(handler, log_format, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)  # the service's INFO lines only where asked for (serve, -v)
     if verbose:

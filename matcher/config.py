@@ -181,6 +181,12 @@ class Settings(BaseSettings):
     # little from a team of threads and loses a lot when requests run concurrently or the machine is
     # busy (idle team threads spin); index builds use every core regardless.
     search_threads: Count = 1
+    # Operations (README "Monitoring"). "text" or "json" (one JSON object a line, for log shippers): the server's
+    # own lines and gunicorn's access and error lines; both carry the same fields, ids and timings only.
+    log_format: Literal["text", "json"] = "text"
+    # Addresses (comma-separated IPs or networks) that may read GET /metrics without a key (a Prometheus
+    # server scraping the replica directly); anyone else needs an `admin` key. Empty: the key only.
+    metrics_addresses: str = ""
 
     @field_validator("form_rate_limit", "key_rate_limit", "address_rate_limit")
     @classmethod
@@ -193,7 +199,7 @@ class Settings(BaseSettings):
             raise ValueError("expected a rate such as '30 per minute' or '10/second'") from None
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_addresses")
     @classmethod
     def _proxies(cls, value: str) -> str:
         import ipaddress

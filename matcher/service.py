@@ -13,14 +13,16 @@ store's database directly. It delegates to parts a newcomer can read alone:
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable
 
 from threadpoolctl import threadpool_limits
 
+from . import metrics
 from .batch import EmbeddingEngine
-from .budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
+from .budget import Budget, BudgetExceeded
 from .config import Settings
 from .embedder import Embedder
 from .files import private_data_dir
@@ -97,7 +99,8 @@ class MatchService:
         Raises:
             ReindexRunning: a re-index is already running on this store, in this or another process.
         """
-        return self.index.reindex(progress, engine)
+        with metrics.reindex_timer():
+            return self.index.reindex(progress, engine)
 
     def checkpoint(self) -> str | None:
         """Write the in-memory indexes as a new generation without running the model (IndexLifecycle.checkpoint)."""
@@ -146,11 +149,13 @@ class MatchService:
                 could not be parsed (so that it is reported with its line).
             checkpoint: afterwards, write the indexes as a new generation (for large imports).
         """
+        started = time.perf_counter()
         report = Importer(self.store, self.embedder).run(items, progress, total)
         if self.index.ready:
             self.refresh()
         if checkpoint and (report.added or report.updated):
             self.checkpoint()
+        metrics.observe_import(report.summary(), time.perf_counter() - started)
         return report
 
     def delete(self, profile_id: str) -> bool:
@@ -182,9 +187,15 @@ class MatchService:
         """
         budget = Budget(budget_ms)
         request = self.parse(request)
-        state = self.refresh()
-        budget.check("after catching up with the store")
-        return self.pipeline.run(request, state, trust, retrieval, budget)
+        try:
+            state = self.refresh()
+            budget.check("after catching up with the store")
+            answer = self.pipeline.run(request, state, trust, retrieval, budget)
+        except BudgetExceeded:
+            metrics.count_match(request.style, "budget_exceeded")
+            raise
+        metrics.count_match(request.style, "found" if answer["matches"] else "none")
+        return answer
 
     def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full") -> Ranked:
         """Every eligible candidate of a request, scored and ordered, none explained yet (for programmes:

@@ -19,6 +19,9 @@ from matcher.config import Settings, SettingsError, warn_unknown_variables
     ("MATCHER_MAX_LIMIT", "500", "MATCHER_MAX_LIMIT='500': Input should be less than or equal to 50"),
     ("MATCHER_PUBLIC_FORM", "maybe", "MATCHER_PUBLIC_FORM='maybe': Input should be a valid boolean"),
     ("MATCHER_KEY_RATE_LIMIT", "lots", "MATCHER_KEY_RATE_LIMIT='lots': expected a rate such as"),
+    ("MATCHER_LOG_FORMAT", "xml", "MATCHER_LOG_FORMAT='xml': Input should be 'text' or 'json'"),
+    ("MATCHER_METRICS_ADDRESSES", "10.0.0.9,prom.local",
+     "MATCHER_METRICS_ADDRESSES='10.0.0.9,prom.local': 'prom.local' is not an IP address or network"),
 ])
 def test_a_bad_value_names_the_variable_the_value_and_what_is_allowed(monkeypatch, variable, value, says):
     monkeypatch.setenv(variable, value)

@@ -57,8 +57,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     from flask_limiter.util import get_remote_address
 
     from ..keys import KeyRing
-    from . import (admin, admin_signin, auth, context, errors, hosts, match, openapi, profiles, programme_pages,
-                   programmes, signin, web)
+    from . import (admin, admin_signin, auth, context, errors, hosts, match, monitoring, openapi, profiles,
+                   programme_pages, programmes, signin, web)
 
     settings, flask_config = _settings(config, service)
     form = signin.SignIn(signin.form_mode(settings.form, settings.public_form, serving_host),
@@ -82,6 +82,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     app.extensions[signin.EXTENSION] = form
     errors.register(app)
     hosts.install(app, settings.allowed_hosts, serving_host)  # first: a foreign Host gets nothing (DNS rebinding)
+    monitoring.install(app)  # request ids and timings (the next before-request hook), GET /metrics
 
     # One limiter per app, in memory: counts are per process (each gunicorn worker counts its own).
     # Per key on each /v1 blueprint below, and per address over all of /v1 (so that made-up keys,

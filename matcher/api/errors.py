@@ -1,7 +1,8 @@
 """Problem details (RFC 9457) for every error the API answers, and the JSON body reader.
 
-Every error is `application/problem+json` with `type`, `title`, `status` and `detail`; validation
-errors (422) add `errors: [{field, reason}]`. Nothing a client sends should reach the 500 handler:
+Every error is `application/problem+json` with `type`, `title`, `status`, `detail` and `request_id` (the
+X-Request-ID of the request, to quote to an operator); validation errors (422) add `errors: [{field,
+reason}]`. Nothing a client sends should reach the 500 handler:
 it exists so that a bug still answers a problem document (and is logged with its traceback).
 """
 
@@ -18,6 +19,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from ..profiles import FieldError, InvalidInput
+from . import request_id
 
 log = logging.getLogger("matcher.api")
 
@@ -51,6 +53,8 @@ def problem_response(status: int, detail: str, type_: str = "about:blank", title
     body: dict[str, Any] = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status,
                             "detail": detail}
     body.update({key: value for key, value in extensions.items() if value is not None})
+    if request_id.current() is not None:  # an extension member (RFC 9457 section 3.2), to quote to an operator
+        body["request_id"] = request_id.current()
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MIMETYPE)
     for key, value in (headers or {}).items():
         response.headers[key] = value

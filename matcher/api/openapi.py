@@ -166,6 +166,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                      "description": "Without a key, only `ready`. With an `admin` key (optional), the index's "
                                     "facts too: generation, profiles, model, seq, approximate."},
     "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
+    "monitoring.scrape": {"summary": "Metrics in the Prometheus text format",
+                          "description": "Needs an API key with scope `admin`, unless the caller's address is listed "
+                                         "in MATCHER_METRICS_ADDRESSES (README \"Monitoring\").",
+                          "ok": {200: {"type": "string"}}, "media": "text/plain", "errors": [401, 403],
+                          "security": [{"bearerAuth": []}]},
 }
 
 # Routes that are not part of the API: the web form and the programme pages (HTML for people) and their static files.
@@ -215,7 +220,7 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
         op["security"] = [{}, {"bearerAuth": []}]
         op["x-optional-scope"] = doc["optional_scope"]
     else:
-        op["security"] = []
+        op["security"] = doc.get("security", [])
     if description:
         op["description"] = description
     if path_params:

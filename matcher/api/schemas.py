@@ -166,6 +166,8 @@ class ProblemDetails(BaseModel):
     title: str
     status: int
     detail: str = Field(description="What went wrong, naming the field and the reason.")
+    request_id: str | None = Field(default=None, description="The request's id (its X-Request-ID response header), "
+                                                              "to quote to an operator: the server's logs name it.")
     errors: list[ItemError] | None = None
     mentors: list[OverCommittedMentor] | None = None
 
