@@ -23,6 +23,7 @@ from tests.conftest import profile
 
 MATCH = {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}}
 REQUEST_SECONDS = "matcher_http_request_duration_seconds"
+TRUSTED = "127.0.0.1,::1"  # the test client's address as a configured proxy
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,9 @@ def keys(service):
 
 @pytest.fixture(scope="module")
 def client(service):
-    # A low per-key limit, so that a 429 is a few requests away.
-    return create_app({"key_rate_limit": "4 per minute"}, service=service).test_client()
+    # A low per-key limit, so that a 429 is a few requests away; the test client's loopback address is the
+    # trusted proxy (none is by default), so that its X-Request-ID is believed.
+    return create_app({"key_rate_limit": "4 per minute", "trusted_proxies": TRUSTED}, service=service).test_client()
 
 
 def scrape(client, token) -> dict[tuple[str, frozenset], float]:
@@ -108,7 +110,7 @@ def test_requests_are_counted_by_route_and_status_and_matches_by_style(client, k
 
 
 def test_imports_and_reindexes_are_counted_and_logged_with_the_request_id(service, keys):
-    client = create_app({}, service=service).test_client()
+    client = create_app({"trusted_proxies": TRUSTED}, service=service).test_client()
     before = scrape(client, keys["admin"])
     person = profile("mia", 4, "I teach spreadsheet modelling for budgets in one session.", styles=["flash"])
     assert client.put("/v1/profiles/mia", json=person, headers=bearer(keys["admin"])).status_code == 201
@@ -166,9 +168,12 @@ def test_an_incoming_request_id_is_kept_only_when_well_formed(client, sent, kept
     assert response.json["request_id"] == response.headers["X-Request-ID"]
 
 
-def test_an_incoming_request_id_is_kept_only_from_a_trusted_proxy(client):
-    # MATCHER_TRUSTED_PROXIES is 127.0.0.1 and ::1 by default: another address's id is replaced.
+def test_an_incoming_request_id_is_kept_only_from_a_trusted_proxy(client, service):
+    # MATCHER_TRUSTED_PROXIES is 127.0.0.1 and ::1 here: another address's id is replaced.
     response = client.get("/healthz", headers={"X-Request-ID": "from-anyone"}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert response.headers["X-Request-ID"] != "from-anyone"
     trusted = client.get("/healthz", headers={"X-Request-ID": "from-the-proxy"})
     assert trusted.headers["X-Request-ID"] == "from-the-proxy"
+    # With no proxy configured (the default) no incoming id is believed, not even a loopback client's.
+    unproxied = create_app({}, service=service).test_client()
+    assert unproxied.get("/healthz", headers={"X-Request-ID": "from-loopback"}).headers["X-Request-ID"] != "from-loopback"
