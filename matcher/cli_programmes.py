@@ -3,6 +3,7 @@
     mentor-match pair COHORT --style reverse --objective participation --out pairs.csv
     mentor-match programme list | show ID | run ID | approve ID [MENTEE ...] | reject ID MENTEE...
     mentor-match programme pin ID MENTEE MENTOR | ban ID MENTEE MENTOR | publish ID | export ID | delete ID
+    mentor-match programme calendar ID --out sessions.ics     (the published pairs' sessions, iCalendar)
 
 COHORT is JSON Lines (`{"id": ..., "need": ...}`) or CSV (`id,need`). The draft CSV has one row per
 cohort member (mentor_id empty and reason filled for the unmatched).
@@ -15,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+from .files import private_file
 from .profiles import MATCH_STYLES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -30,6 +32,8 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
                    help="participation: as many mentees matched as possible, then the best fit; score: the best total fit")
     p.add_argument("--sessions", type=int, default=6, help="sessions in the programme (1..52)")
     p.add_argument("--cadence", choices=("weekly", "every two weeks", "monthly"), default="every two weeks")
+    p.add_argument("--start-date", metavar="YYYY-MM-DD", help="the first session's day: sessions get dates from the "
+                                                              "cadence, and the programme a calendar")
     p.add_argument("--max-per-mentor", type=int, help="most mentees per mentor (default: their free capacity)")
     p.add_argument("--min-score", type=float, help="no pair below this score (0..1)")
     p.add_argument("--candidates", type=int, default=20, help="candidates considered per mentee (1..50)")
@@ -60,6 +64,9 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     v = verbs.add_parser("export", help="the programme as CSV")
     v.add_argument("programme_id")
     v.add_argument("--out", help="a file (default: standard output)")
+    v = verbs.add_parser("calendar", help="the published pairs' sessions as an iCalendar file (needs a start date)")
+    v.add_argument("programme_id")
+    v.add_argument("--out", help="a file, written owner-only (default: standard output)")
     p.set_defaults(func=lambda args: cmd_programme(args, service_factory))
 
 
@@ -73,6 +80,7 @@ def cmd_pair(args, service_factory) -> int:
         return EXIT_USAGE
     definition = {"name": args.name or path.stem, "style": args.style, "cohort": read_cohort(path),
                   "objective": args.objective, "sessions": args.sessions, "cadence": args.cadence,
+                  "start_date": args.start_date,
                   "max_per_mentor": args.max_per_mentor, "min_score": args.min_score, "candidates": args.candidates,
                   "mentors": {"ids": args.mentor_ids or [], "departments": args.departments or []}}
     programmes = service_factory().open().programmes
@@ -101,6 +109,9 @@ def cmd_programme(args, service_factory) -> int:
         if verb == "export":
             _write(programmes.export_csv(pid), args.out)
             return EXIT_OK
+        if verb == "calendar":
+            _write(programmes.export_calendar(pid).decode("utf-8"), args.out)
+            return EXIT_OK
         if verb == "delete":
             if not programmes.delete(pid):
                 raise UnknownProgramme(pid)
@@ -128,6 +139,7 @@ def cmd_programme(args, service_factory) -> int:
 
 def _write(text: str, out: str | None) -> None:
     if out and out != "-":
-        Path(out).write_text(text, encoding="utf-8")
+        Path(out).write_text(text, encoding="utf-8", newline="")
+        private_file(Path(out))  # names and plans: personal data, for the owner only
     else:
         sys.stdout.write(text)
