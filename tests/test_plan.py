@@ -41,7 +41,7 @@ def test_every_plan_has_n_distinct_sessions_starting_and_ending_with_the_goals(n
 
 
 def test_the_issue_s_need_gets_one_topic_then_concrete_sessions_applying_it():
-    plan = plan_sessions(["running effective planning meetings"], PASSAGES, [[0.6, 0.3, 0.2]], 6)
+    plan = plan_sessions(["running effective planning meetings"], PASSAGES, [[0.6, 0.5, 0.45]], 6)
     lines = texts(plan)
     assert lines[0] == ("Session 1: Start: both of you share your interests, what you know and where you fall "
                         "short; agree the goals: running effective planning meetings")
@@ -53,6 +53,9 @@ def test_the_issue_s_need_gets_one_topic_then_concrete_sessions_applying_it():
     assert [s.covers[0].sentence for s in plan.sessions[2:5]] == [PASSAGES[1], PASSAGES[2], PASSAGES[1]]
     assert all(c.practice for s in plan.sessions[2:5] for c in s.covers)
     assert lines[5].startswith("Session 6: Review: progress against the goals: running effective planning meetings")
+    # A passage far from the topic is never quoted for it: the first one again.
+    unrelated = plan_sessions(["running effective planning meetings"], PASSAGES, [[0.6, 0.3, 0.2]], 4)
+    assert [s.covers[0].sentence for s in unrelated.sessions[1:3]] == [PASSAGES[0], PASSAGES[0]]
 
 
 def test_each_topic_gets_a_different_passage_while_the_mentor_has_them():

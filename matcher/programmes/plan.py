@@ -27,6 +27,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 QUOTE_CHARS = 100  # longest quoted passage in `plan_text`
+# A session applying a topic quotes another passage only if it is this close to the topic (a share of the
+# first passage's cosine); else the first passage again: an unrelated sentence would only mislead.
+RELATED = 0.7
 APPLY = (
     "apply {topic} to real work: bring a case of your own and work through it together",
     "practise {topic} in the session, then get feedback on what to change",
@@ -244,13 +247,14 @@ def _alternate(lists: list[list]) -> list:
 
 
 def _another_passage(cover: Cover, directions: list[Direction], round_: int) -> Cover:
-    """The cover for a session that applies a topic: another of the teacher's passages for it (the next best
-    on the first round, the one after on the next), or the same one when the teacher has no other."""
+    """The cover for a session that applies a topic: another of the teacher's passages that is related to it
+    (the next best on the first round, the one after on the next), or the same one when there is none."""
     for direction in directions:
         if direction.learner != cover.learner or cover.topic not in direction.topics or cover.sentence is None:
             continue
         row = direction.similarity[list(direction.topics).index(cover.topic)]
-        others = [int(p) for p in np.argsort(-row, kind="stable") if direction.passages[p] != cover.sentence]
+        others = [int(p) for p in np.argsort(-row, kind="stable")
+                  if direction.passages[p] != cover.sentence and row[p] >= RELATED * cover.similarity]
         if others:
             passage = others[round_ % len(others)]
             return Cover(cover.topic, direction.passages[passage], float(row[passage]), True, cover.learner,
