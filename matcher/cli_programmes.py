@@ -3,6 +3,7 @@
     mentor-match pair COHORT --style reverse --objective participation --out pairs.csv
     mentor-match programme list | show ID | run ID | approve ID [MENTEE ...] | reject ID MENTEE...
     mentor-match programme pin ID MENTEE MENTOR | ban ID MENTEE MENTOR | publish ID | export ID | delete ID
+    mentor-match programme calendar ID --out sessions.ics     (the published pairs' sessions, iCalendar)
 
 COHORT is JSON Lines (`{"id": ..., "need": ...}`) or CSV (`id,need`). The draft CSV has one row per
 cohort member (mentor_id empty and reason filled for the unmatched).
@@ -30,6 +31,8 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
                    help="participation: as many mentees matched as possible, then the best fit; score: the best total fit")
     p.add_argument("--sessions", type=int, default=6, help="sessions in the programme (1..52)")
     p.add_argument("--cadence", choices=("weekly", "every two weeks", "monthly"), default="every two weeks")
+    p.add_argument("--start-date", metavar="YYYY-MM-DD", help="the first session's day: sessions get dates from the "
+                                                              "cadence, and the programme a calendar")
     p.add_argument("--max-per-mentor", type=int, help="most mentees per mentor (default: their free capacity)")
     p.add_argument("--min-score", type=float, help="no pair below this score (0..1)")
     p.add_argument("--candidates", type=int, default=20, help="candidates considered per mentee (1..50)")
@@ -62,6 +65,10 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     v.add_argument("programme_id")
     v.add_argument("--out", help="a new file, written owner-only (default: standard output)")
     v.add_argument("--force", action="store_true", help="replace an existing --out file (never a symbolic link)")
+    v = verbs.add_parser("calendar", help="the published pairs' sessions as an iCalendar file (needs a start date)")
+    v.add_argument("programme_id")
+    v.add_argument("--out", help="a new file, written owner-only (default: standard output)")
+    v.add_argument("--force", action="store_true", help="replace an existing --out file (never a symbolic link)")
     p.set_defaults(func=lambda args: cmd_programme(args, service_factory))
 
 
@@ -79,6 +86,7 @@ def cmd_pair(args, service_factory) -> int:
         return EXIT_USAGE
     definition = {"name": args.name or path.stem, "style": args.style, "cohort": read_cohort(path),
                   "objective": args.objective, "sessions": args.sessions, "cadence": args.cadence,
+                  "start_date": args.start_date,
                   "max_per_mentor": args.max_per_mentor, "min_score": args.min_score, "candidates": args.candidates,
                   "mentors": {"ids": args.mentor_ids or [], "departments": args.departments or []}}
     programmes = service_factory().open().programmes
@@ -109,6 +117,9 @@ def cmd_programme(args, service_factory) -> int:
         pid = args.programme_id
         if verb == "export":
             return EXIT_OK if _write(programmes.export_csv(pid), args.out, args.force) else EXIT_USAGE
+        if verb == "calendar":
+            calendar = programmes.export_calendar(pid).decode("utf-8")
+            return EXIT_OK if _write(calendar, args.out, args.force) else EXIT_USAGE
         if verb == "delete":
             if not programmes.delete(pid):
                 raise UnknownProgramme(pid)

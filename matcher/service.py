@@ -204,10 +204,12 @@ class MatchService:
 
     @cached_property
     def programmes(self) -> "ProgrammeService":
-        """Programmes: pair whole cohorts over this service's pipeline and store (programmes/service.py)."""
+        """Programmes: pair whole cohorts over this service's store and, through the narrow MatchSide
+        interface, its pipeline, embedder and index (programmes/service.py, programmes/match_side.py)."""
+        from .programmes.match_side import PipelineMatchSide
         from .programmes.service import ProgrammeService  # the solvers load only when programmes are used
 
-        return ProgrammeService(self)
+        return ProgrammeService(self.store, PipelineMatchSide(self))
 
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""

@@ -74,7 +74,7 @@ def bench_cohort(service: MatchService, style: str, members: list[dict], k: int,
     results["greedy first-come"] = figures(greedy_first_come(inputs.edges, inputs.capacities))
     results["independent top-1"] = figures(independent_top1(inputs.edges), inputs.capacities)
     programmes.delete(pid)
-    return {"members": len(members), "ranked": len(inputs.ranked), "mentors": len(inputs.mentor_ids),
+    return {"members": len(members), "ranked": len(inputs.members), "mentors": len(inputs.mentor_ids),
             "places": int(inputs.capacities.sum()), "edges": len(inputs.edges.score), "ranking_s": round(ranking_s, 2),
             "methods": results}
 

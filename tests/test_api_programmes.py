@@ -72,7 +72,9 @@ def test_create_run_read_list_and_delete(client, admin):
     assert mentors(ran.json) == {"lea": "ana", "max": "ben", "noa": "cai"}
     lea = ran.json["pairs"][0]
     assert lea["mentee_name"] == "Person lea" and lea["mentor_name"] == "Person ana" and 0 < lea["score"] <= 1
-    assert lea["evidence"] == [SOCIAL] and len(lea["plan"]) == 4 and lea["plan"][0]["covers"]
+    assert lea["evidence"] == [SOCIAL] and len(lea["plan"]) == 4 and lea["plan"][1]["covers"]
+    assert [s["kind"] for s in lea["plan"]] == ["start", "topics", "apply", "review"]
+    assert all(s["date"] is None for s in lea["plan"])  # no start date: no dates
     assert ran.json["summary"]["proposed"] == 3 and ran.json["runs"] == 1
 
     read = client.get(response.headers["Location"], headers=admin)
@@ -237,10 +239,27 @@ def test_the_csv_export(client, admin):
     assert SOCIAL in rows[0]["evidence"] and "Session 1" in rows[0]["plan"] and rows[0]["status"] == "proposed"
 
 
+def test_the_calendar_export_is_admin_only_never_cached_and_needs_a_start_date(client, admin):
+    pid = create(client, admin, start_date="2027-05-03", cadence="weekly")
+    client.post(f"/v1/programmes/{pid}/runs", headers=admin)
+    client.post(f"/v1/programmes/{pid}/pairs", json={"action": "approve", "mentees": ["lea"]}, headers=admin)
+    client.post(f"/v1/programmes/{pid}/publish", headers=admin)
+    response = client.get(f"/v1/programmes/{pid}/sessions.ics", headers=admin)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{pid}.ics"'
+    text = response.get_data(as_text=True)
+    assert text.count("BEGIN:VEVENT") == 4 and "DTSTART;VALUE=DATE:20270524" in text  # the 4th week
+    undated = create(client, admin)
+    refused = client.get(f"/v1/programmes/{undated}/sessions.ics", headers=admin)
+    assert refused.status_code == 409 and refused.mimetype == PROBLEM
+    assert refused.json["errors"][0]["field"] == "start_date"
+
+
 ROUTES = [("POST", "/v1/programmes"), ("GET", "/v1/programmes"), ("GET", "/v1/programmes/{pid}"),
           ("DELETE", "/v1/programmes/{pid}"), ("POST", "/v1/programmes/{pid}/runs"),
           ("POST", "/v1/programmes/{pid}/pairs"), ("POST", "/v1/programmes/{pid}/publish"),
-          ("GET", "/v1/programmes/{pid}/pairs.csv")]
+          ("GET", "/v1/programmes/{pid}/pairs.csv"), ("GET", "/v1/programmes/{pid}/sessions.ics")]
 
 
 def test_only_admin_keys_reach_programmes(client, admin, keys):

@@ -104,6 +104,7 @@ OPERATIONS = {"POST /v1/match": True, "PUT /v1/profiles/{profile_id}": True, "GE
               "DELETE /v1/programmes/{programme_id}": True, "POST /v1/programmes/{programme_id}/runs": True,
               "POST /v1/programmes/{programme_id}/pairs": True, "POST /v1/programmes/{programme_id}/publish": True,
               "GET /v1/programmes/{programme_id}/pairs.csv": True,
+              "GET /v1/programmes/{programme_id}/sessions.ics": True,
               "GET /healthz": False, "GET /readyz": False, "GET /metrics": False}  # schemathesis leaves out the document's own path
 CASES = [(label, mode) for label, has_input in OPERATIONS.items()
          for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_input or mode == "positive"]

@@ -69,7 +69,8 @@ def programme(server, keys) -> dict:
     cohort = [{"id": p["id"]} for p in server.leaders]  # each need: the leader's own learning goals
     created = api(server, keys["admin"], "/v1/programmes", {"name": "Reverse mentoring for senior leaders 2027",
                                                            "style": "reverse", "cohort": cohort, "sessions": 4,
-                                                           "cadence": "monthly", "max_per_mentor": 1})
+                                                           "cadence": "monthly", "max_per_mentor": 1,
+                                                           "start_date": "2027-02-01"})
     return api(server, keys["admin"], f"/v1/programmes/{created['id']}/runs")
 
 
@@ -113,6 +114,13 @@ def test_an_admin_reviews_publishes_and_downloads_a_programme_without_javascript
     assert page.locator("svg[role=img] rect.bar").count() >= 1
     assert page.get_by_role("img", name="Pair scores").count() == 1
     page.locator("details.plan").first.locator("summary").click()  # opens without JavaScript
+    sessions = first.locator("ol.sessions > li")
+    assert sessions.count() == 4
+    texts = [" ".join(sessions.nth(i).inner_text().split()) for i in range(4)]
+    assert texts[0].startswith("Session 1 2027-02-01: Start: both of you share your interests"), texts[0]
+    assert texts[3].startswith("Session 4 2027-05-01: Review: progress against the goals"), texts[3]
+    texts = [text.split(":", 1)[1] for text in texts]
+    assert len(set(texts)) == 4  # no two sessions read the same
     page.screenshot(path=str(ARTIFACTS / "programme-draft.png"), full_page=True)
 
     # Approve one pair, then all the others.
@@ -147,6 +155,14 @@ def test_an_admin_reviews_publishes_and_downloads_a_programme_without_javascript
     assert len(rows) == len(server.leaders)
     assert {"mentee_id", "mentor_id", "score", "status", "evidence", "plan", "reason"} <= set(rows[0])
     assert sum(row["status"] == "published" for row in rows) >= proposed - 1
+
+    with page.expect_download() as download_info:  # the published sessions, one event each
+        page.get_by_role("link", name="Download calendar (.ics)").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{pid}.ics"
+    calendar = open(download.path(), encoding="utf-8").read()
+    published = sum(row["status"] == "published" for row in rows)
+    assert calendar.startswith("BEGIN:VCALENDAR") and calendar.count("BEGIN:VEVENT") == 4 * published
     context.close()
 
 

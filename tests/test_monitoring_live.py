@@ -64,6 +64,7 @@ def server(data_dir, keys, temp_dir, tmp_path_factory):
     ]
     live = LiveServer(command, data_dir, tmp_path_factory.mktemp("ops-log") / "server.log", log_format="json")
     live.env["TMPDIR"] = str(temp_dir)
+    live.env["MATCHER_TRUSTED_PROXIES"] = "127.0.0.1"  # the test's client stands for the proxy: its ids are kept
     live.start()
     yield live
     live.stop()

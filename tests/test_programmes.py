@@ -224,3 +224,40 @@ def test_bad_definitions_name_the_field(service):
         service.programmes.create({"name": "x\x00", "cohort": [{"id": "lea", "need": "TikTok\x00"}]})
     assert {e.field for e in refused.value.errors} == {"name", "cohort.0.need"}
     assert service.programmes.list() == []
+
+
+def test_a_two_way_member_without_a_bio_is_unmatched_with_the_reason_and_the_rest_are_paired(service):
+    # Issue 23: one member whose profile says nothing they can teach used to abort the whole draft.
+    service.import_items([(1, profile("kim", 7, "", styles=[], goals="I want to learn budgeting."))])
+    cohort = [{"id": "lea"}, {"id": "kim"}, {"id": "max"}]
+    view = service.programmes.run(service.programmes.create(
+        {"name": "Two-way", "style": "two-way", "cohort": cohort, "sessions": 4}).record.id)
+    assert view.pairs["kim"].status == "unmatched" and view.pairs["kim"].reason.startswith(
+        "mentee.bio: two-way mentoring needs what you can teach")
+    assert (view.pairs["lea"].mentor_id, view.pairs["max"].mentor_id) == ("max", "lea")
+    plan = view.pairs["lea"].plan  # alternating: max teaches lea, then lea teaches max
+    assert [s["kind"] for s in plan] == ["start", "topics", "topics", "review"]
+    assert [(s["covers"][0]["learner"], s["covers"][0]["teacher"]) for s in plan[1:3]] == [
+        ("Person lea", "Person max"), ("Person max", "Person lea")]
+
+
+def test_the_calendar_has_one_event_per_session_of_each_published_pair(service):
+    from icalendar import Calendar
+
+    programmes = service.programmes
+    pid = reverse_programme(service, cadence="monthly", start_date="2027-01-31").record.id
+    programmes.run(pid)
+    programmes.approve(pid, ["lea", "max"])
+    programmes.publish(pid)
+    events = Calendar.from_ical(programmes.export_calendar(pid)).walk("VEVENT")
+    assert len(events) == 2 * 4  # noa's pair is not published
+    lea = sorted((e for e in events if "Person lea" in str(e["summary"])), key=lambda e: e.decoded("dtstart"))
+    assert [e.decoded("dtstart").isoformat() for e in lea] == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"]
+    assert str(lea[0]["summary"]) == "Mentoring: Person lea and Person ana, session 1 of 4"
+    assert str(lea[1]["description"]).startswith("TikTok and Instagram Reels for a senior leader")
+    text = programmes.export_calendar(pid).decode()
+    assert SOCIAL not in text and "score" not in text.lower()  # no quoted bio, no score
+    assert programmes.export_calendar(pid) == text.encode()  # the same programme, the same file
+    undated = reverse_programme(service).record.id
+    with pytest.raises(InvalidInput, match="start_date"):
+        programmes.export_calendar(undated)

@@ -158,6 +158,14 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "errors": [404, 501],
         "error_text": NO_PROGRAMME,
     },
+    "programmes.export_calendar": {
+        "summary": "The published pairs' sessions as iCalendar: one all-day event per session",
+        "ok": {200: {"type": "string", "description": "text/calendar (RFC 5545): per session of each published "
+                                                       "pair, the two names, the session's plan line and date."}},
+        "media": "text/calendar",
+        "errors": [404, 409, 501],
+        "error_text": {404: "No programme with this id.", 409: "The programme has no start date (field start_date)."},
+    },
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
     "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
                      "optional_scope": "admin", "errors": [401, 403],

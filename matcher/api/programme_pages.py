@@ -20,11 +20,12 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from werkzeug.exceptions import HTTPException
 
 from ..profiles import InvalidInput
-from ..programmes.service import ProgrammeView, UnknownProgramme, pair_dict
+from ..programmes.service import ProgrammeView, UnknownProgramme
+from ..programmes.views import pair_dict
 from ..store import OverCommitted
 from .admin_signin import CSRF_FIELD, Refused, admin_sign_in
 from .context import service
-from .programmes import apply_action, csv_response, listed, programmes
+from .programmes import apply_action, calendar_response, csv_response, listed, programmes
 from .schemas import parse_pair_action
 from .web import STYLE_NAMES
 
@@ -139,6 +140,13 @@ def programme_csv(programme_id: str):
     return csv_response(programme_id, programmes().export_csv(programme_id))
 
 
+@bp.get("/<programme_id>/sessions.ics")
+def programme_calendar(programme_id: str):
+    """The calendar of the published pairs' sessions (the same as GET /v1/programmes/<id>/sessions.ics)."""
+    programmes().view(programme_id)  # 404 page for an unknown programme
+    return calendar_response(programme_id)
+
+
 @bp.post("/<programme_id>/run")
 def run(programme_id: str):
     """Run the draft again on the remainder."""
@@ -239,7 +247,7 @@ def _reason(view: ProgrammeView, field: str, reason: str) -> str:
 
 
 def _row(view: ProgrammeView, member) -> dict[str, Any]:
-    row = pair_dict(view.pairs.get(member.key), member, view.names)
+    row = pair_dict(view.pairs.get(member.key), member, view.names, view.spec)
     score = row.get("score")
     row["percent"] = None if score is None else round(100 * max(0.0, min(1.0, score)))
     row["status_name"] = STATUS_NAMES.get(row["status"], row["status"])

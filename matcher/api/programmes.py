@@ -8,9 +8,11 @@
     POST   /v1/programmes/<id>/pairs                 {"action", "mentees", "mentor"}: the programme
     POST   /v1/programmes/<id>/publish               {"published": [...], "programme": {...}}; 409 over-commit
     GET    /v1/programmes/<id>/pairs.csv             text/csv, one row per cohort member
+    GET    /v1/programmes/<id>/sessions.ics          text/calendar: the published pairs' sessions; 409 no start date
 
 A programme holds its cohort's needs and names (personal data): only `admin` keys reach these routes, and
 the log gets ids and counts only (the service logs each create, run and publish; this module each action).
+Its exports are answered with `Cache-Control: no-store`, so no browser or proxy keeps a copy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
+from ..profiles import InvalidInput
 from ..programmes.service import ProgrammeService, ProgrammeView, UnknownProgramme
 from ..store import OverCommitted, ProgrammeRecord
 from .auth import require_scope
@@ -32,6 +35,7 @@ log = logging.getLogger("matcher.api")
 
 OVER_COMMITTED = PROBLEM_BASE + "over-committed"
 UNKNOWN_PROGRAMME = PROBLEM_BASE + "unknown-programme"
+NO_START_DATE = PROBLEM_BASE + "no-start-date"
 
 
 def programmes() -> ProgrammeService:
@@ -148,6 +152,26 @@ def publish_programme(programme_id: str):
 def export_programme(programme_id: str):
     """The programme as CSV: one row per cohort member (programmes.service.CSV_COLUMNS)."""
     return csv_response(programme_id, programmes().export_csv(programme_id))
+
+
+@bp.get("/v1/programmes/<programme_id>/sessions.ics")
+@require_scope("admin")
+def export_calendar(programme_id: str):
+    """The published pairs' sessions as iCalendar: one event per session (409 without a start date)."""
+    return calendar_response(programme_id)
+
+
+def calendar_response(programme_id: str) -> Response:
+    """The programme's calendar as a download (shared with the programme pages), or a 409 problem naming
+    `start_date` when the programme has none."""
+    try:
+        data = programmes().export_calendar(programme_id)
+    except InvalidInput as exc:
+        return problem_response(409, "; ".join(str(e) for e in exc.errors), NO_START_DATE, "No start date",
+                                errors=[{"field": e.field, "reason": e.reason} for e in exc.errors])
+    log.info("programme %s calendar exported", programme_id)
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{programme_id}.ics"', "Cache-Control": "no-store"})
 
 
 def csv_response(programme_id: str, text: str) -> Response:

@@ -231,18 +231,26 @@ class PlanCover(BaseModel):
     topic: str
     sentence: str | None = Field(description="The mentor's sentence; null when none covers the topic.")
     similarity: float
-    practice: bool = Field(description="True in a later session that revisits a topic.")
+    practice: bool = Field(description="True in a session that applies a topic already covered.")
     learner: str = Field(description="Two-way: who learns this topic ('' one-way).")
     teacher: str = Field(description="Two-way: whose sentence it is ('' one-way).")
 
 
 class PlanSession(BaseModel):
-    """One session of a pair's plan."""
+    """One session of a pair's plan: the first starts (goals agreed), the last of three or more reviews them."""
 
     model_config = ConfigDict(extra="forbid")
 
     number: int = Field(ge=1)
-    covers: list[PlanCover]
+    kind: Literal["start", "topics", "apply", "review", "single"] = Field(
+        description="start: share interests, knowledge and shortcomings, agree the goals; topics: the need's "
+                    "topics; apply: apply one concretely; review: progress against the goals; single: a "
+                    "one-session programme.")
+    title: str = Field(description="What the session is about, as a person reads it.")
+    goals: list[str] = Field(default=[], description="The goals (the need's topics), on the start and the review.")
+    date: str | None = Field(default=None, description="The session's day (YYYY-MM-DD) from the programme's "
+                                                       "start_date and cadence; null without a start date.")
+    covers: list[PlanCover] = Field(description="The topics with the teacher's passage chosen for each.")
 
 
 class ProgrammePair(BaseModel):

@@ -1,34 +1,42 @@
-"""A plan of sessions for each pair: the mentee's topics, each with the mentor's sentence that covers it best.
+"""A plan of sessions for each pair: start, the need's topics with the mentor's own words, apply, review.
 
-Pure: numpy and plain strings. The service embeds the topics and has the mentor's sentence vectors; it
-passes the topics x sentences cosine matrix in, and this module decides the plan.
+Pure: numpy and plain strings. The service embeds the topics (topics.need_topics) and has the mentor's
+passages with their vectors; it passes the topics x passages cosine matrix in, and this module decides.
 
-- Topics: `need_topics` cuts a need into its clauses (where `matcher.needs` cuts for key phrases:
-  punctuation, bullets, "and" / "or") and keeps each clause's span from its first to its last content word,
-  so "I want to learn SQL window functions and some cloud architecture" gives "SQL window functions" and
-  "cloud architecture".
-- Order: topics keep the need's own order (people tend to name first what matters most, and neighbouring
-  topics are often related), cut into balanced contiguous runs, one run per session, longer runs first.
-- Fewer topics than sessions: one topic per session first, then the remaining sessions practise the topics
-  the mentor covers best (highest similarity first, then the need's order, cycling), flagged `practice`:
-  a strong match is where further sessions go deepest.
-- Two-way: both directions side by side in every session (A learns from B, and B from A), so every
-  session is reciprocal, which also works for a one-session programme.
+The shape follows how mentoring programmes are run ("both share their interests and knowledge freely and
+even some shortcomings", "clear goals and a structure to measure progress"):
+
+- Session 1 starts: both share interests, knowledge and shortcomings and agree the goals, which are the
+  need's topics. The last session (of three or more) reviews progress against those goals.
+- The sessions between cover the topics in the need's order (people tend to name first what matters
+  most), each with the mentor's passage that covers it best, a different passage for each topic where the
+  mentor has one; more topics than sessions: balanced runs of neighbouring topics.
+- Fewer topics than sessions: the sessions left apply a topic, the best-covered first, each with a
+  concrete activity ("bring a case of your own and work through it together") and another of the mentor's
+  passages where there is one; no two sessions read the same.
+- Two-way: the sessions between alternate who teaches, each side's topics from their own need.
+- One session (a flash round): the topics, at once. Two sessions: start with the topics, end with the review.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from matcher.needs import clauses, clean_need, content_words
-
-MAX_TOPICS = 12
-QUOTE_CHARS = 100  # longest quoted sentence in `plan_text`
+QUOTE_CHARS = 100  # longest quoted passage in `plan_text`
+# A session applying a topic quotes another passage only if it is this close to the topic (a share of the
+# first passage's cosine); else the first passage again: an unrelated sentence would only mislead.
+RELATED = 0.7
+APPLY = (
+    "apply {topic} to real work: bring a case of your own and work through it together",
+    "practise {topic} in the session, then get feedback on what to change",
+    "go deeper on {topic}: the questions left open so far, and a harder example",
+    "plan one step in {topic} to try before the next session, and how you will know it worked",
+    "look back at your last try at {topic} and adjust it together",
+)
 
 
 @dataclass(frozen=True)
@@ -36,14 +44,12 @@ class Cover:
     """One topic of a session and the mentor's words that cover it.
 
     Attributes:
-        topic: the topic, in the mentee's words.
-        sentence: the mentor's sentence most similar to it; None when the mentor has no sentence, or none
-            reaches the plan's `min_similarity`.
-        similarity: the cosine of that sentence with the topic (the best one, even below `min_similarity`;
-            0.0 without sentences).
-        practice: True in a later session revisiting a topic already covered.
-        learner: who learns the topic ("" in a one-way plan; a person's label in a two-way plan).
-        teacher: whose sentence it is ("" in a one-way plan).
+        topic: the topic, in the learner's words (topics.need_topics).
+        sentence: the teacher's passage chosen for it; None without passages, or below `min_similarity`.
+        similarity: that passage's cosine with the topic (0.0 without passages).
+        practice: True in a session that applies a topic already covered.
+        learner: who learns it ("" in a one-way plan; a person's label in a two-way plan).
+        teacher: whose passage it is ("" in a one-way plan).
     """
 
     topic: str
@@ -56,10 +62,16 @@ class Cover:
 
 @dataclass(frozen=True)
 class Session:
-    """One session: its number (1-based) and the topics it covers (none: an open agenda)."""
+    """One session: its number (1-based), its kind, the line a person reads, and the topics it covers.
+
+    kind: "start", "topics", "apply", "review" or "single" (a one-session programme).
+    """
 
     number: int
-    covers: tuple[Cover, ...]
+    kind: str
+    title: str
+    covers: tuple[Cover, ...] = ()
+    goals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,145 +81,239 @@ class Plan:
     sessions: tuple[Session, ...]
 
 
-def need_topics(need: str, most: int = MAX_TOPICS) -> list[str]:
-    """The topics of a need: each clause with content words, from its first to its last content word.
+@dataclass(frozen=True)
+class Direction:
+    """What one person learns from the other: the learner's topics, the teacher's passages, their cosines."""
 
-    Args:
-        need: the need in the mentee's own words.
-        most: the most topics kept (the first ones).
-
-    Returns:
-        Distinct topics (case-insensitively) in the need's order; the cleaned need alone when no clause has
-        a content word but the need has some; [] for a need without content words.
-    """
-    topics: dict[str, str] = {}
-    for clause in clauses(need):
-        words = content_words(clause)
-        if not words:
-            continue
-        start = _word_at(clause, words[0], last=False).start()
-        end = _word_at(clause, words[-1], last=True).end()
-        topics.setdefault(clause[start:end].lower(), clause[start:end])
-    if not topics and content_words(need):
-        return [clean_need(need)]
-    return list(topics.values())[:most]
+    topics: Sequence[str]
+    passages: Sequence[str]
+    similarity: np.ndarray = field(repr=False)
+    learner: str = ""
+    teacher: str = ""
 
 
 def plan_sessions(topics: Sequence[str], sentences: Sequence[str], similarity: ArrayLike, n_sessions: int, *,
                   min_similarity: float | None = None, learner: str = "", teacher: str = "") -> Plan:
-    """Spread a mentee's topics over the sessions, each with the mentor's sentence that covers it best.
+    """A one-way plan: start, the mentee's topics with the mentor's passages, apply, review.
 
     Args:
-        topics: the mentee's topics (see `need_topics`), in the order to follow.
-        sentences: the mentor's sentences (their bio, sentence by sentence).
-        similarity: (len(topics), len(sentences)) cosines of each topic with each sentence.
+        topics: the mentee's topics, in the order to follow.
+        sentences: the mentor's passages (their bio, sentence by sentence).
+        similarity: (len(topics), len(sentences)) cosines of each topic with each passage.
         n_sessions: how many sessions the programme has (>= 1).
-        min_similarity: when given, a best sentence below it is not quoted (`sentence` None).
-        learner: label of who learns (two-way plans; "" otherwise).
-        teacher: label of whose sentences these are (two-way plans; "" otherwise).
-
-    Returns:
-        The `Plan`: n_sessions sessions; the topics in balanced contiguous runs in their order, or, with
-        fewer topics than sessions, one each and then practice of the best-covered ones.
+        min_similarity: when given, a passage below it is not quoted (`sentence` None).
+        learner, teacher: labels, for a plan of one direction of a two-way pair.
 
     Raises:
         ValueError: on n_sessions < 1 or a similarity matrix of the wrong shape.
     """
-    if n_sessions < 1:
-        raise ValueError(f"n_sessions must be >= 1, got {n_sessions}")
-    sims = np.asarray(similarity, dtype=np.float64).reshape(len(topics), len(sentences))
-    covers = [_cover(topic, sentences, sims[i], min_similarity, learner, teacher) for i, topic in enumerate(topics)]
-    if not covers:
-        return Plan(tuple(Session(n + 1, ()) for n in range(n_sessions)))
-    if len(covers) >= n_sessions:
-        runs = [tuple(run) for run in _balanced_runs(covers, n_sessions)]
-    else:
-        strongest = sorted(range(len(covers)), key=lambda i: (-covers[i].similarity, i))
-        practice = [_practice(covers[strongest[n % len(covers)]]) for n in range(n_sessions - len(covers))]
-        runs = [(cover,) for cover in covers + practice]
-    return Plan(tuple(Session(n + 1, run) for n, run in enumerate(runs)))
+    return _plan([_direction(topics, sentences, similarity, learner, teacher)], n_sessions, min_similarity)
 
 
 def two_way_plan(a_topics: Sequence[str], b_sentences: Sequence[str], a_by_b: ArrayLike,
                  b_topics: Sequence[str], a_sentences: Sequence[str], b_by_a: ArrayLike, n_sessions: int, *,
                  a_label: str = "A", b_label: str = "B", min_similarity: float | None = None) -> Plan:
-    """A reciprocal plan: in every session A learns A's topics from B's words and B learns B's from A's.
+    """A reciprocal plan: one start and one review for both, and between them sessions that alternate who
+    teaches: B teaches A's first topic from B's passages, then A teaches B's first topic, and so on.
 
     Args:
-        a_topics: what A wants to learn (A's need or goals, see `need_topics`).
-        b_sentences: B's sentences (what B can teach).
-        a_by_b: (len(a_topics), len(b_sentences)) cosines.
-        b_topics: what B wants to learn.
-        a_sentences: A's sentences.
-        b_by_a: (len(b_topics), len(a_sentences)) cosines.
+        a_topics: what A wants to learn; b_sentences: B's passages; a_by_b: their cosines.
+        b_topics: what B wants to learn; a_sentences: A's passages; b_by_a: their cosines.
         n_sessions: how many sessions (>= 1).
-        a_label: how A is named in the plan (e.g. their name).
-        b_label: how B is named.
+        a_label, b_label: how A and B are named in the plan (their names).
         min_similarity: see `plan_sessions`.
-
-    Returns:
-        The `Plan`: each session holds A's topics of that session, then B's, each direction spread as in
-        `plan_sessions`.
     """
-    a_plan = plan_sessions(a_topics, b_sentences, a_by_b, n_sessions, min_similarity=min_similarity,
-                           learner=a_label, teacher=b_label)
-    b_plan = plan_sessions(b_topics, a_sentences, b_by_a, n_sessions, min_similarity=min_similarity,
-                           learner=b_label, teacher=a_label)
-    return Plan(tuple(Session(a.number, a.covers + b.covers) for a, b in zip(a_plan.sessions, b_plan.sessions)))
+    return _plan([_direction(a_topics, b_sentences, a_by_b, a_label, b_label),
+                  _direction(b_topics, a_sentences, b_by_a, b_label, a_label)], n_sessions, min_similarity)
 
 
 def plan_text(plan: Plan) -> str:
-    """The plan as text, one line per session, for a CSV cell or an e-mail.
+    """The plan as text, one line per session (a CSV cell, an e-mail).
 
-    Returns:
-        e.g. 'Session 1: SQL window functions (their words: “I teach SQL window functions.”); ...', or
-        in a two-way plan 'Session 1: Ann learns public speaking (Bo's words: “...”); Bo learns ...'.
+    e.g. 'Session 2: running effective planning meetings (their words: “I run our planning meetings.”)'.
     """
     lines = []
     for session in plan.sessions:
-        parts = [_cover_text(cover) for cover in session.covers] or ["open agenda"]
-        lines.append(f"Session {session.number}: " + "; ".join(parts))
+        quotes = [_quote(cover) for cover in session.covers if session.kind != "start" or cover.sentence]
+        lines.append(f"Session {session.number}: {session.title}" + (f" ({'; '.join(quotes)})" if quotes else ""))
     return "\n".join(lines)
 
 
-def _cover(topic: str, sentences: Sequence[str], sims: np.ndarray, min_similarity: float | None,
-           learner: str, teacher: str) -> Cover:
-    if len(sentences) == 0:
-        return Cover(topic, None, 0.0, learner=learner, teacher=teacher)
-    best = int(np.argmax(sims))  # the first best sentence on ties: the mentor's own order
-    similarity = float(sims[best])
-    quoted = sentences[best] if min_similarity is None or similarity >= min_similarity else None
-    return Cover(topic, quoted, similarity, learner=learner, teacher=teacher)
+def _direction(topics: Sequence[str], passages: Sequence[str], similarity: ArrayLike, learner: str,
+               teacher: str) -> Direction:
+    sims = np.asarray(similarity, dtype=np.float64)
+    if sims.size != len(topics) * len(passages):
+        raise ValueError(f"similarity must be {len(topics)} x {len(passages)}, got shape {sims.shape}")
+    return Direction(list(topics), list(passages), sims.reshape(len(topics), len(passages)), learner, teacher)
 
 
-def _practice(cover: Cover) -> Cover:
-    return Cover(cover.topic, cover.sentence, cover.similarity, True, cover.learner, cover.teacher)
+def _plan(directions: list[Direction], n_sessions: int, min_similarity: float | None) -> Plan:
+    if n_sessions < 1:
+        raise ValueError(f"n_sessions must be >= 1, got {n_sessions}")
+    covers = [_covers(d, min_similarity) for d in directions]
+    goals = tuple(_goal(c) for side in covers for c in side)
+    every = [c for side in covers for c in side]
+    if n_sessions == 1:
+        return Plan((Session(1, "single", "One session on " + _topics_line(every) if every else
+                             "One session: agree one thing to work on, and work on it", tuple(every), goals),))
+    start = Session(1, "start", _start_title(goals), goals=goals)
+    review = Session(n_sessions, "review", _review_title(goals), goals=goals)
+    if n_sessions == 2:
+        return Plan((replace(start, covers=tuple(every), title=start.title + (
+            "; then begin with " + _topics_line(every) if every else "")), review))
+    middle = _middle(directions, covers, n_sessions - 2)
+    return Plan((start, *(replace(s, number=n + 2) for n, s in enumerate(middle)), review))
 
 
-def _balanced_runs(items: list[Cover], n_runs: int) -> list[list[Cover]]:
-    """Contiguous runs whose lengths differ by at most one, the longer ones first."""
+def _covers(direction: Direction, min_similarity: float | None) -> list[Cover]:
+    """Each topic with its passage: the best one, a different one per topic while the passages last."""
+    topics, passages, sims = direction.topics, direction.passages, direction.similarity
+    if not len(passages):
+        return [Cover(t, None, 0.0, learner=direction.learner, teacher=direction.teacher) for t in topics]
+    chosen: dict[int, int] = {}
+    used: set[int] = set()
+    # The strongest (topic, passage) pairs first; ties in the need's and the bio's own order.
+    for flat in np.lexsort((np.arange(sims.size), -sims.ravel())):
+        topic, passage = divmod(int(flat), len(passages))
+        if topic not in chosen and passage not in used:
+            chosen[topic] = passage
+            used.add(passage)
+    for topic in range(len(topics)):  # more topics than passages: the best one again
+        chosen.setdefault(topic, int(np.argmax(sims[topic])))
+    covers = []
+    for topic, passage in sorted(chosen.items()):
+        similarity = float(sims[topic, passage])
+        quoted = passages[passage] if min_similarity is None or similarity >= min_similarity else None
+        covers.append(Cover(topics[topic], quoted, similarity, learner=direction.learner, teacher=direction.teacher))
+    return covers
+
+
+def _middle(directions: list[Direction], covers: list[list[Cover]], slots: int) -> list[Session]:
+    """The sessions between the start and the review: the topics, then sessions applying them; two sides
+    take turns (as strictly as their numbers of topics allow)."""
+    sides = [side for side in covers if side]
+    if not sides:
+        return [Session(0, "apply", _apply_title(None, k, 0)) for k in range(slots)]
+    if sum(len(side) for side in sides) >= slots:
+        return [Session(0, "topics", _topics_title(run), tuple(run)) for run in _runs(sides, slots)]
+    shares = _shares([len(side) for side in sides], slots)
+    queues = [_side_sessions(side, share, directions) for side, share in zip(sides, shares)]
+    return _alternate(queues)
+
+
+def _shares(topics: list[int], slots: int) -> list[int]:
+    """Sessions per side: each at least its topics, the rest given so the sides stay as even as they can."""
+    shares = list(topics)
+    for _ in range(slots - sum(topics)):
+        shares[shares.index(min(shares))] += 1
+    return shares
+
+
+def _side_sessions(side: list[Cover], count: int, directions: list[Direction]) -> list[Session]:
+    """One side's sessions: each topic once, then applying them, the best-covered first, never the same line."""
+    sessions = [Session(0, "topics", _topics_title([c]), (c,)) for c in side]
+    strongest = sorted(side, key=lambda c: -c.similarity)
+    for k in range(count - len(side)):
+        cover = strongest[k % len(strongest)]
+        again = _another_passage(cover, directions, k // len(strongest))
+        sessions.append(Session(0, "apply", _apply_title(cover, k // len(strongest), k), (again,)))
+    return sessions
+
+
+def _runs(sides: list[list[Cover]], slots: int) -> list[list[Cover]]:
+    """Balanced runs of neighbouring topics, one a session; two sides alternate, each with its share."""
+    if len(sides) == 1:
+        return _balanced(sides[0], slots)
+    first = min(len(sides[0]), max(slots - len(sides[1]), (slots + 1) // 2))
+    return _alternate([_balanced(sides[0], first), _balanced(sides[1], slots - first)])
+
+
+def _balanced(items: list[Cover], n_runs: int) -> list[list[Cover]]:
     size, extra = divmod(len(items), n_runs)
     runs, start = [], 0
     for n in range(n_runs):
         end = start + size + (1 if n < extra else 0)
         runs.append(items[start:end])
         start = end
-    return runs
+    return [run for run in runs if run]
 
 
-def _word_at(clause: str, word: str, last: bool) -> re.Match[str]:
-    """Where a whole word stands in its clause (the first or the last time)."""
-    matches = list(re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", clause))
-    return matches[-1] if last else matches[0]
+def _alternate(lists: list[list]) -> list:
+    """a1, b1, a2, b2, ... then the rest of the longer list."""
+    out = []
+    for i in range(max(len(items) for items in lists)):
+        out += [items[i] for items in lists if i < len(items)]
+    return out
 
 
-def _cover_text(cover: Cover) -> str:
-    topic = f"practise {cover.topic}" if cover.practice else cover.topic
-    head = f"{cover.learner} learns {topic}" if cover.learner else topic
+def _another_passage(cover: Cover, directions: list[Direction], round_: int) -> Cover:
+    """The cover for a session that applies a topic: another of the teacher's passages that is related to it
+    (the next best on the first round, the one after on the next), or the same one when there is none."""
+    for direction in directions:
+        if direction.learner != cover.learner or cover.topic not in direction.topics or cover.sentence is None:
+            continue
+        row = direction.similarity[list(direction.topics).index(cover.topic)]
+        others = [int(p) for p in np.argsort(-row, kind="stable")
+                  if direction.passages[p] != cover.sentence and row[p] >= RELATED * cover.similarity]
+        if others:
+            passage = others[round_ % len(others)]
+            return Cover(cover.topic, direction.passages[passage], float(row[passage]), True, cover.learner,
+                         cover.teacher)
+    return replace(cover, practice=True)
+
+
+def _goal(cover: Cover) -> str:
+    return f"{cover.learner}: {cover.topic}" if cover.learner else cover.topic
+
+
+def _topics_line(covers: Sequence[Cover]) -> str:
+    return "; ".join(_goal(c) for c in covers)
+
+
+def _topics_title(covers: Sequence[Cover]) -> str:
+    teacher, learner = covers[0].teacher, covers[0].learner
+    topics = "; ".join(c.topic for c in covers)
+    return f"{teacher} teaches {learner}: {topics}" if learner else topics
+
+
+def _apply_title(cover: Cover | None, round_: int, k: int) -> str:
+    if cover is None:
+        return f"Work on the goals you agreed at the start, step {k + 1}: bring a real case and work through it"
+    text = APPLY[round_ % len(APPLY)].format(topic=cover.topic)
+    if round_ >= len(APPLY):
+        text += f" (round {round_ // len(APPLY) + 1})"
+    return f"{cover.learner} with {cover.teacher}: {text}" if cover.learner else text[0].upper() + text[1:]
+
+
+def _start_title(goals: Sequence[str]) -> str:
+    agreed = "agree the goals: " + "; ".join(goals) if goals else "agree the goals for the programme"
+    return f"Start: both of you share your interests, what you know and where you fall short; {agreed}"
+
+
+def _review_title(goals: Sequence[str]) -> str:
+    against = "the goals: " + "; ".join(goals) if goals else "the goals agreed at the start"
+    return f"Review: progress against {against}; what changed, and what comes next"
+
+
+def _quote(cover: Cover) -> str:
     whose = f"{cover.teacher}'s words" if cover.teacher else "their words"
     if cover.sentence is None:
-        return f"{head} (no close match in {whose})"
+        return f"{cover.topic}: no close match in {whose}"
     quote = cover.sentence.strip()
     if len(quote) > QUOTE_CHARS:
         quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
-    return f"{head} ({whose}: “{quote}”)"
+    return f"{whose}: “{quote}”"
+
+
+def session_data(plan: Plan) -> tuple[dict, ...]:
+    """The plan as plain data, as the store keeps it and the API shows it."""
+    return tuple({"number": s.number, "kind": s.kind, "title": s.title, "goals": list(s.goals),
+                  "covers": [{"topic": c.topic, "sentence": c.sentence, "similarity": round(float(c.similarity), 4),
+                              "practice": c.practice, "learner": c.learner, "teacher": c.teacher}
+                             for c in s.covers]} for s in plan.sessions)
+
+
+def plan_from_data(sessions: Sequence[dict]) -> Plan:
+    """A plan back from `session_data` (as views.session_dict completes older stored plans)."""
+    return Plan(tuple(Session(s["number"], s["kind"], s["title"], tuple(Cover(**c) for c in s["covers"]),
+                              tuple(s.get("goals", ()))) for s in sessions))

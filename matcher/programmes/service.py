@@ -1,10 +1,13 @@
 """Programmes: create, run a draft, review (approve, reject, pin, ban), publish, export.
 
-The match pipeline gives each cohort member's candidates (the same hard rules, scores and evidence as
-`/v1/match`, with an admin's full trust), the pure solvers pair the whole cohort at once (assignment.py,
-two_way.py), and plan.py plans each pair's sessions. The store keeps the programme, its cohort (with
-each member's need), its pairs and bans; publishing is one transaction that never over-commits a
-mentor. Nothing here touches FAISS or the database directly.
+The service only sequences the parts and stores what they decide:
+- the match side (match_side.MatchSide: rank, explain, encode, passages, places) gives each member's
+  candidates, with an admin's full trust: the same rules, scores and evidence as `/v1/match`;
+- drafting.draft pairs the whole cohort at once, one-way or two-way;
+- topics.need_topics and plan.py plan each pair's sessions;
+- review.py turns an admin's step into the records to store;
+- views.py and calendar.py present a programme; the store keeps it, and publishing is one transaction
+  that never over-commits a mentor. Nothing here touches FAISS or the database directly.
 """
 
 from __future__ import annotations
@@ -12,33 +15,25 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..csvsafe import csv_text
-from ..profiles import MAX_PASSAGES, FieldError, InvalidInput, offers_text, profile_passages
-from ..queries import MatchRequest
-from ..store import CohortRecord, PairRecord, ProgrammeRecord
+from ..profiles import FieldError, InvalidInput
+from ..store import CohortRecord, PairRecord, ProfileStore, ProgrammeRecord
+from . import calendar, review
 from . import plan as plans
-from .assignment import assign
-from .edges import CandidateEdges
-from .result import REASONS
+from .drafting import OneWayInputs, draft, one_way_inputs, run_places
+from .match_side import Ask, Candidates, MatchSide
 from .spec import CohortMember, ProgrammeRules, ProgrammeSpec, parse_programme
-from .two_way import pair_within
-
-if TYPE_CHECKING:
-    from ..search import Ranked
-    from ..service import MatchService
-    from ..state import IndexState
+from .topics import need_topics
+from .views import ProgrammeView, pair_dict, session_dict
+from .views import summary as count_states
 
 log = logging.getLogger("matcher.programmes")
 
-KEPT = ("approved", "pinned", "published")  # a re-run keeps these pairs
 NO_NEED = "no need: the member gave none and their profile has no goals"
-REJECTED = "rejected by an admin: run the draft again for another mentor"
-BANNED = "banned by an admin: run the draft again for another mentor"
 CSV_COLUMNS = ("mentee_id", "mentee_name", "mentor_id", "mentor_name", "score", "status", "evidence", "plan",
                "reason")
 
@@ -47,63 +42,12 @@ class UnknownProgramme(LookupError):
     """No programme has this id."""
 
 
-@dataclass
-class DraftInputs:
-    """A one-way draft before it is solved: members, their rankings, sparse candidates and mentors' places."""
-
-    remainder: list[CohortRecord]  # the members to pair, indexed as in `edges`
-    ranked: dict[str, "Ranked"]  # by member key, for evidence
-    edges: CandidateEdges  # mentee index -> mentor index (into mentor_ids), with the match score
-    mentor_ids: list[str]
-    capacities: np.ndarray  # places per mentor in this run
-    settled: list[PairRecord]  # members left unmatched before solving (no need, a missing field)
-
-
-@dataclass
-class ProgrammeView:
-    """A programme with its cohort, pairs and bans, as the faces show it."""
-
-    record: ProgrammeRecord
-    spec: ProgrammeRules
-    cohort: list[CohortRecord]
-    pairs: dict[str, PairRecord]  # by mentee key
-    bans: set[tuple[str, str]]
-    names: dict[str, str]  # profile id -> name, for the people the programme shows
-
-    def summary(self) -> dict[str, int]:
-        """Counts of members by the state of their pair (members without a record yet: "waiting")."""
-        counts = {status: 0 for status in ("proposed", "approved", "pinned", "published", "unmatched", "waiting")}
-        for member in self.cohort:
-            pair = self.pairs.get(member.key)
-            counts[pair.status if pair else "waiting"] += 1
-        return counts
-
-    def as_dict(self) -> dict[str, Any]:
-        """The programme as JSON (GET /v1/programmes/<id>)."""
-        return {"id": self.record.id, "name": self.record.name, "status": self.record.status,
-                "runs": self.record.runs, "created_at": self.record.created_at,
-                "published_at": self.record.published_at,
-                "definition": self.record.spec, "summary": self.summary(),
-                "pairs": [pair_dict(self.pairs.get(m.key), m, self.names) for m in self.cohort],
-                "bans": [{"mentee": mentee, "mentor": mentor} for mentee, mentor in sorted(self.bans)]}
-
-
-def pair_dict(pair: PairRecord | None, member: CohortRecord, names: dict[str, str]) -> dict[str, Any]:
-    """One cohort member's line of a programme."""
-    if pair is None:
-        return {"mentee": member.key, "mentee_name": names.get(member.key, member.key), "mentor": None,
-                "status": "waiting", "reason": "no draft has been run for this member yet"}
-    return {"mentee": member.key, "mentee_name": names.get(member.key, member.key), "mentor": pair.mentor_id,
-            "mentor_name": names.get(pair.mentor_id or "", pair.mentor_id), "score": pair.score,
-            "status": pair.status, "reason": pair.reason, "evidence": list(pair.evidence), "plan": list(pair.plan)}
-
-
 class ProgrammeService:
-    """Programmes over a MatchService (its store, its match pipeline and its embedder)."""
+    """Programmes over a store (the programmes' records, people's names and goals) and the match side."""
 
-    def __init__(self, service: "MatchService"):
-        self.service = service
-        self.store = service.store
+    def __init__(self, store: ProfileStore, match: MatchSide):
+        self.store = store
+        self.match = match
 
     # -- definitions --------------------------------------------------------------------------------
 
@@ -118,8 +62,8 @@ class ProgrammeService:
         if missing:
             raise InvalidInput([FieldError(f, "no stored profile with this id") for f in missing[:20]])
         now = time.time()
-        record = ProgrammeRecord(f"prog-{secrets.token_hex(5)}", spec.name, spec.model_dump(exclude={"cohort"}),
-                                 "draft", 0, now, now)
+        record = ProgrammeRecord(f"prog-{secrets.token_hex(5)}", spec.name,
+                                 spec.model_dump(mode="json", exclude={"cohort"}), "draft", 0, now, now)
         cohort = [CohortRecord(m.key, i, m.id, m.need, None if m.mentee is None else m.mentee.model_dump())
                   for i, m in enumerate(spec.cohort)]
         self.store.create_programme(record, cohort)
@@ -149,9 +93,7 @@ class ProgrammeService:
     def summary(self, programme_id: str) -> dict[str, int]:
         """Counts of a programme's members by the state of their pair, without reading any profile (for
         lists of programmes); all zero for a programme that is not (or no longer) stored."""
-        pairs = {p.mentee_key: p for p in self.store.pairs(programme_id)}
-        cohort = self.store.cohort(programme_id)
-        return ProgrammeView(None, None, cohort, pairs, set(), {}).summary()  # type: ignore[arg-type]
+        return count_states(self.store.cohort(programme_id), {p.mentee_key: p for p in self.store.pairs(programme_id)})
 
     def delete(self, programme_id: str) -> bool:
         """Delete a programme with its pairs (published ones free their places); False if absent."""
@@ -160,220 +102,128 @@ class ProgrammeService:
     # -- drafts -------------------------------------------------------------------------------------
 
     def run(self, programme_id: str) -> ProgrammeView:
-        """Pair every member without an approved, pinned or published pair, optimally for the whole cohort.
-
-        Each member's candidates come from the match pipeline (top `candidates`), then one assignment
-        under the mentors' places (min-cost flow; two-way: a matching within the cohort). Members left
-        without a mentor get the reason.
-        """
+        """Pair every member without an approved, pinned or published pair, optimally for the whole cohort,
+        and plan each new pair's sessions. Members left without a mentor get the reason."""
         started = time.perf_counter()
         view = self.view(programme_id)
-        spec, state = view.spec, self.service.refresh()
-        kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
+        self.match.refresh()
+        kept = review.kept_pairs(view)
         remainder = [m for m in view.cohort if m.key not in kept]
         run = view.record.runs + 1
-        if spec.style == "two-way":
-            records = self._run_two_way(view, state, kept, remainder, run)
-        else:
-            records = self._run_one_way(view, state, kept, remainder, run)
+        ranked, settled = self._rank_all(view, remainder)
+        places = self._places(view, kept, ranked) if view.spec.style != "two-way" else {}
+        result = draft([m.key for m in remainder], ranked, settled, places, view.bans, view.spec)
+        by_key = {m.key: m for m in view.cohort}
+        records = []
+        for member in remainder:
+            if member.key in result.pairs:
+                partner_id, score = result.pairs[member.key]
+                partner = by_key.get(partner_id) if view.spec.style == "two-way" else None
+                records.append(self._proposal(view, member, ranked[member.key], partner_id, score, run,
+                                              partner=partner))
+            else:
+                records.append(PairRecord(member.key, member.profile_id, None, None, "unmatched",
+                                          result.unmatched.get(member.key, NO_NEED), (), (), run))
         self.store.save_pairs(programme_id, records, run=run)
         log.info("programme %s run %d: %d members, %d paired, %.1f s", programme_id, run, len(remainder),
-                 sum(r.mentor_id is not None for r in records), time.perf_counter() - started)
+                 len(result.pairs), time.perf_counter() - started)
         return self.view(programme_id)
 
-    def _candidates(self, view: ProgrammeView, state: "IndexState", member: CohortRecord,
-                    pool_ids: list[str] | None, limit: int) -> "Ranked | None":
-        """The member's ranked candidates (None without a need to rank by)."""
-        spec = view.spec
-        need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
-        if not need.strip():
-            return None
-        banned = sorted(mentor for mentee, mentor in view.bans if mentee == member.key)[:1000]
-        mentee = {"id": member.profile_id} if member.profile_id else dict(member.mentee or {})
-        request = MatchRequest.model_validate({
-            "need": need, "style": spec.style, "mentee": mentee, "limit": limit,
-            "filters": {"departments": spec.mentors.departments, "exclude_ids": banned}})
-        return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids)
-
-    def _pool(self, spec: ProgrammeRules) -> list[str] | None:
-        return list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
-
-    def draft_inputs(self, programme_id: str) -> "DraftInputs":
+    def draft_inputs(self, programme_id: str) -> OneWayInputs:
         """What a one-way draft solves: each remaining member's top candidates as sparse edges, and each
         mentor's places (the benchmark compares solvers on exactly these)."""
         view = self.view(programme_id)
-        state = self.service.refresh()
-        kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
-        return self._inputs(view, state, kept, [m for m in view.cohort if m.key not in kept], view.record.runs + 1)
+        self.match.refresh()
+        kept = review.kept_pairs(view)
+        remainder = [m for m in view.cohort if m.key not in kept]
+        ranked, _ = self._rank_all(view, remainder)
+        places = self._places(view, kept, ranked)
+        return one_way_inputs([m.key for m in remainder], ranked, places, view.bans, view.spec.candidates)
 
-    def _inputs(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                remainder: list[CohortRecord], run: int) -> "DraftInputs":
+    def _rank_all(self, view: ProgrammeView, members: list[CohortRecord]
+                  ) -> tuple[dict[str, Candidates], dict[str, str]]:
+        """Each member's candidates, or the reason they cannot be ranked (no need; a field the style needs)."""
         spec = view.spec
-        ranked: dict[str, Ranked] = {}
-        mentors: dict[str, int] = {}  # mentor id -> index
-        edges: list[tuple[int, int, float]] = []
-        settled: list[PairRecord] = []
-        pool = self._pool(spec)
-        for position, member in enumerate(remainder):
+        if spec.style == "two-way":
+            pool: list[str] | None = [m.key for m in members]
+        else:
+            pool = list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
+        ranked: dict[str, Candidates] = {}
+        settled: dict[str, str] = {}
+        for member in members:
             try:
-                result = self._candidates(view, state, member, pool, spec.candidates)
-            except InvalidInput as exc:  # e.g. the style needs a seniority the inline mentee lacks
-                settled.append(_unmatched(member, "; ".join(str(e) for e in exc.errors), run))
+                found = self._candidates(view, member, pool, spec.candidates)
+            except InvalidInput as exc:  # e.g. two-way without a bio, reverse without a seniority
+                settled[member.key] = "; ".join(str(e) for e in exc.errors)
                 continue
-            if result is None:
-                settled.append(_unmatched(member, NO_NEED, run))
-                continue
-            ranked[member.key] = result
-            for candidate in result.order[: spec.candidates]:
-                mentor_id = result.scored.ids[candidate]
-                index = mentors.setdefault(mentor_id, len(mentors))
-                edges.append((position, index, float(np.clip(result.scored.scores[candidate], 0, 1))))
-        kept_places: dict[str, int] = {}
-        for pair in kept.values():
-            if pair.status != "published" and pair.mentor_id:
-                kept_places[pair.mentor_id] = kept_places.get(pair.mentor_id, 0) + 1
-        mentor_ids = list(mentors)
-        return DraftInputs(remainder, ranked, CandidateEdges.from_triples(edges, len(remainder)), mentor_ids,
-                           self._places(view, state, mentor_ids, kept_places), settled)
+            if found is None:
+                settled[member.key] = NO_NEED
+            else:
+                ranked[member.key] = found
+        return ranked, settled
 
-    def _run_one_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
-        spec = view.spec
-        inputs = self._inputs(view, state, kept, remainder, run)
-        assignment = assign(inputs.edges, inputs.capacities, objective=spec.objective, min_score=spec.min_score)
-        paired = {p.mentee: p for p in assignment.pairs}
-        unmatched = {u.mentee: u for u in assignment.unmatched}
-        records = list(inputs.settled)
-        for position, member in enumerate(remainder):
-            if member.key not in inputs.ranked:
-                continue
-            pair = paired.get(position)
-            if pair is None:
-                reason = unmatched.get(position)
-                records.append(_unmatched(member, reason.words if reason else REASONS["no_eligible"], run))
-                continue
-            records.append(self._proposal(view, state, member, inputs.ranked[member.key],
-                                          inputs.mentor_ids[pair.mentor], pair.score, run))
-        return records
+    def _candidates(self, view: ProgrammeView, member: CohortRecord, pool: list[str] | None,
+                    limit: int) -> Candidates | None:
+        """The member's ranked candidates (None without a need to rank by)."""
+        need = self._need(member)
+        if not need.strip():
+            return None
+        banned = sorted(mentor for mentee, mentor in view.bans if mentee == member.key)
+        mentee = {"id": member.profile_id} if member.profile_id else dict(member.mentee or {})
+        return self.match.rank(Ask(need, view.spec.style, mentee, limit, tuple(view.spec.mentors.departments),
+                                   tuple(banned), pool))
 
-    def _places(self, view: ProgrammeView, state: "IndexState", mentor_ids: list[str],
-                kept: dict[str, int]) -> np.ndarray:
-        """Each mentor's places in this run: the programme's limit and their capacity left, less kept pairs."""
-        spec = view.spec
+    def _places(self, view: ProgrammeView, kept: dict[str, PairRecord], ranked: dict[str, Candidates]
+                ) -> dict[str, int]:
+        mentors = sorted({mentor for found in ranked.values() for mentor in found.ids})
         published_here: dict[str, int] = {}
+        kept_places: dict[str, int] = {}
         for pair in view.pairs.values():
             if pair.status == "published" and pair.mentor_id:
                 published_here[pair.mentor_id] = published_here.get(pair.mentor_id, 0) + 1
-        catalog = state.catalog
-        places = np.zeros(len(mentor_ids), dtype=np.int64)
-        for i, mentor_id in enumerate(mentor_ids):
-            row = catalog.row_of.get(mentor_id)
-            if row is None:
-                continue
-            if spec.style == "flash":  # a flash round: one session per flash hour a month
-                left = int(catalog.flash_hours[row]) - published_here.get(mentor_id, 0)
-            else:
-                left = int(catalog.capacity[row])  # already less every programme's published pairs
-            if spec.max_per_mentor is not None:
-                left = min(left, spec.max_per_mentor - published_here.get(mentor_id, 0))
-            places[i] = max(0, left - kept.get(mentor_id, 0))
-        return places
+        for pair in kept.values():
+            if pair.status != "published" and pair.mentor_id:
+                kept_places[pair.mentor_id] = kept_places.get(pair.mentor_id, 0) + 1
+        flash = view.spec.style == "flash"
+        return run_places(self.match.places(mentors, flash), published_here, kept_places, view.spec.max_per_mentor,
+                          flash)
 
-    def _run_two_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
-        spec = view.spec
-        members = {m.key: i for i, m in enumerate(remainder)}
-        pool = [m.key for m in remainder]
-        ranked: dict[str, Ranked] = {}
-        scores: dict[tuple[int, int], list[float]] = {}
-        records: list[PairRecord] = []
-        for member in remainder:
-            result = self._candidates(view, state, member, pool, spec.candidates)
-            if result is None:
-                records.append(_unmatched(member, NO_NEED, run))
-                continue
-            ranked[member.key] = result
-            for candidate in result.order[: spec.candidates]:
-                partner = members.get(result.scored.ids[candidate])
-                if partner is not None:
-                    pair = tuple(sorted((members[member.key], partner)))
-                    scores.setdefault(pair, []).append(float(np.clip(result.scored.scores[candidate], 0, 1)))
-        # Each direction's two-way score already needs both people's fit; a pair both found scores the mean.
-        edges = [(a, b, float(np.mean(s))) for (a, b), s in scores.items()]
-        assignment = pair_within(CandidateEdges.from_triples(edges, len(remainder)), objective=spec.objective,
-                                 min_score=spec.min_score)
-        partners: dict[int, tuple[int, float]] = {}
-        for pair in assignment.pairs:
-            partners[pair.mentee] = (pair.mentor, pair.score)
-            partners[pair.mentor] = (pair.mentee, pair.score)
-        unmatched = {u.mentee: u for u in assignment.unmatched}
-        for member in remainder:
-            if member.key not in ranked:
-                continue
-            index = members[member.key]
-            if index not in partners:
-                reason = unmatched.get(index)
-                records.append(_unmatched(member, reason.words if reason else REASONS["no_eligible"], run))
-                continue
-            partner, score = partners[index]
-            records.append(self._proposal(view, state, member, ranked[member.key], remainder[partner].key, score,
-                                          run, two_way_partner=remainder[partner]))
-        return records
-
-    def _proposal(self, view: ProgrammeView, state: "IndexState", member: CohortRecord, ranked: "Ranked",
-                  mentor_id: str, score: float, run: int, status: str = "proposed",
-                  two_way_partner: CohortRecord | None = None) -> PairRecord:
+    def _proposal(self, view: ProgrammeView, member: CohortRecord, candidates: Candidates, mentor_id: str,
+                  score: float, run: int, status: str = "proposed", partner: CohortRecord | None = None
+                  ) -> PairRecord:
         """A pair with its evidence (from the member's own ranking) and its plan of sessions."""
-        evidence: tuple[str, ...] = ()
-        if ranked.scored is not None and mentor_id in ranked.scored.ids:
-            position = ranked.scored.ids.index(mentor_id)
-            mentor = self.store.get(mentor_id)
-            if mentor is not None:
-                evidence = tuple(self.service.pipeline.explain(ranked, position, mentor.profile)["why"]["evidence"])
-        return PairRecord(member.key, member.profile_id, mentor_id, round(float(score), 4), status, None, evidence,
-                          self._plan(view, state, member, mentor_id, two_way_partner), run)
+        return PairRecord(member.key, member.profile_id, mentor_id, round(float(score), 4), status, None,
+                          self.match.explain(candidates, mentor_id), self._plan(view, member, mentor_id, partner),
+                          run)
 
     # -- plans --------------------------------------------------------------------------------------
 
-    def _plan(self, view: ProgrammeView, state: "IndexState", member: CohortRecord, mentor_id: str,
-              two_way_partner: CohortRecord | None) -> tuple:
-        """The pair's sessions as plain data: the member's topics, each with the mentor's best sentence."""
-        sessions = view.spec.sessions
-        need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
-        topics = plans.need_topics(need) if need.strip() else []
-        sentences, vectors = self._sentences(state, mentor_id)
-        if two_way_partner is not None:
-            partner_need = two_way_partner.need or self._goals(two_way_partner.profile_id)
-            back_topics = plans.need_topics(partner_need) if partner_need.strip() else []
-            own_sentences, own_vectors = self._sentences(state, member.profile_id)
-            names = view.names
-            plan = plans.two_way_plan(topics, sentences, self._similarity(topics, vectors), back_topics,
-                                      own_sentences, self._similarity(back_topics, own_vectors), sessions,
-                                      a_label=names.get(member.key, member.key),
-                                      b_label=names.get(mentor_id, mentor_id))
+    def _plan(self, view: ProgrammeView, member: CohortRecord, mentor_id: str, partner: CohortRecord | None
+              ) -> tuple:
+        """The pair's sessions as plain data (plan.session_data)."""
+        topics = need_topics(self._need(member))
+        passages, vectors = self.match.passages(mentor_id)
+        if partner is None:
+            plan = plans.plan_sessions(topics, passages, self._similarity(topics, vectors), view.spec.sessions)
         else:
-            plan = plans.plan_sessions(topics, sentences, self._similarity(topics, vectors), sessions)
-        return tuple(_session_dict(s) for s in plan.sessions)
-
-    def _sentences(self, state: "IndexState", profile_id: str | None) -> tuple[list[str], np.ndarray]:
-        stored = self.store.get(profile_id) if profile_id else None
-        if stored is None:
-            return [], np.zeros((0, self.service.embedder.dim), np.float32)
-        sentences = profile_passages(stored.profile) or [offers_text(stored.profile)]
-        row = stored.row_id
-        count = int(state.catalog.n_passages[row]) if row < state.catalog.size else 0
-        count = max(1, min(count, len(sentences)))
-        with state.lock.read():
-            vectors = state.passages.vectors(row * MAX_PASSAGES + np.arange(count, dtype=np.int64))
-        return sentences[:count], vectors
+            back = need_topics(self._need(partner))
+            own, own_vectors = self.match.passages(member.profile_id)
+            plan = plans.two_way_plan(topics, passages, self._similarity(topics, vectors), back, own,
+                                      self._similarity(back, own_vectors), view.spec.sessions,
+                                      a_label=view.names.get(member.key, member.key),
+                                      b_label=view.names.get(mentor_id, mentor_id))
+        return plans.session_data(plan)
 
     def _similarity(self, topics: list[str], vectors: np.ndarray) -> np.ndarray:
         if not topics or not len(vectors):
             return np.zeros((len(topics), len(vectors)), np.float32)
-        return self.service.embedder.encode_queries(topics) @ vectors.T
+        return self.match.encode(topics) @ vectors.T
 
-    def _goals(self, profile_id: str | None) -> str:
-        stored = self.store.get(profile_id) if profile_id else None
+    def _need(self, member: CohortRecord) -> str:
+        """The member's need: as given in the cohort, else their stored profile's goals."""
+        if member.need:
+            return member.need
+        stored = self.store.get(member.profile_id) if member.profile_id else None
         return stored.profile.goals if stored else ""
 
     # -- review ------------------------------------------------------------------------------------
@@ -381,27 +231,16 @@ class ProgrammeService:
     def approve(self, programme_id: str, mentees: list[str] | None = None) -> ProgrammeView:
         """Approve proposed pairs: these members' (their partners' too in two-way), or every proposal."""
         view = self.view(programme_id)
-        keys = self._keys(view, mentees, "mentees")
-        changed = [_with(p, status="approved") for p in view.pairs.values()
-                   if p.status == "proposed" and (keys is None or p.mentee_key in keys
-                                                 or (view.spec.style == "two-way" and p.mentor_id in keys))]
-        self.store.save_pairs(programme_id, changed)
-        return self.view(programme_id)
+        return self._apply(programme_id, review.approve(view, review.member_keys(view, mentees, "mentees")))
 
     def reject(self, programme_id: str, mentees: list[str]) -> ProgrammeView:
         """Reject these members' pairs: never proposed again in this programme, and the members wait for a re-run."""
-        return self._unpair(programme_id, self._keys(self.view(programme_id), mentees, "mentees"), REJECTED)
+        view = self.view(programme_id)
+        return self._apply(programme_id, review.reject(view, review.member_keys(view, mentees, "mentees")))
 
     def ban(self, programme_id: str, mentee: str, mentor: str) -> ProgrammeView:
         """Never pair this member with this mentor in this programme (undoes such a pair unless published)."""
-        view = self.view(programme_id)
-        self._keys(view, [mentee], "mentee")
-        pair = view.pairs.get(mentee)
-        if pair is not None and pair.mentor_id == mentor:
-            return self._unpair(programme_id, {mentee}, BANNED)
-        self.store.save_pairs(programme_id, [], bans=[(mentee, mentor)] + (
-            [(mentor, mentee)] if view.spec.style == "two-way" else []))
-        return self.view(programme_id)
+        return self._apply(programme_id, review.ban(self.view(programme_id), mentee, mentor))
 
     def pin(self, programme_id: str, mentee: str, mentor: str) -> ProgrammeView:
         """Pair this member with this mentor whatever the draft says, if the programme's rules allow them.
@@ -410,54 +249,20 @@ class ProgrammeService:
             InvalidInput: unknown member, the pair is banned, or the mentor is not eligible for the member.
         """
         view = self.view(programme_id)
-        self._keys(view, [mentee], "mentee")
-        member = next(m for m in view.cohort if m.key == mentee)
-        if (mentee, mentor) in view.bans:
-            raise InvalidInput([FieldError("mentor", f"{mentor!r} is banned for {mentee!r} in this programme")])
-        if view.pairs.get(mentee) is not None and view.pairs[mentee].status == "published":
-            raise InvalidInput([FieldError("mentee", f"{mentee!r} already has a published pair")])
-        state = self.service.refresh()
-        ranked = self._candidates(view, state, member, [mentor], 1)
-        if ranked is None or ranked.scored is None or mentor not in ranked.scored.ids:
+        member, partner = review.pin_member(view, mentee, mentor)
+        self.match.refresh()
+        found = self._candidates(view, member, [mentor], 1)
+        if found is None or mentor not in found.ids:
             raise InvalidInput([FieldError("mentor", f"{mentor!r} cannot mentor {mentee!r} under this programme's "
                                                      f"rules (style, capacity, reporting line or mentor pool)")])
-        position = ranked.scored.ids.index(mentor)
-        partner = next((m for m in view.cohort if m.key == mentor), None) if view.spec.style == "two-way" else None
-        pinned = self._proposal(view, state, member, ranked, mentor, float(ranked.scored.scores[position]),
-                                view.record.runs, status="pinned", two_way_partner=partner)
-        records = [pinned]
-        if partner is not None:  # two-way: the partner's side of the pair
-            records.append(PairRecord(partner.key, partner.profile_id, mentee, pinned.score, "pinned", None,
-                                      pinned.evidence, pinned.plan, pinned.run))
-        self.store.save_pairs(programme_id, records)
-        return self.view(programme_id)
+        pair = self._proposal(view, member, found, mentor, found.scores[found.ids.index(mentor)], view.record.runs,
+                              status="pinned", partner=partner)
+        partner_plan = self._plan(view, partner, mentee, member) if partner is not None else ()
+        return self._apply(programme_id, review.pinned(pair, partner, partner_plan))
 
-    def _unpair(self, programme_id: str, keys: set[str] | None, reason: str) -> ProgrammeView:
-        view = self.view(programme_id)
-        records, bans = [], []
-        for pair in view.pairs.values():
-            if keys is not None and pair.mentee_key not in keys or pair.mentor_id is None or pair.status == "published":
-                continue
-            bans.append((pair.mentee_key, pair.mentor_id))
-            records.append(_with(pair, mentor_id=None, score=None, status="unmatched", reason=reason, evidence=(),
-                                 plan=()))
-            partner = view.pairs.get(pair.mentor_id) if view.spec.style == "two-way" else None
-            if partner is not None and partner.mentor_id == pair.mentee_key and partner.status != "published":
-                bans.append((partner.mentee_key, pair.mentee_key))
-                records.append(_with(partner, mentor_id=None, score=None, status="unmatched", reason=reason,
-                                     evidence=(), plan=()))
-        self.store.save_pairs(programme_id, records, bans=bans)
+    def _apply(self, programme_id: str, change: review.Change) -> ProgrammeView:
+        self.store.save_pairs(programme_id, change.records, bans=change.bans)
         return self.view(programme_id)
-
-    @staticmethod
-    def _keys(view: ProgrammeView, mentees: list[str] | None, field: str) -> set[str] | None:
-        if mentees is None:
-            return None
-        known = {m.key for m in view.cohort}
-        unknown = [m for m in mentees if m not in known]
-        if unknown:
-            raise InvalidInput([FieldError(field, f"not in this programme's cohort: {', '.join(map(repr, unknown[:10]))}")])
-        return set(mentees)
 
     # -- publish and export --------------------------------------------------------------------------
 
@@ -470,7 +275,7 @@ class ProgrammeService:
         view = self.view(programme_id)
         published = self.store.publish(programme_id, long_term=view.spec.style != "flash")
         if published:
-            self.service.refresh()  # this process's catalog sees the places taken at once
+            self.match.refresh()  # this process's catalog sees the places taken at once
         log.info("programme %s published %d pairs", programme_id, len(published))
         return self.view(programme_id), published
 
@@ -490,27 +295,22 @@ class ProgrammeService:
                          line.get("reason") or ""])
         return csv_text(CSV_COLUMNS, rows)
 
+    def export_calendar(self, programme_id: str) -> bytes:
+        """The published pairs' sessions as an iCalendar file (calendar.py; SECURITY.md says what it holds).
+
+        Raises:
+            InvalidInput: the programme has no start date, so its sessions have no dates.
+        """
+        view = self.view(programme_id)
+        if view.spec.start_date is None:
+            raise InvalidInput([FieldError("start_date", "this programme has no start date, so its sessions have "
+                                                         "no dates: give one when defining a programme")])
+        return calendar.programme_calendar(view)
+
 
 def plan_text(sessions: list[dict]) -> str:
     """A stored plan as one line per session (for CSV)."""
-    return plans.plan_text(plans.Plan(tuple(
-        plans.Session(s["number"], tuple(plans.Cover(**c) for c in s["covers"])) for s in sessions)))
-
-
-def _session_dict(session: plans.Session) -> dict[str, Any]:
-    return {"number": session.number,
-            "covers": [{"topic": c.topic, "sentence": c.sentence, "similarity": round(float(c.similarity), 4),
-                        "practice": c.practice, "learner": c.learner, "teacher": c.teacher} for c in session.covers]}
-
-
-def _unmatched(member: CohortRecord, reason: str, run: int) -> PairRecord:
-    return PairRecord(member.key, member.profile_id, None, None, "unmatched", reason, (), (), run)
-
-
-def _with(pair: PairRecord, **changes: Any) -> PairRecord:
-    from dataclasses import replace
-
-    return replace(pair, **changes)
+    return plans.plan_text(plans.plan_from_data([session_dict(s) for s in sessions]))
 
 
 __all__ = ["CohortMember", "ProgrammeService", "ProgrammeView", "UnknownProgramme", "plan_text"]

@@ -6,6 +6,7 @@ programme endpoints in the OpenAPI document). Every error names the field and th
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -70,6 +71,9 @@ class ProgrammeRules(BaseModel):
     mentors: MentorPool = MentorPool()
     sessions: Annotated[int, Field(ge=1, le=52, strict=True)] = 6
     cadence: Cadence = "every two weeks"
+    start_date: date | None = Field(
+        default=None, description="The day of the first session (YYYY-MM-DD): each session then has a date, one "
+                                  "cadence step after the one before, and the programme a calendar of them.")
     objective: Objective = "participation"
     max_per_mentor: Annotated[int, Field(ge=1, le=100, strict=True)] | None = Field(
         default=None, description="The most mentees one mentor takes in this programme (default: their free "

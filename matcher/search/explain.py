@@ -15,11 +15,16 @@ from ..styles import Mentee, StylePolicy
 from .scoring import Scored
 
 
-def explain(scored: Scored, position: int, mentor: Profile, style: StylePolicy, mentee: Mentee) -> dict[str, Any]:
-    """One match of the answer: {"mentor", "score", "why"} for the candidate at `position`."""
+def evidence(scored: Scored, position: int, mentor: Profile) -> list[str]:
+    """The sentences of the mentor's own bio that drove the score of the candidate at `position`."""
     sentences = profile_passages(mentor) or [offers_text(mentor)]
     sims = scored.passages.of(position)[: len(sentences)]
     best = min(int(scored.passages.best_slot[position]), len(sentences) - 1)
+    return ranking.evidence(sentences, sims, best)
+
+
+def explain(scored: Scored, position: int, mentor: Profile, style: StylePolicy, mentee: Mentee) -> dict[str, Any]:
+    """One match of the answer: {"mentor", "score", "why"} for the candidate at `position`."""
     reciprocal = None if scored.reciprocal is None else float(scored.reciprocal[position])
     return {
         "mentor": mentor.public(),
@@ -27,6 +32,6 @@ def explain(scored: Scored, position: int, mentor: Profile, style: StylePolicy, 
         "why": {"semantic": round(float(scored.semantic[position]), 4),
                 "lexical": round(float(scored.lexical[position]), 4),
                 "style": round(float(scored.fit[position]), 4),
-                "evidence": ranking.evidence(sentences, sims, best),
+                "evidence": evidence(scored, position, mentor),
                 "notes": style.notes(mentor, mentee, reciprocal)},
     }
