@@ -19,19 +19,19 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from threadpoolctl import threadpool_limits
 
-from .batch import EmbeddingEngine
-from .budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
+from .model.batch import EmbeddingEngine
+from .search.budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
 from .config import Settings
-from .embedder import Embedder
+from .model.embedder import Embedder
 from .files import private_dir
-from .importer import ImportReport, Importer
+from .importing.importer import ImportReport, Importer
 from .index import Generations, set_search_threads
-from .lifecycle import IndexLifecycle, IndexSettings
+from .index.lifecycle import IndexLifecycle, IndexSettings
 from .profiles import FieldError, InvalidInput, Profile, parse_profile
-from .queries import MatchRequest, Trust, parse_match_request
-from .ranking import Weights
+from .search.request import MatchRequest, Trust, parse_match_request
+from .search.fusion import Weights
 from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
-from .state import IndexState
+from .index.state import IndexState
 from .store import ProfileStore, open_store
 
 if TYPE_CHECKING:

@@ -44,12 +44,12 @@ import bench_data  # noqa: E402
 import bench_http  # noqa: E402
 from bench_report import check_targets, machine_info, print_table  # noqa: E402
 from matcher.config import Settings  # noqa: E402
-from matcher.embedder import Embedder  # noqa: E402
+from matcher.model.embedder import Embedder  # noqa: E402
 from matcher.index import set_search_threads  # noqa: E402
 from matcher.keys import KeyRing  # noqa: E402
-from matcher.needs import query_texts  # noqa: E402
+from matcher.text.need import query_texts  # noqa: E402
 from matcher.profiles import content_hash, offers_text, parse_profile, text_hash  # noqa: E402
-from matcher.readers import read_file  # noqa: E402
+from matcher.importing.readers import read_file  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
 from matcher.store import SQLiteStore, Write  # noqa: E402
 

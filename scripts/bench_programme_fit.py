@@ -38,7 +38,7 @@ from matcher.cli import demo_profiles_path  # noqa: E402
 from matcher.config import Settings  # noqa: E402
 from matcher.programmes.assignment import assign  # noqa: E402
 from matcher.programmes.baselines import greedy_first_come, independent_top1  # noqa: E402
-from matcher.readers import read_file  # noqa: E402
+from matcher.importing.readers import read_file  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
 
 COHORTS = {

@@ -9,7 +9,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import pytest
 
 from matcher.config import Settings
-from matcher.embedder import Embedder
+from matcher.model.embedder import Embedder
 from matcher.service import MatchService
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from matcher import cli, config
-from matcher.adapt import folders, run
-from matcher.adapt.pairs import (
+from matcher.model.adapt import folders, run
+from matcher.model.adapt.pairs import (
     Pair,
     batches,
     held_back,
@@ -29,9 +29,9 @@ from matcher.adapt.pairs import (
     split,
     training_pairs,
 )
-from matcher.adapt.run import MIN_HELD_BACK, AdaptOptionError, AdaptOptions, adapt_profiles
-from matcher.adapt.selfcheck import CheckScores, improves, ranks, score
-from matcher.adapt.training import learning_rate_factor, usable_cores
+from matcher.model.adapt.run import MIN_HELD_BACK, AdaptOptionError, AdaptOptions, adapt_profiles
+from matcher.model.adapt.selfcheck import CheckScores, improves, ranks, score
+from matcher.model.adapt.training import learning_rate_factor, usable_cores
 from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
 from matcher.profiles import parse_profile
 from tests.conftest import profile
@@ -207,7 +207,7 @@ def test_ranks_mrr_and_recall():
         def encode(self, texts):
             return np.array([vectors[t] for t in texts], dtype=np.float32)
 
-    from matcher.adapt.pairs import Probe
+    from matcher.model.adapt.pairs import Probe
 
     scores = score(Fixed(), [Probe(f"q{i}", f"d{i}", "tags") for i in range(3)])
     assert scores.mrr10 == pytest.approx((1 + 1 + 0.5) / 3) and scores.recall10 == 1.0 and scores.probes == 3

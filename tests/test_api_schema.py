@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 from matcher.api import create_app
 from matcher.api.openapi import build_openapi
 from matcher.profiles import MATCH_STYLES, Profile
-from matcher.queries import MatchRequest
+from matcher.search.request import MatchRequest
 from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys, open_service
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers

@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 
 from matcher.config import Settings
-from matcher.embedder import Embedder
+from matcher.model.embedder import Embedder
 from matcher.index import CURRENT
 from matcher.service import MatchService
-from matcher.readers import read_file
+from matcher.importing.readers import read_file
 from tests.children import WAIT, Child, spawn  # noqa: F401 - spawn is a fixture
 from tests.integrity import assert_index_agrees, clone, committed, tiny_people, write_jsonl
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.needs import clean_need, need_parts, need_phrases, query_texts
-from matcher.ranking import need_similarity
+from matcher.text.need import clean_need, need_parts, need_phrases, query_texts
+from matcher.search.fusion import need_similarity
 from tests.conftest import profile
 
 

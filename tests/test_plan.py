@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.needs import clauses, need_phrases
+from matcher.text.need import clauses, need_phrases
 from matcher.programmes.plan import Cover, need_topics, plan_sessions, plan_text, two_way_plan
 
 

@@ -9,7 +9,7 @@ import pytest
 import signal
 import time
 
-from matcher.readers import read_file
+from matcher.importing.readers import read_file
 from tests.integrity import assert_index_agrees, tiny_people, write_jsonl
 from tests.test_crash_safety import WAIT, Child
 

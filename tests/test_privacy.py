@@ -17,7 +17,7 @@ import faiss
 import pytest
 
 from matcher.profiles import PROTECTED_ATTRIBUTES, PUBLIC_FIELDS, InvalidInput
-from matcher.readers import read_text
+from matcher.importing.readers import read_text
 from tests.conftest import profile
 from tests.integrity import assert_index_agrees, tiny_people
 

@@ -93,7 +93,7 @@ def test_hashes_tell_content_from_text_changes():
 
 @pytest.mark.parametrize("column", ["active", "discoverable"])
 def test_a_blank_visibility_cell_in_a_csv_is_refused_never_read_as_true(column):
-    from matcher.readers import read_text
+    from matcher.importing.readers import read_text
 
     text = f"id,name,seniority,bio,styles,{column}\nc1,Cai,2,I teach Notion.,flash,\nc2,Cat,2,I teach Figma.,flash,false\n"
     (line1, first), (line2, second) = list(read_text(text, "csv"))

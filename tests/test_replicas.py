@@ -17,7 +17,7 @@ import pytest
 
 from matcher.keys import KeyRing
 from matcher.config import Settings
-from matcher.replicas import MARKER
+from matcher.index.replicas import MARKER
 from matcher.store import open_store
 from tests.api_people import NEED, PEOPLE
 from tests.conftest import profile
@@ -99,7 +99,7 @@ def test_processes_sharing_a_data_dir_never_follow_their_own_reindex(tmp_path, m
 
 def test_a_failed_follow_keeps_the_marker_and_is_retried_later(tmp_path, caplog):
     from matcher.index import Generations
-    from matcher.replicas import ReindexFollower
+    from matcher.index.replicas import ReindexFollower
 
     store = open_store(Settings(data_dir=tmp_path / "data"))
     follower = ReindexFollower(store, Generations(tmp_path / "data" / "index"), poll_seconds=0)

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from matcher.profiles import InvalidInput
-from matcher.needs import query_texts
-from matcher.readers import read_text
+from matcher.text.need import query_texts
+from matcher.importing.readers import read_text
 from tests.conftest import profile
 
 PEOPLE = [

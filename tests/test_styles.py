@@ -3,9 +3,9 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from matcher.catalog import Catalog
+from matcher.styles.catalog import Catalog
 from matcher.profiles import STYLES, parse_profile
-from matcher.styles import Filters, Mentee, eligible, overlap_hours, policy
+from matcher.styles.rules import Filters, Mentee, eligible, overlap_hours, policy
 
 TIMEZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", None]
 
@@ -144,7 +144,7 @@ def test_styles_that_need_seniority_or_offers_say_so():
 def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert():
     from datetime import datetime, timezone
 
-    from matcher.catalog import utc_offset_hours
+    from matcher.styles.catalog import utc_offset_hours
 
     cat = Catalog()
     cat.upsert(1, parse_profile({"id": "b", "name": "B", "seniority": 3, "bio": "I teach Excel.",

@@ -239,7 +239,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(InvalidInput, handle_invalid_input)
-    from ..budget import BudgetExceeded
+    from ..search.budget import BudgetExceeded
 
     app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
     from ..store import PurgeIncomplete

@@ -11,7 +11,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from ..lexical import query_terms, tokenize
+from ..index.lexical import query_terms, tokenize
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

@@ -16,9 +16,9 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..budget import BudgetExceeded
+from ..search.budget import BudgetExceeded
 from ..profiles import FieldError, InvalidInput
-from ..styles import POLICIES
+from ..styles.rules import POLICIES
 from .context import service, settings
 from .highlight import highlight
 from .signin import sign_in

@@ -3,7 +3,7 @@
 Pure: numpy and plain strings. The service embeds the topics and has the mentor's sentence vectors; it
 passes the topics x sentences cosine matrix in, and this module decides the plan.
 
-- Topics: `need_topics` cuts a need into its clauses (where `matcher.needs` cuts for key phrases:
+- Topics: `need_topics` cuts a need into its clauses (where `matcher.text.need` cuts for key phrases:
   punctuation, bullets, "and" / "or") and keeps each clause's span from its first to its last content word,
   so "I want to learn SQL window functions and some cloud architecture" gives "SQL window functions" and
   "cloud architecture".
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from matcher.needs import clauses, clean_need, content_words
+from matcher.text.need import clauses, clean_need, content_words
 
 MAX_TOPICS = 12
 QUOTE_CHARS = 100  # longest quoted sentence in `plan_text`

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..profiles import MAX_PASSAGES, FieldError, InvalidInput, offers_text, profile_passages
-from ..queries import MatchRequest
+from ..search.request import MatchRequest
 from ..store import CohortRecord, PairRecord, ProgrammeRecord
 from . import plan as plans
 from .assignment import assign
@@ -32,7 +32,7 @@ from .two_way import pair_within
 if TYPE_CHECKING:
     from ..search import Ranked
     from ..service import MatchService
-    from ..state import IndexState
+    from ..index.state import IndexState
 
 log = logging.getLogger("matcher.programmes")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..profiles import FieldError, InvalidInput, MatchStyle, ProfileId, field_errors
-from ..queries import MAX_NEED_CHARS, MenteeSpec
+from ..search.request import MAX_NEED_CHARS, MenteeSpec
 
 Objective = Literal["score", "participation"]
 Cadence = Literal["weekly", "every two weeks", "monthly"]

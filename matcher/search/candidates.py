@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..profiles import MAX_PASSAGES
-from ..state import IndexState
+from ..index.state import IndexState
 
 
 @dataclass(frozen=True)

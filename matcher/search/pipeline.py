@@ -20,15 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from .. import needs
-from ..budget import Budget
-from ..embedder import Embedder
+from ..text import need as needs
+from .budget import Budget
+from ..model.embedder import Embedder
 from ..profiles import InvalidInput, Profile
-from ..queries import MatchRequest, Trust
-from ..ranking import Weights
-from ..state import IndexState
+from .request import MatchRequest, Trust
+from .fusion import Weights
+from ..index.state import IndexState
 from ..store import ProfileStore
-from ..styles import Filters, Mentee, eligible, policy
+from ..styles.rules import Filters, Mentee, eligible, policy
 from .candidates import RetrievalSettings, retrieve
 from .explain import explain
 from .mentees import resolve_mentee

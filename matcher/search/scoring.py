@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import ranking
+from . import fusion as ranking
 from ..profiles import MAX_PASSAGES
-from ..ranking import Candidates, Weights
-from ..state import IndexState
-from ..styles import Mentee, StylePolicy
+from .fusion import Candidates, Weights
+from ..index.state import IndexState
+from ..styles.rules import Mentee, StylePolicy
 from .candidates import CandidateRows
 
 

@@ -30,8 +30,8 @@ from typing import Protocol
 from tqdm import tqdm
 
 from ..embedder import Embedder
-from ..embedding import embed_profiles, usable
-from ..store import Embeddings, ProfileStore, StoredProfile
+from ..profile_vectors import embed_profiles, usable
+from ...store import Embeddings, ProfileStore, StoredProfile
 
 log = logging.getLogger("matcher.batch")
 
@@ -123,7 +123,7 @@ def missing_embeddings(store: ProfileStore, model_key: str, dim: int,
     Returns:
         An iterator of non-empty lists, in row-id order.
     """
-    from .. import state  # read at call time: tests shrink state.EMBED_CHUNK
+    from ...index import state  # read at call time: tests shrink state.EMBED_CHUNK
 
     chunk = chunk or state.EMBED_CHUNK
     rows: list[StoredProfile] = []

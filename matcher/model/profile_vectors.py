@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .embedder import Embedder
-from .profiles import Profile, goals_text, offers_text, profile_passages
-from .store import Embeddings
+from ..profiles import Profile, goals_text, offers_text, profile_passages
+from ..store import Embeddings
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .profiles import STYLES, Profile, findable
+from ..profiles import STYLES, Profile, findable
 
 STYLE_BITS = {style: 1 << i for i, style in enumerate(STYLES)}
 

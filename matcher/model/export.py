@@ -24,7 +24,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from .config import EXPORTED_MODEL, MODELS_DIR, packaged_model  # noqa: E402
+from ..config import EXPORTED_MODEL, MODELS_DIR, packaged_model  # noqa: E402
 from .embedder import ONNX_FILES  # noqa: E402
 
 EXPORT_NAME = EXPORTED_MODEL.name

@@ -20,7 +20,7 @@ from .engine import (
 )
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from ...config import Settings
 
 ENGINES = ("in-process", "ray")
 

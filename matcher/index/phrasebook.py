@@ -21,8 +21,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .embedder import Embedder
-from .needs import need_phrases
+from ..model.embedder import Embedder
+from ..text.need import need_phrases
 
 MIN_BIOS = 2  # a phrase enters the book only when this many bios use it
 

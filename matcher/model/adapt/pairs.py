@@ -22,7 +22,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..profiles import Profile, findable, split_passages
+from ...profiles import Profile, findable, split_passages
 
 MIN_SPAN_WORDS = 8  # a one-sentence bio shorter than this makes no span pair
 PAIRS_PER_PROFILE = 4  # the most pairs one profile gives (long bios would otherwise weigh most)

@@ -41,11 +41,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..store import Embeddings, StoredProfile, blob_vectors, vector_blob
+from ...store import Embeddings, StoredProfile, blob_vectors, vector_blob
 from .engine import Embedded, EngineError, EngineUnavailable
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from ...config import Settings
 
 log = logging.getLogger("matcher.batch.ray")
 
@@ -104,8 +104,8 @@ class ProfileEmbedder:
             One row per profile: row_id, text_hash, model_key, and the offers, goals (empty: none) and
             passages vectors as the store keeps them (float32 bytes, store.vector_blob).
         """
-        from ..embedding import embed_profiles
-        from ..profiles import Profile
+        from ..profile_vectors import embed_profiles
+        from ...profiles import Profile
 
         out: dict[str, list] = {"row_id": [], "text_hash": [], "offers": [], "goals": [], "passages": []}
         for row_ids, hashes, bios, skills, goals in zip(batch["row_id"], batch["text_hash"], batch["bio"],

@@ -38,7 +38,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from .needs import STOP_WORDS
+from ..text.need import STOP_WORDS
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_TERMS = 32

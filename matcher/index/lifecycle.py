@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import state as state_mod
-from .batch import EmbeddingEngine, fill_missing
-from .embedder import Embedder
-from .index import Generations, IndexMismatch
+from ..model.batch import EmbeddingEngine, fill_missing
+from ..model.embedder import Embedder
+from .generations import Generations, IndexMismatch
 from .replicas import ReindexFollower
 from .state import IndexState
-from .store import ProfileStore, ReindexRunning
+from ..store import ProfileStore, ReindexRunning
 
 log = logging.getLogger("matcher.lifecycle")
 

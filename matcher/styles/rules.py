@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .catalog import STYLE_BITS, Catalog, utc_offset_hours
-from .profiles import LONG_TERM_STYLES, FieldError, Profile
+from ..profiles import LONG_TERM_STYLES, FieldError, Profile
 
 WORKDAY_HOURS = 8.0
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .profiles import FieldError, InvalidInput, Profile
+from ..profiles import FieldError, InvalidInput, Profile
 
 LIST_FIELDS = ("skills", "styles", "formats", "languages")
 INT_FIELDS = ("seniority", "capacity")

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..config import ACTIVE_POINTER, ADAPTED_PREFIX
-from ..files import PRIVATE_DIR, PRIVATE_FILE, private_dir
+from ...config import ACTIVE_POINTER, ADAPTED_PREFIX
+from ...files import PRIVATE_DIR, PRIVATE_FILE, private_dir
 
 log = logging.getLogger("matcher.adapt")
 

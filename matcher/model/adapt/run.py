@@ -22,10 +22,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..config import Settings, packaged_model
+from ...config import Settings, packaged_model
 from ..embedder import Embedder
-from ..embedding import profile_texts
-from ..profiles import Profile
+from ..profile_vectors import profile_texts
+from ...profiles import Profile
 from . import folders
 from .pairs import kinds, length_batches, probes, split, training_pairs
 from .selfcheck import CheckScores, improves, score
@@ -239,7 +239,7 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
 
 def stored_profiles(settings: Settings) -> list[Profile]:
     """Every profile in the store the settings name (in memory, for this run only)."""
-    from ..store import open_store
+    from ...store import open_store
 
     store = open_store(settings)
     try:

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .files import PRIVATE_FILE, private_file
-from .index import Generations
-from .store import ProfileStore
+from ..files import PRIVATE_FILE, private_file
+from .generations import Generations
+from ..store import ProfileStore
 
 log = logging.getLogger("matcher.replicas")
 MARKER = "REINDEXED"

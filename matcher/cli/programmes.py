@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from .profiles import MATCH_STYLES
+from ..profiles import MATCH_STYLES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -65,7 +65,7 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
 
 def cmd_pair(args, service_factory) -> int:
     """Create a programme from a cohort file, run its draft, write the CSV, print a summary on stderr."""
-    from .programmes.cohort import read_cohort
+    from ..programmes.cohort import read_cohort
 
     path = Path(args.cohort)
     if not path.exists():
@@ -87,8 +87,8 @@ def cmd_pair(args, service_factory) -> int:
 
 def cmd_programme(args, service_factory) -> int:
     """The review steps."""
-    from .programmes.service import UnknownProgramme
-    from .store import OverCommitted
+    from ..programmes.service import UnknownProgramme
+    from ..store import OverCommitted
 
     programmes = service_factory().open().programmes
     verb = args.programme_command

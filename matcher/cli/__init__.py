@@ -16,13 +16,13 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from .profiles import MATCH_STYLES, InvalidInput
+from ..profiles import MATCH_STYLES, InvalidInput
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def _settings():
-    from .config import Settings
+    from ..config import Settings
 
     return Settings.from_env()
 
@@ -31,7 +31,7 @@ _services: list = []  # every MatchService a command built: closed when the comm
 
 
 def _service(args=None):
-    from .service import MatchService
+    from ..service import MatchService
 
     service = MatchService(_settings())
     _services.append(service)
@@ -48,7 +48,7 @@ def demo_profiles_path() -> Path:
 
 
 def cmd_import(args) -> int:
-    from .readers import read_file
+    from ..importing.readers import read_file
 
     path = demo_profiles_path() if args.demo else Path(args.file)
     if not path.exists():
@@ -71,8 +71,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from .batch import EngineError, engine_for
-    from .service import MatchService
+    from ..model.batch import EngineError, engine_for
+    from ..service import MatchService
 
     settings = _settings()
     engine = engine_for(args.engine, settings, args.address)  # EngineUnavailable (a ValueError): exit 2
@@ -131,7 +131,7 @@ def cmd_match(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .api.serving import serve
+    from ..api.serving import serve
 
     _settings()  # a bad MATCHER_* value stops here (exit 2), not in every worker
     return serve(args.host, args.port, workers=args.workers, threads=args.threads)
@@ -150,8 +150,8 @@ def cmd_config(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    from .keys import KeyRing
-    from .store import open_store
+    from ..keys import KeyRing
+    from ..store import open_store
 
     ring = KeyRing(open_store(_settings()))
     if args.keys_command == "create":
@@ -172,7 +172,7 @@ def cmd_keys(args) -> int:
 
 
 def cmd_export_model(args) -> int:
-    from .export import export_model
+    from ..model.export import export_model
 
     for line in export_model(args.output, quantize=not args.no_quantize, force=args.force):
         print(line)
@@ -196,8 +196,8 @@ ADAPT_OPTIONS = ("minutes", "max_steps", "max_pairs", "batch_size", "holdout", "
 
 
 def cmd_adapt(args) -> int:
-    from . import config
-    from .adapt import AdaptOptions, AdaptRunning, ExportUnavailable, adapt_store, describe, describe_revert, revert
+    from .. import config
+    from ..model.adapt import AdaptOptions, AdaptRunning, ExportUnavailable, adapt_store, describe, describe_revert, revert
 
     settings = _settings()
     given = [f"--{name.replace('_', '-')}" for name in ADAPT_OPTIONS if getattr(args, name) is not None]
@@ -225,7 +225,7 @@ def cmd_adapt(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .store import open_store
+    from ..store import open_store
 
     target = Path(args.target)
     if target.exists():
@@ -237,8 +237,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_migrate(args) -> int:
-    from .config import Settings
-    from .store import describe_store, migrate_store
+    from ..config import Settings
+    from ..store import describe_store, migrate_store
 
     settings = Settings.from_env()
     applied, version = migrate_store(settings)
@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
 
-    from .cli_programmes import add_commands as add_programme_commands
+    from .programmes import add_commands as add_programme_commands
 
     add_programme_commands(sub, _service)
 
@@ -384,8 +384,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     """Run the command; every error becomes a line naming the field or setting, and an exit status."""
-    from .config import SettingsError
-    from .store import ReindexRunning
+    from ..config import SettingsError
+    from ..store import ReindexRunning
 
     try:
         return args.func(args)
