@@ -205,7 +205,7 @@ class Settings(BaseSettings):
         return init_settings, env_settings
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "Settings":
+    def from_env(cls, **overrides: Any) -> Settings:
         """Settings from `MATCHER_*` environment variables, then `overrides` (field values, strings allowed).
 
         Raises:
@@ -217,7 +217,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(describe_errors(exc)) from None
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         """These settings with some fields changed, validated again.
 
         Raises:

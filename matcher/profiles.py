@@ -132,7 +132,7 @@ class Profile(BaseModel):
         return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
-    def _mentor_needs_bio(self) -> "Profile":
+    def _mentor_needs_bio(self) -> Profile:
         if self.styles and not self.bio.strip():
             raise ValueError("bio: required to be a mentor (styles is not empty): say what you can teach")
         if self.manager_id is not None and self.manager_id == self.id:

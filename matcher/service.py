@@ -13,25 +13,26 @@ store's database directly. It delegates to parts a newcomer can read alone:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from threadpoolctl import threadpool_limits
 
-from .model.batch import EmbeddingEngine
-from .search.budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
 from .config import Settings
-from .model.embedder import Embedder
 from .files import private_dir
-from .importing.importer import ImportReport, Importer
+from .importing.importer import Importer, ImportReport
 from .index import Generations, set_search_threads
 from .index.lifecycle import IndexLifecycle, IndexSettings
-from .profiles import FieldError, InvalidInput, Profile, parse_profile
-from .search.request import MatchRequest, Trust, parse_match_request
-from .search.fusion import Weights
-from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
 from .index.state import IndexState
+from .model.batch import EmbeddingEngine
+from .model.embedder import Embedder
+from .profiles import FieldError, InvalidInput, Profile, parse_profile
+from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
+from .search.budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
+from .search.fusion import Weights
+from .search.request import MatchRequest, Trust, parse_match_request
 from .store import ProfileStore, open_store
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class MatchService:
         """True once an index is loaded in this process."""
         return self.index.ready
 
-    def open(self, progress: bool = False) -> "MatchService":
+    def open(self, progress: bool = False) -> MatchService:
         """Load the current index generation, or rebuild it from the store when it is missing,
         stale, corrupt or built by another model. Returns self."""
         self.index.open(progress)
@@ -113,7 +114,7 @@ class MatchService:
         self.index.close()
         self.store.close()
 
-    def __enter__(self) -> "MatchService":
+    def __enter__(self) -> MatchService:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -192,7 +193,7 @@ class MatchService:
         return self.pipeline.rank(self.parse(request), self.refresh(), trust)
 
     @cached_property
-    def programmes(self) -> "ProgrammeService":
+    def programmes(self) -> ProgrammeService:
         """Programmes: pair whole cohorts over this service's pipeline and store (programmes/service.py)."""
         from .programmes.service import ProgrammeService  # the solvers load only when programmes are used
 

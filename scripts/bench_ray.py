@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from matcher.model.batch.ray_engine import RayEngine  # noqa: E402
 from matcher.config import Settings  # noqa: E402
+from matcher.model.batch.ray_engine import RayEngine  # noqa: E402
 from matcher.model.embedder import Embedder  # noqa: E402
 from matcher.model.profile_vectors import profile_texts  # noqa: E402
 from matcher.profiles import MAX_PASSAGES, Profile, content_hash, parse_profile, split_passages, text_hash  # noqa: E402

@@ -41,13 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_data  # noqa: E402
 import numpy as np  # noqa: E402
 
-import bench_data  # noqa: E402
 from matcher.config import Settings  # noqa: E402
+from matcher.importing.importer import WRITE_BATCH  # noqa: E402
 from matcher.model.embedder import Embedder  # noqa: E402
 from matcher.profiles import content_hash, goals_text, parse_profile, profile_passages, text_hash  # noqa: E402
-from matcher.importing.importer import WRITE_BATCH  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
 from matcher.store import Embeddings, Write, masked, open_store  # noqa: E402
 

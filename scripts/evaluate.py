@@ -38,12 +38,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tqdm import tqdm  # noqa: E402
+from tqdm import tqdm
 
-from matcher.config import Settings  # noqa: E402
-from matcher.model.embedder import Embedder  # noqa: E402
-from matcher.profiles import STYLES  # noqa: E402
-from matcher.service import MatchService  # noqa: E402
+from matcher.config import Settings
+from matcher.model.embedder import Embedder
+from matcher.profiles import STYLES
+from matcher.service import MatchService
 
 MODES = ("dense", "lexical", "hybrid", "default")
 METRICS = ("ndcg@10", "recall@10", "recall@50", "mrr@10")

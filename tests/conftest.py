@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -11,6 +12,7 @@ import pytest
 from matcher.config import Settings
 from matcher.model.embedder import Embedder
 from matcher.service import MatchService
+from tests.children import Child
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +54,19 @@ def postgres_url():
 
     with fresh_database() as url:
         yield url
+
+
+@pytest.fixture
+def spawn(tmp_path, embedder):
+    """Factory: `mentor-match` child processes (tests/children.py), killed when the test ends."""
+    children: list[Child] = []
+
+    def start(data_dir: Path, *args: str, backend: str | None = None) -> Child:
+        child = Child(data_dir, list(args), tmp_path / f"child-{len(children)}.log", backend or embedder.backend)
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        child.kill()
+        child.log.close()

@@ -61,7 +61,7 @@ class LiveServer:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         """Start and wait for /readyz to answer 200; raises with the server's log if it does not."""
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(self.command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,

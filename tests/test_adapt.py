@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from matcher import cli, config
+from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
 from matcher.model.adapt import folders, run
 from matcher.model.adapt.pairs import (
     Pair,
@@ -32,7 +33,6 @@ from matcher.model.adapt.pairs import (
 from matcher.model.adapt.run import MIN_HELD_BACK, AdaptOptionError, AdaptOptions, adapt_profiles
 from matcher.model.adapt.selfcheck import CheckScores, improves, ranks, score
 from matcher.model.adapt.training import learning_rate_factor, usable_cores
-from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
 from matcher.profiles import parse_profile
 from tests.conftest import profile
 

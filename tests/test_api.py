@@ -209,7 +209,8 @@ ADMIN_CALLS = [("put", "/v1/profiles/zed"), ("get", "/v1/profiles/ana"), ("delet
 @pytest.mark.parametrize("method,path", ADMIN_CALLS + [("post", "/v1/match")])
 @pytest.mark.parametrize("header", [None, "Bearer mm_nope_nothing", "Basic dXNlcjpwYXNz", "Bearer ", "revoked"])
 def test_missing_or_wrong_key_is_401(client, keys, method, path, header):
-    headers = {} if header is None else {"Authorization": f"Bearer {keys['revoked']}" if header == "revoked" else header}
+    authorization = f"Bearer {keys['revoked']}" if header == "revoked" else header
+    headers = {} if header is None else {"Authorization": authorization}
     response = getattr(client, method)(path, json={"need": "x"}, headers=headers)
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"

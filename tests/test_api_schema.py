@@ -13,9 +13,13 @@ from hypothesis import strategies as st
 from pydantic.json_schema import models_json_schema
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
-                                               response_headers_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from matcher.api import create_app
 from matcher.api.openapi import build_openapi
@@ -131,7 +135,8 @@ def test_the_server_does_what_the_document_says(api_schema, admin_key, programme
 
     @seed(20261121)  # failures reproduce
     @given(case=operations[label].as_strategy(generation_mode=mode), real=st.booleans())
-    @settings(max_examples=20 if OPERATIONS[label] else 2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=20 if OPERATIONS[label] else 2, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
     def run(case, real):
         if real and mode == GenerationMode.POSITIVE and "programme" in label:
             aim_at_programme(case, label, programme_id)

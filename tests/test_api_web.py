@@ -149,7 +149,8 @@ def test_served_beyond_loopback_the_form_needs_a_user_the_trusted_proxy_signed_i
 
 
 def test_an_operator_may_open_the_form_explicitly_or_turn_it_off(service):
-    assert create_app({"form": "open"}, service=service, serving_host="0.0.0.0").test_client().get("/").status_code == 200
+    opened = create_app({"form": "open"}, service=service, serving_host="0.0.0.0").test_client()
+    assert opened.get("/").status_code == 200
     closed = create_app({"form": "off"}, service=service, serving_host="127.0.0.1").test_client()
     assert closed.get("/").status_code == 404
     with pytest.raises(ValueError, match="MATCHER_FORM='public': Input should be 'auto', 'open', 'signed-in' or 'off'"):

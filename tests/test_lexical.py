@@ -83,7 +83,7 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
             for start in range(0, 400, 7):
                 text = " ".join(words[(start + offset) % 400:(start + offset) % 400 + 20])
                 assert all(stem.startswith("word") for stem in lexical.tokenize(text))
-        except BaseException as exc:  # noqa: BLE001 - collected for the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(i * 13,)) for i in range(8)]

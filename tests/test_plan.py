@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.text.need import clauses, need_phrases
 from matcher.programmes.plan import Cover, need_topics, plan_sessions, plan_text, two_way_plan
+from matcher.text.need import clauses, need_phrases
 
 
 def test_need_topics_are_the_clauses_content_spans_in_order():

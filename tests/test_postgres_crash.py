@@ -4,10 +4,10 @@ replica is gone from every replica's answers at once."""
 
 from __future__ import annotations
 
-import pytest
-
 import signal
 import time
+
+import pytest
 
 from matcher.importing.readers import read_file
 from tests.integrity import assert_index_agrees, tiny_people, write_jsonl

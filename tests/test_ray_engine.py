@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import stat
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,13 +24,12 @@ import numpy as np
 import pytest
 
 from matcher import cli
+from matcher.config import Settings
 from matcher.model.batch import EngineError, InProcessEngine, fill_missing, missing_embeddings
 from matcher.model.batch.ray_engine import ProfileEmbedder, chunk_row, decode
-from matcher.config import Settings
 from matcher.model.profile_vectors import embed_profiles
 from matcher.profiles import content_hash, parse_profile, text_hash
 from matcher.store import Embeddings, SQLiteStore, StoredProfile, Write
-from tests.children import spawn  # noqa: F401 - a fixture
 from tests.integrity import assert_index_agrees, tiny_people
 
 NEED = {"need": "SQL window functions", "style": "any", "limit": 5}
@@ -274,7 +273,7 @@ def test_ray_reindex_equals_the_in_process_one(ray_cluster, tmp_path, make_servi
 
 
 @pytest.mark.slow
-def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path, spawn, make_service,  # noqa: F811
+def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path, spawn, make_service,
                                                            embedder):
     """`mentor-match reindex --engine ray` (its own local Ray) killed with SIGKILL once 3 chunks of 250 are
     stored leaves no Ray process behind; the next run (joining this module's Ray) embeds only the rest."""

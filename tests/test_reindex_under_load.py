@@ -63,7 +63,7 @@ class Searchers:
                 self.answers.append((started, name, result))
             n += 1
 
-    def __enter__(self) -> "Searchers":
+    def __enter__(self) -> Searchers:
         for thread in self._threads:
             thread.start()
         return self

@@ -15,9 +15,9 @@ import urllib.request
 
 import pytest
 
-from matcher.keys import KeyRing
 from matcher.config import Settings
 from matcher.index.replicas import MARKER
+from matcher.keys import KeyRing
 from matcher.store import open_store
 from tests.api_people import NEED, PEOPLE
 from tests.conftest import profile

@@ -1,10 +1,13 @@
 """Style rules as properties over random profiles: the hard rules can never be broken."""
 
-import numpy as np
-from hypothesis import given, settings, strategies as st
+from datetime import UTC
 
-from matcher.styles.catalog import Catalog
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from matcher.profiles import STYLES, parse_profile
+from matcher.styles.catalog import Catalog
 from matcher.styles.rules import Filters, Mentee, eligible, overlap_hours, policy
 
 TIMEZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", None]
@@ -101,7 +104,8 @@ def test_fit_is_bounded_and_reverse_prefers_bigger_gaps(people, mentee_seniority
     fit = policy("reverse").fit(cat, rows, mentee, None)
     for a in rows:
         for b in rows:
-            if cat.capacity[a] == cat.capacity[b] and mentee_seniority - cat.seniority[a] > mentee_seniority - cat.seniority[b] >= 0:
+            gap_a, gap_b = mentee_seniority - cat.seniority[a], mentee_seniority - cat.seniority[b]
+            if cat.capacity[a] == cat.capacity[b] and gap_a > gap_b >= 0:
                 assert fit[a - 1] >= fit[b - 1]
 
 
@@ -142,7 +146,7 @@ def test_styles_that_need_seniority_or_offers_say_so():
 
 
 def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from matcher.styles.catalog import utc_offset_hours
 
@@ -153,9 +157,9 @@ def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert
                                  "styles": ["e-mentoring"]}), 1)
     rows = np.array([1, 2])
     # Europe/Berlin moves from UTC+1 to UTC+2 at 01:00 UTC on 29 March 2026.
-    before = cat.utc_offsets(rows, datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc))
-    after = cat.utc_offsets(rows, datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc))
+    before = cat.utc_offsets(rows, datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
+    after = cat.utc_offsets(rows, datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
     assert before[0] == 1.0 and after[0] == 2.0
     assert np.isnan(before[1]) and np.isnan(after[1])  # no time zone: unknown, never zero
-    london = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    london = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert float(overlap_hours(after[0], utc_offset_hours("Europe/London", london))) == 7.0  # 1 h apart now

@@ -16,8 +16,8 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..search.budget import BudgetExceeded
 from ..profiles import FieldError, InvalidInput
+from ..search.budget import BudgetExceeded
 from ..styles.rules import POLICIES
 from .context import service, settings
 from .highlight import highlight
@@ -64,7 +64,7 @@ class FormInput:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_form(cls, form) -> "FormInput":
+    def from_form(cls, form) -> FormInput:
         """Read the posted form (missing fields are empty)."""
         return cls(need=form.get("need", "").strip(), style=form.get("style", "any").strip() or "any",
                    seniority=form.get("seniority", "").strip(), timezone=form.get("timezone", "").strip(),
@@ -129,7 +129,8 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
     cards = []
     for match in result["matches"]:
         mentor, why = match["mentor"], match["why"]
-        cards.append({"mentor": mentor, "score": match["score"], "percent": round(100 * max(0.0, min(1.0, match["score"]))),
+        percent = round(100 * max(0.0, min(1.0, match["score"])))
+        cards.append({"mentor": mentor, "score": match["score"], "percent": percent,
                       "seniority_label": SENIORITY.get(mentor["seniority"], ""),
                       "evidence": [highlight(sentence, need) for sentence in why["evidence"]],
                       "notes": why["notes"]})
@@ -137,8 +138,8 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
 
 
 def _page(form: FormInput, status: int = 200, **context: Any):
-    return render_template("index.html", form=form, user=sign_in().user(), styles=[(s, STYLE_NAMES[s], POLICIES[s].summary)
-                                                            for s in STYLE_ORDER],
+    styles = [(s, STYLE_NAMES[s], POLICIES[s].summary) for s in STYLE_ORDER]
+    return render_template("index.html", form=form, user=sign_in().user(), styles=styles,
                            seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
                            max_need=settings().max_need_chars, **context), status
 
@@ -150,7 +151,8 @@ def _match(body: dict[str, Any]) -> dict[str, Any]:
 @bp.before_request
 def _signed_in_only():
     """In "signed-in" mode, only users a trusted proxy vouches for see the form (403 page otherwise)."""
-    request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)  # a search is a few KB, like a match
+    # A search is a few KB, like a match.
+    request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)
     if request.endpoint != "web.static" and not sign_in().allowed():
         html = render_template("error.html", status=403, title="Sign in first",
                                message="This page is for signed-in colleagues: open it through your "

@@ -197,7 +197,15 @@ ADAPT_OPTIONS = ("minutes", "max_steps", "max_pairs", "batch_size", "holdout", "
 
 def cmd_adapt(args) -> int:
     from .. import config
-    from ..model.adapt import AdaptOptions, AdaptRunning, ExportUnavailable, adapt_store, describe, describe_revert, revert
+    from ..model.adapt import (
+        AdaptOptions,
+        AdaptRunning,
+        ExportUnavailable,
+        adapt_store,
+        describe,
+        describe_revert,
+        revert,
+    )
 
     settings = _settings()
     given = [f"--{name.replace('_', '-')}" for name in ADAPT_OPTIONS if getattr(args, name) is not None]

@@ -27,7 +27,8 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     p.add_argument("--style", choices=MATCH_STYLES, required=True)
     p.add_argument("--name", help="the programme's name (default: the cohort file's name)")
     p.add_argument("--objective", choices=("participation", "score"), default="participation",
-                   help="participation: as many mentees matched as possible, then the best fit; score: the best total fit")
+                   help="participation: as many mentees matched as possible, then the best fit; "
+                        "score: the best total fit")
     p.add_argument("--sessions", type=int, default=6, help="sessions in the programme (1..52)")
     p.add_argument("--cadence", choices=("weekly", "every two weeks", "monthly"), default="every two weeks")
     p.add_argument("--max-per-mentor", type=int, help="most mentees per mentor (default: their free capacity)")

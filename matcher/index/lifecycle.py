@@ -22,13 +22,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from . import state as state_mod
 from ..model.batch import EmbeddingEngine, fill_missing
 from ..model.embedder import Embedder
+from ..store import ProfileStore, ReindexRunning
+from . import state as state_mod
 from .generations import Generations, IndexMismatch
 from .replicas import ReindexFollower
 from .state import IndexState
-from ..store import ProfileStore, ReindexRunning
 
 log = logging.getLogger("matcher.lifecycle")
 
@@ -154,7 +154,7 @@ class IndexLifecycle:
                 state_mod.catch_up(fresh, self.store, self.embedder)
                 self._state = fresh
             log.info("now serving index generation %s", name)
-        except Exception as exc:  # noqa: BLE001 - whatever failed, do not try again on every request
+        except Exception as exc:
             self._refused = name
             log.warning("index generation %s not loaded, still serving %s: %s: %s", name, replacing.generation,
                         type(exc).__name__, exc)
@@ -285,7 +285,7 @@ class IndexLifecycle:
                 started = time.perf_counter()
                 state_mod.rebuild_lexical(state, self.store)
                 log.info("lexical index rebuilt after deletes in %.1f s", time.perf_counter() - started)
-        except Exception:  # noqa: BLE001 - the masked index keeps serving; say why it was not rebuilt
+        except Exception:
             log.exception("lexical index not rebuilt after deletes")
             with self._lock:
                 self._lexical_rebuild = None

@@ -29,8 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..files import PRIVATE_FILE, private_file
-from .generations import Generations
 from ..store import ProfileStore
+from .generations import Generations
 
 log = logging.getLogger("matcher.replicas")
 MARKER = "REINDEXED"
@@ -97,7 +97,7 @@ class ReindexFollower:
                 rebuild()
                 self.done(count)
                 log.info("followed the store's re-index %d in %.1f s", count, time.perf_counter() - started)
-        except Exception:  # noqa: BLE001 - keep serving the current generation; try again later
+        except Exception:
             log.exception("could not follow the store's latest re-index; trying again in %.0f s", RETRY_SECONDS)
             self.postpone()
 

@@ -18,15 +18,15 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from ..styles.catalog import Catalog
 from ..model.embedder import Embedder
 from ..model.profile_vectors import embed_profiles, usable
+from ..profiles import MAX_PASSAGES, findable, offers_text
+from ..store import Embeddings, ProfileStore, StoredProfile
+from ..styles.catalog import Catalog
 from .generations import Generations, IndexMismatch
-from .vectors import IndexSpec, VectorIndex, build_base
 from .lexical import LexicalIndex
 from .phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
-from ..profiles import MAX_PASSAGES, Profile, findable, goals_text, offers_text, profile_passages
-from ..store import Embeddings, ProfileStore, StoredProfile
+from .vectors import IndexSpec, VectorIndex, build_base
 
 log = logging.getLogger("matcher.state")
 

@@ -7,8 +7,9 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -238,7 +239,8 @@ class Embedder:
         runner = None
         model = self._model if self._model is not None else self._load_model_locked()
         modules = list(model)
-        if (self.backend in ONNX_FILES and [type(m).__name__ for m in modules] == ["Transformer", "Pooling", "Normalize"]
+        kinds = [type(m).__name__ for m in modules]
+        if (self.backend in ONNX_FILES and kinds == ["Transformer", "Pooling", "Normalize"]
                 and getattr(modules[1], "pooling_mode", None) == "mean"):
             import onnxruntime
 
@@ -262,7 +264,7 @@ class Embedder:
             probes = ["SQL", "social media skills for a senior leader", "one quick session on SQL window functions"]
             try:
                 same = np.abs(run(probes) - model.encode(probes, normalize_embeddings=True)).max() < 1e-4
-            except Exception:  # noqa: BLE001 - any surprise in the layout: keep sentence-transformers
+            except Exception:
                 same = False
             runner = run if same else None
         if runner is None:

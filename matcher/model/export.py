@@ -24,8 +24,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from ..config import EXPORTED_MODEL, MODELS_DIR, packaged_model  # noqa: E402
-from .embedder import ONNX_FILES  # noqa: E402
+from ..config import EXPORTED_MODEL, MODELS_DIR, packaged_model
+from .embedder import ONNX_FILES
 
 EXPORT_NAME = EXPORTED_MODEL.name
 INT8_SUFFIX = "int8"  # -> onnx/model_int8.onnx, the file embedder.ONNX_FILES["onnx-int8"] names
@@ -108,7 +108,8 @@ def export_model(output: str | Path | None = None, quantize: bool = True, source
 
             config = quantization_config()
             export_dynamic_quantized_onnx_model(model, config, str(tmp), file_suffix=INT8_SUFFIX)
-            yield f"quantized int8 (dynamic, {config} preset): {ONNX_FILES['onnx-int8']} ({_mb(tmp / ONNX_FILES['onnx-int8'])})"
+            int8 = ONNX_FILES["onnx-int8"]
+            yield f"quantized int8 (dynamic, {config} preset): {int8} ({_mb(tmp / int8)})"
         missing = [f for f in ([ONNX_FILES["onnx"]] + ([ONNX_FILES["onnx-int8"]] if quantize else []))
                    if not (tmp / f).exists()]
         if missing:
@@ -123,7 +124,8 @@ def export_model(output: str | Path | None = None, quantize: bool = True, source
             os.rename(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    yield f"done in {time.perf_counter() - started:.1f} s: MATCHER_MODEL={target} with MATCHER_BACKEND=onnx or onnx-int8"
+    yield (f"done in {time.perf_counter() - started:.1f} s: "
+           f"MATCHER_MODEL={target} with MATCHER_BACKEND=onnx or onnx-int8")
 
 
 def _write_record(folder: Path, source: Path, config: str | None) -> None:

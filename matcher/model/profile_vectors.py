@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .embedder import Embedder
 from ..profiles import Profile, goals_text, offers_text, profile_passages
 from ..store import Embeddings
+from .embedder import Embedder
 
 
 @dataclass(frozen=True)

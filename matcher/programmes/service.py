@@ -30,9 +30,9 @@ from .spec import CohortMember, ProgrammeRules, ProgrammeSpec, parse_programme
 from .two_way import pair_within
 
 if TYPE_CHECKING:
+    from ..index.state import IndexState
     from ..search import Ranked
     from ..service import MatchService
-    from ..index.state import IndexState
 
 log = logging.getLogger("matcher.programmes")
 
@@ -53,7 +53,7 @@ class DraftInputs:
     """A one-way draft before it is solved: members, their rankings, sparse candidates and mentors' places."""
 
     remainder: list[CohortRecord]  # the members to pair, indexed as in `edges`
-    ranked: dict[str, "Ranked"]  # by member key, for evidence
+    ranked: dict[str, Ranked]  # by member key, for evidence
     edges: CandidateEdges  # mentee index -> mentor index (into mentor_ids), with the match score
     mentor_ids: list[str]
     capacities: np.ndarray  # places per mentor in this run
@@ -102,7 +102,7 @@ def pair_dict(pair: PairRecord | None, member: CohortRecord, names: dict[str, st
 class ProgrammeService:
     """Programmes over a MatchService (its store, its match pipeline and its embedder)."""
 
-    def __init__(self, service: "MatchService"):
+    def __init__(self, service: MatchService):
         self.service = service
         self.store = service.store
 
@@ -182,8 +182,8 @@ class ProgrammeService:
                  sum(r.mentor_id is not None for r in records), time.perf_counter() - started)
         return self.view(programme_id)
 
-    def _candidates(self, view: ProgrammeView, state: "IndexState", member: CohortRecord,
-                    pool_ids: list[str] | None, limit: int) -> "Ranked | None":
+    def _candidates(self, view: ProgrammeView, state: IndexState, member: CohortRecord,
+                    pool_ids: list[str] | None, limit: int) -> Ranked | None:
         """The member's ranked candidates (None without a need to rank by)."""
         spec = view.spec
         need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
@@ -199,7 +199,7 @@ class ProgrammeService:
     def _pool(self, spec: ProgrammeRules) -> list[str] | None:
         return list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
 
-    def draft_inputs(self, programme_id: str) -> "DraftInputs":
+    def draft_inputs(self, programme_id: str) -> DraftInputs:
         """What a one-way draft solves: each remaining member's top candidates as sparse edges, and each
         mentor's places (the benchmark compares solvers on exactly these)."""
         view = self.view(programme_id)
@@ -207,8 +207,8 @@ class ProgrammeService:
         kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
         return self._inputs(view, state, kept, [m for m in view.cohort if m.key not in kept], view.record.runs + 1)
 
-    def _inputs(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                remainder: list[CohortRecord], run: int) -> "DraftInputs":
+    def _inputs(self, view: ProgrammeView, state: IndexState, kept: dict[str, PairRecord],
+                remainder: list[CohortRecord], run: int) -> DraftInputs:
         spec = view.spec
         ranked: dict[str, Ranked] = {}
         mentors: dict[str, int] = {}  # mentor id -> index
@@ -237,7 +237,7 @@ class ProgrammeService:
         return DraftInputs(remainder, ranked, CandidateEdges.from_triples(edges, len(remainder)), mentor_ids,
                            self._places(view, state, mentor_ids, kept_places), settled)
 
-    def _run_one_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
+    def _run_one_way(self, view: ProgrammeView, state: IndexState, kept: dict[str, PairRecord],
                      remainder: list[CohortRecord], run: int) -> list[PairRecord]:
         spec = view.spec
         inputs = self._inputs(view, state, kept, remainder, run)
@@ -257,7 +257,7 @@ class ProgrammeService:
                                           inputs.mentor_ids[pair.mentor], pair.score, run))
         return records
 
-    def _places(self, view: ProgrammeView, state: "IndexState", mentor_ids: list[str],
+    def _places(self, view: ProgrammeView, state: IndexState, mentor_ids: list[str],
                 kept: dict[str, int]) -> np.ndarray:
         """Each mentor's places in this run: the programme's limit and their capacity left, less kept pairs."""
         spec = view.spec
@@ -280,7 +280,7 @@ class ProgrammeService:
             places[i] = max(0, left - kept.get(mentor_id, 0))
         return places
 
-    def _run_two_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
+    def _run_two_way(self, view: ProgrammeView, state: IndexState, kept: dict[str, PairRecord],
                      remainder: list[CohortRecord], run: int) -> list[PairRecord]:
         spec = view.spec
         members = {m.key: i for i, m in enumerate(remainder)}
@@ -321,7 +321,7 @@ class ProgrammeService:
                                           run, two_way_partner=remainder[partner]))
         return records
 
-    def _proposal(self, view: ProgrammeView, state: "IndexState", member: CohortRecord, ranked: "Ranked",
+    def _proposal(self, view: ProgrammeView, state: IndexState, member: CohortRecord, ranked: Ranked,
                   mentor_id: str, score: float, run: int, status: str = "proposed",
                   two_way_partner: CohortRecord | None = None) -> PairRecord:
         """A pair with its evidence (from the member's own ranking) and its plan of sessions."""
@@ -336,7 +336,7 @@ class ProgrammeService:
 
     # -- plans --------------------------------------------------------------------------------------
 
-    def _plan(self, view: ProgrammeView, state: "IndexState", member: CohortRecord, mentor_id: str,
+    def _plan(self, view: ProgrammeView, state: IndexState, member: CohortRecord, mentor_id: str,
               two_way_partner: CohortRecord | None) -> tuple:
         """The pair's sessions as plain data: the member's topics, each with the mentor's best sentence."""
         sessions = view.spec.sessions
@@ -356,7 +356,7 @@ class ProgrammeService:
             plan = plans.plan_sessions(topics, sentences, self._similarity(topics, vectors), sessions)
         return tuple(_session_dict(s) for s in plan.sessions)
 
-    def _sentences(self, state: "IndexState", profile_id: str | None) -> tuple[list[str], np.ndarray]:
+    def _sentences(self, state: IndexState, profile_id: str | None) -> tuple[list[str], np.ndarray]:
         stored = self.store.get(profile_id) if profile_id else None
         if stored is None:
             return [], np.zeros((0, self.service.embedder.dim), np.float32)
@@ -457,7 +457,8 @@ class ProgrammeService:
         known = {m.key for m in view.cohort}
         unknown = [m for m in mentees if m not in known]
         if unknown:
-            raise InvalidInput([FieldError(field, f"not in this programme's cohort: {', '.join(map(repr, unknown[:10]))}")])
+            named = ", ".join(map(repr, unknown[:10]))
+            raise InvalidInput([FieldError(field, f"not in this programme's cohort: {named}")])
         return set(mentees)
 
     # -- publish and export --------------------------------------------------------------------------

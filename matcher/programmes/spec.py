@@ -31,7 +31,7 @@ class CohortMember(BaseModel):
     need: Annotated[str, Field(max_length=MAX_NEED_CHARS)] = ""
 
     @model_validator(mode="after")
-    def _one_person(self) -> "CohortMember":
+    def _one_person(self) -> CohortMember:
         if (self.id is None) == (self.ref is None):
             raise ValueError("id: give a stored profile's id, or a ref with an inline mentee (one of the two)")
         if self.ref is not None and self.mentee is None:
@@ -84,7 +84,7 @@ class ProgrammeSpec(ProgrammeRules):
     cohort: Annotated[list[CohortMember], Field(min_length=1, max_length=MAX_COHORT)]
 
     @model_validator(mode="after")
-    def _distinct_members(self) -> "ProgrammeSpec":
+    def _distinct_members(self) -> ProgrammeSpec:
         seen: set[str] = set()
         for position, member in enumerate(self.cohort):
             if member.key in seen:
@@ -119,5 +119,6 @@ def _nul_paths(value: Any, path: str) -> list[str]:
             found += [where] if isinstance(key, str) and "\x00" in key else _nul_paths(item, where)
         return found
     if isinstance(value, list):
-        return [p for index, item in enumerate(value) for p in _nul_paths(item, f"{path}.{index}" if path else str(index))]
+        return [p for index, item in enumerate(value)
+                for p in _nul_paths(item, f"{path}.{index}" if path else str(index))]
     return []

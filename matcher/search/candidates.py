@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..profiles import MAX_PASSAGES
 from ..index.state import IndexState
+from ..profiles import MAX_PASSAGES
 
 
 @dataclass(frozen=True)

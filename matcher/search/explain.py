@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import fusion as ranking
 from ..profiles import Profile, offers_text, profile_passages
 from ..styles.rules import Mentee, StylePolicy
+from . import fusion as ranking
 from .scoring import Scored
 
 

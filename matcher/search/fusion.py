@@ -110,7 +110,8 @@ def ranks(values: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def relevance(c: Candidates, w: Weights, passage_weight: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def relevance(c: Candidates, w: Weights, passage_weight: float | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(relevance, semantic, lexical) per candidate, each in [0, 1]."""
     semantic = semantic_scores(c, w.passage_weight if passage_weight is None else passage_weight,
                                w.coverage_weight)

@@ -9,11 +9,11 @@ or goals: see SECURITY.md "What a match shows".
 
 from __future__ import annotations
 
-from ..styles.catalog import Catalog
 from ..profiles import FieldError, InvalidInput, offers_text
-from .request import MenteeSpec, Trust
 from ..store import ProfileStore
+from ..styles.catalog import Catalog
 from ..styles.rules import Mentee
+from .request import MenteeSpec, Trust
 
 MAX_REPORTING_DEPTH = 20  # managers followed up the chain (a loop in the data ends it sooner)
 

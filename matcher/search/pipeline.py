@@ -20,18 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from ..text import need as needs
-from .budget import Budget
+from ..index.state import IndexState
 from ..model.embedder import Embedder
 from ..profiles import InvalidInput, Profile
-from .request import MatchRequest, Trust
-from .fusion import Weights
-from ..index.state import IndexState
 from ..store import ProfileStore
 from ..styles.rules import Filters, Mentee, eligible, policy
+from ..text import need as needs
+from .budget import Budget
 from .candidates import RetrievalSettings, retrieve
 from .explain import explain
+from .fusion import Weights
 from .mentees import resolve_mentee
+from .request import MatchRequest, Trust
 from .scoring import Scored, score
 
 log = logging.getLogger("matcher.search")

@@ -9,8 +9,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..profiles import (PROTECTED_ATTRIBUTES, FieldError, InvalidInput, Language, MatchStyle, ProfileId,
-                       ProtectedAttributeError, Seniority, _check_timezone, _normalise_languages, field_errors)
+from ..profiles import (
+    PROTECTED_ATTRIBUTES,
+    FieldError,
+    InvalidInput,
+    Language,
+    MatchStyle,
+    ProfileId,
+    ProtectedAttributeError,
+    Seniority,
+    _check_timezone,
+    _normalise_languages,
+    field_errors,
+)
 
 # What a `mentee.id` may bring into a match. "full": the stored bio, goals and reporting line of any
 # stored person (operators: the CLI, admin keys, programmes). "limited": only an active, discoverable

@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import (PAIR_STATUSES, CohortRecord, Embeddings, KeyRecord, OverCommitted, PairRecord, ProfileStore,
-                   ProgrammeRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors, vector_blob)
+from .base import (
+    PAIR_STATUSES,
+    CohortRecord,
+    Embeddings,
+    KeyRecord,
+    OverCommitted,
+    PairRecord,
+    ProfileStore,
+    ProgrammeRecord,
+    PurgeIncomplete,
+    ReindexRunning,
+    StoredProfile,
+    Write,
+    blob_vectors,
+    vector_blob,
+)
 from .dburl import is_postgres_url, masked
 from .sqlite import SQLiteStore
 
@@ -34,7 +48,7 @@ def _postgres():
     return postgres
 
 
-def _database_url(settings: "Settings") -> str:
+def _database_url(settings: Settings) -> str:
     """The PostgreSQL URL the settings name, or "" for SQLite.
 
     Raises:
@@ -46,7 +60,7 @@ def _database_url(settings: "Settings") -> str:
     return url
 
 
-def open_store(settings: "Settings") -> ProfileStore:
+def open_store(settings: Settings) -> ProfileStore:
     """The store the settings name.
 
     Args:
@@ -65,13 +79,13 @@ def open_store(settings: "Settings") -> ProfileStore:
     return SQLiteStore(settings.data_dir / DATABASE_FILE)
 
 
-def describe_store(settings: "Settings") -> str:
+def describe_store(settings: Settings) -> str:
     """Where the store lives, safe to print: the SQLite file, or the database URL with its password masked."""
     url = _database_url(settings)
     return f"PostgreSQL database {masked(url)}" if url else f"SQLite store {settings.data_dir / DATABASE_FILE}"
 
 
-def migrate_store(settings: "Settings") -> tuple[list[str], int | None]:
+def migrate_store(settings: Settings) -> tuple[list[str], int | None]:
     """Bring the store's schema up to this code's version (`mentor-match migrate`).
 
     Args:

@@ -7,7 +7,7 @@ people in well under a millisecond, so the filter can be handed to FAISS for eve
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ def utc_offset_hours(tz_name: str | None, at: datetime | None = None) -> float:
     Offsets follow daylight saving, so they are computed when needed, never stored with a profile.
     """
     if at is None:
-        return _offset_this_hour(tz_name, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H"))
+        return _offset_this_hour(tz_name, datetime.now(UTC).strftime("%Y-%m-%dT%H"))
     if not tz_name:
         return float("nan")
     try:
@@ -38,7 +38,7 @@ def utc_offset_hours(tz_name: str | None, at: datetime | None = None) -> float:
 def _offset_this_hour(tz_name: str | None, hour: str) -> float:
     # Daylight-saving changes happen on the hour (UTC) in all but a handful of zones: an offset
     # computed once per zone and hour is right for the whole hour.
-    return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=timezone.utc,
+    return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC,
                                                                                      minute=30))
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..profiles import FieldError, Profile
 from .catalog import STYLE_BITS, Catalog, utc_offset_hours
-from ..profiles import LONG_TERM_STYLES, FieldError, Profile
 
 WORKDAY_HOURS = 8.0
 
@@ -248,7 +248,8 @@ class Any(StylePolicy):
     style_weight = 0.0
 
 
-POLICIES: dict[str, StylePolicy] = {p.name: p for p in (Reverse(), Flash(), EMentoring(), Traditional(), TwoWay(), Any())}
+POLICIES: dict[str, StylePolicy] = {
+    p.name: p for p in (Reverse(), Flash(), EMentoring(), Traditional(), TwoWay(), Any())}
 
 
 def policy(style: str) -> StylePolicy:

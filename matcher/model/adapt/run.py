@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ...config import Settings, packaged_model
+from ...profiles import Profile
 from ..embedder import Embedder
 from ..profile_vectors import profile_texts
-from ...profiles import Profile
 from . import folders
 from .pairs import kinds, length_batches, probes, split, training_pairs
 from .selfcheck import CheckScores, improves, score

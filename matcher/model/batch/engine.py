@@ -29,9 +29,9 @@ from typing import Protocol
 
 from tqdm import tqdm
 
+from ...store import Embeddings, ProfileStore, StoredProfile
 from ..embedder import Embedder
 from ..profile_vectors import embed_profiles, usable
-from ...store import Embeddings, ProfileStore, StoredProfile
 
 log = logging.getLogger("matcher.batch")
 

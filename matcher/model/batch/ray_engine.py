@@ -104,8 +104,8 @@ class ProfileEmbedder:
             One row per profile: row_id, text_hash, model_key, and the offers, goals (empty: none) and
             passages vectors as the store keeps them (float32 bytes, store.vector_blob).
         """
-        from ..profile_vectors import embed_profiles
         from ...profiles import Profile
+        from ..profile_vectors import embed_profiles
 
         out: dict[str, list] = {"row_id": [], "text_hash": [], "offers": [], "goals": [], "passages": []}
         for row_ids, hashes, bios, skills, goals in zip(batch["row_id"], batch["text_hash"], batch["bio"],
