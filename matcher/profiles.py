@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import FieldError, InvalidInput
 
 STYLES: tuple[str, ...] = ("reverse", "flash", "e-mentoring", "traditional", "two-way")
 MATCH_STYLES: tuple[str, ...] = STYLES + ("any",)
@@ -166,25 +167,6 @@ class ProtectedAttributeError(ValueError):
     def __init__(self, key: str):
         self.key = key
         super().__init__(f"{key}: protected attribute, never stored or used for matching; remove it")
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One reason a document was refused: the field (dotted path, '' for the whole document) and why."""
-
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.reason}" if self.field else self.reason
-
-
-class InvalidInput(ValueError):
-    """Raised when a document fails validation; `errors` lists each field and its reason."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from threadpoolctl import threadpool_limits
 
 from .config import Settings
+from .errors import FieldError, InvalidInput
 from .files import private_dir
 from .importing.importer import Importer, ImportReport
 from .index import Generations, set_search_threads
@@ -28,9 +29,9 @@ from .index.lifecycle import IndexLifecycle, IndexSettings
 from .index.state import IndexState
 from .model.batch import EmbeddingEngine
 from .model.embedder import Embedder
-from .profiles import FieldError, InvalidInput, Profile, parse_profile
+from .profiles import Profile, parse_profile
 from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
-from .search.budget import Budget, BudgetExceeded  # noqa: F401 - BudgetExceeded is part of match()'s contract
+from .search.budget import Budget
 from .search.fusion import Weights
 from .search.request import MatchRequest, Trust, parse_match_request
 from .store import ProfileStore, open_store

@@ -19,6 +19,7 @@ import pytest
 
 from matcher import cli, config
 from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
+from matcher.errors import AdaptOptionError
 from matcher.model.adapt import folders, run
 from matcher.model.adapt.pairs import (
     Pair,
@@ -30,7 +31,7 @@ from matcher.model.adapt.pairs import (
     split,
     training_pairs,
 )
-from matcher.model.adapt.run import MIN_HELD_BACK, AdaptOptionError, AdaptOptions, adapt_profiles
+from matcher.model.adapt.run import MIN_HELD_BACK, AdaptOptions, adapt_profiles
 from matcher.model.adapt.selfcheck import CheckScores, improves, ranks, score
 from matcher.model.adapt.training import learning_rate_factor, usable_cores
 from matcher.profiles import parse_profile

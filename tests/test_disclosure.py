@@ -11,7 +11,8 @@ import re
 import pytest
 
 from matcher.api import create_app
-from matcher.profiles import PUBLIC_FIELDS, InvalidInput
+from matcher.errors import InvalidInput
+from matcher.profiles import PUBLIC_FIELDS
 from tests.api_people import bearer, make_keys, open_service
 from tests.conftest import profile
 

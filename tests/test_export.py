@@ -70,7 +70,7 @@ def test_auto_picks_int8_when_exported_and_torch_otherwise(exported, caplog):
 
 
 def test_missing_export_is_a_clear_error(tmp_path):
-    from matcher.model.embedder import ModelNotFound
+    from matcher.errors import ModelNotFound
 
     with pytest.raises(ModelNotFound, match="onnx-int8"):
         Embedder(packaged_model(), "onnx-int8")

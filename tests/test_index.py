@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from matcher.index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
+from matcher.errors import IndexMismatch
+from matcher.index import Generations, IndexSpec, VectorIndex, build_base
 
 DIM = 16
 

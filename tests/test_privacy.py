@@ -16,9 +16,9 @@ import sys
 import faiss
 import pytest
 
+from matcher.errors import BudgetExceeded, InvalidInput
 from matcher.importing.readers import read_text
-from matcher.profiles import PROTECTED_ATTRIBUTES, PUBLIC_FIELDS, InvalidInput
-from matcher.search.budget import BudgetExceeded
+from matcher.profiles import PROTECTED_ATTRIBUTES, PUBLIC_FIELDS
 from tests.conftest import profile
 from tests.integrity import assert_index_agrees, tiny_people
 

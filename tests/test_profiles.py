@@ -2,7 +2,8 @@
 
 import pytest
 
-from matcher.profiles import InvalidInput, content_hash, parse_profile, profile_passages, split_passages, text_hash
+from matcher.errors import InvalidInput
+from matcher.profiles import content_hash, parse_profile, profile_passages, split_passages, text_hash
 from tests.conftest import profile
 
 

@@ -25,7 +25,8 @@ import pytest
 
 from matcher import cli
 from matcher.config import Settings
-from matcher.model.batch import EngineError, InProcessEngine, fill_missing, missing_embeddings
+from matcher.errors import EngineError
+from matcher.model.batch import InProcessEngine, fill_missing, missing_embeddings
 from matcher.model.batch.ray_engine import ProfileEmbedder, chunk_row, decode
 from matcher.model.profile_vectors import embed_profiles
 from matcher.profiles import content_hash, parse_profile, text_hash

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from matcher.errors import InvalidInput
 from matcher.importing.readers import read_text
-from matcher.profiles import InvalidInput
 from matcher.text.need import query_texts
 from tests.conftest import profile
 

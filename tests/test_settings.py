@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from matcher.config import Settings, SettingsError, warn_unknown_variables
+from matcher.config import Settings, warn_unknown_variables
+from matcher.errors import SettingsError
 
 
 @pytest.mark.parametrize("variable,value,says", [

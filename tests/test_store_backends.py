@@ -21,19 +21,9 @@ import numpy as np
 import pytest
 
 from matcher.config import Settings
+from matcher.errors import OverCommitted, PurgeIncomplete, ReindexRunning, SchemaMismatch
 from matcher.profiles import content_hash, parse_profile, text_hash
-from matcher.store import (
-    CohortRecord,
-    Embeddings,
-    KeyRecord,
-    OverCommitted,
-    PairRecord,
-    ProgrammeRecord,
-    PurgeIncomplete,
-    ReindexRunning,
-    Write,
-    open_store,
-)
+from matcher.store import CohortRecord, Embeddings, KeyRecord, PairRecord, ProgrammeRecord, Write, open_store
 from tests.conftest import profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -363,7 +353,7 @@ def test_a_schema_behind_the_code_is_refused_until_migrated(tmp_path, capsys):
         for behind in sorted({0, latest - 1}):
             if behind:
                 _apply(url, behind)
-            with pytest.raises(schema.SchemaMismatch) as refused:
+            with pytest.raises(SchemaMismatch) as refused:
                 open_store(settings)
             message = str(refused.value)
             assert "run `mentor-match migrate`" in message and "MATCHER_DATABASE_URL" in message
@@ -396,7 +386,7 @@ def test_a_schema_ahead_of_the_code_is_refused_and_never_migrated_down(postgres_
                      (schema.latest_version() + 1,))
     settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url)
     for attempt in (open_store, migrate_store):
-        with pytest.raises(schema.SchemaMismatch, match="newer than this version of mentor-matcher"):
+        with pytest.raises(SchemaMismatch, match="newer than this version of mentor-matcher"):
             attempt(settings)
 
 
@@ -618,7 +608,8 @@ PUBLISHER = """
 import json, sys
 from pathlib import Path
 from matcher.config import Settings
-from matcher.store import OverCommitted, open_store
+from matcher.store import open_store
+from matcher.errors import OverCommitted
 store = open_store(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
 store.current_seq()  # connected before any race starts
 print("READY", flush=True)

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from ..profiles import FieldError, InvalidInput
+from ..errors import FieldError, InvalidInput
 
 log = logging.getLogger("matcher.api")
 
@@ -239,10 +239,10 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(InvalidInput, handle_invalid_input)
-    from ..search.budget import BudgetExceeded
+    from ..errors import BudgetExceeded
 
     app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
-    from ..store import PurgeIncomplete
+    from ..errors import PurgeIncomplete
 
     app.register_error_handler(PurgeIncomplete, handle_purge_incomplete)
     app.register_error_handler(Exception, handle_unexpected)

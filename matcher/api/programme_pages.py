@@ -19,9 +19,8 @@ from typing import Any
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ..profiles import InvalidInput
+from ..errors import InvalidInput, OverCommitted
 from ..programmes.service import ProgrammeView, UnknownProgramme, pair_dict
-from ..store import OverCommitted
 from .admin_signin import CSRF_FIELD, Refused, admin_sign_in
 from .context import service
 from .programmes import apply_action, csv_response, listed, programmes

@@ -20,8 +20,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
+from ..errors import OverCommitted
 from ..programmes.service import ProgrammeService, ProgrammeView, UnknownProgramme
-from ..store import OverCommitted, ProgrammeRecord
+from ..store import ProgrammeRecord
 from .auth import require_scope
 from .context import service
 from .errors import PROBLEM_BASE, Problem, json_object, problem_response

@@ -16,8 +16,7 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..profiles import FieldError, InvalidInput
-from ..search.budget import BudgetExceeded
+from ..errors import BudgetExceeded, FieldError, InvalidInput
 from ..styles.rules import POLICIES
 from .context import service, settings
 from .highlight import highlight

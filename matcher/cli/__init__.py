@@ -16,7 +16,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from ..profiles import MATCH_STYLES, InvalidInput
+from ..errors import InvalidInput
+from ..profiles import MATCH_STYLES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -71,7 +72,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from ..model.batch import EngineError, engine_for
+    from ..errors import EngineError
+    from ..model.batch import engine_for
     from ..service import MatchService
 
     settings = _settings()
@@ -197,15 +199,8 @@ ADAPT_OPTIONS = ("minutes", "max_steps", "max_pairs", "batch_size", "holdout", "
 
 def cmd_adapt(args) -> int:
     from .. import config
-    from ..model.adapt import (
-        AdaptOptions,
-        AdaptRunning,
-        ExportUnavailable,
-        adapt_store,
-        describe,
-        describe_revert,
-        revert,
-    )
+    from ..errors import AdaptRunning, ExportUnavailable
+    from ..model.adapt import AdaptOptions, adapt_store, describe, describe_revert, revert
 
     settings = _settings()
     given = [f"--{name.replace('_', '-')}" for name in ADAPT_OPTIONS if getattr(args, name) is not None]
@@ -392,8 +387,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     """Run the command; every error becomes a line naming the field or setting, and an exit status."""
-    from ..config import SettingsError
-    from ..store import ReindexRunning
+    from ..errors import ReindexRunning, SettingsError
 
     try:
         return args.func(args)

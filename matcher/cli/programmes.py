@@ -88,8 +88,8 @@ def cmd_pair(args, service_factory) -> int:
 
 def cmd_programme(args, service_factory) -> int:
     """The review steps."""
+    from ..errors import OverCommitted
     from ..programmes.service import UnknownProgramme
-    from ..store import OverCommitted
 
     programmes = service_factory().open().programmes
     verb = args.programme_command

@@ -15,9 +15,10 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..errors import FieldError, InvalidInput
 from ..model.embedder import Embedder
 from ..model.profile_vectors import embed_profiles
-from ..profiles import FieldError, InvalidInput, Profile, content_hash, parse_profile, text_hash
+from ..profiles import Profile, content_hash, parse_profile, text_hash
 from ..store import ProfileStore, Write
 
 WRITE_BATCH = 256  # profiles read, and profiles embedded and committed, per step of an import

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..profiles import FieldError, InvalidInput, Profile
+from ..errors import FieldError, InvalidInput
+from ..profiles import Profile
 
 LIST_FIELDS = ("skills", "styles", "formats", "languages")
 INT_FIELDS = ("seniority", "capacity")

@@ -22,11 +22,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import IndexMismatch, ReindexRunning
 from ..model.batch import EmbeddingEngine, fill_missing
 from ..model.embedder import Embedder
-from ..store import ProfileStore, ReindexRunning
+from ..store import ProfileStore
 from . import state as state_mod
-from .generations import Generations, IndexMismatch
+from .generations import Generations
 from .replicas import ReindexFollower
 from .state import IndexState
 

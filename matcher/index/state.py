@@ -18,12 +18,13 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
+from ..errors import IndexMismatch
 from ..model.embedder import Embedder
 from ..model.profile_vectors import embed_profiles, usable
 from ..profiles import MAX_PASSAGES, findable, offers_text
 from ..store import Embeddings, ProfileStore, StoredProfile
 from ..styles.catalog import Catalog
-from .generations import Generations, IndexMismatch
+from .generations import Generations
 from .lexical import LexicalIndex
 from .phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
 from .vectors import IndexSpec, VectorIndex, build_base

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..errors import ModelNotFound
+
 if TYPE_CHECKING:
     from ..config import Settings
 
@@ -30,10 +32,6 @@ AUTO = "auto"  # the fastest backend whose files the model folder holds (see res
 AUTO_ORDER = ("onnx-int8", "torch")
 
 log = logging.getLogger("matcher.embedder")
-
-
-class ModelNotFound(RuntimeError):
-    """The configured model folder (or its ONNX export) is not there."""
 
 
 def weights_digest(model_dir: Path, backend: str = "torch") -> str:

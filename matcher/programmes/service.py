@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..profiles import MAX_PASSAGES, FieldError, InvalidInput, offers_text, profile_passages
+from ..errors import FieldError, InvalidInput
+from ..profiles import MAX_PASSAGES, offers_text, profile_passages
 from ..search.request import MatchRequest
 from ..store import CohortRecord, PairRecord, ProgrammeRecord
 from . import plan as plans

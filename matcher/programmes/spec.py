@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..profiles import FieldError, InvalidInput, MatchStyle, ProfileId, field_errors
+from ..errors import FieldError, InvalidInput
+from ..profiles import MatchStyle, ProfileId, field_errors
 from ..search.request import MAX_NEED_CHARS, MenteeSpec
 
 Objective = Literal["score", "participation"]

@@ -8,16 +8,9 @@ from __future__ import annotations
 import logging
 import time
 
+from ..errors import BudgetExceeded
+
 log = logging.getLogger("matcher.budget")
-
-
-class BudgetExceeded(RuntimeError):
-    """A match ran out of its time budget; it was abandoned at `stage` (the caller may retry later)."""
-
-    def __init__(self, budget_ms: float, stage: str):
-        self.budget_ms = budget_ms
-        self.stage = stage
-        super().__init__(f"the match did not finish within its budget of {budget_ms:g} ms (stopped {stage})")
 
 
 class Budget:

@@ -9,7 +9,8 @@ or goals: see SECURITY.md "What a match shows".
 
 from __future__ import annotations
 
-from ..profiles import FieldError, InvalidInput, offers_text
+from ..errors import FieldError, InvalidInput
+from ..profiles import offers_text
 from ..store import ProfileStore
 from ..styles.catalog import Catalog
 from ..styles.rules import Mentee

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidInput
 from ..index.state import IndexState
 from ..model.embedder import Embedder
-from ..profiles import InvalidInput, Profile
+from ..profiles import Profile
 from ..store import ProfileStore
 from ..styles.rules import Filters, Mentee, eligible, policy
 from ..text import need as needs

@@ -9,10 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..errors import FieldError, InvalidInput
 from ..profiles import (
     PROTECTED_ATTRIBUTES,
-    FieldError,
-    InvalidInput,
     Language,
     MatchStyle,
     ProfileId,

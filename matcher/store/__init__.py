@@ -14,12 +14,9 @@ from .base import (
     CohortRecord,
     Embeddings,
     KeyRecord,
-    OverCommitted,
     PairRecord,
     ProfileStore,
     ProgrammeRecord,
-    PurgeIncomplete,
-    ReindexRunning,
     StoredProfile,
     Write,
     blob_vectors,
@@ -31,9 +28,9 @@ from .sqlite import SQLiteStore
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "KeyRecord", "OverCommitted", "PairRecord", "ProfileStore",
-           "ProgrammeRecord", "PurgeIncomplete", "ReindexRunning", "SQLiteStore", "StoredProfile", "Write",
-           "blob_vectors", "describe_store", "migrate_store", "open_store", "vector_blob"]
+__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "KeyRecord", "PairRecord", "ProfileStore",
+           "ProgrammeRecord", "SQLiteStore", "StoredProfile", "Write", "blob_vectors", "describe_store",
+           "migrate_store", "open_store", "vector_blob"]
 
 DATABASE_FILE = "profiles.db"
 
@@ -71,7 +68,7 @@ def open_store(settings: Settings) -> ProfileStore:
     Raises:
         ValueError: MATCHER_DATABASE_URL is not a postgresql:// URL.
         RuntimeError: the PostgreSQL driver is missing, or the schema is missing, behind or ahead
-            (schema.SchemaMismatch, naming `mentor-match migrate`).
+            (SchemaMismatch, naming `mentor-match migrate`).
     """
     url = _database_url(settings)
     if url:
@@ -94,7 +91,7 @@ def migrate_store(settings: Settings) -> tuple[list[str], int | None]:
         (the migrations applied now, by name; the schema version now). SQLite creates its schema when
         it opens: nothing is applied and the version is None.
     Raises:
-        As open_store; schema.SchemaMismatch when the database is ahead of this code.
+        As open_store; SchemaMismatch when the database is ahead of this code.
     """
     url = _database_url(settings)
     if not url:

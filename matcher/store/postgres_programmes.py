@@ -21,7 +21,8 @@ from collections import Counter
 
 import psycopg
 
-from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord, spec_without_mentor
+from ..errors import OverCommitted
+from .base import CohortRecord, PairRecord, ProgrammeRecord, spec_without_mentor
 from .pgseq import hold_seq, touch
 
 # The long-term mentees a profile's published pairs give it (its capacity left is less by that); found

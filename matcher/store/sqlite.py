@@ -17,18 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import PurgeIncomplete, ReindexRunning
 from ..files import PRIVATE_FILE, private_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
-from .base import (
-    Embeddings,
-    KeyRecord,
-    PurgeIncomplete,
-    ReindexRunning,
-    StoredProfile,
-    Write,
-    blob_vectors,
-    vector_blob,
-)
+from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .sqlite_programmes import COMMITTED, PROGRAMME_SCHEMA, SQLiteProgrammes
 
 log = logging.getLogger("matcher.store")

@@ -10,7 +10,8 @@ import json
 import sqlite3
 import time
 
-from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord, spec_without_mentor
+from ..errors import OverCommitted
+from .base import CohortRecord, PairRecord, ProgrammeRecord, spec_without_mentor
 
 PROGRAMME_SCHEMA = """
 CREATE TABLE IF NOT EXISTS programmes (

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..profiles import FieldError, Profile
+from ..errors import FieldError
+from ..profiles import Profile
 from .catalog import STYLE_BITS, Catalog, utc_offset_hours
 
 WORKDAY_HOURS = 8.0

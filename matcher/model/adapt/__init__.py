@@ -7,19 +7,16 @@ it the default model only when a self-check on held-back profiles improves (self
 it together). See README "Adapting the model" and SECURITY.md "Adapted models".
 """
 
-from .folders import AdaptRunning
 from .run import (
-                  AdaptOptionError,
-                  AdaptOptions,
-                  AdaptResult,
-                  ExportUnavailable,
-                  RevertResult,
-                  adapt_profiles,
-                  adapt_store,
-                  describe,
-                  describe_revert,
-                  revert,
+    AdaptOptions,
+    AdaptResult,
+    RevertResult,
+    adapt_profiles,
+    adapt_store,
+    describe,
+    describe_revert,
+    revert,
 )
 
-__all__ = ["AdaptOptionError", "AdaptOptions", "AdaptResult", "AdaptRunning", "ExportUnavailable", "RevertResult",
-           "adapt_profiles", "adapt_store", "describe", "describe_revert", "revert"]
+__all__ = ["AdaptOptions", "AdaptResult", "RevertResult", "adapt_profiles", "adapt_store", "describe",
+           "describe_revert", "revert"]

@@ -24,16 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ...config import ACTIVE_POINTER, ADAPTED_PREFIX
+from ...errors import AdaptRunning
 from ...files import PRIVATE_DIR, PRIVATE_FILE, private_dir
 
 log = logging.getLogger("matcher.adapt")
 
 RECORD = "adapt.json"
 _LOCK = ".adapt.lock"
-
-
-class AdaptRunning(RuntimeError):
-    """Another `mentor-match adapt` is writing to the same models folder."""
 
 
 def new_name(now: float | None = None) -> str:

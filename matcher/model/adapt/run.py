@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ...config import Settings, packaged_model
+from ...errors import AdaptOptionError, ExportUnavailable
 from ...profiles import Profile
 from ..embedder import Embedder
 from ..profile_vectors import profile_texts
@@ -34,14 +35,6 @@ from .training import Budget, TrainingReport, fine_tune
 MIN_HELD_BACK = 10  # fewer held-back profiles than this make the self-check a coin toss
 MAX_PROBES = 2000  # held-back profiles asked about at most (both models encode two texts for each)
 ESTIMATE_SAMPLE = 200  # profiles whose texts are timed for the re-embedding estimate
-
-
-class AdaptOptionError(ValueError):
-    """An option of `mentor-match adapt` cannot be used; the message names it and says why."""
-
-
-class ExportUnavailable(RuntimeError):
-    """The packages that export the adapted model to ONNX and int8 are not installed."""
 
 
 EXPORT_MODULES = ("onnx", "onnxruntime", "optimum.onnxruntime")  # sentence-transformers[onnx]
@@ -179,7 +172,7 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         What was trained, the self-check's figures and the decision.
     Raises:
         AdaptOptionError: an option is out of range, or the profiles are too few for it.
-        folders.AdaptRunning: another adaptation holds the models folder.
+        AdaptRunning: another adaptation holds the models folder.
     """
     options.check()
     check_export_available()

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .engine import (
-    EmbeddingEngine,
-    EngineError,
-    EngineUnavailable,
-    FillReport,
-    InProcessEngine,
-    fill_missing,
-    missing_embeddings,
-)
+from ...errors import EngineUnavailable
+from .engine import EmbeddingEngine, FillReport, InProcessEngine, fill_missing, missing_embeddings
 
 if TYPE_CHECKING:
     from ...config import Settings
 
 ENGINES = ("in-process", "ray")
 
-__all__ = ["ENGINES", "EmbeddingEngine", "EngineError", "EngineUnavailable", "FillReport", "InProcessEngine",
-           "engine_for", "fill_missing", "missing_embeddings"]
+__all__ = ["ENGINES", "EmbeddingEngine", "FillReport", "InProcessEngine", "engine_for", "fill_missing",
+           "missing_embeddings"]
 
 
 def engine_for(name: str, settings: Settings, address: str | None = None) -> EmbeddingEngine | None:

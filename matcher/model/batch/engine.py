@@ -29,6 +29,7 @@ from typing import Protocol
 
 from tqdm import tqdm
 
+from ...errors import EngineError
 from ...store import Embeddings, ProfileStore, StoredProfile
 from ..embedder import Embedder
 from ..profile_vectors import embed_profiles, usable
@@ -37,14 +38,6 @@ log = logging.getLogger("matcher.batch")
 
 # (row id, the text hash the vectors were made from, the vectors): what ProfileStore.set_embeddings takes.
 Embedded = tuple[int, str, Embeddings]
-
-
-class EngineError(RuntimeError):
-    """An engine could not run (e.g. no Ray cluster at the address given), or gave unusable vectors."""
-
-
-class EngineUnavailable(ValueError):
-    """The engine asked for is unknown or not installed (bad usage: the CLI exits 2)."""
 
 
 class EmbeddingEngine(Protocol):

@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...errors import EngineError, EngineUnavailable
 from ...store import Embeddings, StoredProfile, blob_vectors, vector_blob
-from .engine import Embedded, EngineError, EngineUnavailable
+from .engine import Embedded
 
 if TYPE_CHECKING:
     from ...config import Settings
