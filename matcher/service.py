@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadpoolctl import threadpool_limits
@@ -27,6 +28,7 @@ from .importing.importer import Importer, ImportReport
 from .index import Generations, set_search_threads
 from .index.lifecycle import IndexLifecycle, IndexSettings
 from .index.state import IndexState
+from .keys import KeyRing
 from .model.batch import EmbeddingEngine
 from .model.embedder import Embedder
 from .profiles import Profile, parse_profile
@@ -34,7 +36,7 @@ from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
 from .search.budget import Budget
 from .search.fusion import Weights
 from .search.request import MatchRequest, Trust, parse_match_request
-from .store import ProfileStore, open_store
+from .store import ProfileStore, describe_store, migrate_store, open_store
 
 if TYPE_CHECKING:
     from .programmes.service import ProgrammeService
@@ -205,3 +207,26 @@ class MatchService:
         if isinstance(request, MatchRequest):
             return request
         return parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
+
+
+# -- the store alone, without the model: the operators' commands (`keys`, `backup`, `migrate`) ----------
+
+def open_keyring(settings: Settings) -> KeyRing:
+    """The API keys of the store the settings name (no model is loaded)."""
+    return KeyRing(open_store(settings))
+
+
+def backup_store(settings: Settings, target: Path) -> None:
+    """Write a consistent copy of the store to `target`, a new file (no model is loaded)."""
+    open_store(settings).backup(target)
+
+
+def migrate(settings: Settings) -> tuple[list[str], int | None, str]:
+    """Bring the store's schema up to this code's version (store.migrate_store).
+
+    Returns:
+        (the migrations applied now; the schema version now, None for SQLite; where the store lives,
+        safe to print).
+    """
+    applied, version = migrate_store(settings)
+    return applied, version, describe_store(settings)

@@ -193,7 +193,7 @@ def test_highlight_marks_the_words_bm25_matched_by_their_snowball_stems():
     assert out == "I coach <mark>Leaders</mark> on <mark>TikTok</mark> and <mark>instagram</mark> <mark>videos</mark>."
     # "leadership" and "leaders" have different stems: BM25 does not match them, so neither does the page.
     assert "<mark>Leaders</mark>" not in highlight("I coach Leaders.", "leadership")
-    from matcher.index.lexical import query_terms, tokenize
+    from matcher.text.words import query_terms, tokenize
     assert tokenize("Leaders") != query_terms("leadership")
 
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from matcher.index.lexical import LexicalIndex, list_items, need_items, query_terms
+from matcher.index.lexical import LexicalIndex, list_items, need_items
+from matcher.text.words import query_terms
 
 TEXTS = {
     3: "I coach Python developers on testing and packaging.",
@@ -72,7 +73,7 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
     """Threads tokenizing at once while the cache is replaced (past its cap) never miss a stem."""
     import threading
 
-    from matcher.index import lexical
+    from matcher.text import words as lexical
 
     monkeypatch.setattr(lexical, "_STEM_CACHE_CAP", 5)
     words = [f"word{i}ing" for i in range(400)]

@@ -16,17 +16,19 @@ the log gets ids and counts only (the service logs each create, run and publish;
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
 from ..errors import OverCommitted
 from ..programmes.service import ProgrammeService, ProgrammeView, UnknownProgramme
-from ..store import ProgrammeRecord
 from .auth import require_scope
 from .context import service
 from .errors import PROBLEM_BASE, Problem, json_object, problem_response
 from .schemas import PairAction, parse_pair_action
+
+if TYPE_CHECKING:
+    from ..store import ProgrammeRecord  # a type only: the face gets records from the programmes
 
 bp = Blueprint("programmes", __name__)
 log = logging.getLogger("matcher.api")

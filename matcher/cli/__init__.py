@@ -152,10 +152,9 @@ def cmd_config(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    from ..keys import KeyRing
-    from ..store import open_store
+    from ..service import open_keyring
 
-    ring = KeyRing(open_store(_settings()))
+    ring = open_keyring(_settings())
     if args.keys_command == "create":
         key, token = ring.create(args.scope, args.label)
         print(f"created key {key.key_id} with scope {key.scope}; it is shown once, keep it secret:")
@@ -228,24 +227,22 @@ def cmd_adapt(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from ..store import open_store
+    from ..service import backup_store
 
     target = Path(args.target)
     if target.exists():
         print(f"error: target: {target} exists; give a new file name", file=sys.stderr)
         return EXIT_USAGE
-    open_store(_settings()).backup(target)
+    backup_store(_settings(), target)
     print(f"backed up the store to {target}")
     return EXIT_OK
 
 
 def cmd_migrate(args) -> int:
     from ..config import Settings
-    from ..store import describe_store, migrate_store
+    from ..service import migrate
 
-    settings = Settings.from_env()
-    applied, version = migrate_store(settings)
-    where = describe_store(settings)  # the database URL with its password masked
+    applied, version, where = migrate(Settings.from_env())  # where: the database URL with its password masked
     if version is None:
         print(f"{where}: SQLite creates its schema when the store opens; nothing to migrate")
     elif applied:
