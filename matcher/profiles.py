@@ -15,11 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import FieldError, InvalidInput
+from .styles.rules import MATCH_STYLES, OFFERED_STYLES
 
-STYLES: tuple[str, ...] = ("reverse", "flash", "e-mentoring", "traditional", "two-way")
-MATCH_STYLES: tuple[str, ...] = STYLES + ("any",)
 FORMATS: tuple[str, ...] = ("in-person", "virtual")
-LONG_TERM_STYLES: frozenset[str] = frozenset({"reverse", "traditional", "e-mentoring", "two-way"})
 
 # Never stored, embedded, filtered on or returned. Rejected by name so a client learns why.
 PROTECTED_ATTRIBUTES: frozenset[str] = frozenset(
@@ -37,8 +35,9 @@ PUBLIC_FIELDS: tuple[str, ...] = (
 )
 
 ProfileId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-Style = Literal["reverse", "flash", "e-mentoring", "traditional", "two-way"]
-MatchStyle = Literal["reverse", "flash", "e-mentoring", "traditional", "two-way", "any"]
+# The style names come from the registry (styles/rules.py): a new style is offered and asked for at once.
+Style = Literal[OFFERED_STYLES]  # what a mentor may offer
+MatchStyle = Literal[MATCH_STYLES]  # what a request may ask for: the offered styles and "any"
 Format = Literal["in-person", "virtual"]
 ShortText = Annotated[str, Field(max_length=200)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
@@ -90,7 +89,7 @@ class Profile(BaseModel):
     bio: Annotated[str, Field(max_length=5000)] = ""
     skills: Annotated[list[Tag], Field(max_length=50)] = []
     goals: Annotated[str, Field(max_length=2000)] = ""
-    styles: Annotated[list[Style], Field(max_length=5)] = []
+    styles: Annotated[list[Style], Field(max_length=len(OFFERED_STYLES))] = []
     formats: Annotated[list[Format], Field(min_length=1, max_length=2)] = ["in-person", "virtual"]
     location: ShortText | None = None
     timezone: Annotated[str, Field(max_length=64)] | None = None

@@ -42,8 +42,8 @@ from tqdm import tqdm
 
 from matcher.config import Settings
 from matcher.model.embedder import Embedder
-from matcher.profiles import STYLES
 from matcher.service import MatchService
+from matcher.styles.rules import OFFERED_STYLES
 
 MODES = ("dense", "lexical", "hybrid", "default")
 METRICS = ("ndcg@10", "recall@10", "recall@50", "mrr@10")
@@ -121,7 +121,7 @@ def to_profile(doc: dict, pid: str) -> dict:
         bio = bio[:5000].rsplit(" ", 1)[0]
     words = (title or text).split()
     name = " ".join(words[:8])[:200] or pid
-    return {"id": pid, "name": name, "seniority": 5, "bio": bio, "styles": list(STYLES), "capacity": 1,
+    return {"id": pid, "name": name, "seniority": 5, "bio": bio, "styles": list(OFFERED_STYLES), "capacity": 1,
             "flash_hours_per_month": 1}
 
 

@@ -23,8 +23,9 @@ from schemathesis.specs.openapi.checks import (
 
 from matcher.api import create_app
 from matcher.api.openapi import build_openapi
-from matcher.profiles import MATCH_STYLES, Profile
+from matcher.profiles import Profile
 from matcher.search.request import MatchRequest
+from matcher.styles.rules import MATCH_STYLES
 from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys, open_service
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, jsonify, url_for
 
 from ..errors import OverCommitted
 from ..programmes.service import ProgrammeService, ProgrammeView, UnknownProgramme
+from ..styles.rules import ANY
 from .auth import require_scope
 from .context import service
 from .errors import PROBLEM_BASE, Problem, json_object, problem_response
@@ -47,7 +48,7 @@ def programmes() -> ProgrammeService:
 
 def listed(record: ProgrammeRecord, summary: dict[str, int]) -> dict[str, Any]:
     """A programme in a list: its state and counts, without its pairs (schemas.ProgrammeListed)."""
-    return {"id": record.id, "name": record.name, "style": record.spec.get("style", "any"), "status": record.status,
+    return {"id": record.id, "name": record.name, "style": record.spec.get("style", ANY), "status": record.status,
             "runs": record.runs, "created_at": record.created_at, "updated_at": record.updated_at,
             "published_at": record.published_at, "summary": summary}
 

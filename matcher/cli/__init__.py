@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InvalidInput
-from ..profiles import MATCH_STYLES
+from ..styles.rules import ANY, MATCH_STYLES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -277,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("match", help="find mentors for a need")
     p.add_argument("need", help="what the person wants to learn, in their own words")
-    p.add_argument("--style", choices=MATCH_STYLES, default="any")
+    p.add_argument("--style", choices=MATCH_STYLES, default=ANY)
     p.add_argument("--mentee-seniority", type=int, choices=range(1, 11), metavar="1..10")
     p.add_argument("--mentee-id", help="a stored profile id (brings seniority, time zone, languages, manager)")
     p.add_argument("--mentee-bio", help="what the mentee can teach (two-way)")

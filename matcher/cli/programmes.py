@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..profiles import MATCH_STYLES
+from ..styles.rules import MATCH_STYLES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 

@@ -23,6 +23,7 @@ from ..errors import FieldError, InvalidInput
 from ..profiles import MAX_PASSAGES, offers_text, profile_passages
 from ..search.request import MatchRequest
 from ..store import CohortRecord, PairRecord, ProgrammeRecord
+from ..styles.rules import get_style
 from . import plan as plans
 from .assignment import assign
 from .edges import CandidateEdges
@@ -272,7 +273,7 @@ class ProgrammeService:
             row = catalog.row_of.get(mentor_id)
             if row is None:
                 continue
-            if spec.style == "flash":  # a flash round: one session per flash hour a month
+            if not get_style(spec.style).takes_capacity:  # a flash round: one session per flash hour a month
                 left = int(catalog.flash_hours[row]) - published_here.get(mentor_id, 0)
             else:
                 left = int(catalog.capacity[row])  # already less every programme's published pairs
@@ -471,7 +472,7 @@ class ProgrammeService:
             OverCommitted: a mentor would get more long-term mentees than their capacity; nothing was published.
         """
         view = self.view(programme_id)
-        published = self.store.publish(programme_id, long_term=view.spec.style != "flash")
+        published = self.store.publish(programme_id, long_term=get_style(view.spec.style).takes_capacity)
         if published:
             self.service.refresh()  # this process's catalog sees the places taken at once
         log.info("programme %s published %d pairs", programme_id, len(published))

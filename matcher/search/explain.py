@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..profiles import Profile, offers_text, profile_passages
-from ..styles.rules import Mentee, StylePolicy
+from ..styles.rules import Mentee, MentoringStyle
 from . import fusion as ranking
 from .scoring import Scored
 
 
-def explain(scored: Scored, position: int, mentor: Profile, style: StylePolicy, mentee: Mentee) -> dict[str, Any]:
+def explain(scored: Scored, position: int, mentor: Profile, style: MentoringStyle, mentee: Mentee) -> dict[str, Any]:
     """One match of the answer: {"mentor", "score", "why"} for the candidate at `position`."""
     sentences = profile_passages(mentor) or [offers_text(mentor)]
     sims = scored.passages.of(position)[: len(sentences)]

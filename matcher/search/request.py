@@ -21,6 +21,7 @@ from ..profiles import (
     _normalise_languages,
     field_errors,
 )
+from ..styles.rules import ANY
 
 # What a `mentee.id` may bring into a match. "full": the stored bio, goals and reporting line of any
 # stored person (operators: the CLI, admin keys, programmes). "limited": only an active, discoverable
@@ -87,7 +88,7 @@ class MatchRequest(BaseModel):
 
     need: Annotated[str, Field(min_length=1, max_length=MAX_NEED_CHARS,
                                description="What the person wants to learn, in their own words.")]
-    style: MatchStyle = "any"
+    style: MatchStyle = ANY
     mentee: MenteeSpec = MenteeSpec()
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, strict=True)] = DEFAULT_LIMIT
     filters: MatchFilters = MatchFilters()

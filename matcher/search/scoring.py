@@ -13,7 +13,7 @@ import numpy as np
 
 from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
-from ..styles.rules import Mentee, StylePolicy
+from ..styles.rules import Mentee, MentoringStyle
 from . import fusion as ranking
 from .candidates import CandidateRows
 from .fusion import Candidates, Weights
@@ -70,7 +70,7 @@ class Scored:
         return ranking.order(self.scores, self.ids)
 
 
-def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: StylePolicy,
+def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: MentoringStyle,
           mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None
           ) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).

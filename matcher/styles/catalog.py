@@ -7,39 +7,13 @@ people in well under a millisecond, so the filter can be handed to FAISS for eve
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import numpy as np
 
-from ..profiles import STYLES, Profile, findable
-
-STYLE_BITS = {style: 1 << i for i, style in enumerate(STYLES)}
-
-
-def utc_offset_hours(tz_name: str | None, at: datetime | None = None) -> float:
-    """The UTC offset of an IANA zone at a moment (default: now), in hours; NaN when unknown.
-
-    Offsets follow daylight saving, so they are computed when needed, never stored with a profile.
-    """
-    if at is None:
-        return _offset_this_hour(tz_name, datetime.now(UTC).strftime("%Y-%m-%dT%H"))
-    if not tz_name:
-        return float("nan")
-    try:
-        offset = at.astimezone(ZoneInfo(tz_name)).utcoffset()
-    except Exception:  # an unknown zone name in old data: treat as unknown
-        return float("nan")
-    return offset.total_seconds() / 3600.0 if offset is not None else float("nan")
-
-
-@lru_cache(maxsize=4096)
-def _offset_this_hour(tz_name: str | None, hour: str) -> float:
-    # Daylight-saving changes happen on the hour (UTC) in all but a handful of zones: an offset
-    # computed once per zone and hour is right for the whole hour.
-    return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC,
-                                                                                     minute=30))
+from ..profiles import Profile, findable
+from .rules import STYLE_BITS
+from .timezones import utc_offset_hours
 
 
 class Catalog:

@@ -14,19 +14,31 @@ be evaluated for every profile at once and handed to FAISS as the search filter.
 
 Common rules: the mentor is active, discoverable and offers the style, is not the mentee and not in
 the mentee's reporting line; long-term styles need free capacity, flash needs flash hours.
+
+Each style is one object (a subclass of `MentoringStyle`, registered with `@registered`) that owns
+everything about it: its rules (hard, soft, notes, what the mentee must give), whether it is long-term,
+how it uses places in programmes, whether it is mutual (two-way), its label on the form, its one-line
+explanation and the reason shown when nobody fits. Adding a style is one class here and one test in
+tests/test_styles.py; the profile schema, the request schema, the CLI's choices, the catalog's bits
+and the form all read the registry.
+
+Imports no profile, catalog or store at run time (types only), so that profiles.py can take the style
+names from here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import FieldError
-from ..profiles import Profile
-from .catalog import STYLE_BITS, Catalog, utc_offset_hours
+from .timezones import WORKDAY_HOURS, overlap_hours, utc_offset_hours
 
-WORKDAY_HOURS = 8.0
+if TYPE_CHECKING:
+    from ..profiles import Profile
+    from .catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -60,19 +72,19 @@ class Filters:
     only_rows: frozenset[int] | None = None  # a programme's mentor pool: nobody else (None: everyone)
 
 
-def overlap_hours(offset_a: np.ndarray | float, offset_b: float) -> np.ndarray:
-    """Hours two 9-to-5 working days share, given UTC offsets in hours (NaN offsets give NaN)."""
-    diff = np.abs(np.asarray(offset_a, dtype=np.float32) - offset_b) % 24
-    diff = np.minimum(diff, 24 - diff)
-    return np.clip(WORKDAY_HOURS - diff, 0, WORKDAY_HOURS)
+class MentoringStyle:
+    """One mentoring style and everything about it. Subclasses set the words and override `rule`, `fit`
+    and `notes` (and `requirements`, `has_room`, `nobody_fits` where the style differs)."""
 
-
-class StylePolicy:
-    """One mentoring style. Subclasses override `rule`, `fit` and `notes`."""
-
-    name = "any"
-    summary = "No style rule: the best mentors for your need, whoever they are."
-    long_term = False
+    name = ""
+    label = ""  # on the form's style menu and the programme pages
+    summary = ""  # one line under the menu: what the style is
+    nobody_fits_reason = ""  # the form's answer when nobody fits: "Nobody fits: <reason>."
+    offered = True  # a mentor can offer it (a profile's `styles`); False for "any", which only a request asks
+    long_term = False  # a pairing that lasts: the mentor needs a free place of their capacity
+    takes_capacity = True  # a programme's published pair uses a place of the mentor's capacity
+    mutual = False  # both teach (two-way): pairs form within one pool, each pair recorded once per member
+    form_position = 0  # where it stands on the form's menu (lowest first)
     style_weight = 1.0  # multiplies Settings.style_weight (0 = the style does not reorder results)
     passage_boost = 0.0  # added to Settings.passage_weight: flash wants a tight fit over breadth
 
@@ -83,6 +95,16 @@ class StylePolicy:
     def rule(self, cat: Catalog, mentee: Mentee) -> np.ndarray:
         """The style's own hard rule over every row (True = allowed)."""
         return cat.style_bits != 0
+
+    def has_room(self, cat: Catalog) -> np.ndarray:
+        """Who has time for one more mentee in this style: a free long-term place for a long-term style."""
+        if self.long_term:
+            return cat.capacity > 0
+        return np.ones(len(cat.capacity), dtype=bool)
+
+    def nobody_fits(self, mentee_seniority: int | None) -> str:
+        """Why a search in this style found nobody, in words (the form shows it)."""
+        return self.nobody_fits_reason
 
     def fit(self, cat: Catalog, rows: np.ndarray, mentee: Mentee, reciprocal: np.ndarray | None) -> np.ndarray:
         """Soft preference in [0, 1] for the candidate rows."""
@@ -121,13 +143,31 @@ def _need_seniority(mentee: Mentee, style: str) -> list[FieldError]:
     return []
 
 
-class Reverse(StylePolicy):
+STYLES: list[MentoringStyle] = []  # the registry, in the order styles are defined below
+
+
+def registered(cls: type[MentoringStyle]) -> type[MentoringStyle]:
+    """Class decorator: one instance of the style joins the registry."""
+    STYLES.append(cls())
+    return cls
+
+
+@registered
+class Reverse(MentoringStyle):
     name = "reverse"
+    label = "Reverse"
     summary = "Someone more junior teaches you, long-term: digital, social media and new trends."
+    nobody_fits_reason = "nobody junior to you offers reverse mentoring on this topic"
     long_term = True
+    form_position = 1
 
     def requirements(self, mentee):
         return _need_seniority(mentee, self.name)
+
+    def nobody_fits(self, mentee_seniority):
+        if mentee_seniority == 1:
+            return "nobody is junior to you at seniority 1, so nobody can be your reverse mentor"
+        return self.nobody_fits_reason
 
     def rule(self, cat, mentee):
         return ((cat.style_bits & STYLE_BITS["reverse"]) != 0) & (cat.seniority < mentee.seniority)
@@ -141,31 +181,14 @@ class Reverse(StylePolicy):
         return [note] if note else []
 
 
-class Traditional(StylePolicy):
-    name = "traditional"
-    summary = "Someone more senior guides you, long-term, from their experience."
-    long_term = True
-
-    def requirements(self, mentee):
-        return _need_seniority(mentee, self.name)
-
-    def rule(self, cat, mentee):
-        return ((cat.style_bits & STYLE_BITS["traditional"]) != 0) & (cat.seniority > mentee.seniority)
-
-    def fit(self, cat, rows, mentee, reciprocal):
-        gap = cat.seniority[rows].astype(np.float32) - mentee.seniority
-        # Best 2 to 5 levels up: close enough to remember your step, far enough to see further.
-        gap_fit = np.clip(gap / 2.0, 0, 1) - np.clip((gap - 5) * 0.15, 0, 0.6)
-        return (0.75 * gap_fit + 0.25 * room_fit(cat.capacity[rows])).astype(np.float32)
-
-    def notes(self, mentor, mentee, reciprocal):
-        note = _seniority_note(mentor, mentee, "traditional mentoring")
-        return [note] if note else []
-
-
-class Flash(StylePolicy):
+@registered
+class Flash(MentoringStyle):
     name = "flash"
+    label = "Flash"
     summary = "One short, focused session with anyone who knows the topic."
+    nobody_fits_reason = "nobody with flash hours free this month offers a flash session on this topic"
+    takes_capacity = False  # a flash pair uses one of the mentor's flash hours this month, not a long-term place
+    form_position = 3
     passage_boost = 0.2
 
     def rule(self, cat, mentee):
@@ -179,10 +202,14 @@ class Flash(StylePolicy):
         return ["offers one-off flash sessions"]
 
 
-class EMentoring(StylePolicy):
+@registered
+class EMentoring(MentoringStyle):
     name = "e-mentoring"
+    label = "E-mentoring"
     summary = "Fully virtual mentoring, across offices and time zones."
+    nobody_fits_reason = "nobody who mentors online has room for an e-mentoring mentee on this topic"
     long_term = True
+    form_position = 4
 
     def rule(self, cat, mentee):
         return ((cat.style_bits & STYLE_BITS["e-mentoring"]) != 0) & cat.virtual
@@ -219,10 +246,46 @@ class EMentoring(StylePolicy):
         return notes
 
 
-class TwoWay(StylePolicy):
-    name = "two-way"
-    summary = "You teach each other: what they offer fits your need, and what you offer fits their goals."
+@registered
+class Traditional(MentoringStyle):
+    name = "traditional"
+    label = "Traditional"
+    summary = "Someone more senior guides you, long-term, from their experience."
+    nobody_fits_reason = "nobody senior to you offers traditional mentoring on this topic"
     long_term = True
+    form_position = 2
+
+    def requirements(self, mentee):
+        return _need_seniority(mentee, self.name)
+
+    def nobody_fits(self, mentee_seniority):
+        if mentee_seniority == 10:
+            return "nobody is senior to you at seniority 10, so nobody can be your traditional mentor"
+        return self.nobody_fits_reason
+
+    def rule(self, cat, mentee):
+        return ((cat.style_bits & STYLE_BITS["traditional"]) != 0) & (cat.seniority > mentee.seniority)
+
+    def fit(self, cat, rows, mentee, reciprocal):
+        gap = cat.seniority[rows].astype(np.float32) - mentee.seniority
+        # Best 2 to 5 levels up: close enough to remember your step, far enough to see further.
+        gap_fit = np.clip(gap / 2.0, 0, 1) - np.clip((gap - 5) * 0.15, 0, 0.6)
+        return (0.75 * gap_fit + 0.25 * room_fit(cat.capacity[rows])).astype(np.float32)
+
+    def notes(self, mentor, mentee, reciprocal):
+        note = _seniority_note(mentor, mentee, "traditional mentoring")
+        return [note] if note else []
+
+
+@registered
+class TwoWay(MentoringStyle):
+    name = "two-way"
+    label = "Two-way"
+    summary = "You teach each other: what they offer fits your need, and what you offer fits their goals."
+    nobody_fits_reason = "nobody offering two-way mentoring has learning goals of their own yet"
+    long_term = True
+    mutual = True
+    form_position = 5
 
     def requirements(self, mentee):
         if not mentee.has_offers:
@@ -245,31 +308,41 @@ class TwoWay(StylePolicy):
         return [f"you can teach them back: what you offer fits what they want to learn ({reciprocal:.2f})"]
 
 
-class Any(StylePolicy):
+@registered
+class AnyStyle(MentoringStyle):
+    name = "any"
+    label = "Any style"
+    summary = "No style rule: the best mentors for your need, whoever they are."
+    nobody_fits_reason = "nobody with time to mentor matches this topic"
+    offered = False
+    form_position = 0
     style_weight = 0.0
 
+    def has_room(self, cat):
+        return (cat.capacity > 0) | (cat.flash_hours > 0)
 
-POLICIES: dict[str, StylePolicy] = {
-    p.name: p for p in (Reverse(), Flash(), EMentoring(), Traditional(), TwoWay(), Any())}
+
+ANY = AnyStyle.name  # the style of a request that names none
+BY_NAME: dict[str, MentoringStyle] = {s.name: s for s in STYLES}
+MATCH_STYLES: tuple[str, ...] = tuple(s.name for s in STYLES)  # what a request may ask for
+OFFERED_STYLES: tuple[str, ...] = tuple(s.name for s in STYLES if s.offered)  # what a mentor may offer
+STYLE_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(OFFERED_STYLES)}  # the catalog's column
+FORM_ORDER: tuple[MentoringStyle, ...] = tuple(sorted(STYLES, key=lambda s: s.form_position))
 
 
-def policy(style: str) -> StylePolicy:
-    """The policy of a style name (KeyError for an unknown style)."""
-    return POLICIES[style]
+def get_style(name: str) -> MentoringStyle:
+    """The style of a name (KeyError for an unknown style)."""
+    return BY_NAME[name]
 
 
 def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filters()) -> np.ndarray:
     """Boolean mask over row ids: who may mentor this mentee in this style, after the caller's filters.
 
     Raises:
-        InvalidInput-style FieldErrors are not raised here: call `policy(style).requirements(mentee)` first.
+        InvalidInput-style FieldErrors are not raised here: call `get_style(style).requirements(mentee)` first.
     """
-    pol = POLICIES[style]
-    mask = cat.live & cat.mentor & pol.rule(cat, mentee)
-    if style == "any":
-        mask &= (cat.capacity > 0) | (cat.flash_hours > 0)
-    elif pol.long_term:
-        mask &= cat.capacity > 0
+    chosen = BY_NAME[style]
+    mask = cat.live & cat.mentor & chosen.rule(cat, mentee) & chosen.has_room(cat)
     if mentee.row_id >= 0:
         if mentee.row_id < len(mask):
             mask[mentee.row_id] = False
