@@ -26,16 +26,9 @@ from matcher.api.openapi import build_openapi
 from matcher.profiles import Profile
 from matcher.search.request import MatchRequest
 from matcher.styles.rules import MATCH_STYLES
-from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys, open_service
+from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    svc = open_service(tmp_path_factory.mktemp("schema") / "data", embedder)
-    yield svc
-    svc.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,7 @@ from markupsafe import Markup
 
 from matcher.api import create_app
 from matcher.api.highlight import highlight
-from tests.api_people import NEED, open_service
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    svc = open_service(tmp_path_factory.mktemp("web") / "data", embedder)
-    yield svc
-    svc.close()
+from tests.api_people import NEED
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
@@ -18,8 +17,6 @@ pytestmark = pytest.mark.slow  # a server, a child process, a browser or a bench
 
 NEED = "I lead a 400-person division and want to get comfortable with TikTok and Instagram"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 DEMO_SUBSET = 30
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -41,17 +38,6 @@ def server(tmp_path_factory, embedder):
     live = LiveServer(command, data_dir, tmp_path_factory.mktemp("browser-log") / "server.log")
     yield live.start()
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed: scripts/test installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def fill_and_submit(page, need: str, style: str, seniority: str) -> None:

@@ -10,19 +10,15 @@ import csv
 import io
 import json
 import re
-import shutil
-import urllib.request
 
 import pytest
 
 from matcher.cli import demo_profiles_path
-from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
+from tests.live_server import ROOT, LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 COHORT_SIZE = 8
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -59,10 +55,9 @@ def keys(server):
 
 
 def api(server, key: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(server.url + path, method="POST", data=json.dumps(body or {}).encode(),
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.load(response)
+    status, _, answer = call(server, "POST", path, body or {}, key)
+    assert status in (200, 201), (path, status, answer)
+    return answer
 
 
 @pytest.fixture(scope="module")
@@ -73,17 +68,6 @@ def programme(server, keys) -> dict:
                                                            "style": "reverse", "cohort": cohort, "sessions": 4,
                                                            "cadence": "monthly", "max_per_mentor": 1})
     return api(server, keys["admin"], f"/v1/programmes/{created['id']}/runs")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed: scripts/test installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def message(page) -> str:
