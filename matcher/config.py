@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import SettingsError
+
 log = logging.getLogger("matcher.config")
 
 ENV_PREFIX = "MATCHER_"
@@ -72,10 +74,6 @@ def _default_model() -> str:
     if (EXPORTED_MODEL / EXPORTED_INT8).exists():
         return str(EXPORTED_MODEL)
     return str(packaged_model())
-
-
-class SettingsError(ValueError):
-    """Settings that cannot be used; the message names each variable, its value and what is allowed."""
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -226,7 +224,7 @@ class Settings(BaseSettings):
         return init_settings, env_settings
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "Settings":
+    def from_env(cls, **overrides: Any) -> Settings:
         """Settings from `MATCHER_*` environment variables, then `overrides` (field values, strings allowed).
 
         Raises:
@@ -238,7 +236,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(describe_errors(exc)) from None
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         """These settings with some fields changed, validated again.
 
         Raises:

@@ -9,16 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-STYLES: tuple[str, ...] = ("reverse", "flash", "e-mentoring", "traditional", "two-way")
-MATCH_STYLES: tuple[str, ...] = STYLES + ("any",)
+from .errors import FieldError, InvalidInput
+from .styles.rules import MATCH_STYLES, OFFERED_STYLES
+
 FORMATS: tuple[str, ...] = ("in-person", "virtual")
-LONG_TERM_STYLES: frozenset[str] = frozenset({"reverse", "traditional", "e-mentoring", "two-way"})
 
 # Never stored, embedded, filtered on or returned. Rejected by name so a client learns why.
 PROTECTED_ATTRIBUTES: frozenset[str] = frozenset(
@@ -36,8 +35,9 @@ PUBLIC_FIELDS: tuple[str, ...] = (
 )
 
 ProfileId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-Style = Literal["reverse", "flash", "e-mentoring", "traditional", "two-way"]
-MatchStyle = Literal["reverse", "flash", "e-mentoring", "traditional", "two-way", "any"]
+# The style names come from the registry (styles/rules.py): a new style is offered and asked for at once.
+Style = Literal[OFFERED_STYLES]  # what a mentor may offer
+MatchStyle = Literal[MATCH_STYLES]  # what a request may ask for: the offered styles and "any"
 Format = Literal["in-person", "virtual"]
 ShortText = Annotated[str, Field(max_length=200)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
@@ -104,7 +104,7 @@ class Profile(BaseModel):
     bio: Annotated[str, Field(max_length=5000)] = ""
     skills: Annotated[list[Tag], Field(max_length=50)] = []
     goals: Annotated[str, Field(max_length=2000)] = ""
-    styles: Annotated[list[Style], Field(max_length=5)] = []
+    styles: Annotated[list[Style], Field(max_length=len(OFFERED_STYLES))] = []
     formats: Annotated[list[Format], Field(min_length=1, max_length=2)] = ["in-person", "virtual"]
     location: ShortText | None = None
     timezone: Annotated[str, Field(max_length=64)] | None = None
@@ -147,7 +147,7 @@ class Profile(BaseModel):
         return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
-    def _mentor_needs_bio(self) -> "Profile":
+    def _mentor_needs_bio(self) -> Profile:
         if self.styles and not self.bio.strip():
             raise ValueError("bio: required to be a mentor (styles is not empty): say what you can teach")
         if self.manager_id is not None and self.manager_id == self.id:
@@ -181,25 +181,6 @@ class ProtectedAttributeError(ValueError):
     def __init__(self, key: str):
         self.key = key
         super().__init__(f"{key}: protected attribute, never stored or used for matching; remove it")
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One reason a document was refused: the field (dotted path, '' for the whole document) and why."""
-
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.reason}" if self.field else self.reason
-
-
-class InvalidInput(ValueError):
-    """Raised when a document fails validation; `errors` lists each field and its reason."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

@@ -14,27 +14,31 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from threadpoolctl import threadpool_limits
 
 from . import metrics
-from .batch import EmbeddingEngine
-from .budget import Budget, BudgetExceeded
 from .config import Settings
-from .embedder import Embedder
+from .errors import BudgetExceeded, FieldError, InvalidInput
 from .files import private_data_dir
-from .importer import ImportReport, Importer
+from .importing.importer import Importer, ImportReport
 from .index import Generations, set_search_threads
-from .lifecycle import IndexLifecycle, IndexSettings
-from .profiles import FieldError, InvalidInput, Profile, parse_profile
-from .queries import MatchRequest, Trust, parse_match_request
-from .ranking import Weights
+from .index.lifecycle import IndexLifecycle, IndexSettings
+from .index.state import IndexState
+from .keys import KeyRing
+from .model.batch import EmbeddingEngine
+from .model.embedder import Embedder
+from .profiles import Profile, parse_profile
 from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
-from .state import IndexState
-from .store import ProfileStore, open_store
+from .search.budget import Budget
+from .search.fusion import Weights
+from .search.request import MatchRequest, Trust, parse_match_request
+from .store import ProfileStore, describe_store, migrate_store, open_store
 
 if TYPE_CHECKING:
     from .programmes.service import ProgrammeService
@@ -80,7 +84,7 @@ class MatchService:
         """True once an index is loaded in this process."""
         return self.index.ready
 
-    def open(self, progress: bool = False) -> "MatchService":
+    def open(self, progress: bool = False) -> MatchService:
         """Load the current index generation, or rebuild it from the store when it is missing,
         stale, corrupt or built by another model. Returns self."""
         self.index.open(progress)
@@ -116,7 +120,7 @@ class MatchService:
         self.index.close()
         self.store.close()
 
-    def __enter__(self) -> "MatchService":
+    def __enter__(self) -> MatchService:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -203,7 +207,7 @@ class MatchService:
         return self.pipeline.rank(self.parse(request), self.refresh(), trust)
 
     @cached_property
-    def programmes(self) -> "ProgrammeService":
+    def programmes(self) -> ProgrammeService:
         """Programmes: pair whole cohorts over this service's store and, through the narrow MatchSide
         interface, its pipeline, embedder and index (programmes/service.py, programmes/match_side.py)."""
         from .programmes.match_side import PipelineMatchSide
@@ -216,3 +220,26 @@ class MatchService:
         if isinstance(request, MatchRequest):
             return request
         return parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
+
+
+# -- the store alone, without the model: the operators' commands (`keys`, `backup`, `migrate`) ----------
+
+def open_keyring(settings: Settings) -> KeyRing:
+    """The API keys of the store the settings name (no model is loaded)."""
+    return KeyRing(open_store(settings))
+
+
+def backup_store(settings: Settings, target: Path) -> None:
+    """Write a consistent copy of the store to `target`, a new file (no model is loaded)."""
+    open_store(settings).backup(target)
+
+
+def migrate(settings: Settings) -> tuple[list[str], int | None, str]:
+    """Bring the store's schema up to this code's version (store.migrate_store).
+
+    Returns:
+        (the migrations applied now; the schema version now, None for SQLite; where the store lives,
+        safe to print).
+    """
+    applied, version = migrate_store(settings)
+    return applied, version, describe_store(settings)

@@ -37,21 +37,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import faiss  # noqa: E402
-import numpy as np  # noqa: E402
-
 import bench_data  # noqa: E402
 import bench_http  # noqa: E402
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
 from bench_report import check_targets, machine_info, print_table  # noqa: E402
+
 from matcher.config import Settings  # noqa: E402
-from matcher.embedder import Embedder  # noqa: E402
+from matcher.importing.readers import read_file  # noqa: E402
 from matcher.index import set_search_threads  # noqa: E402
 from matcher.keys import KeyRing  # noqa: E402
-from matcher.needs import query_texts  # noqa: E402
-from matcher.profiles import content_hash, offers_text, parse_profile, text_hash  # noqa: E402
-from matcher.readers import read_file  # noqa: E402
+from matcher.model.embedder import Embedder  # noqa: E402
+from matcher.profiles import content_hash, parse_profile, text_hash  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
 from matcher.store import SQLiteStore, Write  # noqa: E402
+from matcher.text.need import query_texts  # noqa: E402
 
 DATA_VERSION = "1"  # bump when bench_data changes what it writes (invalidates cached files)
 DATA = Path()  # the skills set of this run (--data)
@@ -131,7 +131,8 @@ class Recorder:
                     timed_floor(texts[step::2 * step])
                 self.calls += 1
                 if floor and self.calls % log_every == 0:
-                    log(f"    {len(self.texts)} texts: {self.seconds:.0f} s in encode, floor {self.floor_seconds:.0f} s")
+                    log(f"    {len(self.texts)} texts: {self.seconds:.0f} s in encode, "
+                        f"floor {self.floor_seconds:.0f} s")
 
         embedder.encode = encode
 
@@ -173,8 +174,10 @@ def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
            "seconds": round(seconds, 2), "profiles_per_s": round(n / seconds, 2),
            "encode_calls": recorder.calls, "encode_seconds_inside": round(recorder.seconds, 2),
            "overhead_seconds": round(seconds - recorder.seconds, 2),
-           "floor": {"texts": len(texts), "texts_timed": recorder.floor_texts, "seconds": round(recorder.floor_seconds, 2),
-                     "texts_per_s": round(len(texts) / recorder.floor_seconds, 2), "profiles_per_s": round(floor_pps, 2)},
+           "floor": {"texts": len(texts), "texts_timed": recorder.floor_texts,
+                     "seconds": round(recorder.floor_seconds, 2),
+                     "texts_per_s": round(len(texts) / recorder.floor_seconds, 2),
+                     "profiles_per_s": round(floor_pps, 2)},
            "bios_only": {"texts": len(bios), "profiles_per_s": round(len(bios) / bios_s, 2)},
            "ratio": round((n / seconds) / floor_pps, 3), "generation": result["generation"]}
     log(f"(a) N={n}: re-index {seconds:.1f} s ({n / seconds:.1f} profiles/s, {recorder.seconds:.1f} s in encode), "
@@ -363,7 +366,7 @@ def read_queries(folder: Path) -> list[str]:
 # --- main -----------------------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ints = lambda s: [int(x) for x in s.split(",") if x.strip()]  # noqa: E731
+    ints = lambda s: [int(x) for x in s.split(",") if x.strip()]
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", type=ints, default=[10_000, 100_000], help="profile counts for (a), (b), (c)")
     p.add_argument("--parts", default="a,b,c,d", help="which of a,b,c,d to run")
@@ -454,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
             sample_texts = sample_texts or random.Random(2).sample(texts, min(args.compare_texts, len(texts)))
         if "b" in args.parts:
             full = size.get("reindex", {}).get("seconds")
-            size["reimport"] = part_b(settings, embedder, folder, n, profiles_path, entries, args.cache, args.seed, full)
+            size["reimport"] = part_b(settings, embedder, folder, n, profiles_path, entries, args.cache, args.seed,
+                                      full)
         if "c" in args.parts:
             size["http"] = part_c(settings, embedder, folder, n, entries, args)
         report["sizes"][str(n)] = size

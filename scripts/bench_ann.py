@@ -17,9 +17,9 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-
 from bench_data import mixture_vectors
 from bench_http import summary
+
 from matcher.index import IndexSpec, VectorIndex, build_base
 
 K = 10

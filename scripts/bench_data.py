@@ -115,7 +115,8 @@ def make_profile(i: int, entries: list[Entry], rng: random.Random) -> dict:
     return {
         "id": f"p{i:07d}",
         "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-        "title": f"{rng.choice(['Junior', 'Senior', 'Lead', 'Principal', ''])} {rng.choice(DEPARTMENTS)} specialist".strip(),
+        "title": f"{rng.choice(['Junior', 'Senior', 'Lead', 'Principal', ''])} "
+                 f"{rng.choice(DEPARTMENTS)} specialist".strip(),
         "seniority": seniority,
         "bio": " ".join(sentences),
         "skills": list(dict.fromkeys(e.label for e in picked)),

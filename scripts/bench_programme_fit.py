@@ -32,14 +32,14 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from matcher.cli import demo_profiles_path  # noqa: E402
-from matcher.config import Settings  # noqa: E402
-from matcher.programmes.assignment import assign  # noqa: E402
-from matcher.programmes.baselines import greedy_first_come, independent_top1  # noqa: E402
-from matcher.readers import read_file  # noqa: E402
-from matcher.service import MatchService  # noqa: E402
+from matcher.cli import demo_profiles_path
+from matcher.config import Settings
+from matcher.importing.readers import read_file
+from matcher.programmes.assignment import assign
+from matcher.programmes.baselines import greedy_first_come, independent_top1
+from matcher.service import MatchService
 
 COHORTS = {
     "reverse": lambda p: p["seniority"] >= 7 and p.get("goals"),

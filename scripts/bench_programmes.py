@@ -34,6 +34,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import networkx as nx
@@ -43,10 +44,10 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.programmes.assignment import SCORE_SCALE, assign  # noqa: E402
-from matcher.programmes.baselines import greedy_first_come, independent_top1  # noqa: E402
-from matcher.programmes.edges import CandidateEdges  # noqa: E402
-from matcher.programmes.two_way import pair_within  # noqa: E402
+from matcher.programmes.assignment import SCORE_SCALE, assign
+from matcher.programmes.baselines import greedy_first_come, independent_top1
+from matcher.programmes.edges import CandidateEdges
+from matcher.programmes.two_way import pair_within
 
 
 def synthetic_cohort(n_mentees: int, n_mentors: int, k: int, most_capacity: int = 3,
@@ -173,7 +174,7 @@ def _child(fn: Callable[[], tuple[int, float]], conn) -> None:
         start = time.perf_counter()
         matched, total = fn()
         seconds = time.perf_counter() - start
-    except Exception as error:  # noqa: BLE001 - reported by the parent
+    except Exception as error:
         conn.send({"error": repr(error)})
         return
     peak = _peak_mb()
@@ -214,7 +215,7 @@ def bench_size(n_mentees: int, n_mentors: int, k: int, most_capacity: int, solve
         fn = {"scipy": scipy_slots, "networkx": networkx_simplex}.get(solver)
         for objective in ("score", "participation"):
             if fn is not None:
-                rows[f"{solver}/{objective}"] = measure(lambda: fn(edges, capacities, objective))
+                rows[f"{solver}/{objective}"] = measure(partial(fn, edges, capacities, objective))
     return {"mentees": n_mentees, "mentors": n_mentors, "k": k, "most_capacity": most_capacity, "edges": len(edges),
             "places": int(capacities.sum()), "methods": rows}
 
@@ -260,14 +261,18 @@ def cpsat_matching(pool: CandidateEdges, objective: str, seconds: float = 120.0)
     return len(pairs), sum(best[pair] for pair in pairs) / SCORE_SCALE
 
 
+def _pool_figures(pool, objective: str) -> dict:
+    return _figures(pair_within(pool, objective=objective))
+
+
 def bench_pool(n_people: int, k: int, solvers: list[str], networkx_max: int) -> dict:
     """Two-way pairing of one pool, both objectives (and networkx's blossom, for comparison)."""
     pool = synthetic_pool(n_people, k)
-    rows = {f"two-way/{objective}": measure(lambda: _figures(pair_within(pool, objective=objective)))
+    rows = {f"two-way/{objective}": measure(partial(_pool_figures, pool, objective))
             for objective in ("score", "participation")}
     if "networkx" in solvers and n_people <= networkx_max:
         for objective in ("score", "participation"):
-            rows[f"networkx blossom/{objective}"] = measure(lambda: networkx_blossom(pool, objective))
+            rows[f"networkx blossom/{objective}"] = measure(partial(networkx_blossom, pool, objective))
     if "cpsat" in solvers:
         try:
             rows["cp-sat/score"] = measure(lambda: cpsat_matching(pool, "score"))

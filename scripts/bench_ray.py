@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from matcher.batch.ray_engine import RayEngine  # noqa: E402
 from matcher.config import Settings  # noqa: E402
-from matcher.embedder import Embedder  # noqa: E402
-from matcher.embedding import profile_texts  # noqa: E402
+from matcher.model.batch.ray_engine import RayEngine  # noqa: E402
+from matcher.model.embedder import Embedder  # noqa: E402
+from matcher.model.profile_vectors import profile_texts  # noqa: E402
 from matcher.profiles import MAX_PASSAGES, Profile, content_hash, parse_profile, split_passages, text_hash  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
 from matcher.store import SQLiteStore, Write  # noqa: E402
@@ -220,7 +220,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.chunk:
-        from matcher import state
+        from matcher.index import state
 
         state.EMBED_CHUNK = args.chunk  # the in-process build's chunk, which the Ray fill follows
     report = run(args)

@@ -99,7 +99,8 @@ def print_table(report: dict) -> None:
             r = size["reindex"]
             print(f"| a | {n} | full re-index, profiles/s ({r['texts_per_profile']} texts each) | "
                   f"{_fmt(r['profiles_per_s'])} | bare encode {_fmt(r['floor']['profiles_per_s'])} | {r['ratio']} |")
-            print(f"| a | {n} | bios-only bare encode, profiles/s (context) | {_fmt(r['bios_only']['profiles_per_s'])} | | |")
+            print(f"| a | {n} | bios-only bare encode, profiles/s (context) | "
+                  f"{_fmt(r['bios_only']['profiles_per_s'])} | | |")
         if "reimport" in size:
             r = size["reimport"]
             full = size.get("reindex", {}).get("seconds")
@@ -111,7 +112,8 @@ def print_table(report: dict) -> None:
             h = http[key]
             ratio = http.get("p50_ratio_c1") if key == "c1" else ""
             base = f"raw floor p50 {_fmt(floor['p50_ms'])} ms" if floor and key == "c1" else ""
-            print(f"| c | {n} | HTTP {key}: p50 / p95 / p99 ms, req/s, errors | {_fmt(h['p50_ms'])} / {_fmt(h['p95_ms'])}"
+            print(f"| c | {n} | HTTP {key}: p50 / p95 / p99 ms, req/s, errors | "
+                  f"{_fmt(h['p50_ms'])} / {_fmt(h['p95_ms'])}"
                   f" / {_fmt(h['p99_ms'])}, {_fmt(h['rps'])}/s, {sum(h['errors'].values())} | {base} | {ratio} |")
             if key == "c1" and "floor_same_index" in http:
                 print(f"| c | {n} | HTTP c1 p50 vs the floor searching the service's own index "
@@ -124,15 +126,18 @@ def print_table(report: dict) -> None:
     b = report.get("backends")
     if b:
         for name, tps in b["texts_per_s"].items():
-            print(f"| a | - | bare encode {name}, texts/s | {_fmt(tps)} | torch {_fmt(b['texts_per_s'].get('torch'))} | "
+            print(f"| a | - | bare encode {name}, texts/s | {_fmt(tps)} | "
+                  f"torch {_fmt(b['texts_per_s'].get('torch'))} | "
                   f"{b.get('ratio_vs_torch', {}).get(name, '')} |")
     ann = report.get("ann")
     if ann:
         e, i = ann["exact"], ann["ivf"]
-        print(f"| d | {ann['n']} | exact flat: p50 / p99 ms, build s, index MB | {_fmt(e['p50_ms'])} / {_fmt(e['p99_ms'])}, "
+        print(f"| d | {ann['n']} | exact flat: p50 / p99 ms, build s, index MB | "
+              f"{_fmt(e['p50_ms'])} / {_fmt(e['p99_ms'])}, "
               f"{_fmt(e['build_s'])} s, {_fmt(e['index_mb'])} MB | | |")
         print(f"| d | {ann['n']} | IVF nlist {i['nlist']} nprobe {i['nprobe']}: p50 / p99 ms, build s, index MB, "
-              f"recall@10 | {_fmt(i['p50_ms'])} / {_fmt(i['p99_ms'])}, {_fmt(i['build_s'])} s, {_fmt(i['index_mb'])} MB, "
+              f"recall@10 | {_fmt(i['p50_ms'])} / {_fmt(i['p99_ms'])}, {_fmt(i['build_s'])} s, "
+              f"{_fmt(i['index_mb'])} MB, "
               f"{i['recall@10']} | exact p50 {_fmt(e['p50_ms'])} ms | {i['speedup']}x |")
         for row in i["sweep"]:
             print(f"| d | {ann['n']} | IVF nprobe {row['nprobe']}: p50 ms, recall@10 | {_fmt(row['p50_ms'])}, "
@@ -140,4 +145,5 @@ def print_table(report: dict) -> None:
     print("\n| target | N | value | limit | met |")
     print("|---|---|---|---|---|")
     for t in report.get("targets", []):
-        print(f"| {t['target']} | {t['size']} | {_fmt(t['value'])} | {t['limit']} | {'-' if t['met'] is None else 'yes' if t['met'] else 'NO'} |")
+        met = "-" if t["met"] is None else "yes" if t["met"] else "NO"
+        print(f"| {t['target']} | {t['size']} | {_fmt(t['value'])} | {t['limit']} | {met} |")

@@ -12,9 +12,13 @@ Measured, for each backend on a fresh store:
   ranking and the store's reads: the store's share is largest), and "uncached" (every need and its
   key phrases through the model, as a new need is).
 
-    scripts/bench_store.py                      # 10k profiles, 300 matches each way
-    scripts/bench_store.py --profiles 2000      # smaller
-    scripts/bench_store.py --smoke              # seconds (CI)
+    scripts/bench_store.py --data ../shared/eval/esco-skills-dev                   # 10k profiles, 300 matches each way
+    scripts/bench_store.py --data ../shared/eval/esco-skills-dev --profiles 2000   # smaller
+    scripts/bench_store.py --smoke              # seconds (CI; on tests/data/skills)
+
+Profiles and needs are composed from a BEIR-format skills set (`--data`: its corpus.jsonl and
+queries.jsonl, e.g. the ESCO dev set; scripts/bench_data.py). The smoke run uses the tiny made-up set
+the project ships (tests/data/skills), so it runs on a clone with nothing beside it.
 
 PostgreSQL: --database-url, else MATCHER_TEST_DATABASE_URL, else a throwaway server started for the
 run (scripts/throwaway-postgres); each run uses a new database on it, dropped afterwards. Prints a
@@ -41,17 +45,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_data  # noqa: E402
 import numpy as np  # noqa: E402
 
-import bench_data  # noqa: E402
 from matcher.config import Settings  # noqa: E402
-from matcher.embedder import Embedder  # noqa: E402
+from matcher.importing.importer import WRITE_BATCH  # noqa: E402
+from matcher.model.embedder import Embedder  # noqa: E402
 from matcher.profiles import content_hash, goals_text, parse_profile, profile_passages, text_hash  # noqa: E402
-from matcher.importer import WRITE_BATCH  # noqa: E402
 from matcher.service import MatchService  # noqa: E402
 from matcher.store import Embeddings, Write, masked, open_store  # noqa: E402
 
-ESCO = ROOT.parent / "shared" / "eval" / "esco-skills-dev"
+SMOKE_DATA = ROOT / "tests" / "data" / "skills"  # a tiny made-up skills set: the smoke run needs nothing else
 TARGET_RATIO = 1.2  # PostgreSQL's match p50 within 1.2x of SQLite's (issue 17)
 
 
@@ -76,9 +80,9 @@ def make_writes(n: int, entries, model_key: str, dim: int, seed: int) -> list[Wr
     return writes
 
 
-def make_needs(count: int, entries, seed: int) -> list[dict]:
-    """Distinct /v1/match bodies: the dev set's real need sentences, each with a skill from ESCO."""
-    queries = [json.loads(line)["text"] for line in open(ESCO / "queries.jsonl", encoding="utf-8")]
+def make_needs(count: int, data: Path, entries, seed: int) -> list[dict]:
+    """Distinct /v1/match bodies: the skills set's need sentences, each with one of its skills."""
+    queries = [json.loads(line)["text"] for line in open(data / "queries.jsonl", encoding="utf-8")]
     rng = random.Random(seed)
     styles = [("any", None), ("any", None), ("flash", None), ("traditional", 3), ("reverse", 8)]
     bodies = []
@@ -173,14 +177,14 @@ def match_latency(services: dict[str, MatchService], needs: list[dict], rounds: 
 
 
 def run(args: argparse.Namespace) -> dict:
-    entries = bench_data.read_esco(ESCO / "corpus.jsonl")
+    entries = bench_data.read_esco(args.data / "corpus.jsonl")
     settings = Settings()
     cached = Embedder.from_settings(settings)
     uncached = Embedder(settings.model, settings.backend, settings.batch_size, cache_size=0,
                         threads=settings.torch_threads, query_threads=settings.query_threads)
     log(f"making {args.profiles} profiles with random {cached.dim}-dim vectors")
     writes = make_writes(args.profiles, entries, cached.key, cached.dim, args.seed)
-    needs = make_needs(args.matches, entries, args.seed)
+    needs = make_needs(args.matches, args.data, entries, args.seed)
     report: dict = {"profiles": args.profiles, "matches": args.matches, "model": cached.key, "backends": {}}
     work = Path(tempfile.mkdtemp(prefix="bench-store."))
     with postgres_server(args.database_url) as server, fresh_database(server) as url:
@@ -241,8 +245,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--database-url", help="a PostgreSQL server to create the benchmark's database on")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, help="JSON report (default bench-results/bench-store-<time>.json)")
+    p.add_argument("--data", type=Path, help="a BEIR-format skills set (corpus.jsonl, queries.jsonl), e.g. "
+                                              "../shared/eval/esco-skills-dev; --smoke uses tests/data/skills")
     p.add_argument("--smoke", action="store_true", help="300 profiles, 20 needs, one warm round (seconds)")
     args = p.parse_args(argv)
+    if args.data is None:
+        if not args.smoke:
+            p.error("--data: give the skills set the profiles are made from (e.g. ../shared/eval/esco-skills-dev)")
+        args.data = SMOKE_DATA
+    for name in ("corpus.jsonl", "queries.jsonl"):
+        if not (args.data / name).exists():
+            p.error(f"--data: {args.data / name} does not exist")
     if args.smoke:
         args.profiles, args.matches, args.rounds = 300, 20, 1
     return args

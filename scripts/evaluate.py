@@ -16,7 +16,7 @@ The loaded corpus (store, embeddings and indexes) is cached under
 second run skips the import and the model only encodes the queries. `--set` and MATCHER_* variables
 change ranking settings without invalidating the cache.
 
-`--adapt` first runs `mentor-match adapt`'s code (matcher.adapt.adapt_profiles) on the loaded documents as
+`--adapt` first runs `mentor-match adapt`'s code (matcher.model.adapt.adapt_profiles) on the loaded documents as
 profiles, never on the queries or their judgements, and evaluates with the adapted model whatever its
 self-check decided (the report gives the self-check's figures). The adapted model is cached under
 ~/.cache/mentor-matcher/eval/adapted/ by corpus, subset and adapt options, like the corpus.
@@ -38,12 +38,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tqdm import tqdm  # noqa: E402
+from tqdm import tqdm
 
-from matcher.config import Settings  # noqa: E402
-from matcher.embedder import Embedder  # noqa: E402
-from matcher.profiles import STYLES  # noqa: E402
-from matcher.service import MatchService  # noqa: E402
+from matcher.config import Settings
+from matcher.model.embedder import Embedder
+from matcher.service import MatchService
+from matcher.styles.rules import OFFERED_STYLES
 
 MODES = ("dense", "lexical", "hybrid", "default")
 METRICS = ("ndcg@10", "recall@10", "recall@50", "mrr@10")
@@ -121,7 +121,7 @@ def to_profile(doc: dict, pid: str) -> dict:
         bio = bio[:5000].rsplit(" ", 1)[0]
     words = (title or text).split()
     name = " ".join(words[:8])[:200] or pid
-    return {"id": pid, "name": name, "seniority": 5, "bio": bio, "styles": list(STYLES), "capacity": 1,
+    return {"id": pid, "name": name, "seniority": 5, "bio": bio, "styles": list(OFFERED_STYLES), "capacity": 1,
             "flash_hours_per_month": 1}
 
 
@@ -176,7 +176,7 @@ def adapted_settings(args, corpus_path: Path, docs: list[dict], ids: dict[str, s
                      progress: bool) -> tuple[Settings, dict]:
     """The settings with the model adapted to these documents (made once, then taken from the cache).
 
-    Runs matcher.adapt.adapt_profiles, as `mentor-match adapt` does, on the documents as profiles (never
+    Runs matcher.model.adapt.adapt_profiles, as `mentor-match adapt` does, on the documents as profiles (never
     the queries), without switching anything: the adapted model is evaluated whatever its self-check says.
 
     Returns:
@@ -184,8 +184,8 @@ def adapted_settings(args, corpus_path: Path, docs: list[dict], ids: dict[str, s
     """
     from dataclasses import asdict
 
-    from matcher.adapt import AdaptOptions, adapt_profiles
-    from matcher.adapt.folders import adapted_folders, read_record
+    from matcher.model.adapt import AdaptOptions, adapt_profiles
+    from matcher.model.adapt.folders import adapted_folders, read_record
     from matcher.profiles import parse_profile
 
     options = AdaptOptions(**{k: v for k, v in (("minutes", args.adapt_minutes), ("max_steps", args.adapt_max_steps))

@@ -524,7 +524,7 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
               virtual_only="e-mentoring" in styles and rng.random() < 0.5)
 
     # 7) People who are not mentors (yet): goals only.
-    for i in range(38):
+    for _ in range(38):
         seniority = rng.choices([1, 2, 3, 4, 5, 6, 7, 8, 9], weights=[12, 18, 18, 15, 12, 9, 6, 6, 4])[0]
         if seniority >= 8:
             key = rng.choice(senior_keys)

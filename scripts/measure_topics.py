@@ -36,8 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matcher.cli import demo_profiles_path
-from matcher.needs import clauses, content_words
 from matcher.programmes.topics import FILLER, names_something, need_topics
+from matcher.text.need import clauses, content_words
 
 FUNCTION = {
     "i",
@@ -175,7 +175,7 @@ def methods(with_libraries: bool) -> dict:
         from keybert.backend import BaseEmbedder
 
         from matcher.config import Settings
-        from matcher.embedder import Embedder
+        from matcher.model.embedder import Embedder
 
         embedder = Embedder.from_settings(Settings())
 

@@ -11,8 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 WAIT = 300  # seconds a child may take to reach its kill point (the model loads first)
 
@@ -50,18 +48,3 @@ class Child:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
         return self.proc.wait(timeout=30)
-
-
-@pytest.fixture
-def spawn(tmp_path, embedder):
-    children: list[Child] = []
-
-    def start(data_dir: Path, *args: str, backend: str | None = None) -> Child:
-        child = Child(data_dir, list(args), tmp_path / f"child-{len(children)}.log", backend or embedder.backend)
-        children.append(child)
-        return child
-
-    yield start
-    for child in children:
-        child.kill()
-        child.log.close()

@@ -63,7 +63,7 @@ def _install(point: str, nth: int) -> None:
 
         faiss.write_index = write_index
     elif point == "ray_batch":
-        from matcher.batch.ray_engine import import_ray
+        from matcher.model.batch.ray_engine import import_ray
 
         dataset_class = import_ray(loopback=True).data.Dataset
         original = dataset_class.iter_batches
@@ -100,7 +100,9 @@ def main(argv: list[str]) -> int:
     opts = parser.parse_args(argv)
     global _resume_file
     _resume_file = opts.resume_when
-    from matcher import cli, importer, state
+    from matcher import cli
+    from matcher.importing import importer
+    from matcher.index import state
 
     if opts.write_batch:
         importer.WRITE_BATCH = opts.write_batch

@@ -90,7 +90,8 @@ def assert_index_agrees(service: MatchService) -> None:
 
     offers = _live_rows(st.offers, 1)
     assert set(offers) == set(store_rows), (
-        f"offers index: missing {sorted(set(store_rows) - set(offers))[:5]}, extra {sorted(set(offers) - set(store_rows))[:5]}")
+        f"offers index: missing {sorted(set(store_rows) - set(offers))[:5]}, "
+        f"extra {sorted(set(offers) - set(store_rows))[:5]}")
     passages = _live_rows(st.passages, MAX_PASSAGES)
     assert passages == {r: len(e.passages) for r, e in emb.items()}, "passage index disagrees with the store"
     goals = _live_rows(st.goals, 1)

@@ -50,6 +50,28 @@ def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120, cwd=ROOT)
 
 
+def call(server, method: str, path: str, body=None, key: str | None = None, content_type="application/json",
+         data: bytes | None = None, timeout: float = 120):
+    """One HTTP request to a live server over a new connection: (status, headers, parsed JSON body or None).
+
+    `body` is sent as JSON (bytes as they are), `data` as it is (with `content_type`); `key` as a bearer token. An error
+    status is returned like any other, never raised.
+    """
+    if data is None and body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    if key:
+        request.add_header("Authorization", f"Bearer {key}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, headers, raw = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, raw = error.code, error.headers, error.read()
+    return status, headers, (json.loads(raw) if raw and headers.get_content_type().endswith("json") else None)
+
+
 class LiveServer:
     """A server subprocess: `command` gets {port} formatted in; `url` is its base URL once started."""
 
@@ -61,7 +83,7 @@ class LiveServer:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         """Start and wait for /readyz to answer 200; raises with the server's log if it does not."""
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(self.command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,

@@ -35,7 +35,7 @@ def server_url() -> str:
 
             with psycopg.connect(url, connect_timeout=5):
                 pass
-        except Exception as exc:  # noqa: BLE001 - any reason: the server is not usable
+        except Exception as exc:
             problem = f"the PostgreSQL server in {ENV} does not answer: {type(exc).__name__}"
     if problem:
         if in_ci():

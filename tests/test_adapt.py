@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 
 from matcher import cli, config
-from matcher.adapt import folders, run
-from matcher.adapt.pairs import (
-    Pair,
+from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
+from matcher.errors import AdaptOptionError
+from matcher.model.adapt import folders, run
+from matcher.model.adapt.pairs import (
+    TrainingPair,
     batches,
     held_back,
     length_batches,
@@ -29,10 +31,9 @@ from matcher.adapt.pairs import (
     split,
     training_pairs,
 )
-from matcher.adapt.run import MIN_HELD_BACK, AdaptOptionError, AdaptOptions, adapt_profiles
-from matcher.adapt.selfcheck import CheckScores, improves, ranks, score
-from matcher.adapt.training import learning_rate_factor, usable_cores
-from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
+from matcher.model.adapt.run import MIN_HELD_BACK, AdaptOptions, adapt_profiles
+from matcher.model.adapt.selfcheck import CheckScores, improves, ranks, self_check
+from matcher.model.adapt.training import learning_rate_factor, usable_cores
 from matcher.profiles import parse_profile
 from tests.conftest import profile
 
@@ -132,8 +133,8 @@ def test_training_pairs_are_capped_spread_and_deduplicated():
 
 
 def test_a_batch_never_holds_two_pairs_of_one_profile_or_a_text_twice():
-    pairs = [Pair("same anchor", f"positive {i}", "sentence", i) for i in range(5)]
-    pairs += [Pair(f"anchor {i}", f"other {i}", "sentence", i % 3) for i in range(12)]
+    pairs = [TrainingPair("same anchor", f"positive {i}", "sentence", i) for i in range(5)]
+    pairs += [TrainingPair(f"anchor {i}", f"other {i}", "sentence", i % 3) for i in range(12)]
     seen = 0
     for batch in batches(pairs, 4):
         assert 2 <= len(batch) <= 4
@@ -144,7 +145,7 @@ def test_a_batch_never_holds_two_pairs_of_one_profile_or_a_text_twice():
     assert seen <= len(pairs)
 
 
-def padded(batch_list: list[list[Pair]]) -> int:
+def padded(batch_list: list[list[TrainingPair]]) -> int:
     """Words a model reads for these batches, each side padded to its longest text."""
     return sum(len(b) * (max(len(p.anchor.split()) for p in b) + max(len(p.positive.split()) for p in b))
                for b in batch_list)
@@ -158,7 +159,7 @@ def test_length_batches_group_texts_of_a_length_without_clashes_and_pad_less():
         bio = rng.choice([5, 10, 20, 40, 80, 120])
         for _ in range(rng.randrange(1, 5)):
             anchor = words(rng.randrange(3, 20))
-            pairs.append(Pair(anchor, words(bio), "sentence", source))
+            pairs.append(TrainingPair(anchor, words(bio), "sentence", source))
     rng.shuffle(pairs)
     grouped = length_batches(pairs, 32, seed=1)
     used = [pair for batch in grouped for pair in batch]
@@ -207,9 +208,9 @@ def test_ranks_mrr_and_recall():
         def encode(self, texts):
             return np.array([vectors[t] for t in texts], dtype=np.float32)
 
-    from matcher.adapt.pairs import Probe
+    from matcher.model.adapt.pairs import Probe
 
-    scores = score(Fixed(), [Probe(f"q{i}", f"d{i}", "tags") for i in range(3)])
+    scores = self_check(Fixed(), [Probe(f"q{i}", f"d{i}", "tags") for i in range(3)])
     assert scores.mrr10 == pytest.approx((1 + 1 + 0.5) / 3) and scores.recall10 == 1.0 and scores.probes == 3
 
 

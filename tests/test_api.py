@@ -12,25 +12,8 @@ import pytest
 from matcher.api import create_app
 from matcher.api.schemas import BatchResponse, MatchResponse, ProfileWritten, Readiness, ReindexResponse
 from matcher.profiles import PUBLIC_FIELDS
-from tests.api_people import NEED, PEOPLE, bearer, make_keys, open_service
+from tests.api_people import NEED, PEOPLE, bearer, make_keys
 from tests.conftest import profile
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    svc = open_service(tmp_path_factory.mktemp("api") / "data", embedder)
-    yield svc
-    svc.close()
-
-
-@pytest.fixture(scope="module")
-def keys(service):
-    return make_keys(service)
-
-
-@pytest.fixture(scope="module")
-def client(service):
-    return create_app(service=service).test_client()
 
 
 def match(client, token, body):
@@ -228,7 +211,8 @@ ADMIN_CALLS = [("put", "/v1/profiles/zed"), ("get", "/v1/profiles/ana"), ("delet
 @pytest.mark.parametrize("method,path", ADMIN_CALLS + [("post", "/v1/match")])
 @pytest.mark.parametrize("header", [None, "Bearer mm_nope_nothing", "Basic dXNlcjpwYXNz", "Bearer ", "revoked"])
 def test_missing_or_wrong_key_is_401(client, keys, method, path, header):
-    headers = {} if header is None else {"Authorization": f"Bearer {keys['revoked']}" if header == "revoked" else header}
+    authorization = f"Bearer {keys['revoked']}" if header == "revoked" else header
+    headers = {} if header is None else {"Authorization": authorization}
     response = getattr(client, method)(path, json={"need": "x"}, headers=headers)
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"

@@ -8,25 +8,8 @@ import pytest
 
 from matcher.api import create_app
 from matcher.api.schemas import ProblemDetails
-from tests.api_people import NEED, bearer, make_keys, open_service
+from tests.api_people import NEED, bearer
 from tests.conftest import profile
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    svc = open_service(tmp_path_factory.mktemp("api-errors") / "data", embedder)
-    yield svc
-    svc.close()
-
-
-@pytest.fixture(scope="module")
-def keys(service):
-    return make_keys(service)
-
-
-@pytest.fixture(scope="module")
-def client(service):
-    return create_app(service=service).test_client()
 
 
 def problem(response, status: int) -> dict:

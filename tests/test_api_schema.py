@@ -13,24 +13,22 @@ from hypothesis import strategies as st
 from pydantic.json_schema import models_json_schema
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
-                                               response_headers_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from matcher.api import create_app
 from matcher.api.openapi import build_openapi
-from matcher.profiles import MATCH_STYLES, Profile
-from matcher.queries import MatchRequest
-from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys, open_service
+from matcher.profiles import Profile
+from matcher.search.request import MatchRequest
+from matcher.styles.rules import MATCH_STYLES
+from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    svc = open_service(tmp_path_factory.mktemp("schema") / "data", embedder)
-    yield svc
-    svc.close()
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +103,8 @@ OPERATIONS = {"POST /v1/match": True, "PUT /v1/profiles/{profile_id}": True, "GE
               "POST /v1/programmes/{programme_id}/pairs": True, "POST /v1/programmes/{programme_id}/publish": True,
               "GET /v1/programmes/{programme_id}/pairs.csv": True,
               "GET /v1/programmes/{programme_id}/sessions.ics": True,
-              "GET /healthz": False, "GET /readyz": False, "GET /metrics": False}  # schemathesis leaves out the document's own path
+              # schemathesis leaves out the document's own path
+              "GET /healthz": False, "GET /readyz": False, "GET /metrics": False}
 CASES = [(label, mode) for label, has_input in OPERATIONS.items()
          for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_input or mode == "positive"]
 
@@ -132,7 +131,8 @@ def test_the_server_does_what_the_document_says(api_schema, admin_key, programme
 
     @seed(20261121)  # failures reproduce
     @given(case=operations[label].as_strategy(generation_mode=mode), real=st.booleans())
-    @settings(max_examples=20 if OPERATIONS[label] else 2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=20 if OPERATIONS[label] else 2, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
     def run(case, real):
         if real and mode == GenerationMode.POSITIVE and "programme" in label:
             aim_at_programme(case, label, programme_id)

@@ -10,14 +10,7 @@ from markupsafe import Markup
 
 from matcher.api import create_app
 from matcher.api.highlight import highlight
-from tests.api_people import NEED, open_service
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    svc = open_service(tmp_path_factory.mktemp("web") / "data", embedder)
-    yield svc
-    svc.close()
+from tests.api_people import NEED
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +142,8 @@ def test_served_beyond_loopback_the_form_needs_a_user_the_trusted_proxy_signed_i
 
 
 def test_an_operator_may_open_the_form_explicitly_or_turn_it_off(service):
-    assert create_app({"form": "open"}, service=service, serving_host="0.0.0.0").test_client().get("/").status_code == 200
+    opened = create_app({"form": "open"}, service=service, serving_host="0.0.0.0").test_client()
+    assert opened.get("/").status_code == 200
     closed = create_app({"form": "off"}, service=service, serving_host="127.0.0.1").test_client()
     assert closed.get("/").status_code == 404
     with pytest.raises(ValueError, match="MATCHER_FORM='public': Input should be 'auto', 'open', 'signed-in' or 'off'"):
@@ -193,7 +187,7 @@ def test_highlight_marks_the_words_bm25_matched_by_their_snowball_stems():
     assert out == "I coach <mark>Leaders</mark> on <mark>TikTok</mark> and <mark>instagram</mark> <mark>videos</mark>."
     # "leadership" and "leaders" have different stems: BM25 does not match them, so neither does the page.
     assert "<mark>Leaders</mark>" not in highlight("I coach Leaders.", "leadership")
-    from matcher.lexical import query_terms, tokenize
+    from matcher.text.words import query_terms, tokenize
     assert tokenize("Leaders") != query_terms("leadership")
 
 

@@ -22,7 +22,8 @@ def test_fit_benchmark_compares_every_method_on_the_same_candidates(tmp_path):
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     cohort = json.loads(out.read_text())["cohorts"]["reverse"]
-    assert set(cohort["methods"]) == {"optimal/participation", "optimal/score", "greedy first-come", "independent top-1"}
+    assert set(cohort["methods"]) == {"optimal/participation", "optimal/score", "greedy first-come",
+                                      "independent top-1"}
     optimal, greedy = cohort["methods"]["optimal/participation"], cohort["methods"]["greedy first-come"]
     assert optimal["matched"] >= greedy["matched"] and optimal["total_fit"] >= greedy["total_fit"] - 1e-6
     assert "| reverse |" in done.stdout

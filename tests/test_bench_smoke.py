@@ -5,13 +5,13 @@ Benchmarks are not tests: this checks that the script works and reports every fi
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 

@@ -5,13 +5,13 @@ Benchmarks are not tests: this checks that the script works and reports every fi
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.pg import server_url
 

@@ -11,7 +11,6 @@ import re
 import pytest
 
 from matcher.cli import demo_profiles_path
-from tests.browser import chromium
 from tests.live_server import ROOT, LiveServer, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
@@ -39,12 +38,6 @@ def server(tmp_path_factory, embedder):
     live = LiveServer(command, data_dir, tmp_path_factory.mktemp("browser-log") / "server.log")
     yield live.start()
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def fill_and_submit(page, need: str, style: str, seniority: str) -> None:

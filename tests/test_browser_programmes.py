@@ -10,13 +10,11 @@ import csv
 import io
 import json
 import re
-import urllib.request
 
 import pytest
 
 from matcher.cli import demo_profiles_path
-from tests.browser import chromium
-from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
+from tests.live_server import ROOT, LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow
 
@@ -57,10 +55,9 @@ def keys(server):
 
 
 def api(server, key: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(server.url + path, method="POST", data=json.dumps(body or {}).encode(),
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.load(response)
+    status, _, answer = call(server, "POST", path, body or {}, key)
+    assert status in (200, 201), (path, status, answer)
+    return answer
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +69,6 @@ def programme(server, keys) -> dict:
                                                            "cadence": "monthly", "max_per_mentor": 1,
                                                            "start_date": "2027-02-01"})
     return api(server, keys["admin"], f"/v1/programmes/{created['id']}/runs")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def message(page) -> str:

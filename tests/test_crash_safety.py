@@ -14,23 +14,21 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from matcher.config import Settings
-from matcher.embedder import Embedder
+from matcher.importing.readers import read_file
 from matcher.index import CURRENT
+from matcher.model.embedder import Embedder
 from matcher.service import MatchService
-from matcher.readers import read_file
-from tests.children import WAIT, Child, spawn  # noqa: F401 - spawn is a fixture
+from tests.children import WAIT
 from tests.integrity import assert_index_agrees, clone, committed, tiny_people, write_jsonl
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
@@ -128,7 +126,8 @@ def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_pa
     if pause == "write_index":
         assert leftovers, "the kill should have left a half-written generation"
     if pause == "current":
-        assert len(complete) == generations_before + 1, "the new generation should be complete on disk, just not current"
+        assert len(complete) == generations_before + 1, (
+            "the new generation should be complete on disk, just not current")
     assert (index_dir / CURRENT).read_text().strip() == generation
 
     encoded = embedder.texts_encoded

@@ -11,8 +11,9 @@ import re
 import pytest
 
 from matcher.api import create_app
-from matcher.profiles import PUBLIC_FIELDS, InvalidInput
-from tests.api_people import bearer, make_keys, open_service
+from matcher.errors import InvalidInput
+from matcher.profiles import PUBLIC_FIELDS
+from tests.api_people import bearer, open_service
 from tests.conftest import profile
 
 SECRET_GOALS = "I want to learn xylocarpentry and quillography in secret."
@@ -71,11 +72,6 @@ def service(tmp_path_factory, embedder):
     svc = open_service(tmp_path_factory.mktemp("disclosure") / "data", embedder, MENTORS)
     yield svc
     svc.close()
-
-
-@pytest.fixture(scope="module")
-def keys(service):
-    return make_keys(service)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from matcher.embedder import _runs
-from matcher.needs import query_texts
+from matcher.model.embedder import _runs
+from matcher.text.need import query_texts
 
 
 def test_runs_split_a_long_need_from_its_phrases_but_keep_one_and_two_word_phrases_together():

@@ -8,9 +8,8 @@ import sqlite3
 import faiss
 import pytest
 
+from matcher.errors import PurgeIncomplete, ReindexRunning
 from matcher.profiles import MAX_PASSAGES
-from matcher.store import PurgeIncomplete, ReindexRunning
-from tests.children import spawn  # noqa: F401 - a fixture
 from tests.conftest import profile
 from tests.integrity import assert_index_agrees, tiny_people
 

@@ -9,8 +9,8 @@ import pytest
 
 from matcher import cli
 from matcher.config import EXPORTED_INT8, Settings, packaged_model
-from matcher.embedder import ONNX_FILES, Embedder, resolve_backend
-from matcher.export import export_model, quantization_config
+from matcher.model.embedder import ONNX_FILES, Embedder, resolve_backend
+from matcher.model.export import export_model, quantization_config
 from matcher.service import MatchService
 from tests.conftest import profile
 
@@ -70,7 +70,7 @@ def test_auto_picks_int8_when_exported_and_torch_otherwise(exported, caplog):
 
 
 def test_missing_export_is_a_clear_error(tmp_path):
-    from matcher.embedder import ModelNotFound
+    from matcher.errors import ModelNotFound
 
     with pytest.raises(ModelNotFound, match="onnx-int8"):
         Embedder(packaged_model(), "onnx-int8")

@@ -17,15 +17,20 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, seed, settings, strategies as st
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
-                                               response_headers_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.api_people import PEOPLE, PROGRAMME, aim_at_programme
-from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
+from tests.live_server import ROOT, LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -91,14 +96,11 @@ def tokens(server):
 @pytest.fixture(scope="module")
 def programme_id(server, tokens):
     """A programme with a draft: positive cases with an admin key aim at it half the time (past the 404s)."""
-    import urllib.request
 
     def post(path: str, body: dict | None = None) -> dict:
-        request = urllib.request.Request(server.url + path, data=json.dumps(body).encode() if body else None,
-                                         method="POST", headers={"Authorization": f"Bearer {tokens['admin']}",
-                                                                 "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.load(response)
+        status, _, answer = call(server, "POST", path, body, tokens["admin"], timeout=60)
+        assert status in (200, 201), (path, status, answer)
+        return answer
 
     pid = post("/v1/programmes", PROGRAMME)["id"]
     post(f"/v1/programmes/{pid}/runs")

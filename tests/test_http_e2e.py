@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.api_people import NEED, PEOPLE
 from tests.conftest import profile
-from tests.live_server import ROOT, LiveServer, cli, load_profiles, tool
+from tests.live_server import ROOT, LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -45,34 +43,17 @@ def keys(data_dir, server):
     return {scope: create_key(data_dir, scope) for scope in ("match", "admin")}
 
 
-def call(server, method: str, path: str, body=None, key: str | None = None, content_type="application/json",
-         data: bytes | None = None):
-    """(status, content type, parsed body or None)."""
-    if data is None and body is not None:
-        data = json.dumps(body).encode()
-    request = urllib.request.Request(server.url + path, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", content_type)
-    if key:
-        request.add_header("Authorization", f"Bearer {key}")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, headers, raw = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, raw = error.code, error.headers, error.read()
-    mimetype = headers.get_content_type()
-    return status, mimetype, (json.loads(raw) if raw and mimetype.endswith("json") else None)
-
-
 def test_health_and_readiness(server, keys):
     assert call(server, "GET", "/healthz")[2] == {"status": "ok"}
-    assert call(server, "GET", "/readyz") == (200, "application/json", {"ready": True})  # details: admins only
+    status, headers, body = call(server, "GET", "/readyz")
+    assert (status, headers.get_content_type(), body) == (200, "application/json", {"ready": True})  # details: admins
     status, _, ready = call(server, "GET", "/readyz", key=keys["admin"])
     assert status == 200 and ready["ready"] and ready["profiles"] == len(PEOPLE)
 
 
 def test_match_needs_a_key(server):
-    status, mimetype, body = call(server, "POST", "/v1/match", {"need": NEED})
+    status, headers, body = call(server, "POST", "/v1/match", {"need": NEED})
+    mimetype = headers.get_content_type()
     assert (status, mimetype) == (401, "application/problem+json") and body["status"] == 401
 
 
@@ -90,7 +71,8 @@ def test_a_match_key_cannot_write_or_reindex(server, keys):
                                ("GET", "/v1/profiles/ana", None), ("DELETE", "/v1/profiles/ana", None),
                                ("POST", "/v1/profiles:batch", [profile("zoe", 2, "I teach Canva.")]),
                                ("POST", "/v1/reindex", None)]:
-        status, mimetype, problem = call(server, method, path, body, key=keys["match"])
+        status, headers, problem = call(server, method, path, body, key=keys["match"])
+        mimetype = headers.get_content_type()
         assert (status, mimetype) == (403, "application/problem+json"), (method, path)
         assert "admin" in problem["detail"]
 
@@ -133,14 +115,16 @@ def test_a_revoked_key_is_refused_at_once(server, data_dir):
     (json.dumps({"need": "x" * 70_000}).encode(), "application/json", 413),
 ])
 def test_error_paths_over_http(server, keys, body, content_type, status):
-    got, mimetype, problem = call(server, "POST", "/v1/match", key=keys["match"], data=body, content_type=content_type)
+    got, headers, problem = call(server, "POST", "/v1/match", key=keys["match"], data=body, content_type=content_type)
+    mimetype = headers.get_content_type()
     assert (got, mimetype) == (status, "application/problem+json")
     assert problem["status"] == status and problem["detail"]
 
 
 def test_unknown_route_and_method_over_http(server):
-    assert call(server, "GET", "/v1/nothing")[:2] == (404, "application/problem+json")
-    assert call(server, "GET", "/v1/match")[:2] == (405, "application/problem+json")
+    for path, status in (("/v1/nothing", 404), ("/v1/match", 405)):
+        got, headers, _ = call(server, "GET", path)
+        assert (got, headers.get_content_type()) == (status, "application/problem+json")
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")

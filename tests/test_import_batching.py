@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher import importer as service_mod
+from matcher.importing import importer as service_mod
 from tests.conftest import profile
 
 TOPICS = ["SQL window functions", "TikTok videos", "contract negotiation", "Kubernetes upgrades",

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from matcher.index import Generations, IndexMismatch, IndexSpec, VectorIndex, build_base
+from matcher.errors import IndexMismatch
+from matcher.index import Generations, IndexSpec, VectorIndex, build_base
 
 DIM = 16
 
@@ -138,7 +139,8 @@ def test_ivf_generation_carries_a_float16_scoring_copy_that_vectors_reads(tmp_pa
 def test_damaged_scoring_copy_is_detected_not_loaded(tmp_path, data, damage):
     ids, vectors, _ = data
     gens = Generations(tmp_path / "index")
-    name = gens.write({"offers": build_base(IndexSpec(DIM, 1, ann_threshold=50), ids, vectors)}, {"model": "m", "seq": 1})
+    offers = build_base(IndexSpec(DIM, 1, ann_threshold=50), ids, vectors)
+    name = gens.write({"offers": offers}, {"model": "m", "seq": 1})
     path = tmp_path / "index" / name / "offers.vectors.npy"
     if damage == "flip":
         raw = path.read_bytes()
@@ -196,7 +198,8 @@ def test_the_scoring_copy_finds_passage_slots_of_every_row(tmp_path, data):
     shuffled = rng.permutation(len(ids))
     passage_vectors = unit(rng, len(ids))
     gens = Generations(tmp_path / "index")
-    name = gens.write({"passages": build_base(spec, ids[shuffled], passage_vectors[shuffled])}, {"model": "m", "seq": 1})
+    passages = build_base(spec, ids[shuffled], passage_vectors[shuffled])
+    name = gens.write({"passages": passages}, {"model": "m", "seq": 1})
     _, loaded, copies = gens.load(name, "m")
     index = VectorIndex(spec, loaded["passages"], copies["passages"])
     wanted = np.array([3 * 64 + 3, 1 * 64, 79 * 64 + 3, 2 * 64 + 1], dtype=np.int64)

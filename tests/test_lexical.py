@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from matcher.lexical import LexicalIndex, list_items, need_items, query_terms
+from matcher.index.lexical import LexicalIndex, list_items, need_items
+from matcher.text.words import query_terms
 
 TEXTS = {
     3: "I coach Python developers on testing and packaging.",
@@ -72,7 +73,7 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
     """Threads tokenizing at once while the cache is replaced (past its cap) never miss a stem."""
     import threading
 
-    from matcher import lexical
+    from matcher.text import words as lexical
 
     monkeypatch.setattr(lexical, "_STEM_CACHE_CAP", 5)
     words = [f"word{i}ing" for i in range(400)]
@@ -83,7 +84,7 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
             for start in range(0, 400, 7):
                 text = " ".join(words[(start + offset) % 400:(start + offset) % 400 + 20])
                 assert all(stem.startswith("word") for stem in lexical.tokenize(text))
-        except BaseException as exc:  # noqa: BLE001 - collected for the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(i * 13,)) for i in range(8)]

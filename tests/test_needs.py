@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.needs import clean_need, need_parts, need_phrases, query_texts
-from matcher.ranking import need_similarity
+from matcher.search.fusion import need_similarity
+from matcher.text.need import clean_need, need_parts, need_phrases, query_texts
 from tests.conftest import profile
 
 
@@ -72,7 +72,8 @@ def test_a_specialist_in_one_topic_of_a_broad_need_ranks_with_that_topic_as_evid
 
 
 def test_need_parts_are_its_sentences_when_it_has_several():
-    need = "I study Law. I'd like help with Resume / CV Review, Interviewing Tips. I want to build expertise in Finance."
+    need = ("I study Law. I'd like help with Resume / CV Review, Interviewing Tips. "
+            "I want to build expertise in Finance.")
     assert need_parts(need) == ["I study Law.", "I'd like help with Resume / CV Review, Interviewing Tips.",
                                 "I want to build expertise in Finance."]
     assert need_parts("I want to learn Kubernetes and Helm, for our new clusters.") == []  # one part: none

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from matcher.index import IndexMismatch
-from matcher.needs import query_texts
-from matcher.phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
+from matcher.errors import IndexMismatch
+from matcher.index.phrasebook import PhraseBook, build_book, phrase_keys, shared_phrases
+from matcher.text.need import query_texts
 from tests.conftest import profile
 
 BIOS = [

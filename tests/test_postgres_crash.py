@@ -4,12 +4,12 @@ replica is gone from every replica's answers at once."""
 
 from __future__ import annotations
 
-import pytest
-
 import signal
 import time
 
-from matcher.readers import read_file
+import pytest
+
+from matcher.importing.readers import read_file
 from tests.integrity import assert_index_agrees, tiny_people, write_jsonl
 from tests.test_crash_safety import WAIT, Child
 

@@ -16,8 +16,9 @@ import sys
 import faiss
 import pytest
 
-from matcher.profiles import PROTECTED_ATTRIBUTES, PUBLIC_FIELDS, InvalidInput
-from matcher.readers import read_text
+from matcher.errors import BudgetExceeded, InvalidInput
+from matcher.importing.readers import read_text
+from matcher.profiles import PROTECTED_ATTRIBUTES, PUBLIC_FIELDS
 from tests.conftest import profile
 from tests.integrity import assert_index_agrees, tiny_people
 
@@ -134,7 +135,7 @@ def test_logs_carry_ids_counts_and_timings_never_texts(make_service, caplog):
         for bad in ({"need": SECRET_NEED, "style": "reverse"}, {"need": SECRET_NEED, "limit": 99}):
             with pytest.raises(InvalidInput):
                 svc.match(bad)
-        with pytest.raises(Exception):
+        with pytest.raises(BudgetExceeded):
             svc.match({"need": SECRET_NEED}, budget_ms=0.001)
         svc.delete("zara")
         svc.reindex()

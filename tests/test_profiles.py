@@ -2,8 +2,8 @@
 
 import pytest
 
-from matcher.profiles import (InvalidInput, content_hash, parse_profile, profile_passages, split_passages,
-                              text_hash)
+from matcher.errors import InvalidInput
+from matcher.profiles import content_hash, parse_profile, profile_passages, split_passages, text_hash
 from tests.conftest import profile
 
 
@@ -93,9 +93,10 @@ def test_hashes_tell_content_from_text_changes():
 
 @pytest.mark.parametrize("column", ["active", "discoverable"])
 def test_a_blank_visibility_cell_in_a_csv_is_refused_never_read_as_true(column):
-    from matcher.readers import read_text
+    from matcher.importing.readers import read_text
 
-    text = f"id,name,seniority,bio,styles,{column}\nc1,Cai,2,I teach Notion.,flash,\nc2,Cat,2,I teach Figma.,flash,false\n"
+    text = (f"id,name,seniority,bio,styles,{column}\n"
+            "c1,Cai,2,I teach Notion.,flash,\nc2,Cat,2,I teach Figma.,flash,false\n")
     (line1, first), (line2, second) = list(read_text(text, "csv"))
     assert isinstance(first, InvalidInput) and first.errors[0].field == column
     assert "blank" in first.errors[0].reason and "true or false" in first.errors[0].reason

@@ -12,8 +12,7 @@ import io
 
 import pytest
 
-from matcher.profiles import InvalidInput
-from matcher.store import OverCommitted
+from matcher.errors import InvalidInput, OverCommitted
 from tests.conftest import profile
 
 SOCIAL = "I film TikTok videos and teach leaders to post on Instagram Reels with confidence."

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher import ranking
-from matcher.ranking import Candidates, Weights
+from matcher.search import fusion as ranking
+from matcher.search.fusion import Candidates, Weights
 from matcher.search.scoring import passage_similarities
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import stat
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,13 +24,13 @@ import numpy as np
 import pytest
 
 from matcher import cli
-from matcher.batch import EngineError, InProcessEngine, fill_missing, missing_embeddings
-from matcher.batch.ray_engine import ProfileEmbedder, chunk_row, decode
 from matcher.config import Settings
-from matcher.embedding import embed_profiles
+from matcher.errors import EngineError
+from matcher.model.batch import InProcessEngine, fill_missing, missing_embeddings
+from matcher.model.batch.ray_engine import ProfileEmbedder, chunk_row, decode
+from matcher.model.profile_vectors import embed_profiles
 from matcher.profiles import content_hash, parse_profile, text_hash
 from matcher.store import Embeddings, SQLiteStore, StoredProfile, Write
-from tests.children import spawn  # noqa: F401 - a fixture
 from tests.integrity import assert_index_agrees, tiny_people
 
 NEED = {"need": "SQL window functions", "style": "any", "limit": 5}
@@ -76,7 +76,7 @@ def min_cosine(a: dict, b: dict, dim: int) -> float:
 # -- the seam, in this process ---------------------------------------------------------------------
 
 def test_missing_embeddings_are_the_builds_chunks_less_the_embedded(tmp_path, embedder, monkeypatch):
-    from matcher import state
+    from matcher.index import state
 
     monkeypatch.setattr(state, "EMBED_CHUNK", 8)
     data = store_without_embeddings(tmp_path / "data", tiny_people(20, "m"))
@@ -229,7 +229,7 @@ def ray_cluster():
     """A Ray of 2 CPUs for this module, on the loopback interface, under a short /tmp folder; shut down
     (and checked gone) afterwards. Yields its GCS address."""
     pytest.importorskip("ray", reason="the Ray engine is the optional extra mentor-matcher[ray]")
-    from matcher.batch.ray_engine import import_ray
+    from matcher.model.batch.ray_engine import import_ray
 
     ray = import_ray(loopback=True)
     temp = tempfile.mkdtemp(prefix="mm-ray-", dir="/tmp")  # Ray's socket paths must stay short
@@ -250,7 +250,7 @@ def ray_cluster():
 def test_ray_reindex_equals_the_in_process_one(ray_cluster, tmp_path, make_service, embedder):
     """3,000 short profiles: the same vectors as the in-process re-index, no model run in the build,
     and the generation serves matches."""
-    from matcher.batch.ray_engine import RayEngine
+    from matcher.model.batch.ray_engine import RayEngine
 
     people = tiny_people(3000, "r")
     local = make_service(store_without_embeddings(tmp_path / "local", people), phrase_book_size=0)
@@ -274,7 +274,7 @@ def test_ray_reindex_equals_the_in_process_one(ray_cluster, tmp_path, make_servi
 
 
 @pytest.mark.slow
-def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path, spawn, make_service,  # noqa: F811
+def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path, spawn, make_service,
                                                            embedder):
     """`mentor-match reindex --engine ray` (its own local Ray) killed with SIGKILL once 3 chunks of 250 are
     stored leaves no Ray process behind; the next run (joining this module's Ray) embeds only the rest."""

@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.integrity import assert_index_agrees, tiny_people
-from tests.live_server import LiveServer, cli, load_profiles, tool
+from tests.live_server import LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -63,7 +61,7 @@ class Searchers:
                 self.answers.append((started, name, result))
             n += 1
 
-    def __enter__(self) -> "Searchers":
+    def __enter__(self) -> Searchers:
         for thread in self._threads:
             thread.start()
         return self
@@ -178,21 +176,6 @@ class Replicas:
         return "\n".join(Path(s.log_path).read_text(errors="replace") for s in self.servers)
 
 
-def http(server, method: str, path: str, body=None, token: str | None = None, content_type="application/json"):
-    """(status, headers, parsed JSON body) over a new connection, from the next server in turn."""
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    request = urllib.request.Request(server.url + path, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", content_type)
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, response.headers, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, json.loads(error.read() or b"null")
-
-
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory, embedder):
     data_dir = tmp_path_factory.mktemp("load") / "data"
@@ -222,7 +205,7 @@ def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
 
     def search(name: str):
         started = time.monotonic()
-        status, headers, body = http(server, "POST", "/v1/match", STABLE if name == "stable" else MOVING,
+        status, headers, body = call(server, "POST", "/v1/match", STABLE if name == "stable" else MOVING,
                                      tokens["match"])
         if status != 200:
             raise AssertionError(f"/v1/match answered {status}: {body}")
@@ -230,7 +213,7 @@ def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
         return body
 
     def admin(method: str, path: str, body=None, content_type="application/json"):
-        status, headers, answer = http(server, method, path, body, tokens["admin"], content_type)
+        status, headers, answer = call(server, method, path, body, tokens["admin"], content_type)
         assert status in (200, 204), (method, path, status, answer)
         return headers, answer
 

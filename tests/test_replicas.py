@@ -8,21 +8,18 @@ are seen by the other, and one re-index at a time runs across both.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from matcher.keys import KeyRing
 from matcher.config import Settings
-from matcher.replicas import MARKER
+from matcher.index.replicas import MARKER
+from matcher.keys import KeyRing
 from matcher.store import open_store
 from tests.api_people import NEED, PEOPLE
 from tests.conftest import profile
 from tests.integrity import assert_index_agrees, tiny_people
-from tests.live_server import LiveServer, load_profiles, tool
+from tests.live_server import LiveServer, call, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -99,7 +96,7 @@ def test_processes_sharing_a_data_dir_never_follow_their_own_reindex(tmp_path, m
 
 def test_a_failed_follow_keeps_the_marker_and_is_retried_later(tmp_path, caplog):
     from matcher.index import Generations
-    from matcher.replicas import ReindexFollower
+    from matcher.index.replicas import ReindexFollower
 
     store = open_store(Settings(data_dir=tmp_path / "data"))
     follower = ReindexFollower(store, Generations(tmp_path / "data" / "index"), poll_seconds=0)
@@ -127,24 +124,8 @@ def test_a_failed_follow_keeps_the_marker_and_is_retried_later(tmp_path, caplog)
 # -- two real servers ----------------------------------------------------------------------------------
 
 
-def request(server: LiveServer, method: str, path: str, body=None, key: str | None = None):
-    """(status, headers, parsed JSON body or None)."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(server.url + path, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if key:
-        req.add_header("Authorization", f"Bearer {key}")
-    try:
-        with urllib.request.urlopen(req, timeout=120) as response:
-            status, headers, raw = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, raw = error.code, error.headers, error.read()
-    return status, headers, (json.loads(raw) if raw and "json" in headers.get_content_type() else None)
-
-
 def matched_ids(server: LiveServer, key: str, need: str) -> list[str]:
-    status, _, body = request(server, "POST", "/v1/match", {"need": need, "limit": 50}, key)
+    status, _, body = call(server, "POST", "/v1/match", {"need": need, "limit": 50}, key)
     assert status == 200, body
     return [m["mentor"]["id"] for m in body["matches"]]
 
@@ -177,26 +158,26 @@ def test_two_servers_on_one_database_see_each_others_writes_deletes_and_reindexe
     # A write through A is matched on B.
     erin = profile("erin", 5, "I teach ceramics: glazing, throwing on the wheel and kiln firing schedules.",
                    styles=["flash"])
-    status, _, _ = request(a, "PUT", "/v1/profiles/erin", erin, key)
+    status, _, _ = call(a, "PUT", "/v1/profiles/erin", erin, key)
     assert status in (200, 201)
     assert matched_ids(b, key, "ceramics glazing and kiln firing")[0] == "erin"
 
     # A delete through B is never returned by A once B has answered.
-    status, _, _ = request(b, "DELETE", "/v1/profiles/erin", key=key)
+    status, _, _ = call(b, "DELETE", "/v1/profiles/erin", key=key)
     assert status == 204
     for _ in range(5):
         assert "erin" not in matched_ids(a, key, "ceramics glazing and kiln firing")
-    assert request(a, "GET", "/v1/profiles/erin", key=key)[0] == 404
+    assert call(a, "GET", "/v1/profiles/erin", key=key)[0] == 404
 
     # A re-index through A is picked up by B: B writes a generation of its own and serves it.
-    _, headers, _ = request(b, "POST", "/v1/match", {"need": NEED}, key)
+    _, headers, _ = call(b, "POST", "/v1/match", {"need": NEED}, key)
     b_before = headers["X-Index-Generation"]
-    status, headers, body = request(a, "POST", "/v1/reindex", key=key)
+    status, headers, body = call(a, "POST", "/v1/reindex", key=key)
     assert status == 200, body
     assert headers["X-Index-Generation"] == body["generation"]
 
     def b_followed():
-        _, headers, _ = request(b, "POST", "/v1/match", {"need": NEED}, key)
+        _, headers, _ = call(b, "POST", "/v1/match", {"need": NEED}, key)
         return headers["X-Index-Generation"] != b_before
 
     _wait(b_followed, FOLLOW_WAIT, "replica B to follow A's re-index")
@@ -209,7 +190,7 @@ def test_two_servers_on_one_database_see_each_others_writes_deletes_and_reindexe
     try:
         with store.reindex_lock():
             for server in (a, b):
-                status, _, body = request(server, "POST", "/v1/reindex", key=key)
+                status, _, body = call(server, "POST", "/v1/reindex", key=key)
                 assert status == 409 and "already running" in body["detail"]
     finally:
         store.close()

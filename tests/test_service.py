@@ -4,14 +4,15 @@ import json
 
 import pytest
 
-from matcher.profiles import InvalidInput
-from matcher.needs import query_texts
-from matcher.readers import read_text
+from matcher.errors import InvalidInput
+from matcher.importing.readers import read_text
+from matcher.text.need import query_texts
 from tests.conftest import profile
 
 PEOPLE = [
     profile("junior-social", 2, "I film short videos for TikTok and Instagram Reels every week. "
-            "I help leaders post with confidence.", skills=["tiktok", "instagram"], styles=["reverse", "flash", "two-way"],
+            "I help leaders post with confidence.", skills=["tiktok", "instagram"],
+            styles=["reverse", "flash", "two-way"],
             goals="I want to learn how budgets are planned."),
     profile("junior-ai", 3, "I build small automations with ChatGPT and Copilot. I teach prompt writing.",
             styles=["reverse", "flash"], timezone="Europe/Berlin", languages=["en", "de"]),
@@ -55,7 +56,8 @@ def test_reverse_returns_juniors_with_evidence(service):
 
 
 def test_every_style_keeps_its_rule(service):
-    assert ids(service.match({"need": "budgeting", "style": "traditional", "mentee": {"seniority": 3}})) == ["senior-finance"]
+    traditional = {"need": "budgeting", "style": "traditional", "mentee": {"seniority": 3}}
+    assert ids(service.match(traditional)) == ["senior-finance"]
     assert set(ids(service.match({"need": "SQL", "style": "flash"}))) == {"junior-social", "junior-ai", "mid-sql"}
     assert ids(service.match({"need": "SQL", "style": "e-mentoring"})) == []  # mid-sql has no long-term capacity
     two_way = service.match({"need": "budget planning", "style": "two-way", "mentee": {"id": "junior-social"}})
@@ -160,4 +162,5 @@ def test_index_of_another_model_is_refused_and_rebuilt(service, make_service):
     manifest_path.write_text(json.dumps(manifest))
     restarted = make_service(data_dir=service.settings.data_dir).open()
     assert restarted.status()["generation"] != name  # rebuilt from the store into a new generation
-    assert ids(restarted.match({"need": "TikTok Reels", "style": "reverse", "mentee": {"seniority": 9}}))[0] == "junior-social"
+    reverse = {"need": "TikTok Reels", "style": "reverse", "mentee": {"seniority": 9}}
+    assert ids(restarted.match(reverse))[0] == "junior-social"

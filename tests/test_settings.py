@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from matcher.config import Settings, SettingsError, warn_unknown_variables
+from matcher.config import Settings, warn_unknown_variables
+from matcher.errors import SettingsError
 
 
 @pytest.mark.parametrize("variable,value,says", [
@@ -35,7 +36,8 @@ def test_good_values_are_read_and_converted(monkeypatch):
     monkeypatch.setenv("MATCHER_CANDIDATES", "250")
     monkeypatch.setenv("MATCHER_PUBLIC_FORM", "off")
     settings = Settings.from_env(lexical_weight="0.1")
-    assert (settings.fusion, settings.candidates, settings.public_form, settings.lexical_weight) == ("rrf", 250, False, 0.1)
+    chosen = (settings.fusion, settings.candidates, settings.public_form, settings.lexical_weight)
+    assert chosen == ("rrf", 250, False, 0.1)
     with pytest.raises(SettingsError, match="MATCHER_STYLE_WEIGHT=2"):
         settings.replace(style_weight=2)
 

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 from matcher.config import Settings
+from matcher.errors import OverCommitted, PurgeIncomplete, ReindexRunning, SchemaMismatch
 from matcher.profiles import content_hash, parse_profile, text_hash
-from matcher.store import (CohortRecord, Embeddings, KeyRecord, OverCommitted, PairRecord, ProgrammeRecord,
-                           PurgeIncomplete, ReindexRunning, Write, open_store)
+from matcher.store import CohortRecord, Embeddings, KeyRecord, PairRecord, ProgrammeRecord, Write, open_store
 from tests.conftest import profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +142,6 @@ def test_a_follower_of_changes_since_misses_nothing_while_writers_race(store, ba
     over and over: at the end its copy equals the store (a change committed "behind" the sequence
     number the follower had already seen would be missed for good)."""
     writers = [backend.opened() for _ in range(3)]
-    stop = threading.Event()
     errors: list[BaseException] = []
 
     def work(n: int, writer) -> None:
@@ -151,7 +150,7 @@ def test_a_follower_of_changes_since_misses_nothing_while_writers_race(store, ba
                 writer.write([write(f"w{n}-{i % 7}", f"I teach topic {n} {i}.", seed=i, embedded=i % 2 == 0)])
                 if i % 5 == 4:
                     writer.delete(f"w{n}-{(i + 3) % 7}")
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n, w)) for n, w in enumerate(writers)]
@@ -189,7 +188,7 @@ def test_set_embeddings_skips_rows_whose_text_changed_meanwhile(store):
 def test_keys(store, backend):
     store.add_key(KeyRecord("k2", "h2", "admin", None, 2.0, None))
     store.add_key(KeyRecord("k1", "h1", "match", "intranet", 1.0, None))
-    assert [k.key_id for k in backend.opened().keys()] == ["k1", "k2"]
+    assert [k.key_id for k in backend.opened().keys()] == ["k1", "k2"]  # noqa: SIM118 - API keys
     assert store.key("k1") == KeyRecord("k1", "h1", "match", "intranet", 1.0, None)
     assert store.key("nope") is None
     assert store.revoke_key("k1", 5.0) is True
@@ -354,7 +353,7 @@ def test_a_schema_behind_the_code_is_refused_until_migrated(tmp_path, capsys):
         for behind in sorted({0, latest - 1}):
             if behind:
                 _apply(url, behind)
-            with pytest.raises(schema.SchemaMismatch) as refused:
+            with pytest.raises(SchemaMismatch) as refused:
                 open_store(settings)
             message = str(refused.value)
             assert "run `mentor-match migrate`" in message and "MATCHER_DATABASE_URL" in message
@@ -387,7 +386,7 @@ def test_a_schema_ahead_of_the_code_is_refused_and_never_migrated_down(postgres_
                      (schema.latest_version() + 1,))
     settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url)
     for attempt in (open_store, migrate_store):
-        with pytest.raises(schema.SchemaMismatch, match="newer than this version of mentor-matcher"):
+        with pytest.raises(SchemaMismatch, match="newer than this version of mentor-matcher"):
             attempt(settings)
 
 
@@ -609,7 +608,8 @@ PUBLISHER = """
 import json, sys
 from pathlib import Path
 from matcher.config import Settings
-from matcher.store import OverCommitted, open_store
+from matcher.store import open_store
+from matcher.errors import OverCommitted
 store = open_store(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
 store.current_seq()  # connected before any race starts
 print("READY", flush=True)

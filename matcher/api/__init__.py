@@ -23,7 +23,7 @@ log = logging.getLogger("matcher.api")
 
 
 
-def _settings(config: Settings | dict[str, Any] | None, service: "MatchService | None") -> tuple[Settings, dict]:
+def _settings(config: Settings | dict[str, Any] | None, service: MatchService | None) -> tuple[Settings, dict]:
     """Settings from `config` (a dict holds Settings field names; UPPER_CASE keys go to Flask's config)."""
     if isinstance(config, Settings):
         return config, {}
@@ -38,7 +38,7 @@ def _settings(config: Settings | dict[str, Any] | None, service: "MatchService |
     return (base.replace(**config) if config else base), flask_config
 
 
-def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchService | None" = None,
+def create_app(config: Settings | dict[str, Any] | None = None, service: MatchService | None = None,
                serving_host: str | None = None) -> Flask:
     """Build the app.
 
@@ -57,8 +57,22 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     from flask_limiter.util import get_remote_address
 
     from ..keys import KeyRing
-    from . import (admin, admin_signin, auth, context, errors, hosts, match, monitoring, openapi, profiles,
-                   programme_pages, programmes, signin, web)
+    from . import (
+        admin,
+        admin_signin,
+        auth,
+        context,
+        errors,
+        hosts,
+        match,
+        monitoring,
+        openapi,
+        profiles,
+        programme_pages,
+        programmes,
+        signin,
+        web,
+    )
 
     settings, flask_config = _settings(config, service)
     form = signin.SignIn(signin.form_mode(settings.form, settings.public_form, serving_host),

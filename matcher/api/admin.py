@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify
 
-from ..store import ReindexRunning
+from ..errors import ReindexRunning
 from .auth import admin_key_sent, require_scope
 from .context import service
 from .errors import Problem

@@ -7,8 +7,9 @@ right key, wrong scope: 403 (both with a WWW-Authenticate header as RFC 6750 des
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from flask import current_app, g, request
 

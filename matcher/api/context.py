@@ -14,11 +14,11 @@ SERVICE = "matcher.service"
 SETTINGS = "matcher.settings"
 
 
-def service() -> "MatchService":
+def service() -> MatchService:
     """The app's MatchService."""
     return current_app.extensions[SERVICE]
 
 
-def settings() -> "Settings":
+def settings() -> Settings:
     """The app's Settings."""
     return current_app.extensions[SETTINGS]

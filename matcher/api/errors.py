@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
-from http import HTTPStatus
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from ..profiles import FieldError, InvalidInput
+from ..errors import FieldError, InvalidInput
 from . import request_id
 
 log = logging.getLogger("matcher.api")
@@ -243,10 +243,10 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(InvalidInput, handle_invalid_input)
-    from ..budget import BudgetExceeded
+    from ..errors import BudgetExceeded
 
     app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
-    from ..store import PurgeIncomplete
+    from ..errors import PurgeIncomplete
 
     app.register_error_handler(PurgeIncomplete, handle_purge_incomplete)
     app.register_error_handler(Exception, handle_unexpected)

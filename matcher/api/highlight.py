@@ -1,6 +1,6 @@
 """Mark the words of a need in an evidence sentence, with escaping done right.
 
-Pure: MarkupSafe and the lexical module's words and stems. A word is marked when its Snowball stem is
+Pure: MarkupSafe and text/words.py's words and stems (BM25's own). A word is marked when its Snowball stem is
 one of the need's content-word stems: exactly the words BM25 matched on ("leaders" and "leadership"
 share no stem, so only the one the need said is marked; "videos" and "video" do).
 """
@@ -11,7 +11,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from ..lexical import query_terms, tokenize
+from ..text.words import query_terms, tokenize
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

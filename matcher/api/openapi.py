@@ -20,7 +20,7 @@ from pydantic.json_schema import models_json_schema
 from ..config import Settings
 from ..profiles import Profile
 from ..programmes.spec import ProgrammeSpec
-from ..queries import MatchRequest
+from ..search.request import MatchRequest
 from . import schemas
 from .profiles import MAX_BATCH_ITEMS
 

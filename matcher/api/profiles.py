@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from ..readers import read_text
+from ..importing.readers import read_text
 from .auth import require_scope
 from .context import service
 from .errors import Problem, invalid, json_array_items, json_object

@@ -19,15 +19,15 @@ from typing import Any
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ..profiles import InvalidInput
+from ..errors import InvalidInput, OverCommitted
 from ..programmes.service import ProgrammeView, UnknownProgramme
 from ..programmes.views import pair_dict
-from ..store import OverCommitted
+from ..styles.rules import get_style
 from .admin_signin import CSRF_FIELD, Refused, admin_sign_in
 from .context import service
 from .programmes import apply_action, calendar_response, csv_response, listed, programmes
 from .schemas import parse_pair_action
-from .web import STYLE_NAMES
+from .web import style_label
 
 bp = Blueprint("programme_pages", __name__, url_prefix="/programmes", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -121,7 +121,7 @@ def programmes_list():
     progs = programmes()
     rows = [listed(record, progs.summary(record.id)) for record in progs.list()]
     for row in rows:
-        row["style_name"] = STYLE_NAMES.get(row["style"], row["style"])
+        row["style_name"] = style_label(row["style"])
         row["paired"] = sum(row["summary"][status] for status in PAIRED)
         row["members"] = sum(row["summary"].values())
     return render_template("programmes_list.html", admin=g.admin, rows=rows)
@@ -179,7 +179,7 @@ def pairs(programme_id: str):
         return _page(view, 422, error=True, message=message, pin={"mentee": form.get("mentee", ""),
                                                                    "mentor": form.get("mentor", "")})
     before_counts, after_counts = view.summary(), after.summary()
-    per_pair = 2 if view.spec.style == "two-way" else 1  # two-way pairs are recorded once per member
+    per_pair = 2 if get_style(view.spec.style).mutual else 1  # two-way pairs are recorded once per member
     if body["action"] == "approve":
         count = (after_counts["approved"] - before_counts["approved"]) // per_pair
         return _done(programme_id, "approved", count)
@@ -313,7 +313,7 @@ def _page(view: ProgrammeView, status: int = 200, message: str | None = None, er
             names[mentor] = stored.name
     html = render_template(
         "programme.html", admin=g.admin, view=view, pid=view.record.id, rows=rows, paired=paired, others=others,
-        summary=summary, statuses=STATUS_NAMES, style_name=STYLE_NAMES.get(view.spec.style, view.spec.style),
+        summary=summary, statuses=STATUS_NAMES, style_name=style_label(view.spec.style),
         rules_text=_rules_text(view), hist=histogram([row["score"] for row in paired if row["score"] is not None]),
         publishable=summary["approved"] + summary["pinned"], message=message, error=error,
         members=[(member.key, view.names.get(member.key, member.key)) for member in view.cohort],

@@ -18,17 +18,20 @@ Its exports are answered with `Cache-Control: no-store`, so no browser or proxy 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from ..profiles import InvalidInput
+from ..errors import InvalidInput, OverCommitted
 from ..programmes.service import ProgrammeService, ProgrammeView, UnknownProgramme
-from ..store import OverCommitted, ProgrammeRecord
+from ..styles.rules import ANY
 from .auth import require_scope
 from .context import service
 from .errors import PROBLEM_BASE, Problem, json_object, problem_response
 from .schemas import PairAction, parse_pair_action
+
+if TYPE_CHECKING:
+    from ..store import ProgrammeRecord  # a type only: the face gets records from the programmes
 
 bp = Blueprint("programmes", __name__)
 log = logging.getLogger("matcher.api")
@@ -48,7 +51,7 @@ def programmes() -> ProgrammeService:
 
 def listed(record: ProgrammeRecord, summary: dict[str, int]) -> dict[str, Any]:
     """A programme in a list: its state and counts, without its pairs (schemas.ProgrammeListed)."""
-    return {"id": record.id, "name": record.name, "style": record.spec.get("style", "any"), "status": record.status,
+    return {"id": record.id, "name": record.name, "style": record.spec.get("style", ANY), "status": record.status,
             "runs": record.runs, "created_at": record.created_at, "updated_at": record.updated_at,
             "published_at": record.published_at, "summary": summary}
 

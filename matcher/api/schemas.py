@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..profiles import FieldError, Format, InvalidInput, MatchStyle, Profile, ProfileId, Style, field_errors
+from ..errors import FieldError, InvalidInput
+from ..profiles import Format, MatchStyle, Profile, ProfileId, Style, field_errors
 from ..programmes.spec import ProgrammeRules
 
 

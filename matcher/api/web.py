@@ -16,9 +16,8 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..budget import BudgetExceeded
-from ..profiles import FieldError, InvalidInput
-from ..styles import POLICIES
+from ..errors import BudgetExceeded, FieldError, InvalidInput
+from ..styles.rules import ANY, BY_NAME, FORM_ORDER
 from .context import service, settings
 from .highlight import highlight
 from .signin import sign_in
@@ -26,9 +25,6 @@ from .signin import sign_in
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
 
 RESULTS = 5
-STYLE_ORDER = ("any", "reverse", "traditional", "flash", "e-mentoring", "two-way")
-STYLE_NAMES = {"any": "Any style", "reverse": "Reverse", "traditional": "Traditional", "flash": "Flash",
-               "e-mentoring": "E-mentoring", "two-way": "Two-way"}
 SENIORITY = {1: "entry level", 2: "junior", 3: "early career", 4: "mid-level", 5: "experienced", 6: "senior",
              7: "lead or principal", 8: "head of a team or function", 9: "senior leader", 10: "executive"}
 LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese",
@@ -40,14 +36,6 @@ TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.starts
 FORM_FIELDS = {"need": "need", "style": "style", "mentee.seniority": "seniority", "mentee.timezone": "timezone",
                "mentee.languages": "language", "filters.languages": "language", "mentee.bio": "bio",
                "filters.virtual_only": "virtual_only"}
-WHY_EMPTY = {
-    "reverse": "nobody junior to you offers reverse mentoring on this topic",
-    "traditional": "nobody senior to you offers traditional mentoring on this topic",
-    "flash": "nobody with flash hours free this month offers a flash session on this topic",
-    "e-mentoring": "nobody who mentors online has room for an e-mentoring mentee on this topic",
-    "two-way": "nobody offering two-way mentoring has learning goals of their own yet",
-    "any": "nobody with time to mentor matches this topic",
-}
 
 
 @dataclass
@@ -55,7 +43,7 @@ class FormInput:
     """What the person typed, as strings, to fill the form again."""
 
     need: str = ""
-    style: str = "any"
+    style: str = ANY
     seniority: str = ""
     timezone: str = ""
     language: str = ""
@@ -64,9 +52,9 @@ class FormInput:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_form(cls, form) -> "FormInput":
+    def from_form(cls, form) -> FormInput:
         """Read the posted form (missing fields are empty)."""
-        return cls(need=form.get("need", "").strip(), style=form.get("style", "any").strip() or "any",
+        return cls(need=form.get("need", "").strip(), style=form.get("style", ANY).strip() or ANY,
                    seniority=form.get("seniority", "").strip(), timezone=form.get("timezone", "").strip(),
                    language=form.get("language", "").strip(), virtual_only=form.get("virtual_only") == "on",
                    bio=form.get("bio", "").strip())
@@ -106,15 +94,15 @@ def _form_errors(exc: InvalidInput) -> dict[str, str]:
     return errors
 
 
+def style_label(name: str) -> str:
+    """A style's label on the pages (the name itself for a style this version does not know)."""
+    return BY_NAME[name].label if name in BY_NAME else name
+
+
 def why_empty(form: FormInput) -> str:
     """In words, why a search found nobody: the style's rule, the seniority and the filters asked for."""
     level = int(form.seniority) if form.seniority.isdigit() else None
-    if form.style == "reverse" and level == 1:
-        reason = "nobody is junior to you at seniority 1, so nobody can be your reverse mentor"
-    elif form.style == "traditional" and level == 10:
-        reason = "nobody is senior to you at seniority 10, so nobody can be your traditional mentor"
-    else:
-        reason = WHY_EMPTY.get(form.style, WHY_EMPTY["any"])
+    reason = BY_NAME.get(form.style, BY_NAME[ANY]).nobody_fits(level)
     narrowing = []
     if form.virtual_only:
         narrowing.append("who mentor online")
@@ -129,7 +117,8 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
     cards = []
     for match in result["matches"]:
         mentor, why = match["mentor"], match["why"]
-        cards.append({"mentor": mentor, "score": match["score"], "percent": round(100 * max(0.0, min(1.0, match["score"]))),
+        percent = round(100 * max(0.0, min(1.0, match["score"])))
+        cards.append({"mentor": mentor, "score": match["score"], "percent": percent,
                       "seniority_label": SENIORITY.get(mentor["seniority"], ""),
                       "evidence": [highlight(sentence, need) for sentence in why["evidence"]],
                       "notes": why["notes"]})
@@ -137,8 +126,8 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
 
 
 def _page(form: FormInput, status: int = 200, **context: Any):
-    return render_template("index.html", form=form, user=sign_in().user(), styles=[(s, STYLE_NAMES[s], POLICIES[s].summary)
-                                                            for s in STYLE_ORDER],
+    styles = [(s.name, s.label, s.summary) for s in FORM_ORDER]
+    return render_template("index.html", form=form, user=sign_in().user(), styles=styles,
                            seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
                            max_need=settings().max_need_chars, **context), status
 
@@ -150,7 +139,8 @@ def _match(body: dict[str, Any]) -> dict[str, Any]:
 @bp.before_request
 def _signed_in_only():
     """In "signed-in" mode, only users a trusted proxy vouches for see the form (403 page otherwise)."""
-    request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)  # a search is a few KB, like a match
+    # A search is a few KB, like a match.
+    request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)
     if request.endpoint != "web.static" and not sign_in().allowed():
         html = render_template("error.html", status=403, title="Sign in first",
                                message="This page is for signed-in colleagues: open it through your "
@@ -178,11 +168,11 @@ def search():
         form.errors = _form_errors(exc)
         return _page(form, 422)
     context: dict[str, Any] = {"searched": True, "cards": _cards(result, form.need),
-                               "style_name": STYLE_NAMES.get(form.style, form.style)}
+                               "style_name": style_label(form.style)}
     if not result["matches"]:
         context["why_empty"] = why_empty(form)
-        if form.style != "any":
-            wider = _match(form.request_body(style="any"))
+        if form.style != ANY:
+            wider = _match(form.request_body(style=ANY))
             context["wider_count"] = len(wider["matches"])
     return _page(form, **context)
 

@@ -19,13 +19,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from ..errors import IndexMismatch
 from ..files import PRIVATE_DIR, PRIVATE_FILE, private_dir, private_file, tighten
 from .vectors import ivf_of
-
-
-class IndexMismatch(RuntimeError):
-    """The index on disk was built by another model or is corrupt; it must be rebuilt."""
-
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"

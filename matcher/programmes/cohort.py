@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..profiles import FieldError, InvalidInput
+from ..errors import FieldError, InvalidInput
 
 
 def read_cohort(path: str | Path) -> list[dict[str, Any]]:

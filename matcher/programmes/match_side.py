@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from ..profiles import MAX_PASSAGES, offers_text, profile_passages
-from ..queries import MatchRequest
+from ..search.request import MatchRequest
 
 if TYPE_CHECKING:
+    from ..index.state import IndexState
     from ..service import MatchService
-    from ..state import IndexState
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from ..profiles import FieldError, InvalidInput
+from ..errors import FieldError, InvalidInput
 from ..store import CohortRecord, PairRecord
 from .views import ProgrammeView
 

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..csvsafe import csv_text
-from ..profiles import FieldError, InvalidInput
+from ..errors import FieldError, InvalidInput
 from ..store import CohortRecord, PairRecord, ProfileStore, ProgrammeRecord
+from ..styles.rules import get_style
 from . import calendar, review
 from . import plan as plans
 from .drafting import OneWayInputs, draft, one_way_inputs, run_places
@@ -184,7 +185,7 @@ class ProgrammeService:
         for pair in kept.values():
             if pair.status != "published" and pair.mentor_id:
                 kept_places[pair.mentor_id] = kept_places.get(pair.mentor_id, 0) + 1
-        flash = view.spec.style == "flash"
+        flash = not get_style(view.spec.style).takes_capacity
         return run_places(self.match.places(mentors, flash), published_here, kept_places, view.spec.max_per_mentor,
                           flash)
 
@@ -273,7 +274,7 @@ class ProgrammeService:
             OverCommitted: a mentor would get more long-term mentees than their capacity; nothing was published.
         """
         view = self.view(programme_id)
-        published = self.store.publish(programme_id, long_term=view.spec.style != "flash")
+        published = self.store.publish(programme_id, long_term=get_style(view.spec.style).takes_capacity)
         if published:
             self.match.refresh()  # this process's catalog sees the places taken at once
         log.info("programme %s published %d pairs", programme_id, len(published))

@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..profiles import FieldError, InvalidInput, MatchStyle, ProfileId, field_errors, nul_paths
-from ..queries import MAX_NEED_CHARS, MenteeSpec
+from ..errors import FieldError, InvalidInput
+from ..profiles import MatchStyle, ProfileId, field_errors, nul_paths
+from ..search.request import MAX_NEED_CHARS, MenteeSpec
 
 Objective = Literal["score", "participation"]
 Cadence = Literal["weekly", "every two weeks", "monthly"]
@@ -32,7 +33,7 @@ class CohortMember(BaseModel):
     need: Annotated[str, Field(max_length=MAX_NEED_CHARS)] = ""
 
     @model_validator(mode="after")
-    def _one_person(self) -> "CohortMember":
+    def _one_person(self) -> CohortMember:
         if (self.id is None) == (self.ref is None):
             raise ValueError("id: give a stored profile's id, or a ref with an inline mentee (one of the two)")
         if self.ref is not None and self.mentee is None:
@@ -88,7 +89,7 @@ class ProgrammeSpec(ProgrammeRules):
     cohort: Annotated[list[CohortMember], Field(min_length=1, max_length=MAX_COHORT)]
 
     @model_validator(mode="after")
-    def _distinct_members(self) -> "ProgrammeSpec":
+    def _distinct_members(self) -> ProgrammeSpec:
         seen: set[str] = set()
         for position, member in enumerate(self.cohort):
             if member.key in seen:

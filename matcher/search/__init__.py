@@ -3,7 +3,7 @@
 `MatchPipeline` (pipeline.py) runs them; each stage is a function over an IndexState and plain arrays.
 """
 
-from .pipeline import MatchPipeline, QuerySettings, Ranked
 from .candidates import RetrievalSettings
+from .pipeline import MatchPipeline, QuerySettings, Ranked
 
 __all__ = ["MatchPipeline", "QuerySettings", "Ranked", "RetrievalSettings"]

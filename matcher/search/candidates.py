@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
-from ..state import IndexState
 
 
 @dataclass(frozen=True)

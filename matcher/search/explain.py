@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ranking
 from ..profiles import Profile, offers_text, profile_passages
-from ..styles import Mentee, StylePolicy
+from ..styles.rules import Mentee, MentoringStyle
+from . import fusion as ranking
 from .scoring import Scored
 
 
@@ -23,7 +23,7 @@ def evidence(scored: Scored, position: int, mentor: Profile) -> list[str]:
     return ranking.evidence(sentences, sims, best)
 
 
-def explain(scored: Scored, position: int, mentor: Profile, style: StylePolicy, mentee: Mentee) -> dict[str, Any]:
+def explain(scored: Scored, position: int, mentor: Profile, style: MentoringStyle, mentee: Mentee) -> dict[str, Any]:
     """One match of the answer: {"mentor", "score", "why"} for the candidate at `position`."""
     reciprocal = None if scored.reciprocal is None else float(scored.reciprocal[position])
     return {

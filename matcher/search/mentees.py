@@ -9,11 +9,12 @@ or goals: see SECURITY.md "What a match shows".
 
 from __future__ import annotations
 
-from ..catalog import Catalog
-from ..profiles import FieldError, InvalidInput, offers_text
-from ..queries import MenteeSpec, Trust
+from ..errors import FieldError, InvalidInput
+from ..profiles import offers_text
 from ..store import ProfileStore
-from ..styles import Mentee
+from ..styles.catalog import Catalog
+from ..styles.rules import Mentee
+from .request import MenteeSpec, Trust
 
 MAX_REPORTING_DEPTH = 20  # managers followed up the chain (a loop in the data ends it sooner)
 

@@ -20,18 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from .. import needs
-from ..budget import Budget
-from ..embedder import Embedder
-from ..profiles import InvalidInput, Profile
-from ..queries import MatchRequest, Trust
-from ..ranking import Weights
-from ..state import IndexState
+from ..errors import InvalidInput
+from ..index.state import IndexState
+from ..model.embedder import Embedder
+from ..profiles import Profile
 from ..store import ProfileStore
-from ..styles import Filters, Mentee, eligible, policy
+from ..styles.rules import Filters, Mentee, eligible, get_style
+from ..text import need as needs
+from .budget import Budget
 from .candidates import RetrievalSettings, retrieve
 from .explain import explain
+from .fusion import Weights
 from .mentees import resolve_mentee
+from .request import MatchRequest, Trust
 from .scoring import Scored, score
 
 log = logging.getLogger("matcher.search")
@@ -88,7 +89,7 @@ class MatchPipeline:
         """
         budget = budget or Budget()
         mentee = resolve_mentee(request.mentee, self.store, state.catalog, trust)
-        style = policy(request.style)
+        style = get_style(request.style)
         problems = style.requirements(mentee)
         if problems:
             raise InvalidInput(problems)
@@ -106,7 +107,7 @@ class MatchPipeline:
             return encoded.result()[:n_phrases]
 
         need_vector = self.embedder.encode_queries(texts[:1])
-        mentee_vector = self._offers_vector(mentee) if request.style == "two-way" else None
+        mentee_vector = self._offers_vector(mentee) if style.mutual else None
         budget.check("after encoding the need")
         with state.lock.read():
             mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids))
@@ -127,7 +128,7 @@ class MatchPipeline:
             return []
         top = ranked.order[: limit or ranked.request.limit]
         profiles = self.store.get_many([int(ranked.scored.rows[i]) for i in top])
-        style = policy(ranked.request.style)
+        style = get_style(ranked.request.style)
         matches = []
         for position in top:
             mentor = profiles.get(int(ranked.scored.rows[position]))
@@ -149,7 +150,7 @@ class MatchPipeline:
 
     def explain(self, ranked: Ranked, position: int, mentor: Profile) -> dict[str, Any]:
         """The candidate at `position` of a ranking as one match of an answer (see explain.py)."""
-        return explain(ranked.scored, position, mentor, policy(ranked.request.style), ranked.mentee)
+        return explain(ranked.scored, position, mentor, get_style(ranked.request.style), ranked.mentee)
 
     @staticmethod
     def _filters(request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None) -> Filters:

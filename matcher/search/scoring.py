@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import ranking
+from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
-from ..ranking import Candidates, Weights
-from ..state import IndexState
-from ..styles import Mentee, StylePolicy
+from ..styles.rules import Mentee, MentoringStyle
+from . import fusion as ranking
 from .candidates import CandidateRows
+from .fusion import Candidates, Weights
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Scored:
         return ranking.order(self.scores, self.ids)
 
 
-def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: StylePolicy,
+def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: MentoringStyle,
           mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None
           ) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).
@@ -96,7 +96,8 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
     parts = Candidates(ids, whole, passages.best,
                        np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
                        coverage)
-    relevance, semantic, lexical = ranking.relevance(parts, weights, min(1.0, weights.passage_weight + style.passage_boost))
+    passage_weight = min(1.0, weights.passage_weight + style.passage_boost)
+    relevance, semantic, lexical = ranking.relevance(parts, weights, passage_weight)
     reciprocal = None
     if mentee_vector is not None:
         has_goals = state.catalog.has_goals[rows]

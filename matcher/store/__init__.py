@@ -9,17 +9,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import (PAIR_STATUSES, CohortRecord, Embeddings, KeyRecord, OverCommitted, PairRecord, ProfileStore,
-                   ProgrammeRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors, vector_blob)
+from .base import (
+    PAIR_STATUSES,
+    CohortRecord,
+    Embeddings,
+    KeyRecord,
+    PairRecord,
+    ProfileStore,
+    ProgrammeRecord,
+    StoredProfile,
+    Write,
+    blob_vectors,
+    vector_blob,
+)
 from .dburl import is_postgres_url, masked
 from .sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "KeyRecord", "OverCommitted", "PairRecord", "ProfileStore",
-           "ProgrammeRecord", "PurgeIncomplete", "ReindexRunning", "SQLiteStore", "StoredProfile", "Write",
-           "blob_vectors", "describe_store", "migrate_store", "open_store", "vector_blob"]
+__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "KeyRecord", "PairRecord", "ProfileStore",
+           "ProgrammeRecord", "SQLiteStore", "StoredProfile", "Write", "blob_vectors", "describe_store",
+           "migrate_store", "open_store", "vector_blob"]
 
 DATABASE_FILE = "profiles.db"
 
@@ -34,7 +45,7 @@ def _postgres():
     return postgres
 
 
-def _database_url(settings: "Settings") -> str:
+def _database_url(settings: Settings) -> str:
     """The PostgreSQL URL the settings name, or "" for SQLite.
 
     Raises:
@@ -46,7 +57,7 @@ def _database_url(settings: "Settings") -> str:
     return url
 
 
-def open_store(settings: "Settings") -> ProfileStore:
+def open_store(settings: Settings) -> ProfileStore:
     """The store the settings name.
 
     Args:
@@ -57,7 +68,7 @@ def open_store(settings: "Settings") -> ProfileStore:
     Raises:
         ValueError: MATCHER_DATABASE_URL is not a postgresql:// URL.
         RuntimeError: the PostgreSQL driver is missing, or the schema is missing, behind or ahead
-            (schema.SchemaMismatch, naming `mentor-match migrate`).
+            (SchemaMismatch, naming `mentor-match migrate`).
     """
     url = _database_url(settings)
     if url:
@@ -65,13 +76,13 @@ def open_store(settings: "Settings") -> ProfileStore:
     return SQLiteStore(settings.data_dir / DATABASE_FILE)
 
 
-def describe_store(settings: "Settings") -> str:
+def describe_store(settings: Settings) -> str:
     """Where the store lives, safe to print: the SQLite file, or the database URL with its password masked."""
     url = _database_url(settings)
     return f"PostgreSQL database {masked(url)}" if url else f"SQLite store {settings.data_dir / DATABASE_FILE}"
 
 
-def migrate_store(settings: "Settings") -> tuple[list[str], int | None]:
+def migrate_store(settings: Settings) -> tuple[list[str], int | None]:
     """Bring the store's schema up to this code's version (`mentor-match migrate`).
 
     Args:
@@ -80,7 +91,7 @@ def migrate_store(settings: "Settings") -> tuple[list[str], int | None]:
         (the migrations applied now, by name; the schema version now). SQLite creates its schema when
         it opens: nothing is applied and the version is None.
     Raises:
-        As open_store; schema.SchemaMismatch when the database is ahead of this code.
+        As open_store; SchemaMismatch when the database is ahead of this code.
     """
     url = _database_url(settings)
     if not url:

@@ -25,14 +25,6 @@ import numpy as np
 from ..profiles import Profile
 
 
-class ReindexRunning(RuntimeError):
-    """Another process (or thread) holds the re-index lock."""
-
-
-class PurgeIncomplete(RuntimeError):
-    """The store could not yet remove every trace of deleted profiles from its files (e.g. busy readers)."""
-
-
 @dataclass
 class Embeddings:
     """The vectors of one profile: whole offers text, goals (None if no goals), one per passage."""
@@ -76,15 +68,6 @@ class KeyRecord:
     label: str | None
     created_at: float
     revoked_at: float | None
-
-
-class OverCommitted(RuntimeError):
-    """Publishing would give mentors more long-term mentees than their capacity; nothing was published."""
-
-    def __init__(self, mentors: dict[str, tuple[int, int]]):
-        self.mentors = mentors  # mentor id -> (places asked for, places left)
-        named = ", ".join(f"{m} ({asked} asked, {left} left)" for m, (asked, left) in sorted(mentors.items()))
-        super().__init__(f"publishing would over-commit {len(mentors)} mentor(s): {named}")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import time
 
 import psycopg
 
-from .base import PurgeIncomplete
+from ..errors import PurgeIncomplete
 from .dburl import masked
 
 # What holds profile data (tombstones hold row numbers only): profiles, their vectors, and the programme

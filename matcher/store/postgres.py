@@ -22,9 +22,10 @@ from pathlib import Path
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from ..errors import ReindexRunning
 from ..profiles import Profile, content_hash, without_manager
 from . import pgdump, pgvacuum, schema
-from .base import Embeddings, KeyRecord, ReindexRunning, StoredProfile, Write, blob_vectors, vector_blob
+from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .dburl import masked
 from .pgconnect import connect, connect_options
 from .pgseq import bump_seq, hold_seq
@@ -62,7 +63,7 @@ class PostgresStore(PostgresProgrammes):
         url: a `postgresql://` URL (MATCHER_DATABASE_URL); its password is never logged or shown.
     Raises:
         psycopg.OperationalError: the database cannot be reached (the message names the masked URL).
-        schema.SchemaMismatch: the schema is missing, behind or ahead of this code.
+        SchemaMismatch: the schema is missing, behind or ahead of this code.
     """
 
     PURGE_ATTEMPTS = 20  # checks for older snapshots that keep deleted rows' versions alive

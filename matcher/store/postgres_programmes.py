@@ -21,7 +21,8 @@ from collections import Counter
 
 import psycopg
 
-from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord, spec_without_mentor
+from ..errors import OverCommitted
+from .base import CohortRecord, PairRecord, ProgrammeRecord, spec_without_mentor
 from .pgseq import hold_seq, touch
 
 # The long-term mentees a profile's published pairs give it (its capacity left is less by that); found
@@ -125,7 +126,8 @@ class PostgresProgrammes:
                     "FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], %s::text[], %s::text[], %s::text[], "
                     "%s::text[], %s::integer[]) "
                     "AS u(mentee_key, mentee_profile_id, mentor_id, score, status, reason, evidence, plan, run) "
-                    "WHERE EXISTS (SELECT 1 FROM programme_cohort c WHERE c.programme_id = %s AND c.key = u.mentee_key) "
+                    "WHERE EXISTS (SELECT 1 FROM programme_cohort c "
+                    "WHERE c.programme_id = %s AND c.key = u.mentee_key) "
                     "AND (u.mentor_id IS NULL OR EXISTS (SELECT 1 FROM profiles pr WHERE pr.id = u.mentor_id)) "
                     "ON CONFLICT (programme_id, mentee_key) DO UPDATE SET "
                     "mentee_profile_id = EXCLUDED.mentee_profile_id, mentor_id = EXCLUDED.mentor_id, "
@@ -140,10 +142,12 @@ class PostgresProgrammes:
             if bans:
                 cur.execute("INSERT INTO programme_bans (programme_id, mentee_key, mentor_id) "
                             "SELECT %s, u.mentee, u.mentor FROM unnest(%s::text[], %s::text[]) AS u(mentee, mentor) "
-                            "WHERE EXISTS (SELECT 1 FROM programme_cohort c WHERE c.programme_id = %s AND c.key = u.mentee) "
+                            "WHERE EXISTS (SELECT 1 FROM programme_cohort c "
+                            "WHERE c.programme_id = %s AND c.key = u.mentee) "
                             "AND EXISTS (SELECT 1 FROM profiles pr WHERE pr.id = u.mentor) "
                             "ON CONFLICT DO NOTHING",
-                            (programme_id, [mentee for mentee, _ in bans], [mentor for _, mentor in bans], programme_id))
+                            (programme_id, [mentee for mentee, _ in bans], [mentor for _, mentor in bans],
+                             programme_id))
 
     def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
         """Publish every approved and pinned pair, all or nothing (see base.ProfileStore.publish).
@@ -227,8 +231,9 @@ class PostgresProgrammes:
         cur.execute("DELETE FROM programme_bans WHERE mentor_id = %s OR mentee_key IN "
                     "(SELECT key FROM programme_cohort WHERE profile_id = %s)", (profile_id, profile_id))
         cur.execute("DELETE FROM programme_cohort WHERE profile_id = %s", (profile_id,))
-        for programme_id, spec in cur.execute("SELECT id, spec::text FROM programmes "
-                                              "WHERE (spec::jsonb -> 'mentors' -> 'ids') ? %s", (profile_id,)).fetchall():
+        naming = cur.execute("SELECT id, spec::text FROM programmes "
+                             "WHERE (spec::jsonb -> 'mentors' -> 'ids') ? %s", (profile_id,)).fetchall()
+        for programme_id, spec in naming:
             changed = spec_without_mentor(json.loads(spec), profile_id)
             if changed is not None:
                 cur.execute("UPDATE programmes SET spec = %s::json WHERE id = %s", (_json(changed), programme_id))

@@ -16,6 +16,7 @@ from importlib import resources
 
 import psycopg
 
+from ..errors import SchemaMismatch
 from .dburl import masked
 from .pgconnect import connect
 
@@ -30,10 +31,6 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )
 """
-
-
-class SchemaMismatch(RuntimeError):
-    """The database's schema is not the version this code needs (missing, behind or ahead)."""
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import PurgeIncomplete, ReindexRunning
 from ..files import PRIVATE_FILE, private_data_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
+from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .sqlite_programmes import COMMITTED, PROGRAMME_SCHEMA, SQLiteProgrammes
-from .base import (Embeddings, KeyRecord, PurgeIncomplete, ReindexRunning, StoredProfile, Write, blob_vectors,
-                   vector_blob)
 
 log = logging.getLogger("matcher.store")
 
@@ -120,7 +120,7 @@ class SQLiteStore(SQLiteProgrammes):
                 self._connections.append(conn)
         return conn
 
-    def _write(self) -> "_Transaction":
+    def _write(self) -> _Transaction:
         return _Transaction(self.conn)
 
     def close(self) -> None:
@@ -213,7 +213,8 @@ class SQLiteStore(SQLiteProgrammes):
             if now == seq:
                 return [], [], now
             rows = conn.execute(
-                f"SELECT row_id, data, content_hash, text_hash, seq, {COMMITTED} FROM profiles WHERE seq > ? ORDER BY row_id",
+                f"SELECT row_id, data, content_hash, text_hash, seq, {COMMITTED} FROM profiles "
+                "WHERE seq > ? ORDER BY row_id",
                 (seq,),
             ).fetchall()
             deleted = [r[0] for r in conn.execute("SELECT row_id FROM tombstones WHERE seq > ?", (seq,))]

@@ -10,7 +10,8 @@ import json
 import sqlite3
 import time
 
-from .base import CohortRecord, OverCommitted, PairRecord, ProgrammeRecord, spec_without_mentor
+from ..errors import OverCommitted
+from .base import CohortRecord, PairRecord, ProgrammeRecord, spec_without_mentor
 
 PROGRAMME_SCHEMA = """
 CREATE TABLE IF NOT EXISTS programmes (
@@ -146,7 +147,8 @@ class SQLiteProgrammes:
                 [(programme_id, p.mentee_key, p.mentee_profile_id, p.mentor_id, p.score, p.status, p.reason,
                   json.dumps(list(p.evidence), ensure_ascii=False), json.dumps(list(p.plan), ensure_ascii=False),
                   p.run) for p in pairs])
-            conn.executemany("INSERT OR IGNORE INTO programme_bans(programme_id, mentee_key, mentor_id) VALUES (?, ?, ?)",
+            conn.executemany("INSERT OR IGNORE INTO programme_bans(programme_id, mentee_key, mentor_id) "
+                             "VALUES (?, ?, ?)",
                              [(programme_id, mentee, mentor) for mentee, mentor in bans])
 
     def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
@@ -188,12 +190,14 @@ class SQLiteProgrammes:
         freed = {r[0] for r in conn.execute(
             "SELECT mentor_id FROM programme_pairs WHERE mentee_profile_id = ? AND status = 'published' "
             "AND long_term = 1", (profile_id,))}
-        conn.execute("DELETE FROM programme_pairs WHERE mentee_profile_id = ? OR mentor_id = ?", (profile_id, profile_id))
+        conn.execute("DELETE FROM programme_pairs WHERE mentee_profile_id = ? OR mentor_id = ?",
+                     (profile_id, profile_id))
         conn.execute("DELETE FROM programme_bans WHERE mentor_id = ? OR mentee_key IN "
                      "(SELECT key FROM programme_cohort WHERE profile_id = ?)", (profile_id, profile_id))
         conn.execute("DELETE FROM programme_cohort WHERE profile_id = ?", (profile_id,))
         naming = conn.execute("SELECT id, spec FROM programmes WHERE EXISTS "
-                              "(SELECT 1 FROM json_each(programmes.spec, '$.mentors.ids') WHERE value = ?)", (profile_id,))
+                              "(SELECT 1 FROM json_each(programmes.spec, '$.mentors.ids') WHERE value = ?)",
+                              (profile_id,))
         for programme_id, spec in naming.fetchall():
             changed = spec_without_mentor(json.loads(spec), profile_id)
             if changed is not None:
