@@ -89,7 +89,7 @@ def count_match(style: str, result: str) -> None:
 @contextmanager
 def reindex_timer() -> Iterator[None]:
     """Time and count a re-index: "ok", "busy" (ReindexRunning) or "failed" (any other error)."""
-    from .store import ReindexRunning
+    from .errors import ReindexRunning
 
     started = time.perf_counter()
     outcome = "failed"

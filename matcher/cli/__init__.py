@@ -360,7 +360,7 @@ class _OwnLogsOnly(logging.Filter):
 
 
 def _configure_logging(verbose: bool) -> None:
-    from . import logs
+    from .. import logs
 
     root = logging.getLogger()
     if not any(isinstance(f, _OwnLogsOnly) for h in root.handlers for f in h.filters):

@@ -148,7 +148,7 @@ def cmd_programme(args, service_factory) -> int:
 
 def _refused_output(out: str | None, force: bool) -> str | None:
     """Why `out` would be refused (files.check_output), or None; checked before a long run."""
-    from .files import OutputRefused, check_output
+    from ..files import OutputRefused, check_output
 
     if not out or out == "-":
         return None
@@ -162,7 +162,7 @@ def _refused_output(out: str | None, force: bool) -> str | None:
 def _write(text: str, out: str | None, force: bool) -> bool:
     """Write the CSV to standard output, or to `out` owner-only (0600), never through a symbolic link and
     never over an existing file without `force`; False (after saying why) when refused."""
-    from .files import OutputRefused, write_private_output
+    from ..files import OutputRefused, write_private_output
 
     if not out or out == "-":
         sys.stdout.write(text)
