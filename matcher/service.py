@@ -29,6 +29,7 @@ from .index import Generations, set_search_threads
 from .lifecycle import IndexLifecycle, IndexSettings
 from .profiles import FieldError, InvalidInput, Profile, parse_profile
 from .queries import MatchRequest, Trust, parse_match_request
+from .querycache import Partition
 from .ranking import Weights
 from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
 from .state import IndexState
@@ -164,7 +165,7 @@ class MatchService:
     # -- matching (search/) ---------------------------------------------------------------------------
 
     def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None,
-              budget_ms: float | None = None, trust: Trust = "full") -> dict[str, Any]:
+              budget_ms: float | None = None, trust: Trust = "full", caller: str | None = None) -> dict[str, Any]:
         """Rank mentors for a need, in a style, each with the reason it was chosen.
 
         Args:
@@ -174,6 +175,9 @@ class MatchService:
                 up, encoding, ranking): a stage that is running finishes first. None or 0: no budget.
             trust: what a `mentee.id` may bring (queries.Trust): "full" for operators (the CLI, admin
                 keys, programmes), "limited" for `match` keys and the web form.
+            caller: whose partition of the query cache the need and its key phrases are looked up in and
+                kept in ("key:<key id>", "user:<hash>", "addr:<address>"): a caller can only ever hit its
+                own earlier needs (querycache.py). None: nothing is cached (the CLI's one-off match).
         Returns:
             {"matches": [{"mentor", "score", "why"}], "style", "took_ms"}
         Raises:
@@ -184,12 +188,15 @@ class MatchService:
         request = self.parse(request)
         state = self.refresh()
         budget.check("after catching up with the store")
-        return self.pipeline.run(request, state, trust, retrieval, budget)
+        return self.pipeline.run(request, state, trust, retrieval, budget, self._cache(caller))
 
-    def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full") -> Ranked:
+    def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full", caller: str | None = None) -> Ranked:
         """Every eligible candidate of a request, scored and ordered, none explained yet (for programmes:
-        `pipeline.answer(ranked, k)` explains the best k)."""
-        return self.pipeline.rank(self.parse(request), self.refresh(), trust)
+        `pipeline.answer(ranked, k)` explains the best k); `caller` as in match."""
+        return self.pipeline.rank(self.parse(request), self.refresh(), trust, cache=self._cache(caller))
+
+    def _cache(self, caller: str | None) -> Partition | None:
+        return None if caller is None else self.embedder.caller_cache(caller)
 
     @cached_property
     def programmes(self) -> "ProgrammeService":

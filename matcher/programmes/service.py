@@ -5,6 +5,9 @@ The match pipeline gives each cohort member's candidates (the same hard rules, s
 two_way.py), and plan.py plans each pair's sessions. The store keeps the programme, its cohort (with
 each member's need), its pairs and bans; publishing is one transaction that never over-commits a
 mentor. Nothing here touches FAISS or the database directly.
+
+Members' needs (or their stored goals) are encoded through a private query cache of the run's own,
+emptied when the run ends, never the shared one a caller could time (matcher/querycache.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 
 from ..profiles import MAX_PASSAGES, FieldError, InvalidInput, offers_text, profile_passages
 from ..queries import MatchRequest
+from ..querycache import Partition, QueryCache
 from ..store import CohortRecord, PairRecord, ProgrammeRecord
 from . import plan as plans
 from .assignment import assign
@@ -173,17 +177,22 @@ class ProgrammeService:
         kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
         remainder = [m for m in view.cohort if m.key not in kept]
         run = view.record.runs + 1
-        if spec.style == "two-way":
-            records = self._run_two_way(view, state, kept, remainder, run)
-        else:
-            records = self._run_one_way(view, state, kept, remainder, run)
+        with self._private_cache() as cache:
+            if spec.style == "two-way":
+                records = self._run_two_way(view, state, kept, remainder, run, cache)
+            else:
+                records = self._run_one_way(view, state, kept, remainder, run, cache)
         self.store.save_pairs(programme_id, records, run=run)
         log.info("programme %s run %d: %d members, %d paired, %.1f s", programme_id, run, len(remainder),
                  sum(r.mentor_id is not None for r in records), time.perf_counter() - started)
         return self.view(programme_id)
 
+    def _private_cache(self):
+        """A query cache for one run alone (members' phrases recur within a cohort), emptied when it ends."""
+        return QueryCache.private(self.service.settings.query_cache_size)
+
     def _candidates(self, view: ProgrammeView, state: "IndexState", member: CohortRecord,
-                    pool_ids: list[str] | None, limit: int) -> "Ranked | None":
+                    pool_ids: list[str] | None, limit: int, cache: Partition) -> "Ranked | None":
         """The member's ranked candidates (None without a need to rank by)."""
         spec = view.spec
         need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
@@ -194,7 +203,7 @@ class ProgrammeService:
         request = MatchRequest.model_validate({
             "need": need, "style": spec.style, "mentee": mentee, "limit": limit,
             "filters": {"departments": spec.mentors.departments, "exclude_ids": banned}})
-        return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids)
+        return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids, cache=cache)
 
     def _pool(self, spec: ProgrammeRules) -> list[str] | None:
         return list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
@@ -205,10 +214,12 @@ class ProgrammeService:
         view = self.view(programme_id)
         state = self.service.refresh()
         kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
-        return self._inputs(view, state, kept, [m for m in view.cohort if m.key not in kept], view.record.runs + 1)
+        with self._private_cache() as cache:
+            return self._inputs(view, state, kept, [m for m in view.cohort if m.key not in kept],
+                                view.record.runs + 1, cache)
 
     def _inputs(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                remainder: list[CohortRecord], run: int) -> "DraftInputs":
+                remainder: list[CohortRecord], run: int, cache: Partition) -> "DraftInputs":
         spec = view.spec
         ranked: dict[str, Ranked] = {}
         mentors: dict[str, int] = {}  # mentor id -> index
@@ -217,7 +228,7 @@ class ProgrammeService:
         pool = self._pool(spec)
         for position, member in enumerate(remainder):
             try:
-                result = self._candidates(view, state, member, pool, spec.candidates)
+                result = self._candidates(view, state, member, pool, spec.candidates, cache)
             except InvalidInput as exc:  # e.g. the style needs a seniority the inline mentee lacks
                 settled.append(_unmatched(member, "; ".join(str(e) for e in exc.errors), run))
                 continue
@@ -238,9 +249,9 @@ class ProgrammeService:
                            self._places(view, state, mentor_ids, kept_places), settled)
 
     def _run_one_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
+                     remainder: list[CohortRecord], run: int, cache: Partition) -> list[PairRecord]:
         spec = view.spec
-        inputs = self._inputs(view, state, kept, remainder, run)
+        inputs = self._inputs(view, state, kept, remainder, run, cache)
         assignment = assign(inputs.edges, inputs.capacities, objective=spec.objective, min_score=spec.min_score)
         paired = {p.mentee: p for p in assignment.pairs}
         unmatched = {u.mentee: u for u in assignment.unmatched}
@@ -254,7 +265,7 @@ class ProgrammeService:
                 records.append(_unmatched(member, reason.words if reason else REASONS["no_eligible"], run))
                 continue
             records.append(self._proposal(view, state, member, inputs.ranked[member.key],
-                                          inputs.mentor_ids[pair.mentor], pair.score, run))
+                                          inputs.mentor_ids[pair.mentor], pair.score, run, cache))
         return records
 
     def _places(self, view: ProgrammeView, state: "IndexState", mentor_ids: list[str],
@@ -281,7 +292,7 @@ class ProgrammeService:
         return places
 
     def _run_two_way(self, view: ProgrammeView, state: "IndexState", kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
+                     remainder: list[CohortRecord], run: int, cache: Partition) -> list[PairRecord]:
         spec = view.spec
         members = {m.key: i for i, m in enumerate(remainder)}
         pool = [m.key for m in remainder]
@@ -289,7 +300,7 @@ class ProgrammeService:
         scores: dict[tuple[int, int], list[float]] = {}
         records: list[PairRecord] = []
         for member in remainder:
-            result = self._candidates(view, state, member, pool, spec.candidates)
+            result = self._candidates(view, state, member, pool, spec.candidates, cache)
             if result is None:
                 records.append(_unmatched(member, NO_NEED, run))
                 continue
@@ -318,11 +329,11 @@ class ProgrammeService:
                 continue
             partner, score = partners[index]
             records.append(self._proposal(view, state, member, ranked[member.key], remainder[partner].key, score,
-                                          run, two_way_partner=remainder[partner]))
+                                          run, cache, two_way_partner=remainder[partner]))
         return records
 
     def _proposal(self, view: ProgrammeView, state: "IndexState", member: CohortRecord, ranked: "Ranked",
-                  mentor_id: str, score: float, run: int, status: str = "proposed",
+                  mentor_id: str, score: float, run: int, cache: Partition, status: str = "proposed",
                   two_way_partner: CohortRecord | None = None) -> PairRecord:
         """A pair with its evidence (from the member's own ranking) and its plan of sessions."""
         evidence: tuple[str, ...] = ()
@@ -332,12 +343,12 @@ class ProgrammeService:
             if mentor is not None:
                 evidence = tuple(self.service.pipeline.explain(ranked, position, mentor.profile)["why"]["evidence"])
         return PairRecord(member.key, member.profile_id, mentor_id, round(float(score), 4), status, None, evidence,
-                          self._plan(view, state, member, mentor_id, two_way_partner), run)
+                          self._plan(view, state, member, mentor_id, two_way_partner, cache), run)
 
     # -- plans --------------------------------------------------------------------------------------
 
     def _plan(self, view: ProgrammeView, state: "IndexState", member: CohortRecord, mentor_id: str,
-              two_way_partner: CohortRecord | None) -> tuple:
+              two_way_partner: CohortRecord | None, cache: Partition) -> tuple:
         """The pair's sessions as plain data: the member's topics, each with the mentor's best sentence."""
         sessions = view.spec.sessions
         need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
@@ -348,12 +359,12 @@ class ProgrammeService:
             back_topics = plans.need_topics(partner_need) if partner_need.strip() else []
             own_sentences, own_vectors = self._sentences(state, member.profile_id)
             names = view.names
-            plan = plans.two_way_plan(topics, sentences, self._similarity(topics, vectors), back_topics,
-                                      own_sentences, self._similarity(back_topics, own_vectors), sessions,
+            plan = plans.two_way_plan(topics, sentences, self._similarity(topics, vectors, cache), back_topics,
+                                      own_sentences, self._similarity(back_topics, own_vectors, cache), sessions,
                                       a_label=names.get(member.key, member.key),
                                       b_label=names.get(mentor_id, mentor_id))
         else:
-            plan = plans.plan_sessions(topics, sentences, self._similarity(topics, vectors), sessions)
+            plan = plans.plan_sessions(topics, sentences, self._similarity(topics, vectors, cache), sessions)
         return tuple(_session_dict(s) for s in plan.sessions)
 
     def _sentences(self, state: "IndexState", profile_id: str | None) -> tuple[list[str], np.ndarray]:
@@ -368,10 +379,10 @@ class ProgrammeService:
             vectors = state.passages.vectors(row * MAX_PASSAGES + np.arange(count, dtype=np.int64))
         return sentences[:count], vectors
 
-    def _similarity(self, topics: list[str], vectors: np.ndarray) -> np.ndarray:
+    def _similarity(self, topics: list[str], vectors: np.ndarray, cache: Partition) -> np.ndarray:
         if not topics or not len(vectors):
             return np.zeros((len(topics), len(vectors)), np.float32)
-        return self.service.embedder.encode_queries(topics) @ vectors.T
+        return self.service.embedder.encode_queries(topics, cache) @ vectors.T
 
     def _goals(self, profile_id: str | None) -> str:
         stored = self.store.get(profile_id) if profile_id else None
@@ -418,14 +429,15 @@ class ProgrammeService:
         if view.pairs.get(mentee) is not None and view.pairs[mentee].status == "published":
             raise InvalidInput([FieldError("mentee", f"{mentee!r} already has a published pair")])
         state = self.service.refresh()
-        ranked = self._candidates(view, state, member, [mentor], 1)
-        if ranked is None or ranked.scored is None or mentor not in ranked.scored.ids:
-            raise InvalidInput([FieldError("mentor", f"{mentor!r} cannot mentor {mentee!r} under this programme's "
-                                                     f"rules (style, capacity, reporting line or mentor pool)")])
-        position = ranked.scored.ids.index(mentor)
-        partner = next((m for m in view.cohort if m.key == mentor), None) if view.spec.style == "two-way" else None
-        pinned = self._proposal(view, state, member, ranked, mentor, float(ranked.scored.scores[position]),
-                                view.record.runs, status="pinned", two_way_partner=partner)
+        with self._private_cache() as cache:
+            ranked = self._candidates(view, state, member, [mentor], 1, cache)
+            if ranked is None or ranked.scored is None or mentor not in ranked.scored.ids:
+                raise InvalidInput([FieldError("mentor", f"{mentor!r} cannot mentor {mentee!r} under this "
+                                               "programme's rules (style, capacity, reporting line or mentor pool)")])
+            position = ranked.scored.ids.index(mentor)
+            partner = next((m for m in view.cohort if m.key == mentor), None) if view.spec.style == "two-way" else None
+            pinned = self._proposal(view, state, member, ranked, mentor, float(ranked.scored.scores[position]),
+                                    view.record.runs, cache, status="pinned", two_way_partner=partner)
         records = [pinned]
         if partner is not None:  # two-way: the partner's side of the pair
             records.append(PairRecord(partner.key, partner.profile_id, mentee, pinned.score, "pinned", None,
