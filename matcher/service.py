@@ -33,6 +33,7 @@ from .index.state import IndexState
 from .keys import KeyRing
 from .model.batch import EmbeddingEngine
 from .model.embedder import Embedder
+from .model.querycache import Partition
 from .profiles import Profile, parse_profile
 from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
 from .search.budget import Budget
@@ -173,7 +174,7 @@ class MatchService:
     # -- matching (search/) ---------------------------------------------------------------------------
 
     def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None,
-              budget_ms: float | None = None, trust: Trust = "full") -> dict[str, Any]:
+              budget_ms: float | None = None, trust: Trust = "full", caller: str | None = None) -> dict[str, Any]:
         """Rank mentors for a need, in a style, each with the reason it was chosen.
 
         Args:
@@ -183,6 +184,9 @@ class MatchService:
                 up, encoding, ranking): a stage that is running finishes first. None or 0: no budget.
             trust: what a `mentee.id` may bring (queries.Trust): "full" for operators (the CLI, admin
                 keys, programmes), "limited" for `match` keys and the web form.
+            caller: whose partition of the query cache the need and its key phrases are looked up in and
+                kept in ("key:<key id>", "user:<hash>", "addr:<address>"): a caller can only ever hit its
+                own earlier needs (querycache.py). None: nothing is cached (the CLI's one-off match).
         Returns:
             {"matches": [{"mentor", "score", "why"}], "style", "took_ms"}
         Raises:
@@ -194,17 +198,20 @@ class MatchService:
         try:
             state = self.refresh()
             budget.check("after catching up with the store")
-            answer = self.pipeline.run(request, state, trust, retrieval, budget)
+            answer = self.pipeline.run(request, state, trust, retrieval, budget, self._cache(caller))
         except BudgetExceeded:
             metrics.count_match(request.style, "budget_exceeded")
             raise
         metrics.count_match(request.style, "found" if answer["matches"] else "none")
         return answer
 
-    def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full") -> Ranked:
+    def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full", caller: str | None = None) -> Ranked:
         """Every eligible candidate of a request, scored and ordered, none explained yet (for programmes:
-        `pipeline.answer(ranked, k)` explains the best k)."""
-        return self.pipeline.rank(self.parse(request), self.refresh(), trust)
+        `pipeline.answer(ranked, k)` explains the best k); `caller` as in match."""
+        return self.pipeline.rank(self.parse(request), self.refresh(), trust, cache=self._cache(caller))
+
+    def _cache(self, caller: str | None) -> Partition | None:
+        return None if caller is None else self.embedder.caller_cache(caller)
 
     @cached_property
     def programmes(self) -> ProgrammeService:

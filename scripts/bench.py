@@ -4,7 +4,8 @@
 (a) full re-index throughput (profiles/s) vs bare `model.encode` over exactly the texts it embedded;
     plus the configured backend vs torch fp32 (and ONNX fp32) on a sample of the same texts;
 (b) re-import of a file where 1% of the profiles changed vs the full re-index;
-(c) /v1/match over real HTTP (`mentor-match serve`), concurrency 1 and 8: p50/p95/p99 and requests/s,
+(c) /v1/match over real HTTP (`mentor-match serve`), concurrency 1 and 8: p50/p95/p99 and requests/s
+    (from --keys match keys in turn: each caller has its own query cache),
     vs the raw floor "encode one query + one FAISS search" in-process: bare `model.encode` and a bare
     exact FAISS index of the same whole-bio vectors (also reported: the same floor searching the
     service's own index, approximate above ann_threshold vectors);
@@ -245,7 +246,9 @@ def exact_whole_bio_index(state) -> faiss.Index:
 def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries, args) -> dict:
     """/v1/match over HTTP at each concurrency vs the in-process floor (encode one query + one search)."""
     store = SQLiteStore(folder / "profiles.db")
-    _, token = KeyRing(store).create("match", "bench")
+    # --keys callers, each with its own partition of the server's query cache (a need's key phrases are
+    # cached for the key that asked them only): requests go to them in turn.
+    tokens = [KeyRing(store).create("match", f"bench {i}")[1] for i in range(args.keys)]
     store.close()
     service = MatchService(settings.replace(data_dir=folder), embedder=embedder).open()
     state = service.refresh()
@@ -281,11 +284,11 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
                MATCHER_BACKEND=embedder.backend, MATCHER_KEY_RATE_LIMIT="1000000 per minute",
                MATCHER_TORCH_THREADS=str(settings.torch_threads), MATCHER_QUERY_THREADS=str(settings.query_threads))
     server = bench_http.Server(env, args.workers, args.threads, args.cache / f"server-{n}.log")
-    out: dict = {"profiles": n, "workers": args.workers, "threads": args.threads,
+    out: dict = {"profiles": n, "workers": args.workers, "threads": args.threads, "keys": args.keys,
                  "approximate": service.status().get("approximate")}
     try:
         bodies = needs(args.requests * (1 + len(args.concurrency)) + 20, args.seed, entries)
-        bench_http.run_load(server.port, token, bodies[:10], 1, 60)  # warm up (first requests load lazily)
+        bench_http.run_load(server.port, tokens, bodies[:10], 1, 60)  # warm up (first requests load lazily)
         for _ in range(5):
             floor(bodies[10])
         offset = 20
@@ -293,12 +296,12 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
             chunk = bodies[offset:offset + args.requests]
             offset += args.requests
             if c == 1:
-                result, floor_stats = bench_http.run_interleaved(server.port, token, chunk, floor, args.time_cap)
+                result, floor_stats = bench_http.run_interleaved(server.port, tokens, chunk, floor, args.time_cap)
                 out["floor"] = floor_stats
                 out["floor_same_index"] = bench_http.summary(same_index_floor)
                 out["floor_all_query_texts"] = bench_http.summary(all_texts_floor)
             else:
-                result = bench_http.run_load(server.port, token, chunk, c, args.time_cap)
+                result = bench_http.run_load(server.port, tokens, chunk, c, args.time_cap)
             out[f"c{c}"] = result
             log(f"(c) N={n} c={c}: p50 {result['p50_ms']} ms p95 {result['p95_ms']} p99 {result['p99_ms']}, "
                 f"{result['rps']} req/s, errors {result['errors']}")
@@ -378,6 +381,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--exact-queries", type=int, default=135, help="exact searches timed in (d)")
     p.add_argument("--requests", type=int, default=300, help="requests per concurrency level in (c)")
     p.add_argument("--concurrency", type=ints, default=[1, 8])
+    p.add_argument("--keys", type=int, default=1,
+                   help="match keys (c) sends its requests with, in turn: each caller has its own query cache")
     p.add_argument("--time-cap", type=float, default=180, help="seconds per load level in (c)")
     p.add_argument("--workers", type=int, default=1, help="server processes in (c)")
     p.add_argument("--threads", type=int, default=8, help="threads per server process in (c)")
@@ -401,6 +406,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if not args.smoke:
             p.error("--data: give the skills set the profiles are made from (e.g. ../shared/eval/esco-skills-dev)")
         args.data = SMOKE_DATA
+    if args.keys < 1:
+        p.error(f"--keys: at least one key is needed, got {args.keys}")
     for name in ("corpus.jsonl", "queries.jsonl"):
         if not (args.data / name).exists():
             p.error(f"--data: {args.data / name} does not exist")

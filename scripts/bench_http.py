@@ -124,10 +124,11 @@ class Client:
     token: str
     conn: http.client.HTTPConnection | None = field(default=None, repr=False)
 
-    def match(self, body: dict) -> tuple[int, float]:
-        """POST one request; returns (status, latency in ms). Reconnects once on a dropped connection."""
+    def match(self, body: dict, token: str | None = None) -> tuple[int, float]:
+        """POST one request (with `token`, else the client's); returns (status, latency in ms).
+        Reconnects once on a dropped connection."""
         payload = json.dumps(body).encode()
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token or self.token}"}
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
@@ -171,18 +172,24 @@ class Tally:
                 "capped": done < asked, **summary(self.latencies)}
 
 
-def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_cap: float) -> dict:
-    """Send the bodies (each once) over `concurrency` connections, stopping at the time cap.
+def _tokens(token: str | list[str]) -> list[str]:
+    return [token] if isinstance(token, str) else list(token)
+
+
+def run_load(port: int, token: str | list[str], bodies: list[dict], concurrency: int, time_cap: float) -> dict:
+    """Send the bodies (each once) over `concurrency` connections, stopping at the time cap. With several
+    tokens, body i goes with token i mod their count (callers each with their own query cache).
 
     Returns latency percentiles of the successful requests, requests/s, and error counts.
     """
+    tokens = _tokens(token)
     lock = threading.Lock()
     next_index = [0]
     tally = Tally()
     deadline = time.monotonic() + time_cap
 
     def worker() -> None:
-        client = Client(port, token)
+        client = Client(port, tokens[0])
         try:
             while time.monotonic() < deadline:
                 with lock:
@@ -190,7 +197,7 @@ def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_c
                     next_index[0] += 1
                 if i >= len(bodies):
                     return
-                status, ms = client.match(bodies[i])
+                status, ms = client.match(bodies[i], tokens[i % len(tokens)])
                 with lock:
                     tally.add(status, ms)
         finally:
@@ -206,24 +213,27 @@ def run_load(port: int, token: str, bodies: list[dict], concurrency: int, time_c
     return tally.report(concurrency, len(bodies), wall, wall)
 
 
-def run_interleaved(port: int, token: str, bodies: list[dict], floor, time_cap: float) -> tuple[dict, dict]:
+def run_interleaved(port: int, token: str | list[str], bodies: list[dict], floor,
+                    time_cap: float) -> tuple[dict, dict]:
     """Concurrency 1, alternating one in-process floor call and one HTTP request per body, so that both
-    see the same machine load (the machine is shared and noisy). `floor(body)` returns ms.
+    see the same machine load (the machine is shared and noisy). `floor(body)` returns ms. Tokens as in
+    run_load.
 
     Returns (http summary, floor summary).
     """
-    client = Client(port, token)
+    tokens = _tokens(token)
+    client = Client(port, tokens[0])
     tally = Tally()
     floors: list[float] = []
     deadline = time.monotonic() + time_cap
     started = time.perf_counter()
     http_seconds = 0.0
     try:
-        for body in bodies:
+        for i, body in enumerate(bodies):
             if time.monotonic() >= deadline:
                 break
             floors.append(floor(body))
-            status, ms = client.match(body)
+            status, ms = client.match(body, tokens[i % len(tokens)])
             http_seconds += ms / 1000
             tally.add(status, ms)
     finally:

@@ -236,7 +236,8 @@ def evaluate(service: MatchService, queries: list[dict], qrels: dict[str, dict[s
     for q in queries:
         body = {"need": q["text"].strip()[:max_chars], "style": "any", "limit": LIMIT}
         for mode in modes:
-            result = service.match(body, retrieval=None if mode == "default" else mode)
+            # One caller for the whole evaluation: a query's modes share its vectors through the cache.
+            result = service.match(body, retrieval=None if mode == "default" else mode, caller="evaluate")
             ranked = [back[m["mentor"]["id"]] for m in result["matches"]]
             per_mode[mode].append(score_query(ranked, qrels[q["_id"]]))
             bar.update(1)

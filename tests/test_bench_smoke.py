@@ -22,7 +22,7 @@ def test_bench_smoke_reports_every_part(tmp_path):
     out = tmp_path / "bench.json"
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--smoke", "--out", str(out),
-                           "--cache", str(tmp_path / "cache")],
+                           "--cache", str(tmp_path / "cache"), "--keys", "2"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
@@ -33,6 +33,7 @@ def test_bench_smoke_reports_every_part(tmp_path):
     assert {"profiles_per_s", "ratio", "bios_only", "overhead_seconds"} <= set(reindex)
     assert size["reimport"]["summary"]["updated"] == 1 and size["reimport"]["ratio_to_full"] > 0
     http = size["http"]
+    assert http["keys"] == 2  # requests from two callers in turn, each with its own query cache
     for level in ("c1", "c8"):
         assert http[level]["ok"] > 0 and http[level]["errors"] == {}
         assert {"p50_ms", "p95_ms", "p99_ms", "rps"} <= set(http[level])

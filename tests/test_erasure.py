@@ -113,10 +113,12 @@ def test_erasing_a_manager_clears_their_id_from_their_reports(service):
 
 def test_the_query_cache_keeps_no_text_and_never_a_mentee_s_bio(service):
     bio = "I can teach Excel pivot tables to anyone who asks."
-    service.match({"need": "podcast quillwork", "style": "two-way", "mentee": {"bio": bio}})
-    assert service.embedder.cached("podcast quillwork")  # needs are cached (by hash) to answer repeats fast
+    service.match({"need": "podcast quillwork", "style": "two-way", "mentee": {"bio": bio}}, caller="key:k1")
+    # needs are cached (by hash, in the caller's own partition) to answer the caller's repeats fast
+    assert service.embedder.cached("podcast quillwork", caller="key:k1")
     assert not service.embedder.cached(bio)
-    assert all(isinstance(key, bytes) for key in service.embedder._cache)  # hashes, never the texts
+    keys = service.embedder.query_cache.held_keys()
+    assert keys and all(isinstance(part, bytes) for key in keys for part in key)  # hashes, never the texts
 
 
 def test_a_stored_two_way_mentee_is_scored_from_their_stored_vectors(service):

@@ -120,7 +120,8 @@ def sign_in() -> SignIn:
 
 
 def form_rate_limit_key() -> str:
-    """The form's rate-limit bucket: the signed-in user when a trusted proxy names one, else the address.
+    """The form's rate-limit bucket, and its searcher's partition of the query cache (querycache.py): the
+    signed-in user when a trusted proxy names one, else the address.
 
     Behind a proxy every request has the proxy's address: counting per user keeps one person's
     searches from using up everyone's budget. The name is hashed, never kept as it is.

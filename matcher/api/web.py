@@ -2,8 +2,9 @@
 
 Server-rendered (Jinja, auto-escaped), a plain form POST, no JavaScript. No API key is needed: who
 may use it is decided by api/signin.py (open on a loopback address, else a signed-in user vouched for
-by a trusted proxy). Searches are rate-limited per signed-in user, else per client address, and get the
-API's time budget. A search names no stored mentee, so it has the limited trust of a `match` key.
+by a trusted proxy). Searches are rate-limited per signed-in user, else per client address, are cached
+in that user's (or address's) own partition of the query cache, and get the API's time budget. A
+search names no stored mentee, so it has the limited trust of a `match` key.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..errors import BudgetExceeded, FieldError, InvalidInput
 from ..styles.rules import ANY, BY_NAME, FORM_ORDER
 from .context import service, settings
 from .highlight import highlight
-from .signin import sign_in
+from .signin import form_rate_limit_key, sign_in
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
 
@@ -133,7 +134,10 @@ def _page(form: FormInput, status: int = 200, **context: Any):
 
 
 def _match(body: dict[str, Any]) -> dict[str, Any]:
-    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited")
+    """A search with a `match` key's trust, cached in the searcher's own partition of the query cache: the
+    signed-in user's, else the client address's (the rate-limit bucket), never another's (querycache.py)."""
+    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited",
+                           caller=form_rate_limit_key())
 
 
 @bp.before_request

@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ModelNotFound
+from .querycache import Partition, QueryCache
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -47,10 +47,6 @@ def weights_digest(model_dir: Path, backend: str = "torch") -> str:
             return digest.hexdigest()[:16]
     raise ModelNotFound(f"no weights found in {model_dir} for backend {backend!r} (looked for "
                         f"{', '.join(str(c) for c in candidates)})")
-
-
-def _cache_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 # Padding a text by fewer characters than this (a few tokens) costs less than another model call.
@@ -111,7 +107,8 @@ class Embedder:
         backend: "torch", "onnx", "onnx-int8" (the ONNX files come from `mentor-match export-model`)
             or "auto" (onnx-int8 when the model folder holds it, else torch).
         batch_size: texts per forward pass.
-        cache_size: how many query embeddings to keep (least recently used are dropped).
+        cache_size: how many query embeddings to keep, over every caller's partition (least recently
+            used are dropped; see querycache.py).
         threads: model threads for encode() (torch, or ONNX Runtime intra-op); 0 = all cores.
         query_threads: ONNX Runtime threads for a need and its key phrases (a session of their own,
             see _direct_runner); 0 = all cores.
@@ -130,9 +127,7 @@ class Embedder:
         self.digest = weights_digest(self.path, self.backend)
         self._model = None
         self._load_lock = threading.RLock()  # the model and the direct query path are set once, under it
-        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()  # hash of a text -> its vector
-        self._cache_size = cache_size
-        self._cache_lock = threading.Lock()
+        self.query_cache = QueryCache(cache_size)  # needs' and phrases' vectors, per caller (querycache.py)
         self._threads = threads
         self._query_threads = query_threads
         self._direct: Callable[[list[str]], np.ndarray] | None | bool = False  # False: not looked at yet
@@ -269,48 +264,43 @@ class Embedder:
             log.info("queries are encoded through sentence-transformers (no direct ONNX path for this model)")
         return runner
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """Encode one need, through the query cache (the same need asked again costs nothing)."""
-        return self.encode_queries([text])[0]
+    def encode_query(self, text: str, cache: Partition | None) -> np.ndarray:
+        """Encode one need through `cache` (see encode_queries)."""
+        return self.encode_queries([text], cache)[0]
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Encode a need and its key phrases as an (n, dim) array: cached ones from the LRU cache,
-        the rest in one batch (short phrases recur across needs, so most come from the cache).
+    def encode_queries(self, texts: list[str], cache: Partition | None) -> np.ndarray:
+        """Encode a need and its key phrases as an (n, dim) array: those `cache` holds from there, the rest
+        in one batch, then kept in `cache` (short phrases recur across one caller's needs).
 
-        The cache is keyed by a hash of each text, never the text itself (SECURITY.md).
+        Args:
+            cache: the caller's partition of the query cache (caller_cache), a private one
+                (QueryCache.private), or None to keep nothing: which one decides who could ever tell,
+                from the time an answer takes, that these texts were encoded (querycache.py).
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        keys = {text: _cache_key(text) for text in texts}
-        found: dict[str, np.ndarray] = {}
-        with self._cache_lock:
-            for text, key in keys.items():
-                cached = self._cache.get(key)
-                if cached is not None:
-                    self._cache.move_to_end(key)
-                    found[text] = cached
-        missing = [t for t in keys if t not in found]
+        found = cache.get(texts) if cache is not None else {}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             vectors = self._encode_short(missing)
             vectors.setflags(write=False)
-            with self._cache_lock:
-                for text, vector in zip(missing, vectors):
-                    found[text] = vector
-                    self._cache[keys[text]] = vector
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+            if cache is not None:
+                cache.put(missing, vectors)
+            found.update(zip(missing, vectors))
         return np.vstack([found[t] for t in texts])
 
-    def clear_cache(self) -> None:
-        """Forget every cached query vector."""
-        with self._cache_lock:
-            self._cache.clear()
+    def caller_cache(self, caller: str) -> Partition:
+        """`caller`'s partition of this process's query cache ("key:<id>", "user:<hash>", "addr:<ip>")."""
+        return self.query_cache.partition(caller)
 
-    def cached(self, text: str) -> bool:
-        """True when the query cache holds the vector of `text` (under its hash)."""
-        with self._cache_lock:
-            return _cache_key(text) in self._cache
+    def clear_cache(self) -> None:
+        """Forget every cached query vector, of every caller."""
+        self.query_cache.clear()
+
+    def cached(self, text: str, caller: str | None = None) -> bool:
+        """True when `caller`'s partition of the query cache (None: any caller's) holds the vector of `text`."""
+        return self.query_cache.holds(text, caller)
 
     def encode_uncached(self, texts: list[str]) -> np.ndarray:
         """Encode short texts the query way, but keep nothing of them (a mentee's own bio, say)."""
-        return self._encode_short(list(texts))
+        return self.encode_queries(list(texts), None)

@@ -8,12 +8,15 @@ code that knows the match pipeline's types: the rest sees plain ids, scores, sen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from ..model.querycache import QueryCache
 from ..profiles import MAX_PASSAGES, offers_text, profile_passages
 from ..search.request import MatchRequest
 
@@ -50,6 +53,10 @@ class Ask:
 class MatchSide(Protocol):
     """The match side as programmes see it."""
 
+    def private(self) -> AbstractContextManager[None]:
+        """A piece of work (a run, a pin) whose members' needs and topics are encoded through a cache of its
+        own, emptied when it ends: never one a caller could time (SECURITY.md "The query cache")."""
+
     def refresh(self) -> None:
         """Catch up with the store: the rankings, passages and places that follow see every change so far."""
 
@@ -76,6 +83,21 @@ class PipelineMatchSide:
     def __init__(self, service: MatchService):
         self.service = service
         self._state: IndexState | None = None
+        self._work = threading.local()  # this thread's private cache, while a piece of work runs
+
+    @contextmanager
+    def private(self) -> Iterator[None]:
+        with QueryCache.private(self.service.settings.query_cache_size) as cache:
+            self._work.cache = cache
+            try:
+                yield
+            finally:
+                self._work.cache = None
+
+    @property
+    def _cache(self):
+        """The private cache of the work under way in this thread; None (nothing kept) outside one."""
+        return getattr(self._work, "cache", None)
 
     def refresh(self) -> None:
         self._state = self.service.refresh()
@@ -91,7 +113,8 @@ class PipelineMatchSide:
             "need": ask.need, "style": ask.style, "mentee": ask.mentee, "limit": ask.limit,
             "filters": {"departments": list(ask.departments), "exclude_ids": list(ask.exclude_ids)[:1000]}})
         ranked = self.service.pipeline.rank(request, self.state, trust="full",
-                                            pool_ids=None if ask.pool_ids is None else list(ask.pool_ids))
+                                            pool_ids=None if ask.pool_ids is None else list(ask.pool_ids),
+                                            cache=self._cache)
         if ranked.scored is None:
             return Candidates((), (), ranked)
         top = ranked.order[: ask.limit]
@@ -110,7 +133,7 @@ class PipelineMatchSide:
         return tuple(evidence(ranked.scored, ranked.scored.ids.index(mentor_id), stored.profile))
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return self.service.embedder.encode_queries(texts)
+        return self.service.embedder.encode_queries(texts, self._cache)
 
     def passages(self, profile_id: str | None) -> tuple[list[str], np.ndarray]:
         stored = self.service.store.get(profile_id) if profile_id else None

@@ -105,6 +105,10 @@ class ProgrammeService:
     def run(self, programme_id: str) -> ProgrammeView:
         """Pair every member without an approved, pinned or published pair, optimally for the whole cohort,
         and plan each new pair's sessions. Members left without a mentor get the reason."""
+        with self.match.private():
+            return self._run(programme_id)
+
+    def _run(self, programme_id: str) -> ProgrammeView:
         started = time.perf_counter()
         view = self.view(programme_id)
         self.match.refresh()

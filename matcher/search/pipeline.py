@@ -8,6 +8,9 @@ The key phrases (and, for a need of several sentences, each sentence: needs.need
 a pool thread while this thread encodes the need and searches: on two cores that takes the phrases'
 model time, the largest cost beyond the need's own vector, off the critical path. The time budget is
 checked between stages.
+
+The need and its phrases go through the query cache the caller passes (`cache`): the caller's own
+partition, a programme run's private one, or none (querycache.py: nobody may time another's needs).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 from ..errors import InvalidInput
 from ..index.state import IndexState
 from ..model.embedder import Embedder
+from ..model.querycache import Partition
 from ..profiles import Profile
 from ..store import ProfileStore
 from ..styles.rules import Filters, Mentee, eligible, get_style
@@ -77,11 +81,14 @@ class MatchPipeline:
         self.pool = pool
 
     def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-             budget: Budget | None = None, pool_ids: Collection[str] | None = None) -> Ranked:
+             budget: Budget | None = None, pool_ids: Collection[str] | None = None,
+             cache: Partition | None = None) -> Ranked:
         """Every eligible candidate of a request, scored and ordered.
 
         Args:
             pool_ids: only these profiles may be candidates (a programme's mentor pool); None: everyone.
+            cache: where the need and its phrases' vectors are looked up and kept: the caller's partition
+                of the query cache, a private one, or None for nowhere (Embedder.encode_queries).
 
         Raises:
             InvalidInput: a mentee field the style needs is missing, or `mentee.id` names nobody usable.
@@ -100,13 +107,13 @@ class MatchPipeline:
         with_parts = weights.coverage_weight > 0 and weights.retrieval != "lexical"
         parts = needs.need_parts(texts[0]) if with_parts else []
         extra = texts[1:] + parts  # key phrases, then parts: one model call on the pool thread
-        encoded = self.pool.submit(self._phrase_vectors, state, extra) if extra else None
+        encoded = self.pool.submit(self._phrase_vectors, state, extra, cache) if extra else None
         n_phrases = len(texts) - 1
 
         def phrase_vectors() -> np.ndarray:
             return encoded.result()[:n_phrases]
 
-        need_vector = self.embedder.encode_queries(texts[:1])
+        need_vector = self.embedder.encode_queries(texts[:1], cache)
         mentee_vector = self._offers_vector(mentee) if style.mutual else None
         budget.check("after encoding the need")
         with state.lock.read():
@@ -137,10 +144,10 @@ class MatchPipeline:
         return matches
 
     def run(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-            budget: Budget | None = None) -> dict[str, Any]:
-        """A whole match: {"matches", "style", "took_ms"} (see MatchService.match)."""
+            budget: Budget | None = None, cache: Partition | None = None) -> dict[str, Any]:
+        """A whole match: {"matches", "style", "took_ms"} (see MatchService.match; `cache` as in rank)."""
         budget = budget or Budget()
-        ranked = self.rank(request, state, trust, retrieval, budget)
+        ranked = self.rank(request, state, trust, retrieval, budget, cache=cache)
         matches = self.answer(ranked)
         budget.check("after ranking")
         took = budget.elapsed_ms
@@ -160,11 +167,12 @@ class MatchPipeline:
                        frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of),
                        None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of))
 
-    def _phrase_vectors(self, state: IndexState, phrases: list[str]) -> np.ndarray:
-        """The key phrases' (and need parts') vectors: from the generation's phrase book, the rest from the model."""
+    def _phrase_vectors(self, state: IndexState, phrases: list[str], cache: Partition | None) -> np.ndarray:
+        """The key phrases' (and need parts') vectors: from the generation's phrase book (shared: it holds
+        phrases of the mentors' bios, no caller's), the rest through the need's own cache."""
         if state.phrase_book is None:
-            return self.embedder.encode_queries(phrases)
-        return state.phrase_book.vectors_for(phrases, self.embedder.encode_queries)
+            return self.embedder.encode_queries(phrases, cache)
+        return state.phrase_book.vectors_for(phrases, lambda missing: self.embedder.encode_queries(missing, cache))
 
     def _offers_vector(self, mentee: Mentee) -> np.ndarray:
         """What a two-way mentee offers: their stored embedding when it is their stored bio, else their
