@@ -181,7 +181,7 @@ def methods(with_libraries: bool) -> dict:
 
         class ProjectModel(BaseEmbedder):
             def embed(self, documents, verbose=False):
-                return embedder.encode_queries(list(documents))
+                return embedder.encode_queries(list(documents), None)
 
         keybert = KeyBERT(model=ProjectModel())
         found["KeyBERT"] = lambda need, k: [
