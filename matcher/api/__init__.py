@@ -1,4 +1,5 @@
-"""The Flask app: `create_app(config)` builds it with its blueprints (match, profiles, admin, web).
+"""The Flask app: `create_app(config)` builds it with its blueprints (match, profiles, programmes, admin: the
+/v1 API; web: the form; programme_pages: the admins' pages).
 
 The MatchService (model, store, indexes) is created and opened here, once per process: requests
 share it and never reload anything. Heavy imports (torch, faiss) happen inside create_app, so that

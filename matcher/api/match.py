@@ -22,6 +22,6 @@ def _small_bodies_only():
 def match():
     """Answer exactly what MatchService.match() returns (mentors with public fields only), within the
     request budget (503 problem with Retry-After when it runs out). A `match` key names mentees with
-    limited trust (queries.Trust), an `admin` key with full trust."""
+    limited trust (search/request.py Trust), an `admin` key with full trust."""
     trust = "full" if g.api_key.scope == "admin" else "limited"
     return jsonify(service().match(json_object(), budget_ms=settings().request_budget_ms, trust=trust))

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..profiles import Profile, offers_text, profile_passages
 from ..styles.rules import Mentee, MentoringStyle
-from . import fusion as ranking
+from . import fusion
 from .scoring import Scored
 
 
@@ -27,6 +27,6 @@ def explain(scored: Scored, position: int, mentor: Profile, style: MentoringStyl
         "why": {"semantic": round(float(scored.semantic[position]), 4),
                 "lexical": round(float(scored.lexical[position]), 4),
                 "style": round(float(scored.fit[position]), 4),
-                "evidence": ranking.evidence(sentences, sims, best),
+                "evidence": fusion.evidence(sentences, sims, best),
                 "notes": style.notes(mentor, mentee, reciprocal)},
     }
