@@ -5,6 +5,9 @@ exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad set
 (including an import with rejected rows), 1 otherwise. A command prints its answer on standard output
 and its own progress and errors on standard error; libraries' chatter is kept out (`-v` shows our
 logs, and the traceback of an unexpected error).
+
+The commands live by group: profiles and operators here, `programmes.py`, `model.py`. Like the HTTP
+API, the CLI calls the service and the feature packages, never the store or the index (lint-imports).
 """
 
 from __future__ import annotations
