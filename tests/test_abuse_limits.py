@@ -12,8 +12,7 @@ import uuid
 import pytest
 
 from tests.api_people import PEOPLE
-from tests.live_server import LiveServer, cli, load_profiles, tool
-from tests.test_reindex_under_load import http
+from tests.live_server import LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -55,13 +54,13 @@ def problem(answer, status: int) -> dict:
 
 
 def test_the_server_rebuilt_its_missing_index_from_the_store(server):
-    status, headers, ready = http(server, "GET", "/readyz")
+    status, headers, ready = call(server, "GET", "/readyz")
     assert status == 200 and ready["profiles"] == len(PEOPLE) and ready["generation"]
     assert headers["X-Index-Generation"] == ready["generation"]
 
 
 def test_the_document_states_the_configured_limits(server):
-    doc = http(server, "GET", "/openapi.json")[2]
+    doc = call(server, "GET", "/openapi.json")[2]
     request = doc["components"]["schemas"]["MatchRequest"]["properties"]
     assert (request["need"]["maxLength"], request["limit"]["maximum"]) == (100, 10)
     assert "4096 bytes" in doc["info"]["description"]
@@ -69,46 +68,46 @@ def test_the_document_states_the_configured_limits(server):
 
 def test_a_body_over_the_size_limit_is_413(server, admin_key):
     big = {"need": "x" * 50, "mentee": {"bio": "y" * 5000}}
-    assert "4096" in problem(http(server, "POST", "/v1/match", big, admin_key), 413)["detail"]
+    assert "4096" in problem(call(server, "POST", "/v1/match", big, admin_key), 413)["detail"]
     person = dict(PEOPLE[0], bio="z" * 4900)
-    problem(http(server, "PUT", "/v1/profiles/ana", person, admin_key), 413)
-    problem(http(server, "POST", "/v1/profiles:batch", [person], admin_key), 413)
+    problem(call(server, "PUT", "/v1/profiles/ana", person, admin_key), 413)
+    problem(call(server, "POST", "/v1/profiles:batch", [person], admin_key), 413)
 
 
 def test_text_lengths_and_limit_over_their_caps_are_422(server, admin_key):
-    body = problem(http(server, "POST", "/v1/match", {"need": "n" * 101}, admin_key), 422)
+    body = problem(call(server, "POST", "/v1/match", {"need": "n" * 101}, admin_key), 422)
     assert body["errors"][0]["field"] == "need" and "100" in body["errors"][0]["reason"]
-    body = problem(http(server, "POST", "/v1/match", {"need": "SQL", "limit": 11}, admin_key), 422)
+    body = problem(call(server, "POST", "/v1/match", {"need": "SQL", "limit": 11}, admin_key), 422)
     assert body["errors"][0]["field"] == "limit"
-    body = problem(http(server, "PUT", "/v1/profiles/ana", dict(PEOPLE[0], goals="g" * 2001), admin_key), 422)
+    body = problem(call(server, "PUT", "/v1/profiles/ana", dict(PEOPLE[0], goals="g" * 2001), admin_key), 422)
     assert body["errors"][0]["field"] == "goals"
 
 
 def test_a_match_over_the_time_budget_is_503_with_retry_after(server, admin_key):
     need = f"help with spreadsheets, request {uuid.uuid4().hex}"
-    body = problem(http(server, "POST", "/v1/match", {"need": need}, admin_key), 503)
+    body = problem(call(server, "POST", "/v1/match", {"need": need}, admin_key), 503)
     assert body["type"].endswith("/request-budget") and body["budget_ms"] == 0.001
     # At least 1 s; Flask-Limiter raises it to the end of the rate-limit window when that is later.
-    assert int(http(server, "POST", "/v1/match", {"need": need}, admin_key)[1]["Retry-After"]) >= 1
-    assert http(server, "GET", "/healthz")[0] == 200
+    assert int(call(server, "POST", "/v1/match", {"need": need}, admin_key)[1]["Retry-After"]) >= 1
+    assert call(server, "GET", "/healthz")[0] == 200
 
 
 def test_each_key_has_its_own_rate_limit(server):
     first, second = new_key(server, "match"), new_key(server, "match")
-    answers = [http(server, "POST", "/v1/match", {"need": "SQL"}, first) for _ in range(7)]
+    answers = [call(server, "POST", "/v1/match", {"need": "SQL"}, first) for _ in range(7)]
     assert [a[0] for a in answers[:6]] == [503] * 6  # within the rate limit (and over the time budget)
     body = problem(answers[6], 429)
     assert "6 per 1 minute" in body["detail"] and answers[6][1]["Retry-After"]
-    assert http(server, "POST", "/v1/match", {"need": "SQL"}, second)[0] == 503  # not limited
+    assert call(server, "POST", "/v1/match", {"need": "SQL"}, second)[0] == 503  # not limited
 
 
 def test_one_address_is_limited_whatever_keys_it_makes_up(server):
     statuses = []
     for _ in range(31):
-        statuses.append(http(server, "POST", "/v1/match", {"need": "SQL"}, f"mm_{uuid.uuid4().hex[:8]}_guess")[0])
+        statuses.append(call(server, "POST", "/v1/match", {"need": "SQL"}, f"mm_{uuid.uuid4().hex[:8]}_guess")[0])
         if statuses[-1] == 429:
             break
     assert statuses[-1] == 429 and set(statuses[:-1]) == {401}, statuses
-    body = problem(http(server, "POST", "/v1/match", {"need": "SQL"}, new_key(server, "admin")), 429)
+    body = problem(call(server, "POST", "/v1/match", {"need": "SQL"}, new_key(server, "admin")), 429)
     assert "30 per 1 minute" in body["detail"]
-    assert http(server, "GET", "/healthz")[0] == 200  # health checks are never limited
+    assert call(server, "GET", "/healthz")[0] == 200  # health checks are never limited

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from matcher.importing.readers import read_file
+from tests.children import WAIT, Child
 from tests.integrity import assert_index_agrees, tiny_people, write_jsonl
-from tests.test_crash_safety import WAIT, Child
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
