@@ -43,7 +43,7 @@ EXPORTED_MODEL = MODELS_DIR / "all-MiniLM-L6-v2"
 EXPORTED_INT8 = "onnx/model_int8.onnx"  # embedder.ONNX_FILES["onnx-int8"]
 
 
-# `mentor-match adapt` (matcher/adapt) names the adapted model it chose in models/ACTIVE.
+# `mentor-match adapt` (model/adapt) names the adapted model it chose in models/ACTIVE.
 ACTIVE_POINTER = "ACTIVE"
 ADAPTED_PREFIX = "adapted-"
 
@@ -117,18 +117,18 @@ class Settings(BaseSettings):
     # Share of the final score taken from the style fit.
     style_weight: Share = 0.15
     candidates: Annotated[int, Field(ge=1, le=10_000)] = 100
-    # Key phrases of the need (needs.need_phrases): share of the need similarity taken from the best
+    # Key phrases of the need (text/need.py need_phrases): share of the need similarity taken from the best
     # phrase (0 = the whole need alone), longest phrase in words, most phrases, candidates per phrase.
     phrase_weight: Share = 0.5
     phrase_words: Annotated[int, Field(ge=0, le=4)] = 2
     max_phrases: Annotated[int, Field(ge=0, le=256)] = 64
     phrase_candidates: Annotated[int, Field(ge=1, le=10_000)] = 50
-    # A need of several sentences (needs.need_parts): share of the semantic score taken from how well a
+    # A need of several sentences (text/need.py need_parts): share of the semantic score taken from how well a
     # mentor answers each of them (ranking.coverage; 0 = off). On list-like profiles +0.03 nDCG@10,
     # neutral on prose (README "Match quality").
     coverage_weight: Share = 0.75
     # Key phrases shared by at least two bios, embedded at re-index time so that a match looks them up
-    # instead of running the model on them (matcher/phrasebook.py); 0 = none.
+    # instead of running the model on them (index/phrasebook.py); 0 = none.
     phrase_book_size: Count = 200_000
     # An index of more than ann_threshold vectors is approximate (IVF, 4 * sqrt(n) lists of float16
     # vectors), exact below. ann_nprobe lists are searched per query: at 1M vectors 128 of 4000 keep

@@ -3,11 +3,14 @@
 The Flask app, the CLI, the programmes and the scripts call it; none of them touches FAISS or the
 store's database directly. It delegates to parts a newcomer can read alone:
 
-    store/          the source of truth (ProfileStore: SQLite by default)
-    importer.py     profiles in: validate, embed what changed, store
-    lifecycle.py    this process's indexes: open, catch up, swap in, re-index, checkpoint
-    search/         a match, stage by stage: mentee, candidates, scores, explanation
-    programmes/     whole cohorts paired at once, reviewed, published (the `programmes` attribute)
+    store/                  the source of truth (ProfileStore: SQLite by default; open_store picks it)
+    importing/importer.py   profiles in: validate, embed what changed, store
+    index/lifecycle.py      this process's indexes: open, catch up, swap in, re-index, checkpoint
+    search/                 a match, stage by stage: mentee, candidates, scores, explanation
+    programmes/             whole cohorts paired at once, reviewed, published (the `programmes` attribute)
+
+Below the class, three functions reach the store alone, without loading the model, for the CLI's
+`keys`, `backup` and `migrate`.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ class MatchService:
             RetrievalSettings(s.candidates, s.phrase_candidates, s.passage_nprobe),
             QuerySettings(s.phrase_words, s.max_phrases), self._pool)
 
-    # -- index lifecycle (lifecycle.py) -----------------------------------------------------------
+    # -- index lifecycle (index/lifecycle.py) -------------------------------------------------------
 
     @property
     def ready(self) -> bool:
@@ -99,7 +102,7 @@ class MatchService:
         """Rebuild the indexes from the store as a new generation and switch to it (IndexLifecycle.reindex).
 
         Args:
-            engine: fills in the missing embeddings first (matcher/batch, e.g. on Ray); None: in this process.
+            engine: fills in the missing embeddings first (model/batch, e.g. on Ray); None: in this process.
 
         Raises:
             ReindexRunning: a re-index is already running on this store, in this or another process.
@@ -127,7 +130,7 @@ class MatchService:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # -- profiles (importer.py) ---------------------------------------------------------------------
+    # -- profiles (importing/importer.py) -----------------------------------------------------------------
 
     def get(self, profile_id: str) -> Profile | None:
         """The stored profile, or None."""
@@ -182,7 +185,7 @@ class MatchService:
             retrieval: override the retrieval mode ("dense", "lexical", "hybrid"), for evaluation.
             budget_ms: give up once this much time has passed, checked between the stages (catching
                 up, encoding, ranking): a stage that is running finishes first. None or 0: no budget.
-            trust: what a `mentee.id` may bring (queries.Trust): "full" for operators (the CLI, admin
+            trust: what a `mentee.id` may bring (search/request.py Trust): "full" for operators (the CLI, admin
                 keys, programmes), "limited" for `match` keys and the web form.
             caller: whose partition of the query cache the need and its key phrases are looked up in and
                 kept in ("key:<key id>", "user:<hash>", "addr:<address>"): a caller can only ever hit its
@@ -206,8 +209,9 @@ class MatchService:
         return answer
 
     def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full", caller: str | None = None) -> Ranked:
-        """Every eligible candidate of a request, scored and ordered, none explained yet (for programmes:
-        `pipeline.answer(ranked, k)` explains the best k); `caller` as in match."""
+        """Every eligible candidate of a request, scored and ordered, none explained yet
+        (`pipeline.answer(ranked, k)` explains the best k); `caller` as in match. The programmes rank through
+        the pipeline itself, with their mentor pool."""
         return self.pipeline.rank(self.parse(request), self.refresh(), trust, cache=self._cache(caller))
 
     def _cache(self, caller: str | None) -> Partition | None:

@@ -272,7 +272,7 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
         state.offers.search(vector, settings.candidates, None)
         same_index_floor.append((time.perf_counter() - started) * 1000)
         # ... and over every text the service embeds for this need (the need and its key phrases,
-        # needs.query_texts), in one bare model.encode call, with the exact search.
+        # text/need.py query_texts), in one bare model.encode call, with the exact search.
         texts = query_texts(body["need"], settings.phrase_words, settings.max_phrases)
         started = time.perf_counter()
         vectors = embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)

@@ -1,8 +1,12 @@
-"""The Flask app: `create_app(config)` builds it with its blueprints (match, profiles, admin, web).
+"""The Flask app: `create_app(config)` builds it with its blueprints (match, profiles, programmes, admin: the
+/v1 API; web: the form; programme_pages: the admins' pages).
 
 The MatchService (model, store, indexes) is created and opened here, once per process: requests
 share it and never reload anything. Heavy imports (torch, faiss) happen inside create_app, so that
 importing this package (e.g. in the gunicorn master before it forks) stays light.
+
+May import the service, the feature packages (programmes, styles, importing, text, keys), config and
+errors; never the store or the index (checked by lint-imports).
 """
 
 from __future__ import annotations

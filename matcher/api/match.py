@@ -22,8 +22,8 @@ def _small_bodies_only():
 def match():
     """Answer exactly what MatchService.match() returns (mentors with public fields only), within the
     request budget (503 problem with Retry-After when it runs out). A `match` key names mentees with
-    limited trust (queries.Trust), an `admin` key with full trust. Each key has its own partition of the
-    query cache, so no key can tell from the answer's time what another key searched (querycache.py)."""
+    limited trust (search/request.py Trust), an `admin` key with full trust. Each key has its own partition of the
+    query cache, so no key can tell from the answer's time what another key searched (model/querycache.py)."""
     trust = "full" if g.api_key.scope == "admin" else "limited"
     return jsonify(service().match(json_object(), budget_ms=settings().request_budget_ms, trust=trust,
                                    caller=f"key:{g.api_key.key_id}"))

@@ -1,5 +1,5 @@
 """Response shapes of the HTTP API, as pydantic models, so that the OpenAPI document is generated
-from code (request shapes are the validating models themselves: queries.MatchRequest, profiles.Profile,
+from code (request shapes are the validating models themselves: search.request.MatchRequest, profiles.Profile,
 programmes.spec.ProgrammeSpec, and PairAction below, the one request model that lives here).
 
 The views build plain dicts (the service's own output); tests check those dicts against these models.

@@ -5,6 +5,9 @@ exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad set
 (including an import with rejected rows), 1 otherwise. A command prints its answer on standard output
 and its own progress and errors on standard error; libraries' chatter is kept out (`-v` shows our
 logs, and the traceback of an unexpected error).
+
+The commands live by group: profiles and operators here, `programmes.py`, `model.py`. Like the HTTP
+API, the CLI calls the service and the feature packages, never the store or the index (lint-imports).
 """
 
 from __future__ import annotations
@@ -173,60 +176,6 @@ def cmd_keys(args) -> int:
     return EXIT_USAGE
 
 
-def cmd_export_model(args) -> int:
-    from ..model.export import export_model
-
-    for line in export_model(args.output, quantize=not args.no_quantize, force=args.force):
-        print(line)
-    return EXIT_OK
-
-
-def _number(kind, low=None, high=None, what=""):
-    """An argparse type: a number of `kind` within [low, high], else a message saying what is expected."""
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if (low is not None and value < low) or (high is not None and value > high) or value != value:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-        return value
-    return parse
-
-
-ADAPT_OPTIONS = ("minutes", "max_steps", "max_pairs", "batch_size", "holdout", "min_gain", "learning_rate", "seed")
-
-
-def cmd_adapt(args) -> int:
-    from .. import config
-    from ..errors import AdaptRunning, ExportUnavailable
-    from ..model.adapt import AdaptOptions, adapt_store, describe, describe_revert, revert
-
-    settings = _settings()
-    given = [f"--{name.replace('_', '-')}" for name in ADAPT_OPTIONS if getattr(args, name) is not None]
-    if args.revert:
-        if given:
-            print(f"error: --revert: takes no training options (got {', '.join(given)})", file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            lines = describe_revert(revert(settings, config.MODELS_DIR))
-        except AdaptRunning as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        options = AdaptOptions(**{name: getattr(args, name) for name in ADAPT_OPTIONS
-                                  if getattr(args, name) is not None})
-        try:
-            result = adapt_store(settings, options, config.MODELS_DIR, progress=_progress())
-        except (AdaptRunning, ExportUnavailable) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
-        lines = describe(result, config.MODELS_DIR)
-    for line in lines:
-        print(line)
-    return EXIT_OK
-
-
 def cmd_backup(args) -> int:
     from ..service import backup_store
 
@@ -254,12 +203,22 @@ def cmd_migrate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `mentor-match`."""
+    """The argument parser of `mentor-match`: each group of commands adds its own subparsers."""
+    from . import model, programmes
+
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show the service's own logs, and the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_profile_commands(sub)
+    _add_operator_commands(sub)
+    programmes.add_commands(sub, _service)
+    model.add_commands(sub, _settings, _progress)
+    return parser
 
+
+def _add_profile_commands(sub: argparse._SubParsersAction) -> None:
+    """import, reindex, match, serve."""
     p = sub.add_parser("import", help="import profiles (JSON Lines, JSON array or CSV)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("file", nargs="?", help="the profile file")
@@ -296,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=8, help="threads per process")
     p.set_defaults(func=cmd_serve)
 
+
+def _add_operator_commands(sub: argparse._SubParsersAction) -> None:
+    """keys, config, backup, migrate: the store and the settings, without the model."""
     p = sub.add_parser("keys", help="manage API keys")
     keys = p.add_subparsers(dest="keys_command", required=True)
     k = keys.add_parser("create", help="create a key; prints it alone on the last line")
@@ -306,39 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
 
-    from .programmes import add_commands as add_programme_commands
-
-    add_programme_commands(sub, _service)
-
     p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
     p.add_argument("--json", action="store_true", help="as a JSON object")
     p.set_defaults(func=cmd_config)
-
-    p = sub.add_parser("export-model", help="export the model to ONNX (and int8) into models/")
-    p.add_argument("--output", help="folder to write the exported model into (default: the project's models/)")
-    p.add_argument("--force", action="store_true", help="export again even if the files exist")
-    p.add_argument("--no-quantize", action="store_true", help="skip the int8 variant")
-    p.set_defaults(func=cmd_export_model)
-
-    p = sub.add_parser("adapt", help="fine-tune the bundled model on the stored profiles (no labels; tens of minutes "
-                                     "on CPU) and use it only if a self-check on held-back profiles improves")
-    p.add_argument("--revert", action="store_true", help="go back to the bundled model (removes models/ACTIVE)")
-    p.add_argument("--minutes", type=_number(float, 0.01, 24 * 60, "minutes of training, above 0"),
-                   help="training time budget (default 20; export and self-check add a minute or two)")
-    p.add_argument("--max-steps", type=_number(int, 1, None, "a whole number of steps, at least 1"),
-                   help="stop after this many steps (default: none, the time budget decides)")
-    p.add_argument("--max-pairs", type=_number(int, 4, None, "a whole number of pairs, at least 4"),
-                   help="most training pairs made from the profiles (default 20000)")
-    p.add_argument("--batch-size", type=_number(int, 2, 1024, "2..1024 pairs a step"),
-                   help="pairs a step; the others in a step are each pair's negatives (default 32)")
-    p.add_argument("--holdout", type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
-                   help="share of profiles held back for the self-check, never trained on (default 0.1)")
-    p.add_argument("--min-gain", type=_number(float, -1, 1, "an MRR@10 difference from -1 to 1"),
-                   help="MRR@10 gain the self-check needs to adopt the model (default 0.01)")
-    p.add_argument("--learning-rate", type=_number(float, 1e-7, 1e-3, "a learning rate from 1e-7 to 1e-3"),
-                   help="peak learning rate (default 2e-5)")
-    p.add_argument("--seed", type=_number(int, 0, None, "a whole number, at least 0"), help="random seed (default 0)")
-    p.set_defaults(func=cmd_adapt)
 
     p = sub.add_parser("backup", help="copy the store to a new file: SQLite's online backup, or pg_dump's custom "
                                       "format with MATCHER_DATABASE_URL")
@@ -348,7 +280,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="bring the PostgreSQL schema (MATCHER_DATABASE_URL) up to this version; "
                                        "forward-only (SQLite needs none)")
     p.set_defaults(func=cmd_migrate)
-    return parser
 
 
 class _OwnLogsOnly(logging.Filter):
@@ -415,7 +346,3 @@ def _run(args) -> int:
         logging.getLogger("matcher.cli").debug("failed", exc_info=True)
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_ERROR
-
-
-if __name__ == "__main__":
-    sys.exit(main())

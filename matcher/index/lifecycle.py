@@ -7,7 +7,7 @@
 - reindex / checkpoint: write a new generation and make it current, one at a time across processes
   (the store's re-index lock), never one older than the store's last delete;
 - a re-index made through another replica (its own data dir, the same store) is followed: this
-  process rebuilds its own generation from the stored embeddings (matcher/replicas.py);
+  process rebuilds its own generation from the stored embeddings (index/replicas.py);
 - after deletes, BM25 is rebuilt from the store in the background so that its word statistics
   forget the erased texts too (the rows themselves are masked at once).
 
@@ -176,7 +176,7 @@ class IndexLifecycle:
         Args:
             progress: progress bars on standard error.
             engine: embeds the profiles that lack an embedding, and the store keeps them, before the
-                build (matcher/batch: e.g. on Ray); None: the build embeds them in this process. The
+                build (model/batch: e.g. on Ray); None: the build embeds them in this process. The
                 phrase book is embedded in this process either way.
         Returns:
             {"generation", "profiles", "seconds"}, and with an engine "embedded" (its FillReport).

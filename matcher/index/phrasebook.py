@@ -1,6 +1,6 @@
 """PhraseBook: vectors of the key phrases the mentors' bios use, made once per index generation.
 
-A need is embedded whole and as its key phrases (needs.need_phrases): about twenty short texts, the
+A need is embedded whole and as its key phrases (text/need.py need_phrases): about twenty short texts, the
 largest share of a match's model time. The phrases that can meet a mentor's words are mostly ones
 the bios use themselves, so a re-index embeds the key phrases of the active, discoverable mentors'
 bios once (those of at least MIN_BIOS bios: a phrase of one person's bio alone is never kept) and a

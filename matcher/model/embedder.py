@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
-# Written by `mentor-match export-model` (matcher/export.py) inside the model folder.
+# Written by `mentor-match export-model` (model/export.py) inside the model folder.
 ONNX_FILES = {"onnx": "onnx/model.onnx", "onnx-int8": "onnx/model_int8.onnx"}
 AUTO = "auto"  # the fastest backend whose files the model folder holds (see resolve_backend)
 AUTO_ORDER = ("onnx-int8", "torch")
@@ -263,10 +263,6 @@ class Embedder:
         if runner is None:
             log.info("queries are encoded through sentence-transformers (no direct ONNX path for this model)")
         return runner
-
-    def encode_query(self, text: str, cache: Partition | None) -> np.ndarray:
-        """Encode one need through `cache` (see encode_queries)."""
-        return self.encode_queries([text], cache)[0]
 
     def encode_queries(self, texts: list[str], cache: Partition | None) -> np.ndarray:
         """Encode a need and its key phrases as an (n, dim) array: those `cache` holds from there, the rest

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..profiles import Profile, offers_text, profile_passages
 from ..styles.rules import Mentee, MentoringStyle
-from . import fusion as ranking
+from . import fusion
 from .scoring import Scored
 
 
@@ -20,7 +20,7 @@ def evidence(scored: Scored, position: int, mentor: Profile) -> list[str]:
     sentences = profile_passages(mentor) or [offers_text(mentor)]
     sims = scored.passages.of(position)[: len(sentences)]
     best = min(int(scored.passages.best_slot[position]), len(sentences) - 1)
-    return ranking.evidence(sentences, sims, best)
+    return fusion.evidence(sentences, sims, best)
 
 
 def explain(scored: Scored, position: int, mentor: Profile, style: MentoringStyle, mentee: Mentee) -> dict[str, Any]:

@@ -4,9 +4,9 @@ Pure: numpy and plain data. The service gathers the candidate scores; this modul
 
 - need similarity of a text = (1 - phrase_weight) * cosine(whole need, text)
                               + phrase_weight * max over the need's key phrases of cosine(phrase, text)
-  (needs.need_phrases: a need naming several topics is answered by a mentor strong in one of them)
+  (text/need.py need_phrases: a need naming several topics is answered by a mentor strong in one of them)
 - semantic = (1 - passage_weight) * need similarity(whole bio) + passage_weight * need similarity(best passage);
-  for a need of several sentences (needs.need_parts), blended with how well the mentor answers each:
+  for a need of several sentences (text/need.py need_parts), blended with how well the mentor answers each:
   (1 - coverage_weight) * that + coverage_weight * coverage, where coverage = the mean over the need's
   sentences of the sentence's best cosine among the mentor's passages (see coverage())
 - lexical  = BM25 / the best BM25 among the candidates (BM25 has no absolute scale)

@@ -1,10 +1,10 @@
 """MatchPipeline: a match request in, ranked mentors with their reasons out, stage by stage.
 
-    request ─► mentee (mentees.py) ─► need, key phrases and parts (needs.py), encoded
-            ─► eligibility mask (styles.py) ─► candidates (candidates.py) ─► scores (scoring.py)
+    request ─► mentee (mentees.py) ─► need, key phrases and parts (text/need.py), encoded
+            ─► eligibility mask (styles/rules.py) ─► candidates (candidates.py) ─► scores (scoring.py)
             ─► the best `limit`, explained (explain.py)
 
-The key phrases (and, for a need of several sentences, each sentence: needs.need_parts) are encoded on
+The key phrases (and, for a need of several sentences, each sentence: text/need.py need_parts) are encoded on
 a pool thread while this thread encodes the need and searches: on two cores that takes the phrases'
 model time, the largest cost beyond the need's own vector, off the critical path. The time budget is
 checked between stages.
@@ -30,7 +30,7 @@ from ..model.querycache import Partition
 from ..profiles import Profile
 from ..store import ProfileStore
 from ..styles.rules import Filters, Mentee, eligible, get_style
-from ..text import need as needs
+from ..text.need import need_parts, query_texts
 from .budget import Budget
 from .candidates import RetrievalSettings, retrieve
 from .explain import explain
@@ -44,7 +44,7 @@ log = logging.getLogger("matcher.search")
 
 @dataclass(frozen=True)
 class QuerySettings:
-    """How a need becomes query vectors: its key phrases (needs.need_phrases)."""
+    """How a need becomes query vectors: its key phrases (text/need.py need_phrases)."""
 
     phrase_words: int = 2
     max_phrases: int = 64
@@ -102,10 +102,10 @@ class MatchPipeline:
             raise InvalidInput(problems)
         weights = self.weights if retrieval is None else replace(self.weights, retrieval=retrieval)
         with_phrases = weights.phrase_weight > 0 and weights.retrieval != "lexical"
-        texts = needs.query_texts(request.need, self.query.phrase_words if with_phrases else 0,
+        texts = query_texts(request.need, self.query.phrase_words if with_phrases else 0,
                                   self.query.max_phrases)
         with_parts = weights.coverage_weight > 0 and weights.retrieval != "lexical"
-        parts = needs.need_parts(texts[0]) if with_parts else []
+        parts = need_parts(texts[0]) if with_parts else []
         extra = texts[1:] + parts  # key phrases, then parts: one model call on the pool thread
         encoded = self.pool.submit(self._phrase_vectors, state, extra, cache) if extra else None
         n_phrases = len(texts) - 1

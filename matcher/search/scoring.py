@@ -1,8 +1,8 @@
 """Stage 2 of a match: every candidate's score, from its vectors, its BM25 and the style's fit.
 
-The arithmetic of fusion lives in ranking.py (pure); this stage reads the candidates' stored vectors
-(whole bio, every bio sentence, goals) and hands ranking.py plain arrays. A need of several sentences
-(needs.need_parts) also has each sentence scored against every bio sentence, for ranking.coverage.
+The arithmetic of fusion lives in fusion.py (pure); this stage reads the candidates' stored vectors
+(whole bio, every bio sentence, goals) and hands fusion.py plain arrays. A need of several sentences
+(text/need.py need_parts) also has each sentence scored against every bio sentence, for fusion.coverage.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
 from ..styles.rules import Mentee, MentoringStyle
-from . import fusion as ranking
+from . import fusion
 from .candidates import CandidateRows
 from .fusion import Candidates, Weights
 
@@ -67,7 +67,7 @@ class Scored:
 
     def order(self) -> list[int]:
         """Candidate positions, best first, ties by profile id (the same request gives the same order)."""
-        return ranking.order(self.scores, self.ids)
+        return fusion.order(self.scores, self.ids)
 
 
 def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: MentoringStyle,
@@ -78,26 +78,26 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
     Args:
         query: (1 + n phrases, dim): the whole need's vector, then its key phrases'.
         mentee_vector: two-way only, what the mentee offers.
-        part_vectors: (n parts, dim), the need's sentences (needs.need_parts) when it has several:
-            each candidate's coverage of them joins its semantic score (ranking.coverage). None: no parts.
+        part_vectors: (n parts, dim), the need's sentences (text/need.py need_parts) when it has several:
+            each candidate's coverage of them joins its semantic score (fusion.coverage). None: no parts.
     """
     rows = candidates.rows
-    whole = ranking.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
+    whole = fusion.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
     counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
     passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (np.arange(counts.sum()) - np.repeat(
         np.concatenate([[0], np.cumsum(counts)[:-1]]), counts))
     passage_vectors = state.passages.vectors(passage_ids)
     passages = passage_similarities(
-        ranking.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
+        fusion.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
     coverage = None
     if part_vectors is not None and len(part_vectors):
-        coverage = ranking.coverage(passage_vectors @ part_vectors.T, passages.starts)
+        coverage = fusion.coverage(passage_vectors @ part_vectors.T, passages.starts)
     ids = [state.catalog.ids[r] for r in rows.tolist()]
     parts = Candidates(ids, whole, passages.best,
                        np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
                        coverage)
     passage_weight = min(1.0, weights.passage_weight + style.passage_boost)
-    relevance, semantic, lexical = ranking.relevance(parts, weights, passage_weight)
+    relevance, semantic, lexical = fusion.relevance(parts, weights, passage_weight)
     reciprocal = None
     if mentee_vector is not None:
         has_goals = state.catalog.has_goals[rows]
@@ -105,5 +105,5 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
         if has_goals.any():
             reciprocal[has_goals] = np.clip(state.goals.vectors(rows[has_goals]) @ mentee_vector, 0, 1)
     fit = style.fit(state.catalog, rows, mentee, reciprocal)
-    scores = ranking.final_scores(relevance, fit, weights.style_weight * style.style_weight, reciprocal)
+    scores = fusion.final_scores(relevance, fit, weights.style_weight * style.style_weight, reciprocal)
     return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)

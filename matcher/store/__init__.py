@@ -3,6 +3,9 @@
 `ProfileStore` is the interface (base.py); `SQLiteStore` the embedded default (sqlite.py);
 `PostgresStore` (postgres.py, the optional extra `mentor-matcher[postgres]`) the shared store for
 several replicas. `open_store(settings)` picks the backend the settings name.
+
+May import the profile schema, errors, files and config; nothing that ranks (no search, index, model,
+programme, service or face: checked by lint-imports).
 """
 
 from __future__ import annotations

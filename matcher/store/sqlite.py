@@ -95,7 +95,7 @@ class SQLiteStore(SQLiteProgrammes):
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA)  # executescript commits on its own
-        # Stores made before the lexical index moved into memory (matcher/lexical.py) hold an FTS5
+        # Stores made before the lexical index moved into memory (index/lexical.py) hold an FTS5
         # copy of every offers text: drop it, texts of people since erased included.
         if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone():
             self.conn.execute("DROP TABLE lexical")

@@ -1,7 +1,7 @@
 """Adapted model folders under models/: written owner-only, chosen through models/ACTIVE, pruned.
 
 An adapted model is a derivative of the organisation's profiles, so its folder is owner-only from
-the start: it is built inside a 0700 staging folder (export.py's copy keeps the packaged files'
+the start: it is built inside a 0700 staging folder (model/export.py's copy keeps the packaged files'
 modes, which are world-readable) and renamed into place once every file is 0600. It holds weights,
 the tokenizer and configuration, `export.json` and `adapt.json` (figures only): never a profile text.
 

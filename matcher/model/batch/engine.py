@@ -1,13 +1,13 @@
 """The embedding-engine seam: the service decides what to embed and keeps the vectors; an engine runs the model.
 
 A re-index given an engine (`mentor-match reindex --engine ray`) first asks it to fill in the
-embeddings the store lacks, then builds the generation as always (matcher/state.py `build`), which then
+embeddings the store lacks, then builds the generation as always (index/state.py `build`), which then
 finds every profile's embedding stored and runs no model on profiles. The split of the work:
 
 - `missing_embeddings` (the service): reads the store in chunks and picks the profiles without a usable
-  embedding of the configured model (`embedding.usable`);
+  embedding of the configured model (`profile_vectors.usable`);
 - `EmbeddingEngine.embed` (the engine): profiles in, `(row_id, text_hash, Embeddings)` out, batch by
-  batch, in any order; it only runs the model (`embedding.embed_profiles`, the same function
+  batch, in any order; it only runs the model (`profile_vectors.embed_profiles`, the same function
   everywhere);
 - `fill_missing` (the service): checks that the vectors come from the configured model and writes each
   batch as it arrives with `store.set_embeddings`, which refuses the vectors of a row whose text changed

@@ -8,7 +8,7 @@ skill tags, goals). So the store must be reachable from the driver only.
 How a fill runs on Ray:
 - fill_missing hands the engine the profiles to embed a store chunk at a time: the chunks the
   in-process build embeds (state.EMBED_CHUNK rows, less those already embedded). Each chunk stays one
-  unit, one `embedding.embed_profiles` call on one actor, so every text meets the same batch-mates as
+  unit, one `profile_vectors.embed_profiles` call on one actor, so every text meets the same batch-mates as
   in-process and gets the same vector (the int8 model quantizes activations per batch);
 - the chunks are taken a round at a time (ROUND_CHUNKS_PER_ACTOR per actor): a round is one Dataset
   (`ray.data.from_items`, one row and one block per chunk, only the texts that are embedded) mapped by
