@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import FieldError, InvalidInput
-from ..profiles import MAX_PASSAGES, offers_text, profile_passages
 from ..search.request import MatchRequest
 from ..store import CohortRecord, PairRecord, ProgrammeRecord
+from . import pair_plan
 from . import plan as plans
 from .assignment import assign
 from .edges import CandidateEdges
@@ -355,24 +355,13 @@ class ProgrammeService:
                                       b_label=names.get(mentor_id, mentor_id))
         else:
             plan = plans.plan_sessions(topics, sentences, self._similarity(topics, vectors), sessions)
-        return tuple(_session_dict(s) for s in plan.sessions)
+        return pair_plan.session_dicts(plan)
 
     def _sentences(self, state: IndexState, profile_id: str | None) -> tuple[list[str], np.ndarray]:
-        stored = self.store.get(profile_id) if profile_id else None
-        if stored is None:
-            return [], np.zeros((0, self.service.embedder.dim), np.float32)
-        sentences = profile_passages(stored.profile) or [offers_text(stored.profile)]
-        row = stored.row_id
-        count = int(state.catalog.n_passages[row]) if row < state.catalog.size else 0
-        count = max(1, min(count, len(sentences)))
-        with state.lock.read():
-            vectors = state.passages.vectors(row * MAX_PASSAGES + np.arange(count, dtype=np.int64))
-        return sentences[:count], vectors
+        return pair_plan.sentences_of(self.store, self.service.embedder, state, profile_id)
 
     def _similarity(self, topics: list[str], vectors: np.ndarray) -> np.ndarray:
-        if not topics or not len(vectors):
-            return np.zeros((len(topics), len(vectors)), np.float32)
-        return self.service.embedder.encode_queries(topics) @ vectors.T
+        return pair_plan.similarity(self.service.embedder, topics, vectors)
 
     def _goals(self, profile_id: str | None) -> str:
         stored = self.store.get(profile_id) if profile_id else None
@@ -496,12 +485,6 @@ def plan_text(sessions: list[dict]) -> str:
     """A stored plan as one line per session (for CSV)."""
     return plans.plan_text(plans.Plan(tuple(
         plans.Session(s["number"], tuple(plans.Cover(**c) for c in s["covers"])) for s in sessions)))
-
-
-def _session_dict(session: plans.Session) -> dict[str, Any]:
-    return {"number": session.number,
-            "covers": [{"topic": c.topic, "sentence": c.sentence, "similarity": round(float(c.similarity), 4),
-                        "practice": c.practice, "learner": c.learner, "teacher": c.teacher} for c in session.covers]}
 
 
 def _unmatched(member: CohortRecord, reason: str, run: int) -> PairRecord:
