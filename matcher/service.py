@@ -8,6 +8,7 @@ store's database directly. It delegates to parts a newcomer can read alone:
     lifecycle.py    this process's indexes: open, catch up, swap in, re-index, checkpoint
     search/         a match, stage by stage: mentee, candidates, scores, explanation
     programmes/     whole cohorts paired at once, reviewed, published (the `programmes` attribute)
+    relationships/  introductions, relationships, sessions, pairing fit (the `relationships` attribute)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .store import ProfileStore, open_store
 
 if TYPE_CHECKING:
     from .programmes.service import ProgrammeService
+    from .relationships.service import RelationshipService
 
 log = logging.getLogger("matcher.service")
 
@@ -87,8 +89,16 @@ class MatchService:
         return self
 
     def refresh(self) -> IndexState:
-        """The current index state, caught up with the store (see IndexLifecycle.current)."""
-        return self.index.current()
+        """The current index state, caught up with the store (see IndexLifecycle.current), and with the places
+        that pending requests which expired since free (relationships.service: costs nothing when none has)."""
+        state = self.index.current()
+        if self.relationships.expiry_due(state.seq):
+            try:
+                self.relationships.expire_due()
+            except Exception:  # a store that cannot be written now: the match goes on, the next one tries again
+                log.warning("expiring requests failed", exc_info=True)
+            state = self.index.current()
+        return state
 
     def reindex(self, progress: bool = False, engine: EmbeddingEngine | None = None) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it (IndexLifecycle.reindex).
@@ -199,6 +209,13 @@ class MatchService:
         from .programmes.service import ProgrammeService  # the solvers load only when programmes are used
 
         return ProgrammeService(self)
+
+    @cached_property
+    def relationships(self) -> RelationshipService:
+        """Introductions and relationships over this service's store, index and model (relationships/service.py)."""
+        from .relationships.service import RelationshipService
+
+        return RelationshipService(self)
 
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""

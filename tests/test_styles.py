@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from matcher.profiles import STYLES, parse_profile
 from matcher.styles.catalog import Catalog
-from matcher.styles.rules import Filters, Mentee, eligible, overlap_hours, policy
+from matcher.styles.rules import RULES, Filters, Mentee, eligible, overlap_hours, policy, refusal
 
 TIMEZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", None]
 
@@ -163,3 +163,28 @@ def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert
     assert np.isnan(before[1]) and np.isnan(after[1])  # no time zone: unknown, never zero
     london = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert float(overlap_hours(after[0], utc_offset_hours("Europe/London", london))) == 7.0  # 1 h apart now
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(profile_strategy, min_size=1, max_size=30), st.integers(1, 10),
+       st.sampled_from(STYLES + ("any",)), st.integers(-1, 29))
+def test_refusal_names_a_rule_exactly_where_eligible_says_no(people, mentee_seniority, style, mentee_index):
+    """An introduction is asked under the match's own rules: `refusal` is None on exactly the rows `eligible`
+    allows, and names one of RULES on every other row (also rows past the catalog's end)."""
+    cat, profiles = build(people)
+    mentee_row = mentee_index + 1 if 0 <= mentee_index < len(people) else -1
+    chain = frozenset()
+    if mentee_row > 0 and profiles[mentee_row - 1].manager_id:
+        chain = frozenset({cat.row_of[profiles[mentee_row - 1].manager_id]})
+    mentee = Mentee(seniority=mentee_seniority, bio="I know finance.", row_id=mentee_row, reporting_rows=chain,
+                    id=profiles[mentee_row - 1].id if mentee_row > 0 else None)
+    mask = eligible(style, cat, mentee)
+    for row in range(cat.size + 2):
+        rule = refusal(style, cat, mentee, row)
+        allowed = row < cat.size and bool(mask[row])
+        assert (rule is None) == allowed, (row, rule)
+        assert rule is None or rule in RULES
+        if row == mentee_row:
+            assert rule == "oneself"
+        elif row in chain and cat.mentor[row] and policy(style).rule(cat, mentee)[row]:
+            assert rule == "reporting_line"
