@@ -215,7 +215,7 @@ class MatchService:
         """Introductions and relationships over this service's store, index and model (relationships/service.py)."""
         from .relationships.service import RelationshipService
 
-        return RelationshipService(self)
+        return RelationshipService(self.store, self.settings, self)
 
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""

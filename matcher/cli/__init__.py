@@ -1,4 +1,6 @@
-"""`mentor-match`: import, reindex, match, pair, programme, serve, keys, config, migrate, export-model, adapt, backup.
+"""`mentor-match`: import, reindex, match, pair, programme, requests, relationships, serve, keys, config, and more.
+
+The rest: migrate, export-model, adapt, backup.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -301,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keys", help="manage API keys")
     keys = p.add_subparsers(dest="keys_command", required=True)
     k = keys.add_parser("create", help="create a key; prints it alone on the last line")
-    k.add_argument("--scope", choices=("match", "admin"), required=True)
+    k.add_argument("--scope", choices=("match", "people", "admin"), required=True,
+                   help="match: matches and introductions for apps; people: also acts for the person named in "
+                        "On-Behalf-Of (apps that sign people in); admin: everything")
     k.add_argument("--label", help="who or what the key is for")
     keys.add_parser("list", help="list keys (ids, scopes, state; never secrets)")
     k = keys.add_parser("revoke", help="revoke a key at once")
@@ -311,6 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .programmes import add_commands as add_programme_commands
 
     add_programme_commands(sub, _service)
+
+    from .relationships import add_commands as add_relationship_commands
+
+    add_relationship_commands(sub)
 
     p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
     p.add_argument("--json", action="store_true", help="as a JSON object")

@@ -31,7 +31,10 @@ from .access import Actor
 from .records import RelationshipRecord, RequestRecord, SessionRecord
 
 if TYPE_CHECKING:
+    from ..config import Settings
+    from ..index.state import IndexState
     from ..service import MatchService
+    from ..store import ProfileStore
 
 log = logging.getLogger("matcher.relationships")
 
@@ -48,14 +51,18 @@ class RelationshipService:
     """Introductions and relationships (see the module docstring).
 
     Args:
-        service: the MatchService whose store, index and model it uses.
+        store: the store (ProfileStore).
+        settings: the service's settings (TTL, open requests, sessions, need length).
+        service: the MatchService whose index and model it uses to check the rules of asking and to plan
+            sessions; None for an operator's lists, sweeps and exports (no model loaded).
         clock: seconds since the epoch, now (time.time; a test may pass another clock).
     """
 
-    def __init__(self, service: MatchService, clock: Callable[[], float] = time.time):
+    def __init__(self, store: ProfileStore, settings: Settings, service: MatchService | None = None,
+                 clock: Callable[[], float] = time.time):
         self.service = service
-        self.store = service.store
-        self.settings = service.settings
+        self.store = store
+        self.settings = settings
         self.clock = clock
         self._expiry_lock = threading.Lock()
         self._seen_seq = -1
@@ -79,6 +86,18 @@ class RelationshipService:
         if expired:
             log.info("requests expired: %d", len(expired))
         return expired
+
+    def _index(self) -> IndexState:
+        """This process's index state, caught up (the match's catalog: the rules of asking read it)."""
+        if self.service is None:
+            raise RuntimeError("asking and accepting need the MatchService (its index and model)")
+        return self.service.refresh()
+
+    def _refresh(self) -> None:
+        """After a place was taken or freed: this process's catalog catches up at once (others through the
+        change sequence)."""
+        if self.service is not None:
+            self.service.refresh()
 
     # -- requests ------------------------------------------------------------------------------------
 
@@ -110,7 +129,7 @@ class RelationshipService:
         except NotFound as exc:  # erased meanwhile
             raise InvalidInput([FieldError(exc.field, exc.detail)]) from None
         if record.long_term:
-            self.service.refresh()  # this process's catalog sees the place taken at once
+            self._refresh()  # this process's catalog sees the place taken at once
         log.info("request %s created: mentee=%s mentor=%s style=%s", record.id, record.mentee_id, record.mentor_id,
                  record.style)
         return access.request_view(record, now)
@@ -124,7 +143,7 @@ class RelationshipService:
 
     def _check_rules(self, style: str, mentee_id: str, mentor_id: str) -> None:
         """The match's eligibility for this pair, now: RuleRefused naming the first rule that refuses it."""
-        state = self.service.refresh()
+        state = self._index()
         mentee = resolve_mentee(MenteeSpec(id=mentee_id), self.store, state.catalog, "full")
         problems = policy(style).requirements(mentee)
         if problems:
@@ -172,14 +191,14 @@ class RelationshipService:
         request, started = self.store.answer_request(request.id, data.answer == "accept", data.reason, now,
                                                      relationship)
         if started is None and request.long_term:
-            self.service.refresh()  # a decline frees the place
+            self._refresh()  # a decline frees the place
         log.info("request %s %s", request.id, request.state)
         return access.request_view(request, now)
 
     def _relationship_for(self, request: RequestRecord) -> RelationshipRecord:
         """The relationship an accepted request starts, with its plan of sessions (flash: one session)."""
         sessions = self.settings.relationship_sessions if request.long_term else 1
-        state = self.service.refresh()
+        state = self._index()
         plan = one_way_plan(self.store, self.service.embedder, state, request.need, request.mentor_id, sessions)
         return RelationshipRecord(new_id("rel"), "request", request.mentee_id, request.mentor_id, request.style,
                                   request.long_term, request.need, plan, sessions, request_id=request.id)
@@ -191,7 +210,7 @@ class RelationshipService:
         now = self.clock()
         request = self.store.withdraw_request(request.id, now)
         if request.long_term:
-            self.service.refresh()
+            self._refresh()
         log.info("request %s withdrawn", request.id)
         return access.request_view(request, now)
 
@@ -265,7 +284,7 @@ class RelationshipService:
 
     def _caught_up(self, relationship: RelationshipRecord) -> None:
         if relationship.state != "active" and relationship.long_term:
-            self.service.refresh()  # its place was freed
+            self._refresh()  # its place was freed
 
     def _relationship(self, relationship_id: str) -> RelationshipRecord:
         relationship = self.store.relationship(relationship_id)
