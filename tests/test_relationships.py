@@ -5,6 +5,7 @@ every catalog without a daemon; two replicas on one PostgreSQL database agree; t
 from __future__ import annotations
 
 import csv
+import json
 import os
 import stat
 
@@ -143,6 +144,15 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
     os.symlink(tmp_path / "elsewhere.csv", link)
     assert main(["relationships", "export", "--out", str(link)]) == 2  # never through a link
     assert not (tmp_path / "elsewhere.csv").exists() and "exists" in capsys.readouterr().err
+
+    assert main(["events", "list", "--undelivered"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["type"] for e in listed] == ["request.created", "request.expired", "request.created",
+                                           "request.answered", "relationship.started", "session.logged"]
+    assert "cmd" not in json.dumps(listed) and all(e["delivered_at"] is None for e in listed)
+    service.store.mark_delivered([e["id"] for e in listed[:2]], 1.0)  # delivered long ago
+    assert main(["events", "prune", "--days", "30"]) == 0 and capsys.readouterr().out.strip() == "pruned 2 event(s)"
+    assert main(["events", "prune", "--days", "-1"]) == 2
 
 
 def test_export_cells_a_spreadsheet_would_run_are_neutralised():

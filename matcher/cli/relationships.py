@@ -1,9 +1,10 @@
-"""`mentor-match requests ...` and `mentor-match relationships ...`: introductions and relationships for operators.
+"""`mentor-match requests|relationships|events ...`: introductions, relationships and their events, for operators.
 
     mentor-match requests list [--state STATE] [--json]      every request, newest first, in its state now
     mentor-match requests expire                             record the expiry of requests past their time
     mentor-match relationships list [--state STATE] [--json]
     mentor-match relationships export --out FILE [--state STATE]   progress as CSV (a new owner-only file)
+    mentor-match events list [--undelivered] | events prune --days N   the outbox (retention: prune)
 
 None of them loads the model: they read and change the store only (other processes' catalogs catch up through
 the change sequence). Lists show ids, states, reason codes and dates, never needs.
@@ -40,6 +41,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--out", required=True, help="a new file to write (never overwritten, never a link)")
     v.add_argument("--state", choices=states.RELATIONSHIP_STATES)
     p.set_defaults(func=cmd_relationships)
+
+    p = sub.add_parser("events", help="the outbox of events for other apps: list them, or prune old delivered ones")
+    verbs = p.add_subparsers(dest="events_command", required=True)
+    v = verbs.add_parser("list", help="events oldest first, one JSON object a line (ids and states only)")
+    v.add_argument("--undelivered", action="store_true", help="only those not delivered yet")
+    v.add_argument("--limit", type=int, default=100)
+    v = verbs.add_parser("prune", help="delete events delivered (or given up) more than --days ago")
+    v.add_argument("--days", type=float, required=True)
+    p.set_defaults(func=cmd_events)
 
 
 def _relationships():
@@ -86,6 +96,27 @@ def cmd_relationships(args) -> int:
                     "mentor_id": r.mentor_id, "style": r.style, "end_reason": r.end_reason,
                     "started_at": _iso(r.started_at), "sessions_planned": r.sessions_planned}
             print(json.dumps(line) if args.json else "\t".join("" if v is None else str(v) for v in line.values()))
+        return EXIT_OK
+    finally:
+        service.store.close()
+
+
+def cmd_events(args) -> int:
+    import time
+
+    service = _relationships()
+    try:
+        if args.events_command == "prune":
+            if not args.days >= 0:
+                print("error: --days: expected a number of days, at least 0", file=sys.stderr)
+                return EXIT_USAGE
+            print(f"pruned {service.store.prune_events(time.time() - args.days * states.DAY)} event(s)")
+            return EXIT_OK
+        for e in service.store.events(limit=max(1, args.limit), undelivered=args.undelivered):
+            print(json.dumps({"id": e.id, "event_id": e.event_id, "type": e.type, "created_at": _iso(e.created_at),
+                              "attempts": e.attempts, "delivered_at": _iso(e.delivered_at),
+                              "next_attempt_at": _iso(e.next_attempt_at), "last_error": e.last_error,
+                              "payload": e.payload}))
         return EXIT_OK
     finally:
         service.store.close()
