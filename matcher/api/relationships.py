@@ -19,7 +19,7 @@ and states of people); the log gets ids and states only.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from ..errors import Conflict, FieldError, InvalidInput, NotAllowed, NotFound, RuleRefused
 from ..relationships.access import Actor
@@ -42,8 +42,8 @@ def relationships() -> RelationshipService:
 
 
 def actor() -> Actor:
-    """Who is acting, from the verified key (require_scope ran first) and, for a people key, On-Behalf-Of."""
-    key = authenticate("match")
+    """Who is acting, from the key require_scope verified and, for a people key, On-Behalf-Of."""
+    key = g.get("api_key") or authenticate("match")
     if key.scope == "admin":
         return Actor.admin(key.key_id)
     if key.scope == "people":
