@@ -22,9 +22,9 @@ from ..files import PRIVATE_FILE, private_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .ledger import Ledger
-from .relationships import RelationshipStore, forget_person
+from .relationships import forget_person
 from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
-from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, migrate
+from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, SQLiteRelationships, migrate
 
 log = logging.getLogger("matcher.store")
 
@@ -73,7 +73,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore(SQLiteProgrammes, RelationshipStore):
+class SQLiteStore(SQLiteProgrammes, SQLiteRelationships):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
@@ -126,18 +126,6 @@ class SQLiteStore(SQLiteProgrammes, RelationshipStore):
 
     def _write(self) -> _Transaction:
         return _Transaction(self.conn)
-
-    @contextmanager
-    def _ledger(self) -> Iterator[Ledger]:
-        """A change of introductions or relationships: BEGIN IMMEDIATE, so one writer at a time."""
-        with self._write() as conn:
-            yield Ledger(conn, SQLITE)
-
-    _outbox_tx = _ledger  # SQLite has one writer at a time whatever the change
-
-    @contextmanager
-    def _reading(self) -> Iterator[Ledger]:
-        yield Ledger(self.conn, SQLITE)
 
     def close(self) -> None:
         """Close every connection this store opened (in any thread); it reconnects if used again."""

@@ -8,8 +8,11 @@ are migrations/0004_relationships.sql.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from .ledger import Dialect, committed_sql
+from .ledger import Dialect, Ledger, committed_sql
+from .relationships import RelationshipStore
 
 RELATIONSHIP_SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -152,3 +155,19 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
         conn.execute("ROLLBACK")
         raise
     return applied
+
+
+class SQLiteRelationships(RelationshipStore):
+    """The store's introductions and relationships over SQLiteStore's connection (`self.conn`, `self._write()`)."""
+
+    @contextmanager
+    def _ledger(self) -> Iterator[Ledger]:
+        """A change of introductions or relationships: BEGIN IMMEDIATE, so one writer at a time."""
+        with self._write() as conn:
+            yield Ledger(conn, SQLITE)
+
+    _outbox_tx = _ledger  # SQLite has one writer at a time, whatever the change
+
+    @contextmanager
+    def _reading(self) -> Iterator[Ledger]:
+        yield Ledger(self.conn, SQLITE)
