@@ -173,6 +173,13 @@ class Settings(BaseSettings):
     # Over all /v1 requests from one client address (whatever the key); per server process.
     address_rate_limit: str = "1200 per minute"
     request_budget_ms: Annotated[float, Field(ge=0)] = 10_000.0  # per match; 0 = none (fractions allowed)
+    # Introductions (matcher/relationships): a pending request expires after this many days (no daemon
+    # needed: expiry holds whenever it is read; `mentor-match requests expire` tidies the store), a mentee
+    # has at most this many pending at once, and a relationship from an accepted long-term request plans
+    # this many sessions (flash: one).
+    request_ttl_days: Annotated[float, Field(gt=0, le=365)] = 14
+    max_open_requests: Annotated[int, Field(ge=1, le=100)] = 3
+    relationship_sessions: Annotated[int, Field(ge=1, le=52)] = 6
     torch_threads: Count = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
     query_threads: Count = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains

@@ -94,3 +94,43 @@ class AdaptRunning(RuntimeError):
 
 class ExportUnavailable(RuntimeError):
     """The packages that export the adapted model to ONNX and int8 are not installed."""
+
+# -- Introductions and relationships: the faces answer 404, 403, 409 and 422 (with the rule).
+
+
+class NotFound(LookupError):
+    """No record with this id (a request, a relationship, a person); `field` names where the id came from."""
+
+    def __init__(self, field: str, detail: str):
+        self.field = field
+        self.detail = detail
+        super().__init__(f"{field}: {detail}")
+
+
+class NotAllowed(PermissionError):
+    """The caller may not do this to this record (e.g. answering a request made to someone else)."""
+
+    def __init__(self, field: str, detail: str):
+        self.field = field
+        self.detail = detail
+        super().__init__(f"{field}: {detail}")
+
+
+class Conflict(RuntimeError):
+    """The record's state does not allow the change (a wrong transition, a duplicate, no room); nothing changed.
+    `field` names the input concerned; `extensions` add members to the problem document (e.g. the existing id)."""
+
+    def __init__(self, field: str, detail: str, **extensions):
+        self.field = field
+        self.detail = detail
+        self.extensions = extensions
+        super().__init__(f"{field}: {detail}")
+
+
+class RuleRefused(InvalidInput):
+    """A style's eligibility rule does not allow this pair (`rule`: oneself, not_a_mentor, style, reporting_line,
+    no_room, never_again); answered 422 naming the rule and the field."""
+
+    def __init__(self, rule: str, field: str, reason: str):
+        self.rule = rule
+        super().__init__([FieldError(field, f"{reason} (rule: {rule})")])

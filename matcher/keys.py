@@ -1,8 +1,9 @@
 """API keys: created, listed, revoked, verified. Only a hash of each secret is stored.
 
 A key looks like `mm_<key_id>_<secret>`. The key id is public (it names the key in lists and logs);
-the secret is shown once, at creation. Scopes: `match` may call /v1/match; `admin` may also write
-profiles and re-index.
+the secret is shown once, at creation. Scopes: `match` may call /v1/match and ask for introductions for
+stored mentees (reading the requests it made); `people` may also act for one signed-in person per call
+(header On-Behalf-Of: answer, withdraw, log sessions, answer the fit question); `admin` may do everything.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from .store import KeyRecord, ProfileStore
 
-SCOPES = ("match", "admin")
+SCOPES = ("match", "people", "admin")
 PREFIX = "mm"
 
 

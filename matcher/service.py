@@ -8,6 +8,7 @@ store's database directly. It delegates to parts a newcomer can read alone:
     index/lifecycle.py      this process's indexes: open, catch up, swap in, re-index, checkpoint
     search/                 a match, stage by stage: mentee, candidates, scores, explanation
     programmes/             whole cohorts paired at once, reviewed, published (the `programmes` attribute)
+    relationships/          introductions, relationships, sessions, pairing fit (the `relationships` attribute)
 
 Below the class, three functions reach the store alone, without loading the model, for the CLI's
 `keys`, `backup` and `migrate`.
@@ -46,6 +47,7 @@ from .store import ProfileStore, describe_store, migrate_store, open_store
 
 if TYPE_CHECKING:
     from .programmes.service import ProgrammeService
+    from .relationships.service import RelationshipService
 
 log = logging.getLogger("matcher.service")
 
@@ -95,8 +97,16 @@ class MatchService:
         return self
 
     def refresh(self) -> IndexState:
-        """The current index state, caught up with the store (see IndexLifecycle.current)."""
-        return self.index.current()
+        """The current index state, caught up with the store (see IndexLifecycle.current), and with the places
+        that pending requests which expired since free (relationships.service: costs nothing when none has)."""
+        state = self.index.current()
+        if self.relationships.expiry_due(state.seq):
+            try:
+                self.relationships.expire_due()
+            except Exception:  # a store that cannot be written now: the match goes on, the next one tries again
+                log.warning("expiring requests failed", exc_info=True)
+            state = self.index.current()
+        return state
 
     def reindex(self, progress: bool = False, engine: EmbeddingEngine | None = None) -> dict[str, Any]:
         """Rebuild the indexes from the store as a new generation and switch to it (IndexLifecycle.reindex).
@@ -226,6 +236,13 @@ class MatchService:
 
         return ProgrammeService(self.store, PipelineMatchSide(self))
 
+    @cached_property
+    def relationships(self) -> RelationshipService:
+        """Introductions and relationships over this service's store, index and model (relationships/service.py)."""
+        from .relationships.service import RelationshipService
+
+        return RelationshipService(self.store, self.settings, self)
+
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""
         if isinstance(request, MatchRequest):
@@ -233,11 +250,19 @@ class MatchService:
         return parse_match_request(request, self.settings.max_need_chars, self.settings.max_limit)
 
 
-# -- the store alone, without the model: the operators' commands (`keys`, `backup`, `migrate`) ----------
+# -- the store alone, without the model: the operators' commands (`keys`, `backup`, `migrate`, `requests`) ---
 
 def open_keyring(settings: Settings) -> KeyRing:
     """The API keys of the store the settings name (no model is loaded)."""
     return KeyRing(open_store(settings))
+
+
+def open_relationships(settings: Settings) -> RelationshipService:
+    """Introductions and relationships over the store the settings name, without the model or an index
+    (the operators' `requests`, `relationships` and `events` commands: listing, expiring, exporting)."""
+    from .relationships.service import RelationshipService
+
+    return RelationshipService(open_store(settings), settings)
 
 
 def backup_store(settings: Settings, target: Path) -> None:

@@ -95,3 +95,22 @@ def aim_at_programme(case, label: str, programme_id: str) -> None:
     if label == "POST /v1/programmes":
         body["cohort"] = PROGRAMME["cohort"]
         body.get("mentors", {}).pop("ids", None)  # random ids are fine, but an empty pool pairs nobody
+
+
+def aim_at_relationships(case, label: str, request_id: str, relationship_id: str) -> None:
+    """Point a generated (positive) introduction request at real data: a stored request or relationship in the
+    path, stored people (cleo asking ben, in reverse mentoring) in a new request, and a real day in a session.
+    The rest of the generated request is kept; the state machine answers what follows (200, 409, 422)."""
+    if "{request_id}" in label:
+        case.path_parameters["request_id"] = request_id
+    if "{relationship_id}" in label:
+        case.path_parameters["relationship_id"] = relationship_id
+    if "{person_id}" in label:
+        case.path_parameters["person_id"] = "cleo"
+    body = case.body if isinstance(case.body, dict) else None
+    if body is None:
+        return
+    if label == "POST /v1/requests":
+        body.update(mentee_id="cleo", mentor_id="ben")
+    if label.endswith("/sessions"):
+        body["date"] = "2026-01-05"

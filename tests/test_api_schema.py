@@ -5,6 +5,8 @@ each answer: never a 500, only documented status codes and content types, bodies
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from flask import Blueprint
@@ -26,7 +28,7 @@ from matcher.api.openapi import build_openapi
 from matcher.profiles import Profile
 from matcher.search.request import MatchRequest
 from matcher.styles.rules import MATCH_STYLES
-from tests.api_people import PROGRAMME, aim_at_programme, bearer, make_keys
+from tests.api_people import PROGRAMME, aim_at_programme, aim_at_relationships, bearer, make_keys
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
@@ -53,7 +55,7 @@ def test_the_document_is_openapi_3_1_and_covers_every_route(app, doc):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("web.", "programme_pages.")) or rule.endpoint == "static":  # HTML for people
             continue
-        path = rule.rule.replace("<profile_id>", "{profile_id}").replace("<programme_id>", "{programme_id}")
+        path = re.sub(r"<([a-z_]+)>", r"{\1}", rule.rule)
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == served
     assert doc["paths"]["/v1/match"]["post"]["x-required-scope"] == "match"
@@ -103,6 +105,13 @@ OPERATIONS = {"POST /v1/match": True, "PUT /v1/profiles/{profile_id}": True, "GE
               "POST /v1/programmes/{programme_id}/pairs": True, "POST /v1/programmes/{programme_id}/publish": True,
               "GET /v1/programmes/{programme_id}/pairs.csv": True,
               "GET /v1/programmes/{programme_id}/sessions.ics": True,
+              "POST /v1/requests": True, "GET /v1/requests/{request_id}": True,
+              "POST /v1/requests/{request_id}/answer": True, "POST /v1/requests/{request_id}/withdraw": True,
+              "GET /v1/people/{person_id}/requests": True, "GET /v1/people/{person_id}/relationships": True,
+              "GET /v1/relationships/{relationship_id}": True,
+              "POST /v1/relationships/{relationship_id}/sessions": True,
+              "POST /v1/relationships/{relationship_id}/fit": True,
+              "POST /v1/relationships/{relationship_id}/end": True,
               # schemathesis leaves out the document's own path
               "GET /healthz": False, "GET /readyz": False, "GET /metrics": False}
 CASES = [(label, mode) for label, has_input in OPERATIONS.items()
@@ -119,8 +128,22 @@ def programme_id(app, admin_key):
     return created.json["id"]
 
 
+@pytest.fixture(scope="module")
+def introduction(app, admin_key):
+    """A pending request (eli asks fay) and an active relationship (hal with ben), for the fuzz to reach."""
+    client = app.test_client()
+    pending = client.post("/v1/requests", headers=bearer(admin_key), json={
+        "mentee_id": "eli", "mentor_id": "fay", "need": "TikTok", "style": "reverse"})
+    accepted = client.post("/v1/requests", headers=bearer(admin_key), json={
+        "mentee_id": "hal", "mentor_id": "ben", "need": "Instagram", "style": "reverse"})
+    assert pending.status_code == accepted.status_code == 201, (pending.json, accepted.json)
+    answered = client.post(f"/v1/requests/{accepted.json['id']}/answer", headers=bearer(admin_key),
+                           json={"answer": "accept"})
+    return pending.json["id"], answered.json["relationship_id"]
+
+
 @pytest.mark.parametrize("label,mode", CASES)
-def test_the_server_does_what_the_document_says(api_schema, admin_key, programme_id, label, mode):
+def test_the_server_does_what_the_document_says(api_schema, admin_key, programme_id, introduction, label, mode):
     # Driven by hand rather than by schemathesis' pytest plugin, whose lazy loader does not run on pytest 9.
     operations = {op.ok().label: op.ok() for op in api_schema.get_all_operations()}
     assert set(operations) == set(OPERATIONS)
@@ -136,6 +159,8 @@ def test_the_server_does_what_the_document_says(api_schema, admin_key, programme
     def run(case, real):
         if real and mode == GenerationMode.POSITIVE and "programme" in label:
             aim_at_programme(case, label, programme_id)
+        elif real and mode == GenerationMode.POSITIVE:
+            aim_at_relationships(case, label, *introduction)
         case.call_and_validate(headers=bearer(admin_key), checks=checks)
 
     run()

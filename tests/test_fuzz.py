@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api_people import PEOPLE, PROGRAMME, aim_at_programme
+from tests.api_people import PEOPLE, PROGRAMME, aim_at_programme, aim_at_relationships
 from tests.live_server import ROOT, LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
@@ -39,6 +39,13 @@ SEED = 20261121
 KEYS = ("admin", "admin", "match", None)  # admin twice: the writes are where the work is
 # Operations without input: a few examples each show all there is (reindex re-embeds every profile).
 NO_INPUT = {"POST /v1/reindex": 4, "GET /healthz": 3, "GET /readyz": 3, "GET /v1/programmes": 6}
+# Introductions and relationships: small bodies and one state machine; fewer examples keep the suite's time.
+RELATIONSHIPS = ["POST /v1/requests", "GET /v1/requests/{request_id}", "POST /v1/requests/{request_id}/answer",
+                 "POST /v1/requests/{request_id}/withdraw", "GET /v1/people/{person_id}/requests",
+                 "GET /v1/people/{person_id}/relationships", "GET /v1/relationships/{relationship_id}",
+                 "POST /v1/relationships/{relationship_id}/sessions", "POST /v1/relationships/{relationship_id}/fit",
+                 "POST /v1/relationships/{relationship_id}/end"]
+FEWER = dict.fromkeys(RELATIONSHIPS, max(3, EXAMPLES // 5))
 SUMMARY = ROOT / "test-artifacts" / "fuzz-summary.json"
 sent: Counter[str] = Counter()
 statuses: Counter[str] = Counter()
@@ -108,6 +115,23 @@ def programme_id(server, tokens):
 
 
 @pytest.fixture(scope="module")
+def introduction(server, tokens):
+    """A pending request and an active relationship: positive cases aim at them half the time."""
+    import urllib.request
+
+    def post(path: str, body: dict) -> dict:
+        request = urllib.request.Request(server.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Authorization": f"Bearer {tokens['admin']}",
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+
+    pending = post("/v1/requests", {"mentee_id": "eli", "mentor_id": "fay", "need": "TikTok", "style": "reverse"})
+    accepted = post("/v1/requests", {"mentee_id": "hal", "mentor_id": "ben", "need": "Instagram", "style": "reverse"})
+    return pending["id"], post(f"/v1/requests/{accepted['id']}/answer", {"answer": "accept"})["relationship_id"]
+
+
+@pytest.fixture(scope="module")
 def operations(server):
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
     return {op.ok().label: op.ok() for op in schema.get_all_operations()}
@@ -117,13 +141,14 @@ LABELS = ["POST /v1/match", "PUT /v1/profiles/{profile_id}", "GET /v1/profiles/{
           "DELETE /v1/profiles/{profile_id}", "POST /v1/profiles:batch", "POST /v1/programmes",
           "GET /v1/programmes/{programme_id}", "DELETE /v1/programmes/{programme_id}",
           "POST /v1/programmes/{programme_id}/runs", "POST /v1/programmes/{programme_id}/pairs",
-          "POST /v1/programmes/{programme_id}/publish", "GET /v1/programmes/{programme_id}/pairs.csv", *NO_INPUT]
+          "POST /v1/programmes/{programme_id}/publish", "GET /v1/programmes/{programme_id}/pairs.csv", *NO_INPUT,
+          *RELATIONSHIPS]
 CASES = [(label, mode) for label in LABELS for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
          if label not in NO_INPUT or mode == GenerationMode.POSITIVE]
 
 
 @pytest.mark.parametrize("label,mode", CASES, ids=[f"{label}-{mode.value}" for label, mode in CASES])
-def test_every_answer_keeps_the_contract(server, tokens, operations, programme_id, label, mode):
+def test_every_answer_keeps_the_contract(server, tokens, operations, programme_id, introduction, label, mode):
     assert set(operations) == set(LABELS)
     checks = CHECKS
     if label == "POST /v1/profiles:batch":  # by design, bad items of a readable batch are answered 200
@@ -131,18 +156,20 @@ def test_every_answer_keeps_the_contract(server, tokens, operations, programme_i
 
     @seed(SEED)
     @given(case=operations[label].as_strategy(generation_mode=mode), scope=st.sampled_from(KEYS), real=st.booleans())
-    @settings(max_examples=NO_INPUT.get(label, EXAMPLES), deadline=None, database=None,
+    @settings(max_examples=NO_INPUT.get(label, FEWER.get(label, EXAMPLES)), deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case, scope, real):
         if real and mode == GenerationMode.POSITIVE and "programme" in label:
             aim_at_programme(case, label, programme_id)
+        elif real and mode == GenerationMode.POSITIVE and label in RELATIONSHIPS:
+            aim_at_relationships(case, label, *introduction)
         headers = {"Authorization": f"Bearer {tokens[scope]}"} if scope else {}
         response = case.call_and_validate(base_url=server.url, headers=headers, checks=checks, timeout=60)
         sent[f"{label} {mode.value}"] += 1
         statuses[str(response.status_code)] += 1
 
     run()
-    assert sent[f"{label} {mode.value}"] >= min(NO_INPUT.get(label, EXAMPLES), 3)
+    assert sent[f"{label} {mode.value}"] >= min(NO_INPUT.get(label, FEWER.get(label, EXAMPLES)), 3)
 
 
 def test_the_server_survived_the_fuzz(server, tokens):

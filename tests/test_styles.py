@@ -15,11 +15,13 @@ from matcher.styles.rules import (
     FORM_ORDER,
     MATCH_STYLES,
     OFFERED_STYLES,
+    RULES,
     STYLES,
     Filters,
     Mentee,
     eligible,
     get_style,
+    refusal,
 )
 from matcher.styles.timezones import overlap_hours, utc_offset_hours
 
@@ -218,3 +220,28 @@ def test_style_names_are_spelled_only_by_the_styles():
             if isinstance(node, ast.Constant) and node.value in MATCH_STYLES:
                 found.append(f"{path.relative_to(root.parent)}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(profile_strategy, min_size=1, max_size=30), st.integers(1, 10),
+       st.sampled_from(MATCH_STYLES), st.integers(-1, 29))
+def test_refusal_names_a_rule_exactly_where_eligible_says_no(people, mentee_seniority, style, mentee_index):
+    """An introduction is asked under the match's own rules: `refusal` is None on exactly the rows `eligible`
+    allows, and names one of RULES on every other row (also rows past the catalog's end)."""
+    cat, profiles = build(people)
+    mentee_row = mentee_index + 1 if 0 <= mentee_index < len(people) else -1
+    chain = frozenset()
+    if mentee_row > 0 and profiles[mentee_row - 1].manager_id:
+        chain = frozenset({cat.row_of[profiles[mentee_row - 1].manager_id]})
+    mentee = Mentee(seniority=mentee_seniority, bio="I know finance.", row_id=mentee_row, reporting_rows=chain,
+                    id=profiles[mentee_row - 1].id if mentee_row > 0 else None)
+    mask = eligible(style, cat, mentee)
+    for row in range(cat.size + 2):
+        rule = refusal(style, cat, mentee, row)
+        allowed = row < cat.size and bool(mask[row])
+        assert (rule is None) == allowed, (row, rule)
+        assert rule is None or rule in RULES
+        if row == mentee_row:
+            assert rule == "oneself"
+        elif row in chain and cat.mentor[row] and get_style(style).rule(cat, mentee)[row]:
+            assert rule == "reporting_line"

@@ -74,6 +74,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         profiles,
         programme_pages,
         programmes,
+        relationships,
         signin,
         web,
     )
@@ -109,11 +110,12 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
                       strategy="moving-window", application_limits=[settings.address_rate_limit],
                       application_limits_exempt_when=_not_v1)
     app.extensions["matcher.limiter"] = limiter
-    for blueprint in (match.bp, profiles.bp, programmes.bp, admin.bp):
+    for blueprint in (match.bp, profiles.bp, programmes.bp, relationships.bp, admin.bp):
         app.register_blueprint(blueprint)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(match.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(profiles.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(programmes.bp)
+    limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(relationships.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key, exempt_when=_not_v1)(admin.bp)
     if form.mode != "off":
         app.register_blueprint(web.bp)

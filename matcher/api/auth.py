@@ -1,6 +1,8 @@
 """API keys on HTTP: `Authorization: Bearer KEY`, checked against the KeyRing (hashes only).
 
-Scopes are ordered: an `admin` key may do everything a `match` key may. Missing or wrong key: 401;
+Scopes are ordered: an `admin` key may do everything a `people` key may, and a `people` key everything a
+`match` key may (a `people` key also acts for the one person its app names in On-Behalf-Of: see
+matcher/relationships/access.py). Missing or wrong key: 401;
 right key, wrong scope: 403 (both with a WWW-Authenticate header as RFC 6750 describes).
 """
 
@@ -17,7 +19,7 @@ from ..keys import ApiKey, KeyRing
 from .errors import Problem
 
 REALM = "mentor-matcher"
-SCOPE_RANK = {"match": 0, "admin": 1}
+SCOPE_RANK = {"match": 0, "people": 1, "admin": 2}
 EXTENSION = "matcher.keys"
 
 F = TypeVar("F", bound=Callable)
@@ -68,7 +70,7 @@ def admin_key_sent() -> ApiKey | None:
 
 
 def require_scope(scope: str) -> Callable[[F], F]:
-    """Decorator: the view runs only for a valid key whose scope allows `scope` ("match" or "admin")."""
+    """Decorator: the view runs only for a valid key whose scope allows `scope` ("match", "people" or "admin")."""
     if scope not in SCOPE_RANK:
         raise ValueError(f"scope: expected one of {', '.join(SCOPE_RANK)}, got {scope!r}")
 

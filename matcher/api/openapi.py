@@ -20,8 +20,9 @@ from pydantic.json_schema import models_json_schema
 from ..config import Settings
 from ..profiles import Profile
 from ..programmes.spec import ProgrammeSpec
+from ..relationships import inputs
 from ..search.request import MatchRequest
-from . import schemas
+from . import relationship_schemas, schemas
 from .profiles import MAX_BATCH_ITEMS
 
 REF = "#/components/schemas/{model}"
@@ -166,6 +167,96 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "errors": [404, 409, 501],
         "error_text": {404: "No programme with this id.", 409: "The programme has no start date (field start_date)."},
     },
+    **{f"relationships.{name}": doc for name, doc in {
+        "create_request": {
+            "summary": "Ask a mentor for an introduction, for a need, in a style (201: pending)",
+            "body": {"application/json": "NewRequest"},
+            "ok": {201: "IntroductionRequest"},
+            "headers": {201: {"Location": "The request's URL."}},
+            "errors": [400, 403, 409, 413, 415, 422],
+            "error_text": {403: "A person (people key) asking for someone else.",
+                           409: "A pending request or an active relationship already joins them (named in "
+                                "`request_id` / `relationship_id`), or the mentee has MATCHER_MAX_OPEN_REQUESTS "
+                                "pending.",
+                           422: "A bad field, an unknown mentee or mentor, or a rule that refuses the pair (named in "
+                                "`rule`: oneself, not_a_mentor, style, reporting_line, no_room, never_again)."},
+            "description": "The rules of asking are the match's own, checked now: never oneself, never the "
+                           "reporting line, an active and discoverable mentor offering the style (its own rule, e.g. "
+                           "seniority), with room (long-term styles), and not 'never again' for this mentee. A "
+                           "long-term request holds one of the mentor's places until it is answered, withdrawn or "
+                           "expires (after MATCHER_REQUEST_TTL_DAYS). A `match` key asks for stored, active and "
+                           "discoverable mentees; a `people` key for the person it names in the On-Behalf-Of header.",
+        },
+        "get_request": {
+            "summary": "A request, in its state now (a pending request past its time is expired)",
+            "ok": {200: "IntroductionRequest"}, "errors": [403, 404, 422],
+            "error_text": {403: "Someone else's request (a match key reads the requests it made).",
+                           404: "No request with this id.", 422: "A people key without a valid On-Behalf-Of."},
+        },
+        "answer_request": {
+            "summary": "The mentor accepts (a relationship starts, with its plan) or declines (with a reason)",
+            "body": {"application/json": "Answer"}, "ok": {200: "IntroductionRequest"},
+            "errors": [400, 403, 404, 409, 413, 415, 422],
+            "error_text": {403: "Not the mentor's to answer: a match key never answers; a people key answers only "
+                                "as the mentor the request was made to.",
+                           404: "No request with this id.",
+                           409: "The request is not pending any more (`state` says what it is), or the mentor has "
+                                "no place left (`rule`: no_room); nothing changed."},
+            "description": "A decline makes the mentor 'never again' for this mentee (matches, programmes, requests).",
+        },
+        "withdraw_request": {
+            "summary": "The mentee takes a pending request back",
+            "ok": {200: "IntroductionRequest"}, "errors": [403, 404, 409, 422],
+            "error_text": {403: "Not the mentee's request (a match key never withdraws).",
+                           404: "No request with this id.", 409: "The request is not pending any more.",
+                           422: "A people key without a valid On-Behalf-Of."},
+        },
+        "person_requests": {
+            "summary": "A person's requests: made (outgoing) and received (incoming), newest first",
+            "ok": {200: "PersonRequests"}, "errors": [403, 404, 422],
+            "error_text": {403: "A people key naming another person.", 404: "No stored profile with this id.",
+                           422: "A people key without a valid On-Behalf-Of."},
+            "description": "A `match` key sees only the requests it made.",
+        },
+        "person_relationships": {
+            "summary": "A person's relationships, on both sides, newest first",
+            "ok": {200: "PersonRelationships"}, "errors": [403, 404, 422],
+            "error_text": {403: "A match key, or a people key naming another person.",
+                           404: "No stored profile with this id.", 422: "A people key without a valid On-Behalf-Of."},
+        },
+        "get_relationship": {
+            "summary": "A relationship: its plan, progress, sessions and the fit answers the reader may see",
+            "ok": {200: "Relationship"}, "errors": [403, 404, 422],
+            "error_text": {403: "A match key, or a person who is not one of the two.",
+                           404: "No relationship with this id.", 422: "A people key without a valid On-Behalf-Of."},
+        },
+        "log_session": {
+            "summary": "Log a session held or missed against the plan (the last planned session held completes it)",
+            "body": {"application/json": "NewSession"}, "ok": {200: "Relationship"},
+            "errors": [400, 403, 404, 409, 413, 415, 422],
+            "error_text": {403: "A match key, or a person who is not one of the two.",
+                           404: "No relationship with this id.", 409: "The relationship is not active.",
+                           422: "A bad field: a date not YYYY-MM-DD, not a real day or in the future, a plan item "
+                                "outside the plan."},
+        },
+        "answer_fit": {
+            "summary": "One side's answer to the pairing-fit question (after the first session held)",
+            "body": {"application/json": "FitAnswer"}, "ok": {200: "Relationship"},
+            "errors": [400, 403, 404, 409, 413, 415, 422],
+            "error_text": {403: "A match key, or a person answering for the other side.",
+                           404: "No relationship with this id.", 409: "The relationship has ended.",
+                           422: "A bad field, or no session held yet."},
+            "description": "A mentee's not_a_fit ends the relationship (its place is freed) and that mentor is never "
+                           "proposed to them again; a mentor's is recorded for admins only.",
+        },
+        "end_relationship": {
+            "summary": "End an active relationship with a reason code (its place is freed)",
+            "body": {"application/json": "EndRelationship"}, "ok": {200: "Relationship"},
+            "errors": [400, 403, 404, 409, 413, 415, 422],
+            "error_text": {403: "A match key, or a person who is not one of the two.",
+                           404: "No relationship with this id.", 409: "The relationship is not active."},
+        },
+    }.items()},
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
     "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
                      "optional_scope": "admin", "errors": [401, 403],
@@ -193,7 +284,9 @@ def component_schemas(settings: Settings) -> dict[str, Any]:
     """JSON Schemas of every request and response model, keyed by model name."""
     models = [(MatchRequest, "validation"), (Profile, "validation"), (ProgrammeSpec, "validation"),
               (schemas.PairAction, "validation")]
-    models += [(model, "serialization") for model in RESPONSE_MODELS]
+    models += [(model, "validation") for model in (inputs.NewRequest, inputs.Answer, inputs.NewSession,
+                                                   inputs.FitAnswer, inputs.EndRelationship)]
+    models += [(model, "serialization") for model in RESPONSE_MODELS + relationship_schemas.RESPONSE_MODELS]
     _, top = models_json_schema(models, ref_template=REF)
     components = top["$defs"]
     request = components["MatchRequest"]["properties"]
@@ -220,8 +313,12 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
                           "tags": [endpoint.split(".")[0]]}
     description = doc.get("description", "")
     if scope:
-        description = (f"Needs an API key with scope `{scope}`" + (" (or `admin`)" if scope == "match" else "")
+        description = (f"Needs an API key with scope `{scope}`"
+                       + (" (or `people` or `admin`)" if scope == "match" else "")
                        + (". " + description if description else "."))
+        if endpoint.startswith("relationships."):
+            description += (" An `admin` key acts for anyone; a `people` key for the one person named in the "
+                            "`On-Behalf-Of` header (their profile id). Answers are `Cache-Control: no-store`.")
         op["security"] = [{"bearerAuth": []}]
         op["x-required-scope"] = scope
     elif doc.get("optional_scope"):  # open to all; a key of that scope shows more
@@ -288,13 +385,14 @@ def build_openapi(app: Flask, settings: Settings) -> dict[str, Any]:
             "description": "Match people to mentors from their own words, in a mentoring style, with reasons. "
                            "Errors are problem details (RFC 9457, application/problem+json). Bodies larger than "
                            f"{settings.max_body_bytes} bytes are answered 413. The web form at / is for people "
-                           "and is not part of this API.",
+                           "and is not part of this API. Answers about introductions and relationships are "
+                           "Cache-Control: no-store.",
         },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": component_schemas(settings),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "An API key from `mentor-match keys create "
-                                                              "--scope match|admin`."}},
+                                                              "--scope match|people|admin`."}},
         },
     }

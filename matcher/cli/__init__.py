@@ -1,4 +1,6 @@
-"""`mentor-match`: import, reindex, match, pair, programme, serve, keys, config, migrate, export-model, adapt, backup.
+"""`mentor-match`: import, reindex, match, pair, programme, requests, relationships, serve, keys, config, and more.
+
+The rest: migrate, export-model, adapt, backup.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -204,7 +206,7 @@ def cmd_migrate(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`: each group of commands adds its own subparsers."""
-    from . import model, programmes
+    from . import model, programmes, relationships
 
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -213,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_commands(sub)
     _add_operator_commands(sub)
     programmes.add_commands(sub, _service)
+    relationships.add_commands(sub)
     model.add_commands(sub, _settings, _progress)
     return parser
 
@@ -261,7 +264,9 @@ def _add_operator_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("keys", help="manage API keys")
     keys = p.add_subparsers(dest="keys_command", required=True)
     k = keys.add_parser("create", help="create a key; prints it alone on the last line")
-    k.add_argument("--scope", choices=("match", "admin"), required=True)
+    k.add_argument("--scope", choices=("match", "people", "admin"), required=True,
+                   help="match: matches and introductions for apps; people: also acts for the person named in "
+                        "On-Behalf-Of (apps that sign people in); admin: everything")
     k.add_argument("--label", help="who or what the key is for")
     keys.add_parser("list", help="list keys (ids, scopes, state; never secrets)")
     k = keys.add_parser("revoke", help="revoke a key at once")

@@ -79,7 +79,7 @@ class ProgrammeRules(BaseModel):
     max_per_mentor: Annotated[int, Field(ge=1, le=100, strict=True)] | None = Field(
         default=None, description="The most mentees one mentor takes in this programme (default: their free "
                                   "capacity; flash rounds: one session per flash hour a month).")
-    min_score: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    min_score: Annotated[float, Field(ge=0.0, le=1.0, strict=True)] | None = None  # strict: false is no score
     candidates: Annotated[int, Field(ge=1, le=MAX_CANDIDATES, strict=True)] = 20
 
 

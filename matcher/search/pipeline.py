@@ -116,8 +116,10 @@ class MatchPipeline:
         need_vector = self.embedder.encode_queries(texts[:1], cache)
         mentee_vector = self._offers_vector(mentee) if style.mutual else None
         budget.check("after encoding the need")
+        # "Never again": mentors who declined this mentee, or whom they found not_a_fit (matcher/relationships).
+        never = self.store.never_again(mentee.id) if mentee.id else set()
         with state.lock.read():
-            mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids))
+            mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids, never))
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
             candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
@@ -160,11 +162,13 @@ class MatchPipeline:
         return explain(ranked.scored, position, mentor, get_style(ranked.request.style), ranked.mentee)
 
     @staticmethod
-    def _filters(request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None) -> Filters:
+    def _filters(request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None,
+                 never: Collection[str] = ()) -> Filters:
         row_of = state.catalog.row_of
+        excluded = {*request.filters.exclude_ids, *never}
         return Filters(tuple(request.filters.languages), request.filters.virtual_only,
                        tuple(request.filters.departments),
-                       frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of),
+                       frozenset(row_of[i] for i in excluded if i in row_of),
                        None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of))
 
     def _phrase_vectors(self, state: IndexState, phrases: list[str], cache: Partition | None) -> np.ndarray:

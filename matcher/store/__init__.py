@@ -1,4 +1,5 @@
-"""The store: the source of truth for profiles, their embeddings, the change sequence and API keys.
+"""The store: the source of truth for profiles, their embeddings, the change sequence, API keys, programmes,
+introductions and relationships (with the outbox of their events).
 
 `ProfileStore` is the interface (base.py); `SQLiteStore` the embedded default (sqlite.py);
 `PostgresStore` (postgres.py, the optional extra `mentor-matcher[postgres]`) the shared store for
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..relationships.records import FitRecord, OutboxRecord, RelationshipRecord, RequestRecord, SessionRecord
 from .base import (
     PAIR_STATUSES,
     CohortRecord,
@@ -31,9 +33,9 @@ from .sqlite import SQLiteStore
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "KeyRecord", "PairRecord", "ProfileStore",
-           "ProgrammeRecord", "SQLiteStore", "StoredProfile", "Write", "blob_vectors", "describe_store",
-           "migrate_store", "open_store", "vector_blob"]
+__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "FitRecord", "KeyRecord", "OutboxRecord", "PairRecord",
+           "ProfileStore", "ProgrammeRecord", "RelationshipRecord", "RequestRecord", "SQLiteStore", "SessionRecord",
+           "StoredProfile", "Write", "blob_vectors", "describe_store", "migrate_store", "open_store", "vector_blob"]
 
 DATABASE_FILE = "profiles.db"
 

@@ -23,6 +23,13 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ..profiles import Profile
+from ..relationships.records import (
+    FitRecord,
+    OutboxRecord,
+    RelationshipRecord,
+    RequestRecord,
+    SessionRecord,
+)
 
 
 @dataclass
@@ -37,8 +44,9 @@ class Embeddings:
 
 @dataclass
 class StoredProfile:
-    """A profile as stored: its row id (the id in every index), hashes and change sequence, and how many
-    long-term mentees published programme pairs already give them (their capacity left is less by that)."""
+    """A profile as stored: its row id (the id in every index), hashes and change sequence, and `committed`:
+    the places their ledger takes (active long-term relationships, from accepted requests and published
+    programme pairs alike, and live pending long-term requests): their capacity left is less by that."""
 
     row_id: int
     profile: Profile
@@ -188,7 +196,8 @@ class ProfileStore(Protocol):
 
         In the same transaction erasure reaches every other record naming the person: others' manager
         ids are cleared, and they leave every programme (cohort, pairs, bans; their published pairs free
-        their mentors' places).
+        their mentors' places), and their requests, relationships (sessions, fit answers), "never again"
+        pairs and outbox events are deleted (places they held freed).
         """
 
     def purge_deleted(self) -> None:
@@ -239,12 +248,87 @@ class ProfileStore(Protocol):
 
     def publish(self, programme_id: str, long_term: bool) -> list[PairRecord]:
         """Publish every approved and pinned pair in one transaction; returns those published now (none on a
-        second call). With `long_term`, each uses a place of its mentor's capacity, checked in the same
-        transaction against every programme's published pairs: raises OverCommitted, publishing nothing,
-        rather than give anyone more mentees than their capacity."""
+        second call). Each published pair starts a relationship (events relationship.started, and
+        programme.published). With `long_term`, each uses a place of its mentor's capacity, checked in the same
+        transaction against the mentor's ledger (active relationships, pending requests): raises
+        OverCommitted, publishing nothing, rather than give anyone more mentees than their capacity."""
 
     def delete_programme(self, programme_id: str) -> bool:
-        """Delete a programme, its cohort, pairs and bans (published pairs free their places); False if absent."""
+        """Delete a programme, its cohort, pairs and bans; its active relationships end (reason
+        programme_deleted), freeing their places. False if absent."""
+
+    # -- introductions and relationships (see matcher/relationships; store/relationships.py) --------
+    # Each change is one transaction that also writes its events to the outbox. Refusals are raised after
+    # it (NotFound, Conflict, RuleRefused, InvalidInput), so an expiry observed on the way is kept.
+
+    def create_request(self, record: RequestRecord, max_open: int, now: float) -> RequestRecord:
+        """Store a new pending request if, at `now`, the mentor is not "never again" for the mentee, no live
+        request or active relationship joins them, the mentee has fewer than `max_open` live requests, and
+        (long-term) the mentor has a place left; the place is then the request's until it is answered."""
+
+    def answer_request(self, request_id: str, accept: bool, reason: str | None, now: float,
+                       relationship: RelationshipRecord | None = None
+                       ) -> tuple[RequestRecord, RelationshipRecord | None]:
+        """Accept a pending request, starting `relationship` (long-term: if a place not taken by an active
+        relationship is left, else Conflict and nothing changes), or decline it (`reason` code; the mentor
+        becomes "never again" for the mentee). Returns the request and the relationship started."""
+
+    def withdraw_request(self, request_id: str, now: float) -> RequestRecord:
+        """The mentee takes back a pending request."""
+
+    def expire_requests(self, now: float) -> list[RequestRecord]:
+        """Mark every pending request past its time expired (with its event); returns them."""
+
+    def next_request_expiry(self) -> float | None:
+        """When the next pending long-term request expires (a place frees then); None when none is pending."""
+
+    def request(self, request_id: str) -> RequestRecord | None:
+        """The request with this id, or None (its stored state: relationships.states.effective_state)."""
+
+    def requests(self, state: str | None = None, person_id: str | None = None, created_by: str | None = None,
+                 limit: int | None = None) -> list[RequestRecord]:
+        """Requests, newest first, optionally in a stored state, of a person (made or received), made by a key."""
+
+    def log_session(self, session: SessionRecord, now: float) -> tuple[RelationshipRecord, SessionRecord]:
+        """Log a session on an active relationship; the last planned session done completes it (its place freed)."""
+
+    def record_fit(self, relationship_id: str, side: str, fit: str, now: float) -> RelationshipRecord:
+        """Keep one side's pairing-fit answer (after a session held); a mentee's not_a_fit bans the mentor for
+        them and ends the relationship (its place freed)."""
+
+    def end_relationship(self, relationship_id: str, reason: str, ended_by: str, now: float) -> RelationshipRecord:
+        """End an active relationship with a reason code (its place freed)."""
+
+    def relationship(self, relationship_id: str) -> RelationshipRecord | None:
+        """The relationship with this id, or None."""
+
+    def relationships(self, state: str | None = None, person_id: str | None = None,
+                      programme_id: str | None = None) -> list[RelationshipRecord]:
+        """Relationships, newest first, optionally in a state, of a person (either side), from a programme."""
+
+    def sessions(self, relationship_ids: list[str]) -> dict[str, list[SessionRecord]]:
+        """The sessions of these relationships, by relationship, in date order."""
+
+    def fits(self, relationship_ids: list[str]) -> dict[str, list[FitRecord]]:
+        """The fit answers of these relationships, by relationship."""
+
+    def never_again(self, mentee_id: str) -> set[str]:
+        """The mentors never to propose to this mentee again (matches, programmes, requests)."""
+
+    def events(self, after: int = 0, limit: int = 100, undelivered: bool = False) -> list[OutboxRecord]:
+        """Outbox events after id `after`, oldest first."""
+
+    def claim_events(self, now: float, limit: int = 50, lease: float = 60.0) -> list[OutboxRecord]:
+        """Take the events due at `now` for delivery (not due again for `lease` seconds)."""
+
+    def mark_delivered(self, event_ids: list[int], now: float) -> None:
+        """Record these events delivered."""
+
+    def mark_failed(self, event_id: int, now: float, error: str) -> float | None:
+        """Record a failed attempt; returns when the event is due again, None when given up."""
+
+    def prune_events(self, before: float) -> int:
+        """Delete events delivered (or given up) before `before`; returns how many."""
 
     # -- API keys ------------------------------------------------------------------------------
 

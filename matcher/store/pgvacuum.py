@@ -21,9 +21,11 @@ import psycopg
 from ..errors import PurgeIncomplete
 from .dburl import masked
 
-# What holds profile data (tombstones hold row numbers only): profiles, their vectors, and the programme
-# records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans).
-TABLES = ("profiles", "embeddings", "programme_cohort", "programme_pairs", "programme_bans")
+# What holds profile data (tombstones hold row numbers only): profiles, their vectors, the programme
+# records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans), and their
+# introductions and relationships (needs, plans, sessions, fit answers, bans, events).
+TABLES = ("profiles", "embeddings", "programme_cohort", "programme_pairs", "programme_bans", "requests",
+          "relationships", "relationship_sessions", "relationship_fits", "never_again", "outbox")
 
 
 def vacuum_deleted(conn: psycopg.Connection, url: str, attempts: int, pause: float) -> None:

@@ -27,9 +27,12 @@ from ..profiles import Profile, content_hash, without_manager
 from . import pgdump, pgvacuum, schema
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .dburl import masked
+from .ledger import Ledger
 from .pgconnect import connect, connect_options
+from .pgledger import COMMITTED, POSTGRES
 from .pgseq import bump_seq, hold_seq
-from .postgres_programmes import COMMITTED, PostgresProgrammes
+from .postgres_programmes import PostgresProgrammes
+from .relationships import RelationshipStore, forget_person
 
 POOL_SIZE = 10  # connections per process at most (gunicorn threads, background catch-ups and rebuilds)
 # Session-level advisory lock held while a re-index runs (per database: one re-index per database).
@@ -53,7 +56,7 @@ def _stored(row: tuple) -> StoredProfile:
     return StoredProfile(int(row[0]), _load_profile(row[1]), row[2], row[3], int(row[4]), int(row[5]))
 
 
-class PostgresStore(PostgresProgrammes):
+class PostgresStore(PostgresProgrammes, RelationshipStore):
     """The store (see base.ProfileStore) in a PostgreSQL database, shared by every replica.
 
     Safe to share between threads (a connection pool) and between processes and hosts (PostgreSQL).
@@ -110,6 +113,25 @@ class PostgresStore(PostgresProgrammes):
                     yield cur
             finally:
                 conn.execute("COMMIT")
+
+    @contextmanager
+    def _ledger(self) -> Iterator[Ledger]:
+        """A change of introductions or relationships: the change sequence's row locked first (hold_seq), as
+        every profile write, publish and erasure does: one lock order, and no place taken or freed meanwhile."""
+        with self._transaction() as cur:
+            hold_seq(cur)
+            yield Ledger(cur, POSTGRES)
+
+    @contextmanager
+    def _outbox_tx(self) -> Iterator[Ledger]:
+        """The sender's bookkeeping: a transaction of its own, without the ledger's lock."""
+        with self._transaction() as cur:
+            yield Ledger(cur, POSTGRES)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Ledger]:
+        with self.pool.connection() as conn:
+            yield Ledger(conn, POSTGRES)
 
     def _one(self, query: str, params: tuple = ()) -> tuple | None:
         with self.pool.connection() as conn:
@@ -288,7 +310,7 @@ class PostgresStore(PostgresProgrammes):
                                 [(_dump_profile(p), content_hash(p), seq, now, report_row)
                                  for p, (report_row, _) in zip(cleared, reports)])
             # ...and every programme: their cohort entry (with their need), pairs and bans.
-            freed = self._forget_in_programmes(cur, profile_id)
+            freed = self._forget_in_programmes(cur, profile_id) | forget_person(Ledger(cur, POSTGRES), profile_id)
             if freed:
                 cur.execute("UPDATE profiles SET seq = %s WHERE id = ANY(%s)", (seq, sorted(freed)))
         return row_id

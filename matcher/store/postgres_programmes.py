@@ -23,12 +23,10 @@ import psycopg
 
 from ..errors import OverCommitted
 from .base import CohortRecord, PairRecord, ProgrammeRecord, spec_without_mentor
+from .ledger import Ledger
+from .pgledger import COMMITTED, POSTGRES
 from .pgseq import hold_seq, touch
-
-# The long-term mentees a profile's published pairs give it (its capacity left is less by that); found
-# through the partial index programme_pairs_committed (nothing to read for a mentor without any).
-COMMITTED = ("(SELECT COUNT(*) FROM programme_pairs pp WHERE pp.mentor_id = profiles.id "
-             "AND pp.status = 'published' AND pp.long_term)")
+from .relationships import end_programme_relationships, start_programme_relationships
 
 _PROGRAMME_COLUMNS = "id, name, spec, status, runs, created_at, updated_at, published_at"
 _PAIR_COLUMNS = "mentee_key, mentee_profile_id, mentor_id, score, status, reason, evidence, plan, run"
@@ -185,6 +183,8 @@ class PostgresProgrammes:
                             (long_term, programme_id, [p.mentee_key for p in publishing]))
             cur.execute("UPDATE programmes SET status = 'published', updated_at = %s, "
                         "published_at = COALESCE(published_at, %s) WHERE id = %s", (now, now, programme_id))
+            # Each pair starts a relationship (one ledger of places, whatever made the pair), with the events.
+            start_programme_relationships(Ledger(cur, POSTGRES), programme_id, publishing, long_term, now)
             if long_term and publishing:
                 # Their capacity left changed: every process's catalog catches up with them.
                 touch(cur, {p.mentor_id for p in publishing})
@@ -198,9 +198,8 @@ class PostgresProgrammes:
         """
         with self._transaction() as cur:
             hold_seq(cur)
-            freed = {r[0] for r in cur.execute(
-                "SELECT mentor_id FROM programme_pairs WHERE programme_id = %s AND status = 'published' "
-                "AND long_term", (programme_id,)).fetchall()}
+            # Its relationships end (their history stays, with the reason programme_deleted).
+            freed = end_programme_relationships(Ledger(cur, POSTGRES), programme_id, time.time())
             # The cohort, pairs and bans go with it (ON DELETE CASCADE).
             deleted = cur.execute("DELETE FROM programmes WHERE id = %s", (programme_id,)).rowcount > 0
             if freed:

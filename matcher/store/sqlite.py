@@ -21,7 +21,10 @@ from ..errors import PurgeIncomplete, ReindexRunning
 from ..files import PRIVATE_FILE, private_data_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
-from .sqlite_programmes import COMMITTED, PROGRAMME_SCHEMA, SQLiteProgrammes
+from .ledger import Ledger
+from .relationships import forget_person
+from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
+from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, SQLiteRelationships, migrate
 
 log = logging.getLogger("matcher.store")
 
@@ -70,7 +73,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore(SQLiteProgrammes):
+class SQLiteStore(SQLiteProgrammes, SQLiteRelationships):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
@@ -94,7 +97,8 @@ class SQLiteStore(SQLiteProgrammes):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA)  # executescript commits on its own
+        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA + RELATIONSHIP_SCHEMA)  # commits on its own
+        migrate(self.conn)  # stores made by older versions carried forward (sqlite_relationships.py)
         # Stores made before the lexical index moved into memory (index/lexical.py) hold an FTS5
         # copy of every offers text: drop it, texts of people since erased included.
         if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone():
@@ -285,8 +289,9 @@ class SQLiteStore(SQLiteProgrammes):
                 report = without_manager(_load_profile(data))
                 conn.execute("UPDATE profiles SET data=?, content_hash=?, seq=?, updated_at=? WHERE row_id=?",
                              (_dump_profile(report), content_hash(report), seq, time.time(), report_row))
-            # ...and every programme: their cohort entry (with their need), pairs and bans.
-            freed = self._forget_in_programmes(conn, profile_id)
+            # ...and every programme: their cohort entry (with their need), pairs and bans; their requests,
+            # relationships (sessions, fit answers), bans and events.
+            freed = self._forget_in_programmes(conn, profile_id) | forget_person(Ledger(conn, SQLITE), profile_id)
             if freed:
                 conn.executemany("UPDATE profiles SET seq = ? WHERE id = ?", [(seq, m) for m in sorted(freed)])
         return int(row_id)

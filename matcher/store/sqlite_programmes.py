@@ -12,6 +12,9 @@ import time
 
 from ..errors import OverCommitted
 from .base import CohortRecord, PairRecord, ProgrammeRecord, spec_without_mentor
+from .ledger import Ledger
+from .relationships import end_programme_relationships, start_programme_relationships
+from .sqlite_relationships import COMMITTED, SQLITE
 
 PROGRAMME_SCHEMA = """
 CREATE TABLE IF NOT EXISTS programmes (
@@ -58,10 +61,6 @@ CREATE TABLE IF NOT EXISTS programme_bans (
 );
 CREATE INDEX IF NOT EXISTS programme_bans_mentor ON programme_bans(mentor_id);
 """
-
-# The long-term mentees a profile's published pairs give it (its capacity left is less by that).
-COMMITTED = ("(SELECT COUNT(*) FROM programme_pairs pp WHERE pp.mentor_id = profiles.id "
-             "AND pp.status = 'published' AND pp.long_term = 1)")
 
 _PAIR_COLUMNS = "mentee_key, mentee_profile_id, mentor_id, score, status, reason, evidence, plan, run"
 
@@ -166,6 +165,8 @@ class SQLiteProgrammes:
                          (int(long_term), programme_id))
             conn.execute("UPDATE programmes SET status = 'published', updated_at = ?, "
                          "published_at = COALESCE(published_at, ?) WHERE id = ?", (now, now, programme_id))
+            # Each pair starts a relationship (one ledger of places, whatever made the pair), with the events.
+            start_programme_relationships(Ledger(conn, SQLITE), programme_id, publishing, long_term, now)
             if long_term and publishing:
                 # Their capacity left changed: every process's catalog catches up with them.
                 _touch(conn, {p.mentor_id for p in publishing})
@@ -174,8 +175,8 @@ class SQLiteProgrammes:
     def delete_programme(self, programme_id: str) -> bool:
         """Delete a programme, its cohort, pairs and bans (published pairs free their places)."""
         with self._write() as conn:
-            freed = {r[0] for r in conn.execute("SELECT mentor_id FROM programme_pairs WHERE programme_id = ? "
-                                                "AND status = 'published' AND long_term = 1", (programme_id,))}
+            # Its relationships end (their history stays, with the reason programme_deleted).
+            freed = end_programme_relationships(Ledger(conn, SQLITE), programme_id, time.time())
             for table in ("programme_bans", "programme_pairs", "programme_cohort"):
                 conn.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
             deleted = conn.execute("DELETE FROM programmes WHERE id = ?", (programme_id,)).rowcount > 0

@@ -353,6 +353,29 @@ def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filter
     return apply_filters(mask, cat, filters)
 
 
+# The hard rules `eligible` applies, by name, in the order `refusal` checks them.
+RULES = ("oneself", "not_a_mentor", "style", "reporting_line", "no_room")
+
+
+def refusal(style: str, cat: Catalog, mentee: Mentee, row: int) -> str | None:
+    """The first hard rule of `eligible` (RULES) that keeps the profile at `row` from mentoring this mentee in
+    this style, or None when it may (the caller's filters aside): an introduction asked for names the rule.
+
+    The same columns and policy as `eligible`, one row at a time: `refusal(...) is None` exactly when
+    `eligible(style, cat, mentee)[row]` (tests/test_styles.py checks it over every row).
+    """
+    if mentee.row_id >= 0 and row == mentee.row_id:
+        return "oneself"
+    if not (0 <= row < cat.size) or not cat.live[row] or not cat.mentor[row]:
+        return "not_a_mentor"
+    chosen = BY_NAME[style]
+    if not chosen.rule(cat, mentee)[row]:
+        return "style"
+    if (mentee.row_id >= 0 and cat.manager_row[row] == mentee.row_id) or row in mentee.reporting_rows:
+        return "reporting_line"
+    return None if chosen.has_room(cat)[row] else "no_room"
+
+
 def apply_filters(mask: np.ndarray, cat: Catalog, filters: Filters) -> np.ndarray:
     """Narrow a mask by the caller's filters (languages and departments: any of those listed)."""
     if filters.virtual_only:
