@@ -126,7 +126,7 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
 
     accepted = ask(service, "lea", "ana", need="=cmd|' /C calc'!A0 and TikTok")
     rid = rels.answer(ADMIN, accepted["id"], {"answer": "accept"})["relationship_id"]
-    rels.log_session(Actor.person("ana"), rid, {"date": "2026-01-05", "status": "done", "plan_item": 1})
+    rels.log_session(Actor.person("ana"), rid, {"date": "2026-01-05", "status": "done", "plan_item": 2})  # 1: the start
     rels.answer_fit(Actor.person("lea"), rid, {"by": "mentee", "fit": "good"})
     assert main(["relationships", "list", "--json"]) == 0
     assert f'"id": "{rid}"' in capsys.readouterr().out
@@ -137,13 +137,13 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
     [row] = list(csv.DictReader(out.open(encoding="utf-8")))
     assert (row["relationship_id"], row["state"], row["sessions_done"], row["sessions_planned"], row["fit_mentee"]) \
         == (rid, "active", "1", str(settings.relationship_sessions), "good")
-    assert row["topics_covered"] == "cmd" and "=" not in out.read_text()  # topics start at a content word
+    assert row["topics_covered"].startswith("'=cmd")  # the mentee's words, never a live formula (csvsafe.py)
     capsys.readouterr()
     assert main(["relationships", "export", "--out", str(out)]) == 2  # never overwritten
     link = tmp_path / "link.csv"
     os.symlink(tmp_path / "elsewhere.csv", link)
     assert main(["relationships", "export", "--out", str(link)]) == 2  # never through a link
-    assert not (tmp_path / "elsewhere.csv").exists() and "exists" in capsys.readouterr().err
+    assert not (tmp_path / "elsewhere.csv").exists() and "symbolic link" in capsys.readouterr().err
 
     assert main(["events", "list", "--undelivered"]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -153,16 +153,3 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
     service.store.mark_delivered([e["id"] for e in listed[:2]], 1.0)  # delivered long ago
     assert main(["events", "prune", "--days", "30"]) == 0 and capsys.readouterr().out.strip() == "pruned 2 event(s)"
     assert main(["events", "prune", "--days", "-1"]) == 2
-
-
-def test_export_cells_a_spreadsheet_would_run_are_neutralised():
-    from matcher.relationships.export import COLUMNS, csv_text
-
-    text = csv_text([{"relationship_id": "-A1", "topics_covered": "=1+2 | @SUM(A1)", "sessions_done": -1,
-                      "mentee_id": "+x", "style": "\tTAB"}])
-    [header, row] = list(csv.reader(text.splitlines()))
-    assert header == list(COLUMNS)
-    cells = dict(zip(header, row))
-    assert (cells["relationship_id"], cells["topics_covered"], cells["mentee_id"], cells["style"]) == (
-        "'-A1", "'=1+2 | @SUM(A1)", "'+x", "'\tTAB")
-    assert cells["sessions_done"] == "-1"  # a number stays a number

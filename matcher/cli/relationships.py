@@ -77,6 +77,7 @@ def cmd_requests(args) -> int:
 
 
 def cmd_relationships(args) -> int:
+    from ..files import OutputRefused
     from ..relationships.export import write_export
 
     service = _relationships()
@@ -84,8 +85,8 @@ def cmd_relationships(args) -> int:
         if args.relationships_command == "export":
             try:
                 count = write_export(args.out, service.progress_rows(args.state))
-            except FileExistsError:
-                print(f"error: --out: {args.out} exists (or is a link); give a new file name", file=sys.stderr)
+            except OutputRefused as exc:
+                print(f"error: out: {exc}", file=sys.stderr)
                 return EXIT_USAGE
             print(f"wrote {count} relationship(s) to {args.out}")
             return EXIT_OK

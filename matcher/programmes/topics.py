@@ -62,6 +62,12 @@ _FRAME = re.compile(
     r"|(?:i|we)\s+(?:could|can)\s+use|looking|hoping|keen|trying)\b\s*",
     re.IGNORECASE,
 )
+# A frame after a first clause about who they are ("I lead a division and want to ...", "..., so I'd like ...").
+_MID_FRAME = re.compile(
+    r"(?:,\s*|\s+)(?:and|but|so)\s+(?:(?:i|we)(?:'d|\s+would)?\s+)?(?:really\s+|also\s+)?"
+    r"(?:like|love|want|wish|hope|need|aim|plan|intend)\b\s*",
+    re.IGNORECASE,
+)
 # After the frame, what it asks for: a verb ("to run ...", "to have someone help me to ...") or a list of
 # things ("help with A, B", "expertise in A, B", "in A").
 _TO_VERB = re.compile(
@@ -85,7 +91,8 @@ _BACKGROUND = re.compile(
 # Verbs of learning: the topic is their object ("understand X" -> X).
 _LEARNING = re.compile(
     r"^(?:(?:learn|know|understand|study|master|grasp|explore|discover)(?:\s+(?:more\s+)?(?:about|of))?"
-    r"|get\s+(?:(?:much|a\s+lot|a\s+bit)\s+)?(?:better|good|stronger|more\s+confident)\s+(?:at|with|in)"
+    r"|get\s+(?:(?:much|a\s+lot|a\s+bit)\s+)?(?:better|good|stronger|(?:more\s+)?(?:confident|comfortable|familiar))"
+    r"\s+(?:at|with|in)"
     r"|get\s+to\s+grips\s+with|find\s+my\s+way\s+(?:around|in|through)|get\s+(?:started|going)\s+(?:with|in|on)"
     r"|brush\s+up\s+(?:on)?|dive\s+(?:deeper\s+)?into|develop\s+(?:my|our)\s+skills\s+in"
     r"|improve\s+(?:my|our)|strengthen\s+(?:my|our)|build\s+(?:my|our)\s+(?:skills|knowledge)\s+(?:in|of))\s+",
@@ -158,11 +165,13 @@ def names_something(phrase: str) -> bool:
 
 
 def _sentence_topics(sentence: str) -> list[str]:
-    if not sentence or _BACKGROUND.match(sentence):
+    if not sentence:
         return []
     body = _OPENER.sub("", sentence)
     verb_led = False
-    frame = _FRAME.match(body)
+    frame = _FRAME.match(body) or _MID_FRAME.search(body)
+    if not frame and _BACKGROUND.match(sentence):  # who they are, and nothing asked for
+        return []
     if frame:
         body = body[frame.end() :]
     things = _TO_THINGS.match(body)

@@ -310,7 +310,7 @@ def start_programme_relationships(tx: Ledger, programme_id: str, published: list
     for pair in published:
         planned = max(1, len(pair.plan) or int(spec.get("sessions") or 1))
         relationship = RelationshipRecord(
-            new_id("rel"), "programme", pair.mentee_profile_id, pair.mentor_id, spec.get("style", "any"), long_term,
+            new_id("rel"), "programme", pair.mentee_profile_id, pair.mentor_id, spec["style"], long_term,
             needs.get(pair.mentee_key, ""), tuple(pair.plan), planned, "active", now, programme_id=programme_id,
             mentee_key=pair.mentee_key)
         tx.insert_relationship(relationship)
