@@ -1,4 +1,5 @@
-"""`mentor-match`: import, reindex, match, pair, programme, serve, keys, config, migrate, export-model, adapt, backup.
+"""`mentor-match`: import, reindex, match, pair, programme, serve, keys, config, migrate, export-model, adapt, backup,
+webhooks.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -311,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .programmes import add_commands as add_programme_commands
 
     add_programme_commands(sub, _service)
+
+    from .webhooks import add_commands as add_webhook_commands
+
+    add_webhook_commands(sub, _settings)
 
     p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
     p.add_argument("--json", action="store_true", help="as a JSON object")

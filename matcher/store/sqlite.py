@@ -23,6 +23,7 @@ from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .ledger import Ledger
 from .relationships import RelationshipStore, forget_person
+from .webhooks import WebhookStore
 from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
 from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, migrate
 
@@ -73,7 +74,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore(SQLiteProgrammes, RelationshipStore):
+class SQLiteStore(SQLiteProgrammes, RelationshipStore, WebhookStore):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
