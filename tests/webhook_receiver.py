@@ -21,7 +21,7 @@ class Receiver:
         self.port = port
         self.release = threading.Event()
         self.lock = threading.Lock()
-        self.received: list[dict] = []  # every request: {"id", "body", "answered", "verified"}
+        self.received: list[dict] = []  # every request: {"id", "body", "verified", "mode", "status"}
         self.server: ThreadingHTTPServer | None = None
         self.log: list[str] = []  # what happened, in order ("held <id>", "answered <id>"), for ordering checks
 
@@ -48,6 +48,7 @@ class Receiver:
                     receiver.log.append(f"held {entry['id']}")
                     receiver.release.wait(30)
                 status = 500 if receiver.mode == "500" else 204
+                entry["status"] = status
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -71,9 +72,10 @@ class Receiver:
             self.server = None
         return self
 
-    def bodies(self, status_ok: bool = True) -> list[dict]:
+    def answered_ok(self) -> list[dict]:
+        """The requests answered 204 (a held one may have been answered after the sender stopped waiting)."""
         with self.lock:
-            return [r for r in self.received if (r["mode"] != "500") == status_ok]
+            return [r for r in self.received if r.get("status") == 204]
 
 
 def wait_for(condition, timeout: float = 20.0, what: str = "condition"):

@@ -2,6 +2,7 @@
 
     mentor-match webhooks send-once          hand out new events and make every due attempt once
     mentor-match webhooks list [--state failed] [--limit 50] [--json]
+    mentor-match webhooks prune [--days 30]  delete events delivered (or given up) more than 30 days ago
 
 Served processes send on their own (relationships/webhooks.py); send-once is for a store no server runs
 on, or to see at once what a receiver answers. `list` shows ids, types, receivers (host only), states,
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -26,6 +28,12 @@ def add_commands(sub: argparse._SubParsersAction, settings_factory) -> None:
     v.add_argument("--state", choices=("pending", "delivered", "failed"), help="only these (failed: given up)")
     v.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     v.add_argument("--json", action="store_true", help="as JSON Lines")
+    v = verbs.add_parser(
+        "prune",
+        help="delete events whose deliveries all ended (delivered or given up) "
+        "more than --days ago (retention: SECURITY.md)",
+    )
+    v.add_argument("--days", type=float, default=30.0, help="keep this many days (default 30)")
     p.set_defaults(func=lambda args: cmd_webhooks(args, settings_factory))
 
 
@@ -45,18 +53,33 @@ def cmd_webhooks(args, settings_factory) -> int:
             done = sender.send_once()
             print(f"delivered {done.delivered}, to retry {done.retry}, given up {done.failed}")
             return EXIT_OK
+        if args.webhooks_command == "prune":
+            if args.days < 0:
+                print("error: --days: at least 0", file=sys.stderr)
+                return EXIT_USAGE
+            print(f"deleted {store.prune_events(time.time() - args.days * 86400)} event(s)")
+            return EXIT_OK
         if args.limit < 1:
             print("error: --limit: at least 1", file=sys.stderr)
             return EXIT_USAGE
         for d in store.deliveries(args.state, args.limit):
-            row = {"event_id": d.event.event_id, "type": d.event.type, "created_at": d.event.created_at,
-                   "receiver": redacted_url(d.receiver), "state": d.state, "attempts": d.attempts,
-                   "next_attempt_at": d.next_attempt_at, "last_error": d.last_error}
+            row = {
+                "event_id": d.event.event_id,
+                "type": d.event.type,
+                "created_at": d.event.created_at,
+                "receiver": redacted_url(d.receiver),
+                "state": d.state,
+                "attempts": d.attempts,
+                "next_attempt_at": d.next_attempt_at,
+                "last_error": d.last_error,
+            }
             if args.json:
                 print(json.dumps(row))
             else:
-                print(f"{row['event_id']}  {row['type']:<21} {row['receiver']:<32} {row['state']:<9} "
-                      f"attempts={row['attempts']}" + (f"  last_error={d.last_error}" if d.last_error else ""))
+                print(
+                    f"{row['event_id']}  {row['type']:<21} {row['receiver']:<32} {row['state']:<9} "
+                    f"attempts={row['attempts']}" + (f"  last_error={d.last_error}" if d.last_error else "")
+                )
         return EXIT_OK
     finally:
         store.close()

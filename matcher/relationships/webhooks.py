@@ -73,8 +73,11 @@ _opener = urllib.request.build_opener(_NoRedirects)
 def body_of(delivery: Delivery) -> bytes:
     """The JSON body receivers get (Standard Webhooks' shape): the event's type, when it happened, its data."""
     event = delivery.event
-    return json.dumps({"type": event.type, "timestamp": iso(event.created_at), "data": event.payload},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(
+        {"type": event.type, "timestamp": iso(event.created_at), "data": event.payload},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 class WebhookSender:
@@ -91,9 +94,18 @@ class WebhookSender:
         batch: deliveries claimed at once per receiver.
     """
 
-    def __init__(self, store, receivers: Sequence[str], secret: str, timeout: float = 5.0,
-                 max_age: float = 72 * 3600.0, schedule: Sequence[float] = RETRY_SCHEDULE,
-                 interval: float = 1.0, batch: int = 20, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        store,
+        receivers: Sequence[str],
+        secret: str,
+        timeout: float = 5.0,
+        max_age: float = 72 * 3600.0,
+        schedule: Sequence[float] = RETRY_SCHEDULE,
+        interval: float = 1.0,
+        batch: int = 20,
+        clock: Callable[[], float] = time.time,
+    ):
         from standardwebhooks import Webhook
 
         self.store = store
@@ -114,8 +126,14 @@ class WebhookSender:
         receivers = webhook_receivers(settings.webhook_urls)
         if not receivers:
             return None
-        return cls(store, receivers, settings.webhook_secret, settings.webhook_timeout,
-                   settings.webhook_max_age_hours * 3600.0, **options)
+        return cls(
+            store,
+            receivers,
+            settings.webhook_secret,
+            settings.webhook_timeout,
+            settings.webhook_max_age_hours * 3600.0,
+            **options,
+        )
 
     # -- one round ----------------------------------------------------------------------------------
 
@@ -139,7 +157,7 @@ class WebhookSender:
             setattr(done, outcome, getattr(done, outcome) + 1)
             _count(delivery.event.type, outcome)
             if outcome != "delivered" and index + 1 < len(claimed):
-                rest = [d.event.id for d in claimed[index + 1:]]  # the receiver is failing: the rest wait too
+                rest = [d.event.id for d in claimed[index + 1 :]]  # the receiver is failing: the rest wait too
                 self.store.release_deliveries(rest, receiver, due if due is not None else self.clock())
                 break
         return done
@@ -150,8 +168,12 @@ class WebhookSender:
         now = self.clock()
         if now - event.created_at > self.max_age:
             self.store.delivery_ended(event.id, receiver, now, "gave up: older than the maximum age", attempted=False)
-            log.warning("webhook %s (%s) to %s given up: older than the maximum age", event.event_id, event.type,
-                        redacted_url(receiver))
+            log.warning(
+                "webhook %s (%s) to %s given up: older than the maximum age",
+                event.event_id,
+                event.type,
+                redacted_url(receiver),
+            )
             return "failed", None
         error = self._post(receiver, event.event_id, body_of(delivery), now)
         now = self.clock()
@@ -162,21 +184,38 @@ class WebhookSender:
         attempts = delivery.attempts + 1
         if attempts > len(self.schedule) or now - event.created_at > self.max_age:
             self.store.delivery_ended(event.id, receiver, now, error)
-            log.warning("webhook %s (%s) to %s given up after %d attempts: %s", event.event_id, event.type,
-                        redacted_url(receiver), attempts, error)
+            log.warning(
+                "webhook %s (%s) to %s given up after %d attempts: %s",
+                event.event_id,
+                event.type,
+                redacted_url(receiver),
+                attempts,
+                error,
+            )
             return "failed", None
         due = now + self.schedule[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)
         self.store.delivery_failed(event.id, receiver, error, due)
-        log.info("webhook %s (%s) to %s failed (%s), attempt %d; next in %.1f s", event.event_id, event.type,
-                 redacted_url(receiver), error, attempts, due - now)
+        log.info(
+            "webhook %s (%s) to %s failed (%s), attempt %d; next in %.1f s",
+            event.event_id,
+            event.type,
+            redacted_url(receiver),
+            error,
+            attempts,
+            due - now,
+        )
         return "retry", due
 
     def _post(self, receiver: str, event_id: str, body: bytes, now: float) -> str | None:
         """POST a signed body; None when the receiver answered 2xx, else why not (a status or an error class)."""
         stamp = datetime.fromtimestamp(now, UTC)
-        headers = {"content-type": "application/json", "user-agent": "mentor-matcher-webhooks",
-                   "webhook-id": event_id, "webhook-timestamp": str(int(now)),
-                   "webhook-signature": self._signer.sign(event_id, stamp, body)}
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "mentor-matcher-webhooks",
+            "webhook-id": event_id,
+            "webhook-timestamp": str(int(now)),
+            "webhook-signature": self._signer.sign(event_id, stamp, body),
+        }
         request = urllib.request.Request(receiver, data=body, headers=headers, method="POST")
         try:
             with _opener.open(request, timeout=self.timeout) as response:
@@ -196,8 +235,9 @@ class WebhookSender:
         """Start a daemon thread per receiver (once; stop() ends them)."""
         if not self._threads:
             for number, receiver in enumerate(self.receivers):
-                thread = threading.Thread(target=self._run, args=(receiver,), daemon=True,
-                                          name=f"matcher-webhooks-{number}")
+                thread = threading.Thread(
+                    target=self._run, args=(receiver,), daemon=True, name=f"matcher-webhooks-{number}"
+                )
                 thread.start()
                 self._threads.append(thread)
         return self
@@ -239,8 +279,12 @@ def _count(event_type: str, outcome: str) -> None:
                 except ImportError:  # pragma: no cover
                     _counter.append(None)
                 else:
-                    _counter.append(Counter("matcher_webhook_deliveries",
-                                            "Webhook delivery attempts by event type and outcome "
-                                            "(delivered, retry, failed: given up)", ["type", "outcome"]))
+                    _counter.append(
+                        Counter(
+                            "matcher_webhook_deliveries",
+                            "Webhook delivery attempts by event type and outcome (delivered, retry, failed: given up)",
+                            ["type", "outcome"],
+                        )
+                    )
     if _counter[0] is not None:
         _counter[0].labels(event_type, outcome).inc()

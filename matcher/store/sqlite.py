@@ -23,9 +23,9 @@ from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .ledger import Ledger
 from .relationships import RelationshipStore, forget_person
-from .webhooks import WebhookStore
 from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
 from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, migrate
+from .webhooks import WebhookStore
 
 log = logging.getLogger("matcher.store")
 

@@ -46,8 +46,14 @@ class Delivery:
 def _delivery(row: tuple) -> Delivery:
     n = len(OUTBOX_COLUMNS.split(","))
     receiver, attempts, due, delivered, error = row[n:]
-    return Delivery(outbox_record(row[:n]), receiver, int(attempts), None if due is None else float(due),
-                    None if delivered is None else float(delivered), error)
+    return Delivery(
+        outbox_record(row[:n]),
+        receiver,
+        int(attempts),
+        None if due is None else float(due),
+        None if delivered is None else float(delivered),
+        error,
+    )
 
 
 def _in(values: Sequence[str]) -> str:
@@ -72,8 +78,11 @@ class WebhookStore:
             events = tx.outbox("delivered_at IS NULL AND next_attempt_at IS NOT NULL", (), limit, claim=True)
             for event in events:
                 for receiver in receivers:
-                    tx.run("INSERT INTO webhook_deliveries (outbox_id, receiver, attempts, next_attempt_at) "
-                           "VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING", (event.id, receiver, now))
+                    tx.run(
+                        "INSERT INTO webhook_deliveries (outbox_id, receiver, attempts, next_attempt_at) "
+                        "VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING",
+                        (event.id, receiver, now),
+                    )
                 tx.run("UPDATE outbox SET next_attempt_at = NULL WHERE id = ?", (event.id,))
         return len(events)
 
@@ -81,49 +90,68 @@ class WebhookStore:
         """Take up to `limit` of this receiver's deliveries due at `now`, oldest event first: none is due
         again before `now + lease`, so another sender skips them meanwhile."""
         with self._outbox_tx() as tx:
-            rows = tx.all(f"SELECT {_OUTBOX}, {DELIVERY_COLUMNS} FROM webhook_deliveries d "
-                          "JOIN outbox o ON o.id = d.outbox_id WHERE d.receiver = ? AND d.next_attempt_at <= ? "
-                          f"ORDER BY d.outbox_id LIMIT {int(limit)}"
-                          + (" FOR UPDATE OF d SKIP LOCKED" if tx.dialect.claim else ""), (receiver, now))
+            rows = tx.all(
+                f"SELECT {_OUTBOX}, {DELIVERY_COLUMNS} FROM webhook_deliveries d "
+                "JOIN outbox o ON o.id = d.outbox_id WHERE d.receiver = ? AND d.next_attempt_at <= ? "
+                f"ORDER BY d.outbox_id LIMIT {int(limit)}"
+                + (" FOR UPDATE OF d SKIP LOCKED" if tx.dialect.claim else ""),
+                (receiver, now),
+            )
             for row in rows:
-                tx.run("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE outbox_id = ? AND receiver = ?",
-                       (now + lease, row[0], receiver))
+                tx.run(
+                    "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE outbox_id = ? AND receiver = ?",
+                    (now + lease, row[0], receiver),
+                )
         return [_delivery(r) for r in rows]
 
-    def delivery_ended(self, outbox_id: int, receiver: str, now: float, error: str | None = None,
-                       attempted: bool = True) -> None:
+    def delivery_ended(
+        self, outbox_id: int, receiver: str, now: float, error: str | None = None, attempted: bool = True
+    ) -> None:
         """The delivery is over: delivered (no `error`) or given up (`error`), after an attempt or without
         one (`attempted`). When every receiver's delivery of the event has ended, the event is marked so
         (outbox.delivered_at)."""
         with self._outbox_tx() as tx:
-            tx.run("UPDATE webhook_deliveries SET attempts = attempts + ?, next_attempt_at = NULL, "
-                   "delivered_at = ?, last_error = ? WHERE outbox_id = ? AND receiver = ?",
-                   (int(attempted), None if error else now, None if error is None else error[:200], outbox_id,
-                    receiver))
-            tx.run("UPDATE outbox SET delivered_at = ? WHERE id = ? AND next_attempt_at IS NULL AND NOT EXISTS "
-                   "(SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = ? AND d.next_attempt_at IS NOT NULL)",
-                   (now, outbox_id, outbox_id))
+            tx.run(
+                "UPDATE webhook_deliveries SET attempts = attempts + ?, next_attempt_at = NULL, "
+                "delivered_at = ?, last_error = ? WHERE outbox_id = ? AND receiver = ?",
+                (int(attempted), None if error else now, None if error is None else error[:200], outbox_id, receiver),
+            )
+            tx.run(
+                "UPDATE outbox SET delivered_at = ? WHERE id = ? AND next_attempt_at IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = ? AND d.next_attempt_at IS NOT NULL)",
+                (now, outbox_id, outbox_id),
+            )
 
     def delivery_failed(self, outbox_id: int, receiver: str, error: str, due: float) -> None:
         """One attempt failed (`error`: a status code or an error class, never a body); try again at `due`."""
         with self._outbox_tx() as tx:
-            tx.run("UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
-                   "WHERE outbox_id = ? AND receiver = ?", (due, error[:200], outbox_id, receiver))
+            tx.run(
+                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+                "WHERE outbox_id = ? AND receiver = ?",
+                (due, error[:200], outbox_id, receiver),
+            )
 
     def release_deliveries(self, outbox_ids: Sequence[int], receiver: str, due: float) -> None:
         """Hand claimed deliveries back, not attempted, due at `due` (their receiver just failed another)."""
         if outbox_ids:
             with self._outbox_tx() as tx:
-                tx.run(f"UPDATE webhook_deliveries SET next_attempt_at = ? WHERE receiver = ? AND outbox_id IN "
-                       f"({_in(outbox_ids)}) AND next_attempt_at IS NOT NULL", (due, receiver, *outbox_ids))
+                tx.run(
+                    f"UPDATE webhook_deliveries SET next_attempt_at = ? WHERE receiver = ? AND outbox_id IN "
+                    f"({_in(outbox_ids)}) AND next_attempt_at IS NOT NULL",
+                    (due, receiver, *outbox_ids),
+                )
 
     def deliveries(self, state: str | None = None, limit: int = 100) -> list[Delivery]:
         """Deliveries, newest event first: all, or those `pending`, `delivered` or `failed` (given up)."""
-        where = {None: "", "pending": " WHERE d.next_attempt_at IS NOT NULL",
-                 "delivered": " WHERE d.delivered_at IS NOT NULL",
-                 "failed": " WHERE d.next_attempt_at IS NULL AND d.delivered_at IS NULL"}[state]
+        where = {
+            None: "",
+            "pending": " WHERE d.next_attempt_at IS NOT NULL",
+            "delivered": " WHERE d.delivered_at IS NOT NULL",
+            "failed": " WHERE d.next_attempt_at IS NULL AND d.delivered_at IS NULL",
+        }[state]
         with self._reading() as tx:
-            rows = tx.all(f"SELECT {_OUTBOX}, {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN outbox o "
-                          f"ON o.id = d.outbox_id{where} ORDER BY d.outbox_id DESC, d.receiver LIMIT {int(limit)}")
+            rows = tx.all(
+                f"SELECT {_OUTBOX}, {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN outbox o "
+                f"ON o.id = d.outbox_id{where} ORDER BY d.outbox_id DESC, d.receiver LIMIT {int(limit)}"
+            )
         return [_delivery(r) for r in rows]
-
