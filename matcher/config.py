@@ -218,9 +218,13 @@ class Settings(BaseSettings):
         from urllib.parse import urlsplit
 
         for url in webhook_receivers(value):
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"{url!r} is not an http(s) URL with a host (comma-separate several)")
+            try:
+                parts = urlsplit(url)
+                good = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+            except ValueError:  # e.g. a bad port or IPv6 address
+                good = False
+            if not good:
+                raise ValueError(f"{redacted_url(url)!r} is not an http(s) URL with a host (comma-separate several)")
         return value
 
     @field_validator("webhook_secret")
@@ -298,6 +302,8 @@ def describe_errors(exc: ValidationError) -> str:
             value = masked(str(value))
         if name == "webhook_secret" and value:  # never printed back, even when wrong
             value = "***"
+        if name == "webhook_urls" and isinstance(value, str):  # a URL's path may be a token
+            value = ",".join(redacted_url(u) for u in webhook_receivers(value))
         lines.append(f"{variable}={value!r}: {message}")
     return "; ".join(lines)
 
@@ -307,11 +313,14 @@ def redacted_url(url: str) -> str:
     query may be a token (a Slack incoming webhook's path is)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "?", parts.port
+    except ValueError:
+        return "(not a URL)"
     host = f"[{host}]" if ":" in host else host
     rest = "/..." if parts.path.strip("/") or parts.query else ""
-    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{rest}"
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{rest}"
 
 
 def webhook_receivers(urls: str) -> list[str]:

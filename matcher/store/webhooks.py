@@ -21,6 +21,7 @@ from ..relationships.records import OutboxRecord
 from .ledger import OUTBOX_COLUMNS, Ledger, outbox_record
 
 DELIVERY_COLUMNS = "d.receiver, d.attempts, d.next_attempt_at, d.delivered_at, d.last_error"
+_NEW = "delivered_at IS NULL AND next_attempt_at IS NOT NULL"  # outbox events not yet handed out
 _OUTBOX = ", ".join(f"o.{c.strip()}" for c in OUTBOX_COLUMNS.split(","))
 
 
@@ -72,10 +73,10 @@ class WebhookStore:
     def fan_out(self, receivers: Sequence[str], now: float, limit: int = 200) -> int:
         """Give each receiver a delivery, due at once, of up to `limit` outbox events not yet handed out;
         returns how many events were handed out."""
-        if not receivers:
-            return 0
+        if not receivers or not self._any(f"SELECT 1 FROM outbox WHERE {_NEW} LIMIT 1", ()):
+            return 0  # (looked at without a write transaction: an idle sender takes no lock)
         with self._outbox_tx() as tx:
-            events = tx.outbox("delivered_at IS NULL AND next_attempt_at IS NOT NULL", (), limit, claim=True)
+            events = tx.outbox(_NEW, (), limit, claim=True)
             for event in events:
                 for receiver in receivers:
                     tx.run(
@@ -86,9 +87,16 @@ class WebhookStore:
                 tx.run("UPDATE outbox SET next_attempt_at = NULL WHERE id = ?", (event.id,))
         return len(events)
 
+    def _any(self, sql: str, params: tuple) -> bool:
+        with self._reading() as tx:
+            return tx.one(sql, params) is not None
+
     def claim_deliveries(self, receiver: str, now: float, limit: int, lease: float) -> list[Delivery]:
         """Take up to `limit` of this receiver's deliveries due at `now`, oldest event first: none is due
         again before `now + lease`, so another sender skips them meanwhile."""
+        due = "SELECT 1 FROM webhook_deliveries WHERE receiver = ? AND next_attempt_at <= ? LIMIT 1"
+        if not self._any(due, (receiver, now)):
+            return []
         with self._outbox_tx() as tx:
             rows = tx.all(
                 f"SELECT {_OUTBOX}, {DELIVERY_COLUMNS} FROM webhook_deliveries d "
