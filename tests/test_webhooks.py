@@ -131,6 +131,7 @@ def test_a_held_answer_never_holds_up_a_request_and_is_retried_after_the_timeout
     sender = app.extensions[WEBHOOKS]
     senders.append(sender)
     assert sender.running and sender.receivers == [receiver.url]
+    sender.schedule, sender.interval = FAST, 0.02  # the retry and the idle looks sooner, to keep the test quick
     svc.import_items(list(enumerate(PEOPLE, start=1)))
 
     first = ask(svc, "e1", "m1")
@@ -219,6 +220,10 @@ def test_given_up_after_the_schedule_and_kept_as_failed(service, senders):
     )
     assert result.returncode == 0 and "request.created" in result.stdout and "HTTP 500" in result.stdout
     assert "receiver-token" not in result.stdout  # the URL's path and query may be a token
+
+    ask(service, "e2", "m2")  # not yet handed out: retention keeps it
+    assert service.store.prune_events(time.time() + 1) == 1  # the settled event goes, with its delivery
+    assert service.store.deliveries() == [] and [e.type for e in service.store.events()] == ["request.created"]
     receiver.stop()
 
 
