@@ -12,7 +12,8 @@ Delivery, per (event, receiver) (store/webhooks.py):
   writer at a time), so several workers or replicas share the work and none sends what another holds;
 - an attempt is a POST of `{"type", "timestamp", "data"}` signed with the Standard Webhooks headers
   (`webhook-id`: the event's id, the same on every retry, for receivers to drop duplicates;
-  `webhook-timestamp`; `webhook-signature`), waiting at most MATCHER_WEBHOOK_TIMEOUT seconds; a 2xx
+  `webhook-timestamp`; `webhook-signature`), each network wait (connecting, each read of the answer) at
+  most MATCHER_WEBHOOK_TIMEOUT seconds; a 2xx
   answer delivers it; anything else (another status, a refused connection, a timeout; redirects are not
   followed) is retried after events.RETRY_SCHEDULE's next delay, with +-20% jitter. After a failure the
   rest of that receiver's claimed batch waits too (a dead receiver costs one attempt per round);
