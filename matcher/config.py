@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import SettingsError
@@ -180,6 +180,15 @@ class Settings(BaseSettings):
     request_ttl_days: Annotated[float, Field(gt=0, le=365)] = 14
     max_open_requests: Annotated[int, Field(ge=1, le=100)] = 3
     relationship_sessions: Annotated[int, Field(ge=1, le=52)] = 6
+    # Webhooks (matcher/relationships/webhooks.py; README "Webhooks"): the receivers (comma-separated http(s)
+    # URLs; empty: none, the events wait in the store's outbox) and the Standard Webhooks signing secret
+    # (whsec_ and 24-64 bytes in base64; never logged or printed: repr=False, masked by `mentor-match config`).
+    # Each attempt waits at most webhook_timeout seconds; a delivery is given up after the retry schedule's
+    # eight attempts (about 1.5 days) or once its event is webhook_max_age_hours old, whichever comes first.
+    webhook_urls: str = ""
+    webhook_secret: str = Field(default="", repr=False)
+    webhook_timeout: Annotated[float, Field(gt=0, le=60)] = 5.0
+    webhook_max_age_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 72.0
     torch_threads: Count = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
     query_threads: Count = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains
@@ -224,6 +233,39 @@ class Settings(BaseSettings):
         allowed_hosts(value)
         return value
 
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhook_urls(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        for url in webhook_receivers(value):
+            try:
+                parts = urlsplit(url)
+                good = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+            except ValueError:  # e.g. a bad port or IPv6 address
+                good = False
+            if not good:
+                raise ValueError(f"{redacted_url(url)!r} is not an http(s) URL with a host (comma-separate several)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str, info: ValidationInfo) -> str:
+        import base64
+        import binascii
+
+        if not value:
+            if info.data.get("webhook_urls", "").strip(" ,"):
+                raise ValueError("required when MATCHER_WEBHOOK_URLS is set (Standard Webhooks whsec_ form)")
+            return value
+        try:
+            key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if not value.startswith("whsec_") or not 24 <= len(key) <= 64:
+            raise ValueError("expected whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks)")
+        return value
+
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
                                    file_secret_settings):
@@ -260,6 +302,8 @@ class Settings(BaseSettings):
 
         values = {name: str(value) if isinstance(value, Path) else value for name, value in self.model_dump().items()}
         values["database_url"] = masked(self.database_url) if self.database_url else ""
+        values["webhook_secret"] = "whsec_***" if self.webhook_secret else ""
+        values["webhook_urls"] = ",".join(redacted_url(u) for u in webhook_receivers(self.webhook_urls))
         return values
 
 
@@ -277,8 +321,32 @@ def describe_errors(exc: ValidationError) -> str:
             from .store.dburl import masked
 
             value = masked(str(value))
+        if name == "webhook_secret" and value:  # never printed back, even when wrong
+            value = "***"
+        if name == "webhook_urls" and isinstance(value, str):  # a URL's path may be a token
+            value = ",".join(redacted_url(u) for u in webhook_receivers(value))
         lines.append(f"{variable}={value!r}: {message}")
     return "; ".join(lines)
+
+
+def redacted_url(url: str) -> str:
+    """A receiver's URL as logs and `mentor-match config` show it: scheme and host only, since its path or
+    query may be a token (a Slack incoming webhook's path is)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "?", parts.port
+    except ValueError:
+        return "(not a URL)"
+    host = f"[{host}]" if ":" in host else host
+    rest = "/..." if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{rest}"
+
+
+def webhook_receivers(urls: str) -> list[str]:
+    """The receivers of MATCHER_WEBHOOK_URLS: comma-separated, blanks skipped, each once, in order."""
+    return list(dict.fromkeys(u.strip() for u in urls.split(",") if u.strip()))
 
 
 def warn_unknown_variables(environ: Mapping[str, str]) -> list[str]:

@@ -69,11 +69,21 @@ def _make() -> SimpleNamespace:
             "Profiles imported, by result (added, updated, unchanged, rejected)",
             ["result"],
         ),
+        webhooks=Counter(
+            "matcher_webhook_deliveries",
+            "Webhook delivery attempts by event type and outcome (delivered, retry, failed: given up)",
+            ["type", "outcome"],
+        ),
     )
     # Shown at 0 from the start: an alert on increase(...{outcome="failed"}) needs the series before the first one.
     for outcome in REINDEX_OUTCOMES:
         made.reindexes.labels(outcome)
     return made
+
+
+def count_webhook(event_type: str, outcome: str) -> None:
+    """One webhook delivery attempt: "delivered", "retry" (to be tried again) or "failed" (given up)."""
+    _metrics().webhooks.labels(event_type, outcome).inc()
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..service import MatchService
 
 log = logging.getLogger("matcher.api")
+WEBHOOKS = "matcher.webhooks"  # app.extensions: this process's webhook sender, when there are receivers
 
 
 
@@ -142,8 +143,23 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         return response
 
     signin.warn_without_proxy(form, settings.admin_users)
+    _start_webhooks(app, service, settings)
     log.info("app ready: %s; web form %s", service.status(), form.mode)
     return app
+
+
+def _start_webhooks(app: Flask, service: MatchService, settings: Settings) -> None:
+    """With MATCHER_WEBHOOK_URLS, this process's webhook sender (relationships/webhooks.py): daemon threads
+    that deliver the outbox's events, stopped when the process exits; in app.extensions["matcher.webhooks"]."""
+    import atexit
+
+    from ..relationships.webhooks import WebhookSender
+
+    sender = WebhookSender.from_settings(service.store, settings)
+    if sender is not None:
+        app.extensions[WEBHOOKS] = sender.start()
+        atexit.register(sender.stop)
+        log.info("webhooks: sending to %d receiver(s)", len(sender.receivers))
 
 
 def _not_v1() -> bool:

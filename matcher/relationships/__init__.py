@@ -9,4 +9,6 @@ the standard library, pydantic, `matcher.errors` and `matcher.profiles`: no stor
 so every rule can be tested with a few lines. `service` (the façade the faces call) may import the store's
 records, the search side's mentee and style rules, and `matcher.programmes.pair_plan` for the plans;
 the transactions themselves live in `matcher.store.relationships` (one for SQLite and PostgreSQL alike).
+`webhooks` delivers the outbox's events to other apps (Standard Webhooks, from a background sender; its
+bookkeeping per event and receiver in `matcher.store.webhooks`).
 """

@@ -14,11 +14,11 @@ Index generations (FAISS files) are derived from it, per process or per replica.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from ..relationships.records import (
     RequestRecord,
     SessionRecord,
 )
+
+if TYPE_CHECKING:
+    from .webhooks import Delivery
 
 
 @dataclass
@@ -329,6 +332,27 @@ class ProfileStore(Protocol):
 
     def prune_events(self, before: float) -> int:
         """Delete events delivered (or given up) before `before`; returns how many."""
+
+    # -- webhook deliveries (store/webhooks.py: one per event and receiver) ---------------------------
+
+    def fan_out(self, receivers: Sequence[str], now: float, limit: int = 200) -> int:
+        """Give each receiver a delivery of the outbox events not yet handed out; returns how many events."""
+
+    def claim_deliveries(self, receiver: str, now: float, limit: int, lease: float) -> list[Delivery]:
+        """Take this receiver's deliveries due at `now` (not due again for `lease` seconds)."""
+
+    def delivery_ended(self, outbox_id: int, receiver: str, now: float, error: str | None = None,
+                       attempted: bool = True) -> None:
+        """Record a delivery delivered (no `error`) or given up."""
+
+    def delivery_failed(self, outbox_id: int, receiver: str, error: str, due: float) -> None:
+        """Record a failed attempt, due again at `due`."""
+
+    def release_deliveries(self, outbox_ids: Sequence[int], receiver: str, due: float) -> None:
+        """Hand claimed deliveries back, not attempted, due at `due`."""
+
+    def deliveries(self, state: str | None = None, limit: int = 100) -> list[Delivery]:
+        """Deliveries, newest event first (all, or `pending`, `delivered` or `failed`)."""
 
     # -- API keys ------------------------------------------------------------------------------
 

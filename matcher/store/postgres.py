@@ -33,6 +33,7 @@ from .pgledger import COMMITTED, POSTGRES
 from .pgseq import bump_seq, hold_seq
 from .postgres_programmes import PostgresProgrammes
 from .relationships import RelationshipStore, forget_person
+from .webhooks import WebhookStore
 
 POOL_SIZE = 10  # connections per process at most (gunicorn threads, background catch-ups and rebuilds)
 # Session-level advisory lock held while a re-index runs (per database: one re-index per database).
@@ -56,7 +57,7 @@ def _stored(row: tuple) -> StoredProfile:
     return StoredProfile(int(row[0]), _load_profile(row[1]), row[2], row[3], int(row[4]), int(row[5]))
 
 
-class PostgresStore(PostgresProgrammes, RelationshipStore):
+class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
     """The store (see base.ProfileStore) in a PostgreSQL database, shared by every replica.
 
     Safe to share between threads (a connection pool) and between processes and hosts (PostgreSQL).

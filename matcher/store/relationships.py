@@ -289,10 +289,12 @@ class RelationshipStore:
 
     def prune_events(self, before: float) -> int:
         """Delete events delivered, or given up, before `before`; returns how many (retention)."""
-        with self._outbox_tx() as tx:
-            return tx.run("DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < ?) OR "
-                          "(delivered_at IS NULL AND next_attempt_at IS NULL AND created_at < ?)",
-                          (before, before)).rowcount
+        gone = ("(delivered_at IS NOT NULL AND delivered_at < ?) OR (delivered_at IS NULL AND next_attempt_at IS NULL "
+                "AND created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = outbox.id))")
+        with self._outbox_tx() as tx:  # (events handed to receivers end when their deliveries do: store/webhooks.py)
+            tx.run(f"DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM outbox WHERE {gone})",
+                   (before, before))
+            return tx.run(f"DELETE FROM outbox WHERE {gone}", (before, before)).rowcount
 
 
 # -- programmes and erasure (called inside the backend's own transactions) ----------------------------------
@@ -341,6 +343,8 @@ def forget_person(tx: Ledger, profile_id: str) -> set[str]:
     theirs = "SELECT id FROM relationships WHERE mentee_id = ? OR mentor_id = ?"
     for table in ("relationship_sessions", "relationship_fits"):
         tx.run(f"DELETE FROM {table} WHERE relationship_id IN ({theirs})", (profile_id, profile_id))
+    tx.run("DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM outbox WHERE mentee_id = ? "
+           "OR mentor_id = ?)", (profile_id, profile_id))  # store/webhooks.py: deliveries go with their events
     for table in ("relationships", "requests", "never_again", "outbox"):
         tx.run(f"DELETE FROM {table} WHERE mentee_id = ? OR mentor_id = ?", (profile_id, profile_id))
     freed.discard(profile_id)

@@ -25,6 +25,7 @@ from .ledger import Ledger
 from .relationships import forget_person
 from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
 from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, SQLiteRelationships, migrate
+from .webhooks import WebhookStore
 
 log = logging.getLogger("matcher.store")
 
@@ -73,7 +74,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore(SQLiteProgrammes, SQLiteRelationships):
+class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).

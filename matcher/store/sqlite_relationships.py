@@ -99,6 +99,17 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_mentee ON outbox(mentee_id);
 CREATE INDEX IF NOT EXISTS outbox_mentor ON outbox(mentor_id);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+    receiver TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    delivered_at REAL,
+    last_error TEXT,
+    PRIMARY KEY (outbox_id, receiver)
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(receiver, next_attempt_at)
+    WHERE next_attempt_at IS NOT NULL;
 """
 
 
