@@ -265,6 +265,11 @@ def open_relationships(settings: Settings) -> RelationshipService:
     return RelationshipService(open_store(settings), settings)
 
 
+def open_outbox(settings: Settings) -> ProfileStore:
+    """The store alone, for the operators' `webhooks` commands: send what is due once, list deliveries, prune."""
+    return open_store(settings)
+
+
 def backup_store(settings: Settings, target: Path) -> None:
     """Write a consistent copy of the store to `target`, a new file (no model is loaded)."""
     open_store(settings).backup(target)

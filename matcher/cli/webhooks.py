@@ -40,10 +40,10 @@ def add_commands(sub: argparse._SubParsersAction, settings_factory) -> None:
 def cmd_webhooks(args, settings_factory) -> int:
     from ..config import redacted_url
     from ..relationships.webhooks import WebhookSender
-    from ..store import open_store
+    from ..service import open_outbox
 
     settings = settings_factory()
-    store = open_store(settings)
+    store = open_outbox(settings)
     try:
         if args.webhooks_command == "send-once":
             sender = WebhookSender.from_settings(store, settings)
