@@ -173,6 +173,11 @@ class Settings(BaseSettings):
     request_ttl_days: Annotated[float, Field(gt=0, le=365)] = 14
     max_open_requests: Annotated[int, Field(ge=1, le=100)] = 3
     relationship_sessions: Annotated[int, Field(ge=1, le=52)] = 6
+    # The ranking and the loop (matcher/search/responsiveness.py): the largest share of its ranking score a
+    # mentor who lets requests expire loses (their response rate estimated with a prior from everyone's;
+    # 0 = off), and the days without activity after which a mentor sinks below the active (0 = off).
+    responsiveness_weight: Share = 0.1
+    inactive_days: Annotated[float, Field(ge=0, le=3650)] = 180
     torch_threads: Count = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
     query_threads: Count = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains

@@ -26,6 +26,7 @@ from ..relationships.records import (
     OutboxRecord,
     RelationshipRecord,
     RequestRecord,
+    ResponseRecord,
     SessionRecord,
 )
 
@@ -142,6 +143,46 @@ class Ledger:
 
     def never_again(self, mentee_id: str) -> set[str]:
         return {r[0] for r in self.all("SELECT mentor_id FROM never_again WHERE mentee_id = ?", (mentee_id,))}
+
+    # -- activity and responsiveness (read by the ranking: search/responsiveness.py) ------------------
+
+    def mark_active(self, person_ids: Iterable[str | None], now: float) -> None:
+        """Record that these people acted at `now` (the later time wins)."""
+        for person_id in sorted({p for p in person_ids if p}):
+            self.run("INSERT INTO activity (person_id, last_active) VALUES (?, ?) ON CONFLICT (person_id) "
+                     "DO UPDATE SET last_active = excluded.last_active "
+                     "WHERE activity.last_active < excluded.last_active", (person_id, now))
+
+    def response_counts(self, now: float, mentor_ids: list[str] | None = None
+                        ) -> dict[str, tuple[int, int, float]]:
+        """(answered, expired, first asked) by mentor, of every mentor who received a request (or of these)."""
+        sql = ("SELECT mentor_id, SUM(CASE WHEN state IN ('accepted', 'declined') THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN state = 'expired' OR (state = 'pending' AND expires_at <= ?) THEN 1 ELSE 0 END), "
+               "MIN(created_at) FROM requests")
+        if mentor_ids is None:
+            rows = self.all(sql + " GROUP BY mentor_id", (now,))
+        else:
+            rows = []
+            for start in range(0, len(mentor_ids), 500):
+                part = mentor_ids[start:start + 500]
+                rows += self.all(sql + f" WHERE mentor_id IN ({', '.join('?' * len(part))}) GROUP BY mentor_id",
+                                 (now, *part))
+        return {r[0]: (int(r[1] or 0), int(r[2] or 0), float(r[3])) for r in rows}
+
+    def last_active(self, person_ids: list[str]) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for start in range(0, len(person_ids), 500):
+            part = person_ids[start:start + 500]
+            found.update((r[0], float(r[1])) for r in self.all(
+                f"SELECT person_id, last_active FROM activity WHERE person_id IN ({', '.join('?' * len(part))})",
+                part))
+        return found
+
+    def responses(self, mentor_ids: list[str], now: float) -> dict[str, ResponseRecord]:
+        """What the ranking knows of these mentors' responsiveness (only those with something known)."""
+        counts, active = self.response_counts(now, mentor_ids), self.last_active(mentor_ids)
+        return {m: ResponseRecord(*counts.get(m, (0, 0, None))[:2], active.get(m), counts.get(m, (0, 0, None))[2])
+                for m in set(counts) | set(active)}
 
     # -- requests --------------------------------------------------------------------------------------
 

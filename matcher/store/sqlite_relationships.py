@@ -96,6 +96,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_mentee ON outbox(mentee_id);
 CREATE INDEX IF NOT EXISTS outbox_mentor ON outbox(mentor_id);
+CREATE TABLE IF NOT EXISTS activity (
+    person_id TEXT PRIMARY KEY,
+    last_active REAL NOT NULL
+);
 """
 
 

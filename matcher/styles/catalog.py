@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ..profiles import STYLES, Profile, findable
+from ..profiles import STYLES, Profile, findable, paused_day
 
 STYLE_BITS = {style: 1 << i for i, style in enumerate(STYLES)}
 
@@ -40,6 +40,11 @@ def _offset_this_hour(tz_name: str | None, hour: str) -> float:
     # computed once per zone and hour is right for the whole hour.
     return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC,
                                                                                      minute=30))
+
+
+def today_ordinal() -> int:
+    """Today's date in UTC as date.toordinal (what a pause is compared with)."""
+    return datetime.now(UTC).date().toordinal()
 
 
 class Catalog:
@@ -69,6 +74,9 @@ class Catalog:
         self.zone = np.full(size, -1, dtype=np.int16)  # index into self.zones; -1 = no time zone
         self.manager_row = np.full(size, -1, dtype=np.int64)
         self.n_passages = np.zeros(size, dtype=np.int16)
+        # The day (date.toordinal) before which the mentor is away (0: not paused). Compared with today at
+        # match time (available_today), never at index time: a pause ends without any write.
+        self.paused_until = np.zeros(size, dtype=np.int32)
 
     @property
     def size(self) -> int:
@@ -80,7 +88,7 @@ class Catalog:
             return
         new_size = max(row_id + 1, 2 * self.size)
         for name in ("live", "mentor", "seniority", "style_bits", "capacity", "flash_hours", "virtual",
-                     "has_goals", "zone", "manager_row", "n_passages"):
+                     "has_goals", "zone", "manager_row", "n_passages", "paused_until"):
             old = getattr(self, name)
             fill = -1 if name in ("zone", "manager_row") else 0
             grown = np.full(new_size, fill, dtype=old.dtype)
@@ -132,6 +140,7 @@ class Catalog:
             self.has_goals[row_id] = bool(profile.goals.strip())
             self.zone[row_id] = self._zone_id(profile.timezone)
             self.n_passages[row_id] = n_passages
+            self.paused_until[row_id] = paused_day(profile)
             for lang in profile.languages:
                 self._flag(self.languages, lang, row_id, True)
             if profile.department:
@@ -155,6 +164,10 @@ class Catalog:
         for table in (self.languages, self.departments):
             for column in table.values():
                 column[row_id] = False
+
+    def available_today(self, today: int | None = None) -> np.ndarray:
+        """True for every row not paused past `today` (date.toordinal; default: today in UTC)."""
+        return self.paused_until <= (today_ordinal() if today is None else today)
 
     def remove(self, row_id: int) -> None:
         """Forget one profile (it becomes ineligible at once)."""

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import FieldError
 from ..profiles import Profile
-from .catalog import STYLE_BITS, Catalog, utc_offset_hours
+from .catalog import STYLE_BITS, Catalog, today_ordinal, utc_offset_hours
 
 WORKDAY_HOURS = 8.0
 
@@ -265,7 +265,7 @@ def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filter
         InvalidInput-style FieldErrors are not raised here: call `policy(style).requirements(mentee)` first.
     """
     pol = POLICIES[style]
-    mask = cat.live & cat.mentor & pol.rule(cat, mentee)
+    mask = cat.live & cat.mentor & cat.available_today() & pol.rule(cat, mentee)
     if style == "any":
         mask &= (cat.capacity > 0) | (cat.flash_hours > 0)
     elif pol.long_term:
@@ -281,7 +281,7 @@ def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filter
 
 
 # The hard rules `eligible` applies, by name, in the order `refusal` checks them.
-RULES = ("oneself", "not_a_mentor", "style", "reporting_line", "no_room")
+RULES = ("oneself", "not_a_mentor", "paused", "style", "reporting_line", "no_room")
 
 
 def refusal(style: str, cat: Catalog, mentee: Mentee, row: int) -> str | None:
@@ -295,6 +295,8 @@ def refusal(style: str, cat: Catalog, mentee: Mentee, row: int) -> str | None:
         return "oneself"
     if not (0 <= row < cat.size) or not cat.live[row] or not cat.mentor[row]:
         return "not_a_mentor"
+    if cat.paused_until[row] > today_ordinal():
+        return "paused"
     pol = POLICIES[style]
     if not pol.rule(cat, mentee)[row]:
         return "style"
