@@ -22,9 +22,11 @@ def test_actions_record_activity_and_counts_and_erasure_forgets_them(store):  # 
     store.create_request(request("r3", "e1", "m2", T + 2), 3, T + 2)
     store.answer_request("r1", False, "no_time", T + 5)  # m1 answers one, lets the other expire
     later = T + 20 * DAY
+    assert store.responses(["m2"], later)["m2"].expired == 0  # counted when the store marks it expired
+    assert len(store.expire_requests(later)) == 2
     got = store.responses(["m1", "m2", "e1"], later)
     assert (got["m1"].answered, got["m1"].expired, got["m1"].last_active, got["m1"].first_asked) == (1, 1, T + 5, T)
-    assert (got["m2"].answered, got["m2"].expired, got["m2"].last_active) == (0, 1, None)  # pending past its time
+    assert (got["m2"].answered, got["m2"].expired, got["m2"].last_active, got["m2"].first_asked) == (0, 1, None, T + 2)
     assert got["e1"].last_active == T + 2  # asking is activity (the latest act counts)
     assert sorted(store.response_counts(later)) == [(0, 1), (1, 1)]
     store.delete("m1")

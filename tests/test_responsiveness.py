@@ -157,6 +157,7 @@ def test_mentors_who_let_requests_expire_or_stop_acting_sink(market):
         month_ago.answer(ADMIN, ask(month_ago, mentee, "m2", "flash")["id"], {"answer": "accept"})
     long_ago = RelationshipService(market, clock=lambda: time.time() - 200 * DAY)
     long_ago.answer(ADMIN, ask(long_ago, "e1", "m3", "flash")["id"], {"answer": "decline"})  # m3's last act
+    assert len(RelationshipService(market).expire_due()) == 4  # the sweep counts them (mentor-match requests expire)
     market.pipeline.forget_prior()
     after, after_answer = ranked_ids(market, style="flash")
     assert after == ["m2", "m4", "m1", "m3"]  # m1 below the mentors with no bad record; m3 below everyone

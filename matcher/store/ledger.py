@@ -151,38 +151,35 @@ class Ledger:
         for person_id in sorted({p for p in person_ids if p}):
             self.run("INSERT INTO activity (person_id, last_active) VALUES (?, ?) ON CONFLICT (person_id) "
                      "DO UPDATE SET last_active = excluded.last_active "
-                     "WHERE activity.last_active < excluded.last_active", (person_id, now))
+                     "WHERE activity.last_active IS NULL OR activity.last_active < excluded.last_active",
+                     (person_id, now))
 
-    def response_counts(self, now: float, mentor_ids: list[str] | None = None
-                        ) -> dict[str, tuple[int, int, float]]:
-        """(answered, expired, first asked) by mentor, of every mentor who received a request (or of these)."""
-        sql = ("SELECT mentor_id, SUM(CASE WHEN state IN ('accepted', 'declined') THEN 1 ELSE 0 END), "
-               "SUM(CASE WHEN state = 'expired' OR (state = 'pending' AND expires_at <= ?) THEN 1 ELSE 0 END), "
-               "MIN(created_at) FROM requests")
-        if mentor_ids is None:
-            rows = self.all(sql + " GROUP BY mentor_id", (now,))
-        else:
-            rows = []
-            for start in range(0, len(mentor_ids), 500):
-                part = mentor_ids[start:start + 500]
-                rows += self.all(sql + f" WHERE mentor_id IN ({', '.join('?' * len(part))}) GROUP BY mentor_id",
-                                 (now, *part))
-        return {r[0]: (int(r[1] or 0), int(r[2] or 0), float(r[3])) for r in rows}
+    def note_response(self, mentor_id: str, column: str, now: float) -> None:
+        """Count one of the mentor's requests: "first_asked" (received: kept the first time), "answered" or
+        "expired"."""
+        if column == "first_asked":
+            self.run("INSERT INTO activity (person_id, first_asked) VALUES (?, ?) ON CONFLICT (person_id) "
+                     "DO UPDATE SET first_asked = COALESCE(activity.first_asked, excluded.first_asked)",
+                     (mentor_id, now))
+        elif column in ("answered", "expired"):
+            self.run(f"INSERT INTO activity (person_id, {column}) VALUES (?, 1) ON CONFLICT (person_id) "
+                     f"DO UPDATE SET {column} = activity.{column} + 1", (mentor_id,))
 
-    def last_active(self, person_ids: list[str]) -> dict[str, float]:
-        found: dict[str, float] = {}
-        for start in range(0, len(person_ids), 500):
-            part = person_ids[start:start + 500]
-            found.update((r[0], float(r[1])) for r in self.all(
-                f"SELECT person_id, last_active FROM activity WHERE person_id IN ({', '.join('?' * len(part))})",
-                part))
+    def responses(self, mentor_ids: list[str]) -> dict[str, ResponseRecord]:
+        """What the ranking knows of these mentors (only those with a row), by primary key."""
+        found: dict[str, ResponseRecord] = {}
+        for start in range(0, len(mentor_ids), 500):
+            part = mentor_ids[start:start + 500]
+            for r in self.all("SELECT person_id, answered, expired, last_active, first_asked FROM activity "
+                              f"WHERE person_id IN ({', '.join('?' * len(part))})", part):
+                found[r[0]] = ResponseRecord(int(r[1]), int(r[2]), None if r[3] is None else float(r[3]),
+                                             None if r[4] is None else float(r[4]))
         return found
 
-    def responses(self, mentor_ids: list[str], now: float) -> dict[str, ResponseRecord]:
-        """What the ranking knows of these mentors' responsiveness (only those with something known)."""
-        counts, active = self.response_counts(now, mentor_ids), self.last_active(mentor_ids)
-        return {m: ResponseRecord(*counts.get(m, (0, 0, None))[:2], active.get(m), counts.get(m, (0, 0, None))[2])
-                for m in set(counts) | set(active)}
+    def response_counts(self) -> list[tuple[int, int]]:
+        """(answered, expired) of every mentor with either (the prior's data)."""
+        return [(int(a), int(e)) for a, e in self.all(
+            "SELECT answered, expired FROM activity WHERE answered > 0 OR expired > 0")]
 
     # -- requests --------------------------------------------------------------------------------------
 
@@ -221,6 +218,7 @@ class Ledger:
         expired = [replace(r, state="expired", answered_at=r.expires_at) for r in due]
         for r in expired:
             self.close_request(r)
+            self.note_response(r.mentor_id, "expired", now)
             self.emit(events.request_expired(r), now)
         self.touch({r.mentor_id for r in expired if r.long_term})
         return expired

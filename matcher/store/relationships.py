@@ -67,6 +67,7 @@ class RelationshipStore:
             if failure is None:
                 tx.insert_request(record)
                 tx.mark_active([record.mentee_id], now)
+                tx.note_response(record.mentor_id, "first_asked", now)
                 tx.emit(events.request_created(record), now)
                 if record.long_term:
                     tx.touch({record.mentor_id})
@@ -93,12 +94,14 @@ class RelationshipStore:
                     tx.insert_relationship(started)
                     request = replace(request, state="accepted", answered_at=now, relationship_id=started.id)
                     tx.close_request(request)
+                    tx.note_response(request.mentor_id, "answered", now)
                     tx.emit(events.request_answered(request), now)
                     tx.emit(events.relationship_started(started), now)
                     # The place the pending request held is now the relationship's: the ledger is unchanged.
                 else:
                     request = replace(request, state="declined", reason=reason, answered_at=now)
                     tx.close_request(request)
+                    tx.note_response(request.mentor_id, "answered", now)
                     tx.ban(request.mentee_id, request.mentor_id, "declined", request.id, now)
                     tx.emit(events.request_answered(request), now)
                     if request.long_term:
@@ -262,12 +265,12 @@ class RelationshipStore:
     def responses(self, mentor_ids: list[str], now: float) -> dict[str, ResponseRecord]:
         """These mentors' response counts and last activity (only those with any), for the ranking."""
         with self._reading() as tx:
-            return tx.responses(list(mentor_ids), now)
+            return tx.responses(list(mentor_ids))
 
     def response_counts(self, now: float) -> list[tuple[int, int]]:
-        """(answered, expired) of every mentor who received a request: what the ranking's prior is fitted on."""
+        """(answered, expired) of every mentor who answered or let expire a request: the ranking's prior."""
         with self._reading() as tx:
-            return [(a, e) for a, e, _ in tx.response_counts(now).values()]
+            return tx.response_counts()
 
     # -- the outbox (for the sender) -------------------------------------------------------------------
 

@@ -98,7 +98,10 @@ CREATE INDEX IF NOT EXISTS outbox_mentee ON outbox(mentee_id);
 CREATE INDEX IF NOT EXISTS outbox_mentor ON outbox(mentor_id);
 CREATE TABLE IF NOT EXISTS activity (
     person_id TEXT PRIMARY KEY,
-    last_active REAL NOT NULL
+    last_active REAL,
+    answered INTEGER NOT NULL DEFAULT 0,
+    expired INTEGER NOT NULL DEFAULT 0,
+    first_asked REAL
 );
 """
 
