@@ -395,8 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.runs:
             off = set(RULES) if name == "no rules" else {name.removeprefix("without ")} & set(RULES)
             outcomes.append(run_market(name, off, market, base, settings, embedder, args.rounds, Path(work)))
-            if progress:
-                print(f"{name}: {outcomes[-1].seconds} s", file=sys.stderr)
+            print(json.dumps(asdict(outcomes[-1])), file=sys.stderr, flush=True)
     summary = {
         "dataset": args.dataset.name,
         "mentors": len(market.mentors),
