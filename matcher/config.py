@@ -189,6 +189,12 @@ class Settings(BaseSettings):
     webhook_secret: str = Field(default="", repr=False)
     webhook_timeout: Annotated[float, Field(gt=0, le=60)] = 5.0
     webhook_max_age_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 72.0
+
+    # The ranking and the loop (matcher/search/responsiveness.py): the largest share of its ranking score a
+    # mentor who lets requests expire loses (their response rate estimated with a prior from everyone's;
+    # 0 = off), and the days without activity after which a mentor sinks below the active (0 = off).
+    responsiveness_weight: Share = 0.1
+    inactive_days: Annotated[float, Field(ge=0, le=3650)] = 180
     torch_threads: Count = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
     query_threads: Count = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains

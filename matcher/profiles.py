@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -115,6 +116,9 @@ class Profile(BaseModel):
     flash_hours_per_month: Annotated[float, Field(ge=0, le=200)] = 0.0
     active: bool = True
     discoverable: bool = True
+    # A mentor's "away until": not matched (nor asked for an introduction) before this ISO date (YYYY-MM-DD).
+    # Internal, like capacity: never in a match answer.
+    paused_until: Annotated[str, Field(max_length=10)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -130,6 +134,16 @@ class Profile(BaseModel):
     @classmethod
     def _valid_timezone(cls, value: str | None) -> str | None:
         return _check_timezone(value)
+
+    @field_validator("paused_until")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_date(value)
+        except ValueError:
+            return _bad_date(value)
 
     @field_validator("languages")
     @classmethod
@@ -163,6 +177,15 @@ class Profile(BaseModel):
         """The fields any caller may see (no manager, capacity or goals)."""
         data = self.model_dump()
         return {key: data[key] for key in PUBLIC_FIELDS if data.get(key) not in (None, [], "")}
+
+
+def _bad_date(value: str) -> str:
+    raise ValueError(f"expected an ISO date YYYY-MM-DD, got {value!r}")
+
+
+def paused_day(profile: Profile) -> int:
+    """The day (date.toordinal) before which a mentor is away, 0 when not paused."""
+    return date.fromisoformat(profile.paused_until).toordinal() if profile.paused_until else 0
 
 
 def findable(profile: Profile) -> bool:

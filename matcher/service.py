@@ -43,6 +43,7 @@ from .search import MatchPipeline, QuerySettings, Ranked, RetrievalSettings
 from .search.budget import Budget
 from .search.fusion import Weights
 from .search.request import MatchRequest, Trust, parse_match_request
+from .search.responsiveness import ResponsivenessSettings
 from .store import ProfileStore, describe_store, migrate_store, open_store
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ class MatchService:
             Weights(s.retrieval, s.fusion, s.passage_weight, s.lexical_weight, s.rrf_k, s.style_weight,
                     s.phrase_weight, s.coverage_weight),
             RetrievalSettings(s.candidates, s.phrase_candidates, s.passage_nprobe),
-            QuerySettings(s.phrase_words, s.max_phrases), self._pool)
+            QuerySettings(s.phrase_words, s.max_phrases), self._pool,
+            ResponsivenessSettings(s.responsiveness_weight, s.inactive_days))
 
     # -- index lifecycle (index/lifecycle.py) -------------------------------------------------------
 

@@ -137,3 +137,18 @@ class Progress:
     sessions_planned: int
     items_covered: tuple[int, ...] = field(default_factory=tuple)
     topics_covered: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """What the ranking may know of a mentor's responsiveness (admins' eyes; never in a match answer).
+
+    answered: requests they accepted or declined; expired: requests they let expire;
+    last_active: their last action in the loop (seconds since the epoch), None when none is known;
+    first_asked: when they first received a request, None when never.
+    """
+
+    answered: int = 0
+    expired: int = 0
+    last_active: float | None = None
+    first_asked: float | None = None

@@ -42,6 +42,7 @@ log = logging.getLogger("matcher.relationships")
 RULE_WORDS = {
     "oneself": "a person cannot ask themselves",
     "not_a_mentor": "is not an active, discoverable mentor",
+    "paused": "is not taking requests at the moment",
     "style": "does not offer this style to this mentee (the style's own rule, e.g. seniority)",
     "reporting_line": "is in the mentee's reporting line",
     "no_room": "has no room for another long-term mentee",

@@ -143,11 +143,13 @@ def final_scores(rel: np.ndarray, fit: np.ndarray, style_weight: float, reciproc
     return ((1.0 - style_weight) * rel + style_weight * fit).astype(np.float32)
 
 
-def order(scores: np.ndarray, ids: list[str]) -> list[int]:
-    """Candidate positions sorted by score (highest first, to 6 decimals), ties by profile id."""
+def order(scores: np.ndarray, ids: list[str], sunk: np.ndarray | None = None) -> list[int]:
+    """Candidate positions sorted by score (highest first, to 6 decimals), ties by profile id; with `sunk`,
+    every sunk candidate after every other (each group in that order)."""
     if not ids:
         return []
-    return np.lexsort((np.array(ids), -np.round(scores.astype(np.float64), 6))).tolist()
+    keys = (np.array(ids), -np.round(scores.astype(np.float64), 6))
+    return np.lexsort(keys if sunk is None else (*keys, sunk.astype(np.int8))).tolist()
 
 
 def evidence(passages: list[str], passage_scores: np.ndarray, best: int, margin: float = 0.05, most: int = 2

@@ -16,6 +16,8 @@ partition, a programme run's private one, or none (querycache.py: nobody may tim
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -37,6 +39,7 @@ from .explain import explain
 from .fusion import Weights
 from .mentees import resolve_mentee
 from .request import MatchRequest, Trust
+from .responsiveness import BetaPrior, ResponsivenessSettings, adjust, fit_prior
 from .scoring import Scored, score
 
 log = logging.getLogger("matcher.search")
@@ -69,16 +72,23 @@ class MatchPipeline:
         embedder: encodes needs and key phrases.
         weights, retrieval, query: the ranking settings.
         pool: threads for the side work of a match (key phrases, BM25, the sentence search).
+        responsiveness: how mentors' response rates and inactivity weigh (responsiveness.py).
     """
 
+    PRIOR_SECONDS = 60.0  # the response-rate prior is fitted again at most this often (it moves slowly)
+
     def __init__(self, store: ProfileStore, embedder: Embedder, weights: Weights, retrieval: RetrievalSettings,
-                 query: QuerySettings, pool: ThreadPoolExecutor):
+                 query: QuerySettings, pool: ThreadPoolExecutor,
+                 responsiveness: ResponsivenessSettings = ResponsivenessSettings()):
         self.store = store
         self.embedder = embedder
         self.weights = weights
         self.retrieval = retrieval
         self.query = query
         self.pool = pool
+        self.responsiveness = responsiveness
+        self._prior_lock = threading.Lock()
+        self._prior: tuple[float, BetaPrior | None] | None = None  # (fitted at, prior)
 
     def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
              budget: Budget | None = None, pool_ids: Collection[str] | None = None,
@@ -129,7 +139,32 @@ class MatchPipeline:
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
             part_vectors = encoded.result()[n_phrases:] if parts else None
             scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors)
+        self._weigh_responsiveness(scored)
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
+
+    def _weigh_responsiveness(self, scored: Scored) -> None:
+        """Set the order's own scores from the candidates' response records (one read, candidates only)."""
+        settings = self.responsiveness
+        if settings.weight <= 0 and settings.inactive_days <= 0:
+            return
+        now = time.time()
+        records = self.store.responses(scored.ids, now)
+        if records:
+            scored.rank_scores, scored.sunk = adjust(scored.scores, scored.ids, records, self.prior(now), settings,
+                                                     now)
+
+    def prior(self, now: float | None = None) -> BetaPrior | None:
+        """The response-rate prior over every mentor, fitted again when PRIOR_SECONDS have passed."""
+        now = time.time() if now is None else now
+        with self._prior_lock:
+            if self._prior is None or now - self._prior[0] >= self.PRIOR_SECONDS:
+                self._prior = (now, fit_prior(self.store.response_counts(now)))
+            return self._prior[1]
+
+    def forget_prior(self) -> None:
+        """Fit the prior again at the next match (after many answers at once: a simulation, a test)."""
+        with self._prior_lock:
+            self._prior = None
 
     def answer(self, ranked: Ranked, limit: int | None = None) -> list[dict[str, Any]]:
         """The best `limit` (default: the request's) candidates, each explained."""

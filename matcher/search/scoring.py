@@ -64,10 +64,14 @@ class Scored:
     reciprocal: np.ndarray | None  # two-way: how well the mentee's offer fits each candidate's goals
     scores: np.ndarray
     passages: PassageSimilarities
+    # The order's own scores and who sinks below the rest (search/responsiveness.py); None: `scores` alone.
+    # Never shown: a match answer gives `scores`.
+    rank_scores: np.ndarray | None = None
+    sunk: np.ndarray | None = None
 
     def order(self) -> list[int]:
         """Candidate positions, best first, ties by profile id (the same request gives the same order)."""
-        return fusion.order(self.scores, self.ids)
+        return fusion.order(self.scores if self.rank_scores is None else self.rank_scores, self.ids, self.sunk)
 
 
 def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: MentoringStyle,

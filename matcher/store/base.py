@@ -28,6 +28,7 @@ from ..relationships.records import (
     OutboxRecord,
     RelationshipRecord,
     RequestRecord,
+    ResponseRecord,
     SessionRecord,
 )
 
@@ -317,6 +318,12 @@ class ProfileStore(Protocol):
 
     def never_again(self, mentee_id: str) -> set[str]:
         """The mentors never to propose to this mentee again (matches, programmes, requests)."""
+
+    def responses(self, mentor_ids: list[str], now: float) -> dict[str, ResponseRecord]:
+        """These mentors' requests answered and let expire, first request and last activity (those with any)."""
+
+    def response_counts(self, now: float) -> list[tuple[int, int]]:
+        """(answered, expired) of every mentor who has received a request (the ranking's prior)."""
 
     def events(self, after: int = 0, limit: int = 100, undelivered: bool = False) -> list[OutboxRecord]:
         """Outbox events after id `after`, oldest first."""

@@ -26,6 +26,7 @@ from ..relationships.records import (
     OutboxRecord,
     RelationshipRecord,
     RequestRecord,
+    ResponseRecord,
     SessionRecord,
 )
 
@@ -143,6 +144,43 @@ class Ledger:
     def never_again(self, mentee_id: str) -> set[str]:
         return {r[0] for r in self.all("SELECT mentor_id FROM never_again WHERE mentee_id = ?", (mentee_id,))}
 
+    # -- activity and responsiveness (read by the ranking: search/responsiveness.py) ------------------
+
+    def mark_active(self, person_ids: Iterable[str | None], now: float) -> None:
+        """Record that these people acted at `now` (the later time wins)."""
+        for person_id in sorted({p for p in person_ids if p}):
+            self.run("INSERT INTO activity (person_id, last_active) VALUES (?, ?) ON CONFLICT (person_id) "
+                     "DO UPDATE SET last_active = excluded.last_active "
+                     "WHERE activity.last_active IS NULL OR activity.last_active < excluded.last_active",
+                     (person_id, now))
+
+    def note_response(self, mentor_id: str, column: str, now: float) -> None:
+        """Count one of the mentor's requests: "first_asked" (received: kept the first time), "answered" or
+        "expired"."""
+        if column == "first_asked":
+            self.run("INSERT INTO activity (person_id, first_asked) VALUES (?, ?) ON CONFLICT (person_id) "
+                     "DO UPDATE SET first_asked = COALESCE(activity.first_asked, excluded.first_asked)",
+                     (mentor_id, now))
+        elif column in ("answered", "expired"):
+            self.run(f"INSERT INTO activity (person_id, {column}) VALUES (?, 1) ON CONFLICT (person_id) "
+                     f"DO UPDATE SET {column} = activity.{column} + 1", (mentor_id,))
+
+    def responses(self, mentor_ids: list[str]) -> dict[str, ResponseRecord]:
+        """What the ranking knows of these mentors (only those with a row), by primary key."""
+        found: dict[str, ResponseRecord] = {}
+        for start in range(0, len(mentor_ids), 500):
+            part = mentor_ids[start:start + 500]
+            for r in self.all("SELECT person_id, answered, expired, last_active, first_asked FROM activity "
+                              f"WHERE person_id IN ({', '.join('?' * len(part))})", part):
+                found[r[0]] = ResponseRecord(int(r[1]), int(r[2]), None if r[3] is None else float(r[3]),
+                                             None if r[4] is None else float(r[4]))
+        return found
+
+    def response_counts(self) -> list[tuple[int, int]]:
+        """(answered, expired) of every mentor with either (the prior's data)."""
+        return [(int(a), int(e)) for a, e in self.all(
+            "SELECT answered, expired FROM activity WHERE answered > 0 OR expired > 0")]
+
     # -- requests --------------------------------------------------------------------------------------
 
     def request(self, request_id: str) -> RequestRecord | None:
@@ -180,6 +218,7 @@ class Ledger:
         expired = [replace(r, state="expired", answered_at=r.expires_at) for r in due]
         for r in expired:
             self.close_request(r)
+            self.note_response(r.mentor_id, "expired", now)
             self.emit(events.request_expired(r), now)
         self.touch({r.mentor_id for r in expired if r.long_term})
         return expired

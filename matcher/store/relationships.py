@@ -27,6 +27,7 @@ from ..relationships.records import (
     OutboxRecord,
     RelationshipRecord,
     RequestRecord,
+    ResponseRecord,
     SessionRecord,
 )
 from .base import PairRecord
@@ -65,6 +66,8 @@ class RelationshipStore:
                     places_left=tx.places_left(record.mentor_id) if record.long_term else None)
             if failure is None:
                 tx.insert_request(record)
+                tx.mark_active([record.mentee_id], now)
+                tx.note_response(record.mentor_id, "first_asked", now)
                 tx.emit(events.request_created(record), now)
                 if record.long_term:
                     tx.touch({record.mentor_id})
@@ -79,6 +82,8 @@ class RelationshipStore:
         started: RelationshipRecord | None = None
         with self._ledger() as tx:
             request, failure = self._pending(tx, request_id, now, "answered")
+            if failure is None:
+                tx.mark_active([request.mentor_id], now)  # a refused accept (no room) is an answer all the same
             if failure is None and accept:
                 failure = states.refuse_accept(request, banned=tx.banned(request.mentee_id, request.mentor_id),
                                                capacity=tx.capacity(request.mentor_id),
@@ -89,12 +94,14 @@ class RelationshipStore:
                     tx.insert_relationship(started)
                     request = replace(request, state="accepted", answered_at=now, relationship_id=started.id)
                     tx.close_request(request)
+                    tx.note_response(request.mentor_id, "answered", now)
                     tx.emit(events.request_answered(request), now)
                     tx.emit(events.relationship_started(started), now)
                     # The place the pending request held is now the relationship's: the ledger is unchanged.
                 else:
                     request = replace(request, state="declined", reason=reason, answered_at=now)
                     tx.close_request(request)
+                    tx.note_response(request.mentor_id, "answered", now)
                     tx.ban(request.mentee_id, request.mentor_id, "declined", request.id, now)
                     tx.emit(events.request_answered(request), now)
                     if request.long_term:
@@ -108,6 +115,7 @@ class RelationshipStore:
         with self._ledger() as tx:
             request, failure = self._pending(tx, request_id, now, "withdrawn")
             if failure is None:
+                tx.mark_active([request.mentee_id], now)
                 request = replace(request, state="withdrawn", answered_at=now)
                 tx.close_request(request)
                 tx.emit(events.request_withdrawn(request), now)
@@ -168,6 +176,7 @@ class RelationshipStore:
             failure = failure or states.refuse_session(relationship)
             if failure is None:
                 session = tx.insert_session(replace(session, logged_at=now))
+                tx.mark_active([_side(relationship, session.logged_by)], now)
                 done = tx.sessions_done(relationship.id)
                 tx.emit(events.session_logged(relationship, session, done), now)
                 if states.completes(relationship, done):
@@ -184,6 +193,7 @@ class RelationshipStore:
             failure = failure or states.refuse_fit(relationship, tx.sessions_done(relationship_id))
             if failure is None:
                 tx.put_fit(FitRecord(relationship_id, side, fit, now))
+                tx.mark_active([_side(relationship, side)], now)
                 if side == "mentee" and fit == "not_a_fit":
                     if relationship.mentee_id is not None:
                         tx.ban(relationship.mentee_id, relationship.mentor_id, "not_a_fit", relationship.id, now)
@@ -203,6 +213,7 @@ class RelationshipStore:
             if failure is None:
                 relationship = replace(relationship, state="ended", end_reason=reason, ended_by=ended_by,
                                        ended_at=now)
+                tx.mark_active([_side(relationship, ended_by)], now)
                 tx.finish(relationship, now)
         if failure is not None:
             raise failure
@@ -250,6 +261,16 @@ class RelationshipStore:
         """The mentors never to propose to this mentee again (a declined request, a not_a_fit answer)."""
         with self._reading() as tx:
             return tx.never_again(mentee_id)
+
+    def responses(self, mentor_ids: list[str], now: float) -> dict[str, ResponseRecord]:
+        """These mentors' response counts and last activity (only those with any), for the ranking."""
+        with self._reading() as tx:
+            return tx.responses(list(mentor_ids))
+
+    def response_counts(self, now: float) -> list[tuple[int, int]]:
+        """(answered, expired) of every mentor who answered or let expire a request: the ranking's prior."""
+        with self._reading() as tx:
+            return tx.response_counts()
 
     # -- the outbox (for the sender) -------------------------------------------------------------------
 
@@ -347,8 +368,14 @@ def forget_person(tx: Ledger, profile_id: str) -> set[str]:
            "OR mentor_id = ?)", (profile_id, profile_id))  # store/webhooks.py: deliveries go with their events
     for table in ("relationships", "requests", "never_again", "outbox"):
         tx.run(f"DELETE FROM {table} WHERE mentee_id = ? OR mentor_id = ?", (profile_id, profile_id))
+    tx.run("DELETE FROM activity WHERE person_id = ?", (profile_id,))
     freed.discard(profile_id)
     return freed
+
+
+def _side(relationship: RelationshipRecord, side: str | None) -> str | None:
+    """The person who acted as `side` ("mentee" or "mentor"; an admin or the system is nobody's activity)."""
+    return {"mentee": relationship.mentee_id, "mentor": relationship.mentor_id}.get(side or "")
 
 
 def _spec(value) -> dict:

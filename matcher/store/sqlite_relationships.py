@@ -110,6 +110,13 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(receiver, next_attempt_at)
     WHERE next_attempt_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS activity (
+    person_id TEXT PRIMARY KEY,
+    last_active REAL,
+    answered INTEGER NOT NULL DEFAULT 0,
+    expired INTEGER NOT NULL DEFAULT 0,
+    first_asked REAL
+);
 """
 
 

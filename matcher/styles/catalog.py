@@ -11,9 +11,9 @@ from datetime import datetime
 
 import numpy as np
 
-from ..profiles import Profile, findable
+from ..profiles import Profile, findable, paused_day
 from .rules import STYLE_BITS
-from .timezones import utc_offset_hours
+from .timezones import today_ordinal, utc_offset_hours
 
 
 class Catalog:
@@ -43,6 +43,9 @@ class Catalog:
         self.zone = np.full(size, -1, dtype=np.int16)  # index into self.zones; -1 = no time zone
         self.manager_row = np.full(size, -1, dtype=np.int64)
         self.n_passages = np.zeros(size, dtype=np.int16)
+        # The day (date.toordinal) before which the mentor is away (0: not paused). Compared with today at
+        # match time (available_today), never at index time: a pause ends without any write.
+        self.paused_until = np.zeros(size, dtype=np.int32)
 
     @property
     def size(self) -> int:
@@ -54,7 +57,7 @@ class Catalog:
             return
         new_size = max(row_id + 1, 2 * self.size)
         for name in ("live", "mentor", "seniority", "style_bits", "capacity", "flash_hours", "virtual",
-                     "has_goals", "zone", "manager_row", "n_passages"):
+                     "has_goals", "zone", "manager_row", "n_passages", "paused_until"):
             old = getattr(self, name)
             fill = -1 if name in ("zone", "manager_row") else 0
             grown = np.full(new_size, fill, dtype=old.dtype)
@@ -106,6 +109,7 @@ class Catalog:
             self.has_goals[row_id] = bool(profile.goals.strip())
             self.zone[row_id] = self._zone_id(profile.timezone)
             self.n_passages[row_id] = n_passages
+            self.paused_until[row_id] = paused_day(profile)
             for lang in profile.languages:
                 self._flag(self.languages, lang, row_id, True)
             if profile.department:
@@ -129,6 +133,10 @@ class Catalog:
         for table in (self.languages, self.departments):
             for column in table.values():
                 column[row_id] = False
+
+    def available_today(self, today: int | None = None) -> np.ndarray:
+        """True for every row not paused past `today` (date.toordinal; default: today in UTC)."""
+        return self.paused_until <= (today_ordinal() if today is None else today)
 
     def remove(self, row_id: int) -> None:
         """Forget one profile (it becomes ineligible at once)."""

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import FieldError
-from .timezones import WORKDAY_HOURS, overlap_hours, utc_offset_hours
+from .timezones import WORKDAY_HOURS, overlap_hours, today_ordinal, utc_offset_hours
 
 if TYPE_CHECKING:
     from ..profiles import Profile
@@ -342,7 +342,7 @@ def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filter
         InvalidInput-style FieldErrors are not raised here: call `get_style(style).requirements(mentee)` first.
     """
     chosen = BY_NAME[style]
-    mask = cat.live & cat.mentor & chosen.rule(cat, mentee) & chosen.has_room(cat)
+    mask = cat.live & cat.mentor & cat.available_today() & chosen.rule(cat, mentee) & chosen.has_room(cat)
     if mentee.row_id >= 0:
         if mentee.row_id < len(mask):
             mask[mentee.row_id] = False
@@ -354,7 +354,7 @@ def eligible(style: str, cat: Catalog, mentee: Mentee, filters: Filters = Filter
 
 
 # The hard rules `eligible` applies, by name, in the order `refusal` checks them.
-RULES = ("oneself", "not_a_mentor", "style", "reporting_line", "no_room")
+RULES = ("oneself", "not_a_mentor", "paused", "style", "reporting_line", "no_room")
 
 
 def refusal(style: str, cat: Catalog, mentee: Mentee, row: int) -> str | None:
@@ -368,6 +368,8 @@ def refusal(style: str, cat: Catalog, mentee: Mentee, row: int) -> str | None:
         return "oneself"
     if not (0 <= row < cat.size) or not cat.live[row] or not cat.mentor[row]:
         return "not_a_mentor"
+    if cat.paused_until[row] > today_ordinal():
+        return "paused"
     chosen = BY_NAME[style]
     if not chosen.rule(cat, mentee)[row]:
         return "style"

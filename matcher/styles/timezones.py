@@ -44,3 +44,8 @@ def overlap_hours(offset_a: np.ndarray | float, offset_b: float) -> np.ndarray:
     diff = np.abs(np.asarray(offset_a, dtype=np.float32) - offset_b) % 24
     diff = np.minimum(diff, 24 - diff)
     return np.clip(WORKDAY_HOURS - diff, 0, WORKDAY_HOURS)
+
+
+def today_ordinal() -> int:
+    """Today's date in UTC as date.toordinal (what a mentor's `paused_until` is compared with)."""
+    return datetime.now(UTC).date().toordinal()
