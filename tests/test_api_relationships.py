@@ -156,11 +156,11 @@ def test_sessions_fit_and_what_each_side_sees(call, service):
     problem(call("POST", f"{path}/sessions", "admin", {"date": "2026-01-05", "status": "done", "plan_item": 7}), 422,
             "plan_item")
     problem(call("POST", f"{path}/sessions", "admin", {"date": "2026-01-05", "status": "maybe"}), 422, "status")
-    logged = call("POST", f"{path}/sessions", "people", {"date": "2026-01-05", "status": "done", "plan_item": 1},
-                  "ben")
+    logged = call("POST", f"{path}/sessions", "people", {"date": "2026-01-05", "status": "done", "plan_item": 2},
+                  "ben")  # item 1 is the start (goals agreed), item 2 the first topic
     assert logged.status_code == 200 and logged.headers["Cache-Control"] == "no-store"
     progress = logged.json["progress"]
-    assert (progress["sessions_done"], progress["sessions_planned"], progress["items_covered"]) == (1, 6, [1])
+    assert (progress["sessions_done"], progress["sessions_planned"], progress["items_covered"]) == (1, 6, [2])
     assert progress["topics_covered"] and logged.json["sessions"][0]["logged_by"] == "mentor"
 
     problem(call("POST", f"{path}/fit", "people", {"by": "mentee", "fit": "good"}, "ben"), 403, "by")

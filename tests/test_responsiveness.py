@@ -116,7 +116,7 @@ def ask(loop, mentee, mentor, style="traditional"):
 
 
 def test_pending_requests_fill_the_room_and_a_decline_is_never_again(market):
-    loop = RelationshipService(market)
+    loop = RelationshipService(market.store, market.settings, market)
     assert ranked_ids(market)[0] == ["m1", "m2", "m3", "m4"]
     pending = ask(loop, "e1", "m1")
     assert ranked_ids(market)[0] == ["m2", "m3", "m4"]  # m1's one place is promised
@@ -144,20 +144,21 @@ def test_a_paused_mentor_is_neither_matched_nor_asked(make_service):
     svc.open()
     assert ranked_ids(svc, "e1")[0] == ["m2"]
     with pytest.raises(RuleRefused) as refused:
-        ask(RelationshipService(svc), "e1", "m1")
+        ask(RelationshipService(svc.store, svc.settings, svc), "e1", "m1")
     assert refused.value.rule == "paused"
 
 
 def test_mentors_who_let_requests_expire_or_stop_acting_sink(market):
     before, before_answer = ranked_ids(market, style="flash")
     assert before == ["m1", "m2", "m3", "m4"]
-    month_ago = RelationshipService(market, clock=lambda: time.time() - 30 * DAY)
+    month_ago = RelationshipService(market.store, market.settings, market, clock=lambda: time.time() - 30 * DAY)
     for mentee in ("e1", "e2", "e3", "e4"):  # m1 lets four requests expire; m2 answers four
         ask(month_ago, mentee, "m1", "flash")
         month_ago.answer(ADMIN, ask(month_ago, mentee, "m2", "flash")["id"], {"answer": "accept"})
-    long_ago = RelationshipService(market, clock=lambda: time.time() - 200 * DAY)
+    long_ago = RelationshipService(market.store, market.settings, market, clock=lambda: time.time() - 200 * DAY)
     long_ago.answer(ADMIN, ask(long_ago, "e1", "m3", "flash")["id"], {"answer": "decline"})  # m3's last act
-    assert len(RelationshipService(market).expire_due()) == 4  # the sweep counts them (mentor-match requests expire)
+    sweep = RelationshipService(market.store, market.settings, market)
+    assert len(sweep.expire_due()) == 4  # the sweep counts them (mentor-match requests expire)
     market.pipeline.forget_prior()
     after, after_answer = ranked_ids(market, style="flash")
     assert after == ["m2", "m4", "m1", "m3"]  # m1 below the mentors with no bad record; m3 below everyone
