@@ -44,6 +44,11 @@ ShortText = Annotated[str, Field(max_length=200)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 Language = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
 Seniority = Annotated[int, Field(ge=1, le=10, strict=True)]
+# A sign-in address: what a signing-in proxy names the person by (api/people_pages.py). Private: never in
+# PUBLIC_FIELDS, never embedded, compared case-insensitively.
+# Printable ASCII only, so that every store lower-cases it alike.
+Email = Annotated[str, Field(max_length=254)]
+_EMAIL = re.compile(r"^[!-?A-~]+@[!-?A-~]+$")
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -101,6 +106,7 @@ class Profile(BaseModel):
     flash_hours_per_month: Annotated[float, Field(ge=0, le=200)] = 0.0
     active: bool = True
     discoverable: bool = True
+    email: Email | None = None  # private: how the people's pages recognise a signed-in person (SECURITY.md)
 
     @model_validator(mode="before")
     @classmethod
@@ -116,6 +122,15 @@ class Profile(BaseModel):
     @classmethod
     def _valid_timezone(cls, value: str | None) -> str | None:
         return _check_timezone(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _EMAIL.match(value):
+            raise ValueError("expected a sign-in address such as ann.lee@example.com (ASCII, one @, no spaces)")
+        return value
 
     @field_validator("languages")
     @classmethod
@@ -284,7 +299,10 @@ def profile_passages(profile: Profile) -> list[str]:
 
 def content_hash(profile: Profile) -> str:
     """A hash of the whole profile: equal hashes mean a re-import changes nothing."""
-    canonical = json.dumps(profile.model_dump(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    data = profile.model_dump()
+    if data.get("email") is None:
+        del data["email"]  # profiles stored before the field existed keep their hash
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import BudgetExceeded, FieldError, InvalidInput
 from ..styles.rules import POLICIES
+from . import people_pages
 from .context import service, settings
 from .highlight import highlight
 from .signin import sign_in
@@ -138,13 +139,20 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
 
 def _page(form: FormInput, status: int = 200, **context: Any):
     styles = [(s, STYLE_NAMES[s], POLICIES[s].summary) for s in STYLE_ORDER]
-    return render_template("index.html", form=form, user=sign_in().user(), styles=styles,
+    return render_template("index.html", form=form, user=sign_in().user(), me=people_pages.current(),
+                           style_names=STYLE_NAMES, styles=styles,
                            seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
                            max_need=settings().max_need_chars, **context), status
 
 
 def _match(body: dict[str, Any]) -> dict[str, Any]:
-    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited")
+    """The search; for a person the pages know (people_pages), as their own stored profile (its seniority,
+    languages, reporting line: what asking for an introduction will check), the form's fields overriding it."""
+    me = people_pages.current()
+    if me is None or me.profile_id is None:
+        return service().match(body, budget_ms=settings().request_budget_ms, trust="limited")
+    body = {**body, "mentee": {**body["mentee"], "id": me.profile_id}}
+    return service().match(body, budget_ms=settings().request_budget_ms, trust="full")
 
 
 @bp.before_request

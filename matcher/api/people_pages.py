@@ -1,0 +1,434 @@
+"""The pages for people: `/me` (their requests and relationships, both sides) and the actions behind the
+"Ask for an introduction" button on the form's result cards.
+
+Who a visitor is (SECURITY.md "The pages for people"):
+- Signed in: a trusted proxy vouches for a user (api/signin.py) and exactly one stored profile carries that
+  value in its private `email` field (ignoring case). The proxy's word is the only one believed; nothing the
+  browser sends names the person. A user no profile (or several) carries is signed in but may not act.
+- Demo ("act as"), for trying the service on one's own machine: only with MATCHER_DEMO_ACT_AS=1, a server
+  listening on a loopback address, no trusted proxy configured, and a request from a loopback address.
+  The visitor picks a stored profile (kept in a cookie) and every page says so in a banner. Never
+  anywhere else: off loopback, or behind a proxy, nobody can act as someone else.
+- Anyone else sees a 403 page.
+
+Every action goes through the RelationshipService as `Actor.person(<their profile id>)`, so its access rules
+hold: a person answers only requests made to them, withdraws only their own, logs sessions and answers the
+fit question only in their own relationships (after the first session held), and never sees the other
+side's fit answer. Every POST carries a CSRF token (an HMAC of who is signed in under the data directory's
+`web-secret`, as the programme pages): without it 400; from another site (Origin) 403. After an action the
+page redirects (303) to /me with a message code (never a name or a need in a URL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+from ..config import Settings
+from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
+from ..relationships.access import Actor
+from ..relationships.states import DECLINE_REASONS
+from .admin_signin import CSRF_FIELD, WebSecret
+from .context import service
+from .signin import SignIn, is_loopback, sign_in
+
+bp = Blueprint("people_pages", __name__, url_prefix="/me", template_folder="templates")
+log = logging.getLogger("matcher.api")
+
+EXTENSION = "matcher.people"
+ACT_AS_COOKIE = "matcher_act_as"
+DEMO_PICK_LIMIT = 500
+DECLINE_WORDS = {"no_time": "I have no time now", "not_my_topic": "Not my topic", "other": "Another reason"}
+FIT_WORDS = {"good": "Good fit", "still_deciding": "Still deciding", "not_a_fit": "Not a fit"}
+STATE_WORDS = {
+    "pending": "Waiting for an answer",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "expired": "Expired",
+    "withdrawn": "Withdrawn",
+    "active": "Active",
+    "completed": "Completed",
+    "ended": "Ended",
+}
+DONE = {
+    "asked": "Your request was sent: the mentor will answer here.",
+    "accepted": "Accepted: your new relationship is below, with its plan of sessions.",
+    "declined": "Declined. The mentee sees the request as declined.",
+    "withdrawn": "Withdrawn: the mentor no longer sees it as waiting.",
+    "logged": "Session logged.",
+    "fit": "Thank you: your answer is recorded.",
+    "acting": "You are now acting as the profile you picked (demo mode).",
+    "stopped": "You no longer act as anyone.",
+}
+
+
+@dataclass(frozen=True)
+class Me:
+    """Who is visiting the people's pages: `via` the trusted proxy (user = its header value) or the local demo,
+    and the stored profile they act as (None: not mapped to exactly one profile, or none picked yet)."""
+
+    via: Literal["proxy", "demo"]
+    user: str
+    profile_id: str | None
+    problem: Literal["unknown", "ambiguous", "choose"] | None = None
+
+    @property
+    def identity(self) -> str:
+        """What the CSRF token is bound to: the person acted as (else the proxy's user, or nobody picked)."""
+        if self.profile_id is not None:
+            return f"{self.via}:profile:{self.profile_id}"
+        return f"{self.via}:user:{self.user if self.via == 'proxy' else ''}"
+
+
+def demo_mode(settings: Settings, form: SignIn, serving_host: str | None) -> bool:
+    """True when "act as" may be offered: asked for, served on loopback to local users, no proxy in front."""
+    if not settings.demo_act_as:
+        return False
+    if serving_host is None or not is_loopback(serving_host) or form.proxies or form.mode != "open":
+        log.warning(
+            "MATCHER_DEMO_ACT_AS is ignored: it needs a server listening on a loopback address, the form "
+            "open (MATCHER_FORM=auto or open) and no MATCHER_TRUSTED_PROXIES"
+        )
+        return False
+    log.warning("demo mode: local users may act as any stored profile on /me (MATCHER_DEMO_ACT_AS=1)")
+    return True
+
+
+class People:
+    """Decides who a visitor is, and makes and checks the CSRF tokens of their forms."""
+
+    def __init__(self, form: SignIn, demo: bool, secret: WebSecret):
+        self.form, self.demo, self.secret = form, demo, secret
+
+    def me(self) -> Me | None:
+        """The visitor (see the module docstring), or None: nobody this page may serve."""
+        user = self.form.user()
+        if user is not None:
+            ids = service().store.ids_by_email(user)
+            if len(ids) == 1:
+                return Me("proxy", user, ids[0])
+            return Me("proxy", user, None, "ambiguous" if ids else "unknown")
+        if self.demo and is_loopback(request.remote_addr or ""):
+            picked = request.cookies.get(ACT_AS_COOKIE, "")
+            if picked and len(picked) <= 64 and service().get(picked) is not None:
+                return Me("demo", "demo", picked)
+            return Me("demo", "demo", None, "choose")
+        return None
+
+    def csrf_token(self, me: Me) -> str:
+        return hmac.new(self.secret.key(), b"people-pages\0" + me.identity.encode(), hashlib.sha256).hexdigest()
+
+    def check_post(self, me: Me) -> Response | None:
+        """A 403 page for a POST from another site, a 400 page without this visitor's token; None when fine."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != "null" and not _same_host(origin, self.form):
+            return _error(403, "Refused", "This form was sent from another site; open your page and use its buttons.")
+        token = request.form.get(CSRF_FIELD, "")
+        if not hmac.compare_digest(token.encode(), self.csrf_token(me).encode()):
+            return _error(
+                400,
+                "Form expired",
+                "This form did not come from your page (its security token is "
+                "missing or out of date). Reload the page and try again.",
+            )
+        return None
+
+
+def _same_host(origin: str, form: SignIn) -> bool:
+    try:
+        host = urlsplit(origin).netloc.lower()
+    except ValueError:
+        return False
+    hosts = {request.host.lower()}
+    if form.from_trusted_proxy(request.remote_addr):
+        forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip().lower()
+        if forwarded:
+            hosts.add(forwarded)
+    return bool(host) and host in hosts
+
+
+def people() -> People:
+    """The app's People."""
+    return current_app.extensions[EXTENSION]
+
+
+def current() -> Me | None:
+    """The visitor of this request (cached on `g`): the form's result cards use it too."""
+    if "me" not in g:
+        g.me = people().me()
+    return g.me
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF input of the visitor's forms (empty token when nobody is known)."""
+    me = current()
+    token = people().csrf_token(me) if me is not None else ""
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
+
+
+def _error(status: int, title: str, message: str) -> Response:
+    html = render_template("error.html", status=status, title=title, message=message, me=g.get("me"))
+    return Response(html, status=status, mimetype="text/html")
+
+
+# -- access -----------------------------------------------------------------------------------------
+
+
+@bp.before_request
+def _known_only():
+    """Only a visitor the form lets in and who is someone (signed in, or the local demo); POSTs need the token."""
+    if not sign_in().allowed():
+        return _error(
+            403,
+            "Sign in first",
+            "This page is for signed-in colleagues: open it through your organisation's sign-in page.",
+        )
+    me = current()
+    if me is None:
+        return _error(
+            403,
+            "Sign in first",
+            "Your requests and relationships are shown to people your "
+            "organisation's sign-in names. (Trying it on your own machine? See "
+            "MATCHER_DEMO_ACT_AS in the README.)",
+        )
+    if request.method == "POST":
+        refused = people().check_post(me)
+        if refused is not None:
+            return refused
+        if me.profile_id is None and request.endpoint not in ("people_pages.act_as", "people_pages.stop_acting"):
+            return _error(403, "No profile", "You are not linked to a stored profile, so you cannot act here yet.")
+    return None
+
+
+@bp.errorhandler(NotAllowed)
+def _not_allowed(exc: NotAllowed):
+    return _error(403, "Not yours", "That request or relationship is someone else's: you can act only on your own.")
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound):
+    return _error(404, "Not found", "There is no such request or relationship: it may have been deleted.")
+
+
+def _http_error(exc: HTTPException):
+    messages = {
+        413: "What you sent is too large.",
+        429: "Too many actions from you in a short time. Wait a minute and try again.",
+    }
+    response = _error(exc.code or 500, exc.name, messages.get(exc.code or 0, exc.description or exc.name))
+    for key, value in exc.get_headers():
+        if key.lower() != "content-type":
+            response.headers[key] = value
+    return response
+
+
+bp.register_error_handler(413, _http_error)
+bp.register_error_handler(429, _http_error)
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers["Cache-Control"] = "no-store"  # people's requests and relationships: never cached
+    return response
+
+
+# -- the page ---------------------------------------------------------------------------------------
+
+
+@bp.get("")
+def me_page():
+    """The visitor's requests (made and received) and relationships (as mentee and as mentor)."""
+    return _page(message=DONE.get(request.args.get("done", "")))
+
+
+def _page(status: int = 200, message: str | None = None, error: bool = False) -> Response:
+    me: Me = g.me
+    context: dict[str, Any] = {
+        "me": me,
+        "message": message,
+        "error": error,
+        "states": STATE_WORDS,
+        "decline_reasons": [(r, DECLINE_WORDS[r]) for r in DECLINE_REASONS],
+        "fits": FIT_WORDS,
+        "today": datetime.now(UTC).date().isoformat(),
+    }
+    if me.profile_id is None:
+        if me.via == "demo":
+            context["choices"] = _demo_choices()
+    else:
+        context.update(_mine(me.profile_id))
+    html = render_template("me.html", **context)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _demo_choices() -> list[tuple[str, str]]:
+    choices = []
+    for stored in service().store.iter_profiles():
+        choices.append((stored.profile.id, stored.profile.name))
+        if len(choices) >= DEMO_PICK_LIMIT:
+            break
+    return sorted(choices, key=lambda c: c[1].lower())
+
+
+def _mine(profile_id: str) -> dict[str, Any]:
+    """Requests and relationships of one person, as they may see them, with the other people's names."""
+    actor = Actor.person(profile_id)
+    relationships = service().relationships
+    requests = relationships.requests_of(actor, profile_id)
+    found = relationships.relationships_of(actor, profile_id)["relationships"]
+    ids = {r[k] for r in requests["outgoing"] + requests["incoming"] + found for k in ("mentee_id", "mentor_id")}
+    names = {}
+    for person_id in ids - {None}:
+        profile = service().get(person_id)
+        names[person_id] = profile.name if profile is not None else "(erased)"
+    for rel in found:
+        rel["side"] = "mentee" if rel["mentee_id"] == profile_id else "mentor"
+        rel["other"] = rel["mentor_id"] if rel["side"] == "mentee" else rel["mentee_id"]
+        rel["my_fit"] = rel["fit"].get(rel["side"])
+        rel["fit_open"] = rel["state"] != "ended" and rel["progress"]["sessions_done"] >= 1
+        progress = rel["progress"]
+        rel["percent"] = round(100 * min(1.0, progress["sessions_done"] / max(1, progress["sessions_planned"])))
+    me_profile = service().get(profile_id)
+    return {
+        "outgoing": requests["outgoing"],
+        "incoming": requests["incoming"],
+        "relationships": found,
+        "names": names,
+        "my_name": me_profile.name if me_profile is not None else profile_id,
+    }
+
+
+# -- actions ----------------------------------------------------------------------------------------
+
+
+def _actor() -> Actor:
+    return Actor.person(g.me.profile_id)
+
+
+def _done(code: str, anchor: str = "message") -> Response:
+    return redirect(url_for(".me_page", done=code) + f"#{anchor}", 303)
+
+
+def _refused(exc: Exception) -> Response:
+    """A refused action shown on the page at once: 422 (bad input, a rule) or 409 (the state does not allow it)."""
+    if isinstance(exc, Conflict):
+        return _page(409, f"Nothing changed: {exc.detail}.", error=True)
+    assert isinstance(exc, InvalidInput)
+    reasons = "; ".join(e.reason for e in exc.errors)
+    return _page(422, f"That was refused: {reasons}.", error=True)
+
+
+@bp.post("/requests")
+def ask():
+    """Ask a mentor (from a result card) for an introduction, for the need searched, in a style."""
+    form = request.form
+    body = {
+        "mentee_id": g.me.profile_id,
+        "mentor_id": form.get("mentor_id", "").strip(),
+        "need": form.get("need", "").strip(),
+        "style": form.get("style", "").strip(),
+    }
+    try:
+        service().relationships.ask(_actor(), body)
+    except (InvalidInput, Conflict) as exc:
+        return _refused(exc)
+    return _done("asked", "outgoing")
+
+
+@bp.post("/requests/<request_id>/answer")
+def answer(request_id: str):
+    """Accept, or decline with a reason code."""
+    choice = request.form.get("answer", "")
+    body: dict[str, Any] = {"answer": choice}
+    if choice == "decline" and request.form.get("reason"):
+        body["reason"] = request.form["reason"]
+    try:
+        service().relationships.answer(_actor(), request_id, body)
+    except (InvalidInput, Conflict) as exc:
+        return _refused(exc)
+    return _done("accepted" if choice == "accept" else "declined", "incoming")
+
+
+@bp.post("/requests/<request_id>/withdraw")
+def withdraw(request_id: str):
+    try:
+        service().relationships.withdraw(_actor(), request_id)
+    except Conflict as exc:
+        return _refused(exc)
+    return _done("withdrawn", "outgoing")
+
+
+@bp.post("/relationships/<relationship_id>/sessions")
+def log_session(relationship_id: str):
+    """Log a session held or missed, with the plan item it covered."""
+    form = request.form
+    body: dict[str, Any] = {"date": form.get("date", "").strip(), "status": form.get("status", "")}
+    item = form.get("plan_item", "").strip()
+    if item:
+        body["plan_item"] = int(item) if item.isdigit() and len(item) < 4 else item
+    try:
+        service().relationships.log_session(_actor(), relationship_id, body)
+    except (InvalidInput, Conflict) as exc:
+        return _refused(exc)
+    return _done("logged", f"rel-{relationship_id}")
+
+
+@bp.post("/relationships/<relationship_id>/fit")
+def answer_fit(relationship_id: str):
+    """Answer "does this pairing fit?" for one's own side (the side is the visitor's, never a form field)."""
+    relationships = service().relationships
+    seen = relationships.view_relationship(_actor(), relationship_id)  # 403 when it is not theirs
+    side = "mentee" if seen["mentee_id"] == g.me.profile_id else "mentor"
+    try:
+        relationships.answer_fit(_actor(), relationship_id, {"by": side, "fit": request.form.get("fit", "")})
+    except (InvalidInput, Conflict) as exc:
+        return _refused(exc)
+    return _done("fit", f"rel-{relationship_id}")
+
+
+# -- demo mode --------------------------------------------------------------------------------------
+
+
+@bp.post("/act-as")
+def act_as():
+    """Demo mode only: act as a stored profile (a cookie; the banner says so on every page)."""
+    if g.me.via != "demo":
+        return _error(403, "Not in demo mode", "Acting as someone else is for local demos only.")
+    picked = request.form.get("profile_id", "").strip()
+    if not picked or len(picked) > 64 or service().get(picked) is None:
+        return _page(422, "Pick a stored profile from the list.", error=True)
+    response = _done("acting")
+    response.set_cookie(ACT_AS_COOKIE, picked, httponly=True, samesite="Strict", path="/")
+    log.info("demo: acting as %s", picked)
+    return response
+
+
+@bp.post("/act-as/stop")
+def stop_acting():
+    if g.me.via != "demo":
+        return _error(403, "Not in demo mode", "Acting as someone else is for local demos only.")
+    response = _done("stopped")
+    response.delete_cookie(ACT_AS_COOKIE, path="/")
+    return response
+
+
+@bp.app_context_processor
+def _people_csrf():
+    return {"people_csrf_field": csrf_field}
