@@ -12,6 +12,7 @@ import pytest
 
 from matcher.api import create_app
 from matcher.api.people_pages import EXTENSION, Me
+from matcher.relationships.access import Actor
 from tests.conftest import profile
 
 PROXY = "10.0.0.5"
@@ -70,7 +71,11 @@ def me(client, user: str) -> tuple[str, str]:
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
-    return html, token(html)
+    if "csrf_token" in html:
+        return html, token(html)
+    ids = client.application.extensions[EXTENSION]  # a page without forms: the token its forms would carry
+    with client.application.test_request_context("/me", **as_user(user)):
+        return html, ids.csrf_token(ids.me())
 
 
 def post(client, user: str, path: str, data: dict, csrf: str | None):
@@ -125,6 +130,20 @@ def test_a_signed_in_person_asks_from_a_result_card_and_the_mentor_accepts_logs_
     assert fits == {"mentor": "good", "mentee": "still_deciding"}
 
 
+def sam_and_lead(service) -> str:
+    """The lead and sam's relationship (the first test makes it through the pages; alone, made here)."""
+    found = service.relationships.store.relationships(person_id="sam")
+    if not found:
+        relationships = service.relationships
+        asked = relationships.ask(Actor.person("lead"), {"mentee_id": "lead", "mentor_id": "sam", "need": NEED,
+                                                         "style": "reverse"})
+        relationships.answer(Actor.person("sam"), asked["id"], {"answer": "accept"})
+        relationships.log_session(Actor.person("sam"), relationships.store.relationships(person_id="sam")[0].id,
+                                  {"date": "2026-01-05", "status": "done"})
+        found = service.relationships.store.relationships(person_id="sam")
+    return found[0].id
+
+
 def test_nobody_acts_on_someone_else_s_request_or_relationship(service, client):
     html, lead_csrf = me(client, LEAD)
     asked = post(client, LEAD, "/me/requests", {"mentor_id": "out", "need": NEED, "style": "reverse"}, lead_csrf)
@@ -142,7 +161,7 @@ def test_nobody_acts_on_someone_else_s_request_or_relationship(service, client):
     assert post(client, LEAD, f"/me/requests/{request_id}/answer", {"answer": "accept"}, lead_csrf).status_code == 403
     assert post(client, LEAD, "/me/requests/req-nope/withdraw", {}, lead_csrf).status_code == 404
     # Out's relationship list stays empty; nobody but the two logs in the lead and sam's relationship.
-    rid = service.relationships.store.relationships(person_id="sam")[0].id
+    rid = sam_and_lead(service)
     _, out_csrf = me(client, OUT)
     for path, data in (
         (f"/me/relationships/{rid}/sessions", {"date": "2026-01-06", "status": "done"}),
@@ -151,18 +170,18 @@ def test_nobody_acts_on_someone_else_s_request_or_relationship(service, client):
         assert post(client, OUT, path, data, out_csrf).status_code == 403
     assert len(service.relationships.store.sessions([rid])[rid]) == 1
     # A person asks for themselves only: the form's mentee is always the signed-in person, whatever is posted.
-    posed = post(
-        client,
-        OUT,
-        "/me/requests",
-        {"mentor_id": "sam", "need": NEED, "style": "reverse", "mentee_id": "lead"},
-        out_csrf,
-    )
-    assert posed.status_code in (303, 409, 422)
-    assert all(
-        r.mentee_id != "lead" or r.mentor_id != "sam" or r.state != "pending"
-        for r in service.relationships.store.requests(person_id="sam")
-    )
+    body = {"mentor_id": "sam", "need": NEED, "style": "reverse", "mentee_id": "lead"}
+    assert post(client, OUT, "/me/requests", body, out_csrf).status_code == 303
+    (made,) = [r for r in service.relationships.store.requests(person_id="sam") if r.state == "pending"]
+    assert made.mentee_id == "out"
+    # Sam declines it with a reason: never again for that pair (asking again is refused on the page, 422).
+    _, sam_csrf = me(client, SAM)
+    decline = {"answer": "decline", "reason": "no_time"}
+    assert post(client, SAM, f"/me/requests/{made.id}/answer", decline, sam_csrf).status_code == 303
+    stored = service.relationships.store.request(made.id)
+    assert stored.state == "declined" and stored.reason == "no_time"
+    again = post(client, OUT, "/me/requests", {"mentor_id": "sam", "need": NEED, "style": "reverse"}, out_csrf)
+    assert again.status_code == 422 and "never_again" in again.get_data(as_text=True)
     # The mentee withdraws their own pending request.
     assert post(client, LEAD, f"/me/requests/{request_id}/withdraw", {}, lead_csrf).status_code == 303
     assert service.relationships.store.request(request_id).state == "withdrawn"
@@ -233,3 +252,13 @@ def test_the_local_demo_acts_as_a_picked_profile_only_when_asked_on_loopback_wit
         ).status_code
         == 400
     )
+
+
+def test_actions_are_rate_limited_like_searches(service):
+    app = app_for(service, form_rate_limit="2 per minute")
+    client = app.test_client()
+    with app.app_context():
+        csrf = app.extensions[EXTENSION].csrf_token(Me("proxy", LEAD, "lead"))
+    answers = [post(client, LEAD, "/me/requests/req-none/withdraw", {}, csrf).status_code for _ in range(3)]
+    assert answers == [404, 404, 429]
+    assert client.get("/me", **as_user(LEAD)).status_code == 200  # reading is not counted
