@@ -262,3 +262,14 @@ def test_actions_are_rate_limited_like_searches(service):
     answers = [post(client, LEAD, "/me/requests/req-none/withdraw", {}, csrf).status_code for _ in range(3)]
     assert answers == [404, 404, 429]
     assert client.get("/me", **as_user(LEAD)).status_code == 200  # reading is not counted
+
+
+def test_a_known_person_searches_as_their_stored_profile(client):
+    """Their stored seniority counts (reverse needs one; nobody typed it), so the cards are mentors they may ask."""
+    body = {"need": NEED, "style": "reverse"}
+    anonymous = client.post("/", data=body, environ_base={"REMOTE_ADDR": PROXY})
+    assert anonymous.status_code == 403  # signed-in mode: nobody without the proxy's word
+    unknown = client.post("/", data=body, **as_user("nobody@example.com"))
+    assert unknown.status_code == 422 and "seniority" in unknown.get_data(as_text=True).lower()
+    known = client.post("/", data=body, **as_user(LEAD))
+    assert known.status_code == 200 and "Ask Person sam for an introduction" in known.get_data(as_text=True)

@@ -29,7 +29,17 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -166,6 +176,17 @@ def current() -> Me | None:
     if "me" not in g:
         g.me = people().me()
     return g.me
+
+
+def searcher_id() -> str:
+    """The profile the form searches as: the known visitor's, when active and discoverable (a search names
+    a stored mentee with a `match` key's limited trust: SECURITY.md), so that the cards show the mentors the
+    rules let them ask (their seniority, languages, reporting line); else "" (asking re-checks the rules)."""
+    me = current()
+    if me is None or me.profile_id is None:
+        return ""
+    profile = service().get(me.profile_id)
+    return me.profile_id if profile is not None and profile.active and profile.discoverable else ""
 
 
 def csrf_field() -> Markup:
@@ -430,5 +451,7 @@ def stop_acting():
 
 
 @bp.app_context_processor
-def _people_csrf():
-    return {"people_csrf_field": csrf_field}
+def _people_context():
+    """`me` (the visitor, None on pages without the people's pages) and their forms' CSRF field, on every page."""
+    known = current() if EXTENSION in current_app.extensions and has_request_context() else None
+    return {"me": known, "people_csrf_field": csrf_field}

@@ -18,9 +18,9 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import BudgetExceeded, FieldError, InvalidInput
 from ..styles.rules import POLICIES
-from . import people_pages
 from .context import service, settings
 from .highlight import highlight
+from .people_pages import searcher_id
 from .signin import sign_in
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
@@ -62,6 +62,7 @@ class FormInput:
     virtual_only: bool = False
     bio: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    mentee_id: str = ""  # the searcher's stored profile, when the pages for people know them
 
     @classmethod
     def from_form(cls, form) -> FormInput:
@@ -82,6 +83,8 @@ class FormInput:
             mentee["timezone"] = self.timezone
         if self.bio:
             mentee["bio"] = self.bio
+        if self.mentee_id:
+            mentee["id"] = self.mentee_id
         filters: dict[str, Any] = {"virtual_only": self.virtual_only}
         if self.language:
             mentee["languages"] = [self.language]
@@ -139,20 +142,13 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
 
 def _page(form: FormInput, status: int = 200, **context: Any):
     styles = [(s, STYLE_NAMES[s], POLICIES[s].summary) for s in STYLE_ORDER]
-    return render_template("index.html", form=form, user=sign_in().user(), me=people_pages.current(),
-                           style_names=STYLE_NAMES, styles=styles,
+    return render_template("index.html", form=form, user=sign_in().user(), styles=styles,
                            seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
                            max_need=settings().max_need_chars, **context), status
 
 
 def _match(body: dict[str, Any]) -> dict[str, Any]:
-    """The search; for a person the pages know (people_pages), as their own stored profile (its seniority,
-    languages, reporting line: what asking for an introduction will check), the form's fields overriding it."""
-    me = people_pages.current()
-    if me is None or me.profile_id is None:
-        return service().match(body, budget_ms=settings().request_budget_ms, trust="limited")
-    body = {**body, "mentee": {**body["mentee"], "id": me.profile_id}}
-    return service().match(body, budget_ms=settings().request_budget_ms, trust="full")
+    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited")
 
 
 @bp.before_request
@@ -178,6 +174,7 @@ def index():
 def search():
     """Run the search the form describes and show the results as cards (422 with the form's errors)."""
     form = FormInput.from_form(request.form)
+    form.mentee_id = searcher_id()
     if not form.need:
         form.errors = {"need": "Say in a few words what you want to learn."}
         return _page(form, 422)
