@@ -11,7 +11,7 @@ import re
 import pytest
 
 from matcher.api import create_app
-from matcher.api.people_pages import EXTENSION, Me
+from matcher.api.people_signin import EXTENSION, Me
 from matcher.relationships.access import Actor
 from tests.conftest import profile
 

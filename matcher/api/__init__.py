@@ -66,6 +66,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         match,
         openapi,
         people_pages,
+        people_signin,
         profiles,
         programme_pages,
         programmes,
@@ -113,8 +114,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         app.register_blueprint(web.bp)
         limiter.limit(settings.form_rate_limit, methods=["POST"], key_func=signin.form_rate_limit_key)(web.bp)
         # The pages for people (/me): whom the proxy signs in, or a local demo (api/people_pages.py).
-        app.extensions[people_pages.EXTENSION] = people_pages.People(
-            form, people_pages.demo_mode(settings, form, serving_host), secret)
+        app.extensions[people_signin.EXTENSION] = people_signin.People(
+            form, people_signin.demo_mode(settings, form, serving_host), secret)
         app.register_blueprint(people_pages.bp)
         limiter.limit(settings.form_rate_limit, methods=["POST"],
                       key_func=signin.form_rate_limit_key)(people_pages.bp)

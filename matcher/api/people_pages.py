@@ -1,61 +1,33 @@
 """The pages for people: `/me` (their requests and relationships, both sides) and the actions behind the
 "Ask for an introduction" button on the form's result cards.
 
-Who a visitor is (SECURITY.md "The pages for people"):
-- Signed in: a trusted proxy vouches for a user (api/signin.py) and exactly one stored profile carries that
-  value in its private `email` field (ignoring case). The proxy's word is the only one believed; nothing the
-  browser sends names the person. A user no profile (or several) carries is signed in but may not act.
-- Demo ("act as"), for trying the service on one's own machine: only with MATCHER_DEMO_ACT_AS=1, a server
-  listening on a loopback address, no trusted proxy configured, and a request from a loopback address.
-  The visitor picks a stored profile (kept in a cookie) and every page says so in a banner. Never
-  anywhere else: off loopback, or behind a proxy, nobody can act as someone else.
-- Anyone else sees a 403 page.
-
-Every action goes through the RelationshipService as `Actor.person(<their profile id>)`, so its access rules
-hold: a person answers only requests made to them, withdraws only their own, logs sessions and answers the
-fit question only in their own relationships (after the first session held), and never sees the other
-side's fit answer. Every POST carries a CSRF token (an HMAC of who is signed in under the data directory's
-`web-secret`, as the programme pages): without it 400; from another site (Origin) 403. After an action the
-page redirects (303) to /me with a message code (never a name or a need in a URL).
+Who the visitor is, and their forms' CSRF tokens: api/people_signin.py. Every action goes through the
+RelationshipService as `Actor.person(<their profile id>)`, so its access rules hold: a person answers only
+requests made to them, withdraws only their own, logs sessions and answers the fit question only in their
+own relationships (after the first session held), and never sees the other side's fit answer. A POST
+without the visitor's token is 400, one from another site (Origin) 403. After an action the page redirects
+(303) to /me with a message code (never a name or a need in a URL).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    g,
-    has_request_context,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from markupsafe import Markup, escape
+from flask import Blueprint, Response, current_app, g, has_request_context, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ..config import Settings
 from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
 from ..relationships.access import Actor
 from ..relationships.states import DECLINE_REASONS
-from .admin_signin import CSRF_FIELD, WebSecret
 from .context import service
-from .signin import SignIn, is_loopback, sign_in
+from .people_signin import ACT_AS_COOKIE, EXTENSION, Me, csrf_field, current, people
+from .signin import sign_in
 
 bp = Blueprint("people_pages", __name__, url_prefix="/me", template_folder="templates")
 log = logging.getLogger("matcher.api")
 
-EXTENSION = "matcher.people"
-ACT_AS_COOKIE = "matcher_act_as"
 DEMO_PICK_LIMIT = 500
 DECLINE_WORDS = {"no_time": "I have no time now", "not_my_topic": "Not my topic", "other": "Another reason"}
 FIT_WORDS = {"good": "Good fit", "still_deciding": "Still deciding", "not_a_fit": "Not a fit"}
@@ -79,121 +51,6 @@ DONE = {
     "acting": "You are now acting as the profile you picked (demo mode).",
     "stopped": "You no longer act as anyone.",
 }
-
-
-@dataclass(frozen=True)
-class Me:
-    """Who is visiting the people's pages: `via` the trusted proxy (user = its header value) or the local demo,
-    and the stored profile they act as (None: not mapped to exactly one profile, or none picked yet)."""
-
-    via: Literal["proxy", "demo"]
-    user: str
-    profile_id: str | None
-    problem: Literal["unknown", "ambiguous", "choose"] | None = None
-
-    @property
-    def identity(self) -> str:
-        """What the CSRF token is bound to: the person acted as (else the proxy's user, or nobody picked)."""
-        if self.profile_id is not None:
-            return f"{self.via}:profile:{self.profile_id}"
-        return f"{self.via}:user:{self.user if self.via == 'proxy' else ''}"
-
-
-def demo_mode(settings: Settings, form: SignIn, serving_host: str | None) -> bool:
-    """True when "act as" may be offered: asked for, served on loopback to local users, no proxy in front."""
-    if not settings.demo_act_as:
-        return False
-    if serving_host is None or not is_loopback(serving_host) or form.proxies or form.mode != "open":
-        log.warning(
-            "MATCHER_DEMO_ACT_AS is ignored: it needs a server listening on a loopback address, the form "
-            "open (MATCHER_FORM=auto or open) and no MATCHER_TRUSTED_PROXIES"
-        )
-        return False
-    log.warning("demo mode: local users may act as any stored profile on /me (MATCHER_DEMO_ACT_AS=1)")
-    return True
-
-
-class People:
-    """Decides who a visitor is, and makes and checks the CSRF tokens of their forms."""
-
-    def __init__(self, form: SignIn, demo: bool, secret: WebSecret):
-        self.form, self.demo, self.secret = form, demo, secret
-
-    def me(self) -> Me | None:
-        """The visitor (see the module docstring), or None: nobody this page may serve."""
-        user = self.form.user()
-        if user is not None:
-            ids = service().store.ids_by_email(user)
-            if len(ids) == 1:
-                return Me("proxy", user, ids[0])
-            return Me("proxy", user, None, "ambiguous" if ids else "unknown")
-        if self.demo and is_loopback(request.remote_addr or ""):
-            picked = request.cookies.get(ACT_AS_COOKIE, "")
-            if picked and len(picked) <= 64 and service().get(picked) is not None:
-                return Me("demo", "demo", picked)
-            return Me("demo", "demo", None, "choose")
-        return None
-
-    def csrf_token(self, me: Me) -> str:
-        return hmac.new(self.secret.key(), b"people-pages\0" + me.identity.encode(), hashlib.sha256).hexdigest()
-
-    def check_post(self, me: Me) -> Response | None:
-        """A 403 page for a POST from another site, a 400 page without this visitor's token; None when fine."""
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != "null" and not _same_host(origin, self.form):
-            return _error(403, "Refused", "This form was sent from another site; open your page and use its buttons.")
-        token = request.form.get(CSRF_FIELD, "")
-        if not hmac.compare_digest(token.encode(), self.csrf_token(me).encode()):
-            return _error(
-                400,
-                "Form expired",
-                "This form did not come from your page (its security token is "
-                "missing or out of date). Reload the page and try again.",
-            )
-        return None
-
-
-def _same_host(origin: str, form: SignIn) -> bool:
-    try:
-        host = urlsplit(origin).netloc.lower()
-    except ValueError:
-        return False
-    hosts = {request.host.lower()}
-    if form.from_trusted_proxy(request.remote_addr):
-        forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip().lower()
-        if forwarded:
-            hosts.add(forwarded)
-    return bool(host) and host in hosts
-
-
-def people() -> People:
-    """The app's People."""
-    return current_app.extensions[EXTENSION]
-
-
-def current() -> Me | None:
-    """The visitor of this request (cached on `g`): the form's result cards use it too."""
-    if "me" not in g:
-        g.me = people().me()
-    return g.me
-
-
-def searcher_id() -> str:
-    """The profile the form searches as: the known visitor's, when active and discoverable (a search names
-    a stored mentee with a `match` key's limited trust: SECURITY.md), so that the cards show the mentors the
-    rules let them ask (their seniority, languages, reporting line); else "" (asking re-checks the rules)."""
-    me = current()
-    if me is None or me.profile_id is None:
-        return ""
-    profile = service().get(me.profile_id)
-    return me.profile_id if profile is not None and profile.active and profile.discoverable else ""
-
-
-def csrf_field() -> Markup:
-    """The hidden CSRF input of the visitor's forms (empty token when nobody is known)."""
-    me = current()
-    token = people().csrf_token(me) if me is not None else ""
-    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
 
 
 def _error(status: int, title: str, message: str) -> Response:
@@ -223,9 +80,9 @@ def _known_only():
             "MATCHER_DEMO_ACT_AS in the README.)",
         )
     if request.method == "POST":
-        refused = people().check_post(me)
+        refused = people().post_refusal(me)
         if refused is not None:
-            return refused
+            return _error(*refused)
         if me.profile_id is None and request.endpoint not in ("people_pages.act_as", "people_pages.stop_acting"):
             return _error(403, "No profile", "You are not linked to a stored profile, so you cannot act here yet.")
     return None

@@ -20,7 +20,7 @@ from ..errors import BudgetExceeded, FieldError, InvalidInput
 from ..styles.rules import POLICIES
 from .context import service, settings
 from .highlight import highlight
-from .people_pages import searcher_id
+from .people_signin import searcher_id
 from .signin import sign_in
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
