@@ -169,6 +169,9 @@ class Settings(BaseSettings):
     # with HTTP Basic and an `admin` API key as the password. Empty: only the latter (SECURITY.md).
     admin_users: str = ""
     form_rate_limit: str = "30 per minute"
+    # Demo mode of the people's pages (/me): a local user may "act as" any stored profile. Honoured only on a
+    # server listening on a loopback address with the form open and no trusted proxy (api/people_pages.py).
+    demo_act_as: bool = False
     key_rate_limit: str = "600 per minute"
     # Over all /v1 requests from one client address (whatever the key); per server process.
     address_rate_limit: str = "1200 per minute"

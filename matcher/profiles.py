@@ -44,6 +44,11 @@ ShortText = Annotated[str, Field(max_length=200)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 Language = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
 Seniority = Annotated[int, Field(ge=1, le=10, strict=True)]
+# A sign-in address: what a signing-in proxy names the person by (api/people_pages.py). Private: never in
+# PUBLIC_FIELDS, never embedded, compared case-insensitively.
+# Printable ASCII only, so that every store lower-cases it alike.
+Email = Annotated[str, Field(max_length=254)]
+_EMAIL = re.compile(r"^[!-?A-~]+@[!-?A-~]+$")
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -119,6 +124,7 @@ class Profile(BaseModel):
     # A mentor's "away until": not matched (nor asked for an introduction) before this ISO date (YYYY-MM-DD).
     # Internal, like capacity: never in a match answer.
     paused_until: Annotated[str, Field(max_length=10)] | None = None
+    email: Email | None = None  # private: how the people's pages recognise a signed-in person (SECURITY.md)
 
     @model_validator(mode="before")
     @classmethod
@@ -144,6 +150,15 @@ class Profile(BaseModel):
             return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_date(value)
         except ValueError:
             return _bad_date(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _EMAIL.match(value):
+            raise ValueError("expected a sign-in address such as ann.lee@example.com (ASCII, one @, no spaces)")
+        return value
 
     @field_validator("languages")
     @classmethod
@@ -321,7 +336,10 @@ def profile_passages(profile: Profile) -> list[str]:
 
 def content_hash(profile: Profile) -> str:
     """A hash of the whole profile: equal hashes mean a re-import changes nothing."""
-    canonical = json.dumps(profile.model_dump(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    data = profile.model_dump()
+    if data.get("email") is None:
+        del data["email"]  # profiles stored before the field existed keep their hash
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -136,6 +136,11 @@ def test_an_admin_reviews_publishes_and_downloads_a_programme_without_javascript
     assert re.fullmatch(r"Published \d+ pairs: they now use their mentors' capacity\.", message(page))
     assert page.locator("table.pairs .status", has_text="Published").count() >= proposed - 1
     assert "Published" in page.locator("header.intro .status").inner_text()
+    # Each published pair shows its progress: nothing logged yet, no fit answers.
+    progress = page.locator("table.pairs .pair-progress")
+    assert progress.count() == page.locator("table.pairs .status", has_text="Published").count()
+    assert " ".join(progress.first.inner_text().split()).endswith(
+        "0 of 4 sessions done Fit: mentee not yet, mentor not yet")
     page.screenshot(path=str(ARTIFACTS / "programme-published.png"), full_page=True)
 
     with page.expect_download() as download_info:

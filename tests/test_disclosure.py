@@ -20,9 +20,10 @@ SECRET_GOALS = "I want to learn xylocarpentry and quillography in secret."
 MENTORS = [
     profile("m-social", 2, "I film TikTok videos and teach leaders to post on Instagram Reels.", capacity=7,
             flash_hours_per_month=13.5, goals=SECRET_GOALS, manager_id="boss", timezone="Europe/Berlin",
-            languages=["en", "de"]),
+            languages=["en", "de"], email="Sofia.Secret@Mail.Example"),
     profile("m-sql", 4, "I untangle slow SQL queries and window functions in one session.", capacity=3,
-            flash_hours_per_month=1.5, goals="I want to learn budgeting in Excel pivot tables."),
+            flash_hours_per_month=1.5, goals="I want to learn budgeting in Excel pivot tables.",
+            email="sql.person@mail.example"),
     profile("m-lead", 9, "I coach directors on budgets, strategy and leading through change.", capacity=9,
             flash_hours_per_month=2.25, goals="I want to learn short video editing for TikTok."),
     profile("boss", 8, "I run the brand department and coach managers on hiring.", capacity=4, goals=SECRET_GOALS),
@@ -40,7 +41,7 @@ REQUESTS = [
 WHY_KEYS = {"semantic", "lexical", "style", "evidence", "notes"}
 # Values of hidden fields that must never appear in any text of a response.
 HIDDEN_TEXTS = ["xylocarpentry", "quillography", "budgeting in Excel", "short video editing", "13.5", "1.5", "2.25",
-                "room for", "flash hours", "capacity"]
+                "room for", "flash hours", "capacity", "Sofia.Secret", "sql.person", "mail.example", "@"]
 
 
 def assert_shows_only_what_security_md_allows(result: dict, people: dict[str, dict]) -> None:
@@ -148,3 +149,15 @@ def test_the_reporting_line_still_protects_a_named_mentee(service):
     asked = service.match({"need": "hiring and brand", "style": "traditional", "mentee": {"id": "m-social"},
                            "limit": 50}, trust="limited")
     assert "boss" not in {m["mentor"]["id"] for m in asked["matches"]}
+
+
+def test_the_private_email_is_stored_for_sign_in_but_never_shown_by_a_match(service, client, keys):
+    """The e-mail maps a signed-in person to their profile (people's pages); an admin key reads it, nothing else."""
+    assert service.get("m-social").email == "Sofia.Secret@Mail.Example"
+    assert "email" not in PUBLIC_FIELDS and "email" not in service.get("m-social").public()
+    whole = client.get("/v1/profiles/m-social", headers=bearer(keys["admin"]))
+    assert whole.status_code == 200 and whole.json["email"] == "Sofia.Secret@Mail.Example"
+    assert client.get("/v1/profiles/m-social", headers=bearer(keys["match"])).status_code == 403
+    page = client.post("/", data={"need": "TikTok videos and SQL", "style": "any"}).get_data(as_text=True)
+    assert "Person m-social" in page and "Person m-sql" in page
+    assert "Sofia.Secret" not in page and "sql.person" not in page and "mail.example" not in page.lower()

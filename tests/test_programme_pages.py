@@ -334,3 +334,25 @@ def test_the_pages_log_ids_and_counts_only(client, admin, pid, caplog):
     for secret in ("Person", "TikTok", "Instagram", "LinkedIn", "Reverse mentoring 2027", SOCIAL, "public speaking",
                    good):
         assert secret not in text, f"the log holds {secret!r}"
+
+
+def test_each_published_pair_shows_its_progress_and_both_fit_answers(client, admin, service, pid):
+    from matcher.relationships.access import Actor
+
+    programmes = service.programmes
+    programmes.approve(pid)
+    programmes.publish(pid)
+    relationships = service.relationships
+    found = {r.mentee_key: r for r in service.store.relationships(programme_id=pid)}
+    assert set(found) == {"lea", "max", "noa"}
+    lea = found["lea"]
+    relationships.log_session(Actor.person("lea"), lea.id, {"date": "2026-01-05", "status": "done", "plan_item": 1})
+    relationships.log_session(Actor.person(lea.mentor_id), lea.id, {"date": "2026-02-05", "status": "missed"})
+    relationships.answer_fit(Actor.person("lea"), lea.id, {"by": "mentee", "fit": "still_deciding"})
+    relationships.answer_fit(Actor.person(lea.mentor_id), lea.id, {"by": "mentor", "fit": "good"})
+    html = page(client, pid, admin)
+    cells = re.findall(r'<div class="pair-progress">(.*?)</div>', html, re.S)
+    assert len(cells) == 3
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    assert "1 of 3 sessions done, 1 missed Fit: mentee still deciding, mentor good" in " | ".join(texts)
+    assert texts.count("0/3 0 of 3 sessions done Fit: mentee not yet, mentor not yet") == 2

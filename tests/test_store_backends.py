@@ -716,3 +716,15 @@ def test_two_processes_publishing_on_a_mentors_last_place_at_once_never_over_com
         for child in children:
             child.close()
     assert all(s.committed <= s.profile.capacity for s in store.iter_profiles())
+
+
+def test_profiles_by_private_email_ignoring_case(store):
+    """The people's pages map a signed-in user to a profile by its private `email` (SECURITY.md)."""
+    store.write([write("ana", email="Ana.Lima@Example.com"), write("ben"), write("dup1", email="dup@example.com"),
+                 write("dup2", email="DUP@Example.com")])
+    assert store.ids_by_email("ana.lima@example.COM") == ["ana"]
+    assert store.ids_by_email(" Ana.Lima@Example.com ") == ["ana"]
+    assert store.ids_by_email("dup@example.com") == ["dup1", "dup2"]
+    assert store.ids_by_email("ben@example.com") == [] and store.ids_by_email("") == []
+    store.write([write("ana")])  # the address removed
+    assert store.ids_by_email("ana.lima@example.com") == []

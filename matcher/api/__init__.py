@@ -72,6 +72,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         match,
         monitoring,
         openapi,
+        people_pages,
+        people_signin,
         profiles,
         programme_pages,
         programmes,
@@ -118,12 +120,18 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(programmes.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(relationships.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key, exempt_when=_not_v1)(admin.bp)
+    secret = admin_signin.WebSecret(settings.data_dir)  # the key of every page's CSRF tokens
     if form.mode != "off":
         app.register_blueprint(web.bp)
         limiter.limit(settings.form_rate_limit, methods=["POST"], key_func=signin.form_rate_limit_key)(web.bp)
+        # The pages for people (/me): whom the proxy signs in, or a local demo (api/people_pages.py).
+        app.extensions[people_signin.EXTENSION] = people_signin.People(
+            form, people_signin.demo_mode(settings, form, serving_host), secret)
+        app.register_blueprint(people_pages.bp)
+        limiter.limit(settings.form_rate_limit, methods=["POST"],
+                      key_func=signin.form_rate_limit_key)(people_pages.bp)
     # The programme pages for admins (their own sign-in: api/admin_signin.py), whatever the form's mode.
-    app.extensions[admin_signin.EXTENSION] = admin_signin.AdminSignIn(
-        form, settings.admin_users, admin_signin.WebSecret(settings.data_dir))
+    app.extensions[admin_signin.EXTENSION] = admin_signin.AdminSignIn(form, settings.admin_users, secret)
     app.register_blueprint(programme_pages.bp)
     limiter.limit(settings.key_rate_limit, key_func=signin.form_rate_limit_key)(programme_pages.bp)
 

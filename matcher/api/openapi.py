@@ -273,7 +273,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
 }
 
 # Routes that are not part of the API: the web form and the programme pages (HTML for people) and their static files.
-UNDOCUMENTED_BLUEPRINTS = ("web", "programme_pages")
+UNDOCUMENTED_BLUEPRINTS = ("web", "programme_pages", "people_pages")
 
 RESPONSE_MODELS = (schemas.MatchResponse, schemas.ProfileWritten, schemas.BatchResponse,
                    schemas.ReindexResponse, schemas.Health, schemas.Readiness, schemas.ProblemDetails,

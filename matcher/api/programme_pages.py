@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import InvalidInput, OverCommitted
 from ..programmes.service import ProgrammeView, UnknownProgramme
 from ..programmes.views import pair_dict
+from ..relationships.states import progress_of
 from ..styles.rules import get_style
 from .admin_signin import CSRF_FIELD, Refused, admin_sign_in
 from .context import service
@@ -37,6 +38,7 @@ REVIEWABLE = ("proposed", "approved", "pinned")  # may still be rejected
 PAIRED = ("proposed", "approved", "pinned", "published")
 STATUS_NAMES = {"proposed": "Proposed", "approved": "Approved", "pinned": "Pinned", "published": "Published",
                 "unmatched": "Unmatched", "waiting": "Waiting"}
+FIT_WORDS = {"good": "good", "still_deciding": "still deciding", "not_a_fit": "not a fit", None: "not yet"}
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
 BINS = 10
@@ -300,6 +302,25 @@ def _rules_text(view: ProgrammeView) -> str:
     return "; ".join(parts) + "."
 
 
+def pair_progress(programme_id: str) -> dict[str, dict[str, Any]]:
+    """Each published pair's relationship by mentee key: its state, sessions done / missed / planned and both
+    sides' fit answers (admins see both: relationships/access.py)."""
+    store = service().store
+    found = store.relationships(programme_id=programme_id)
+    sessions, fits = store.sessions([r.id for r in found]), store.fits([r.id for r in found])
+    progress: dict[str, dict[str, Any]] = {}
+    for relationship in found:
+        key = relationship.mentee_key or relationship.mentee_id
+        if key is None or key in progress:  # newest first: a re-published pair shows its latest relationship
+            continue
+        done = progress_of(relationship, sessions[relationship.id])
+        answers = {fit.side: fit.fit for fit in fits[relationship.id]}
+        progress[key] = {"state": relationship.state, "done": done.sessions_done, "missed": done.sessions_missed,
+                         "planned": done.sessions_planned, "fit_mentee": answers.get("mentee"),
+                         "fit_mentor": answers.get("mentor"), "end_reason": relationship.end_reason}
+    return progress
+
+
 def _page(view: ProgrammeView, status: int = 200, message: str | None = None, error: bool = False,
           pin: dict[str, str] | None = None):
     rows = [_row(view, member) for member in view.cohort]
@@ -317,5 +338,6 @@ def _page(view: ProgrammeView, status: int = 200, message: str | None = None, er
         rules_text=_rules_text(view), hist=histogram([row["score"] for row in paired if row["score"] is not None]),
         publishable=summary["approved"] + summary["pinned"], message=message, error=error,
         members=[(member.key, view.names.get(member.key, member.key)) for member in view.cohort],
-        mentors=mentors, pin=pin or {}, bans=sorted(view.bans), names=names)
+        mentors=mentors, pin=pin or {}, bans=sorted(view.bans), names=names,
+        progress=pair_progress(view.record.id) if summary["published"] else {}, fit_words=FIT_WORDS)
     return Response(html, status=status, mimetype="text/html")

@@ -21,6 +21,7 @@ from ..errors import BudgetExceeded, FieldError, InvalidInput
 from ..styles.rules import ANY, BY_NAME, FORM_ORDER
 from .context import service, settings
 from .highlight import highlight
+from .people_signin import searcher_id
 from .signin import form_rate_limit_key, sign_in
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
@@ -51,6 +52,7 @@ class FormInput:
     virtual_only: bool = False
     bio: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    mentee_id: str = ""  # the searcher's stored profile, when the pages for people know them
 
     @classmethod
     def from_form(cls, form) -> FormInput:
@@ -71,6 +73,8 @@ class FormInput:
             mentee["timezone"] = self.timezone
         if self.bio:
             mentee["bio"] = self.bio
+        if self.mentee_id:
+            mentee["id"] = self.mentee_id
         filters: dict[str, Any] = {"virtual_only": self.virtual_only}
         if self.language:
             mentee["languages"] = [self.language]
@@ -163,6 +167,7 @@ def index():
 def search():
     """Run the search the form describes and show the results as cards (422 with the form's errors)."""
     form = FormInput.from_form(request.form)
+    form.mentee_id = searcher_id()
     if not form.need:
         form.errors = {"need": "Say in a few words what you want to learn."}
         return _page(form, 422)

@@ -175,6 +175,9 @@ class ProfileStore(Protocol):
     def get_many(self, row_ids: list[int]) -> dict[int, Profile]:
         """Profiles by row id (missing ones are left out)."""
 
+    def ids_by_email(self, email: str) -> list[str]:
+        """The ids of the profiles whose private `email` equals this one, ignoring case (normally one)."""
+
     def hashes(self, profile_ids: list[str]) -> dict[str, tuple[str, str]]:
         """{id: (content_hash, text_hash)} for the ids that are stored."""
 

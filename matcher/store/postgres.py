@@ -164,6 +164,13 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
         row = self._one(f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE id = %s", (profile_id,))
         return None if row is None else _stored(row)
 
+    def ids_by_email(self, email: str) -> list[str]:
+        """The ids of the profiles whose private `email` equals this one, ignoring case (a scan: one a page)."""
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT id FROM profiles WHERE lower(data ->> 'email') = %s ORDER BY id LIMIT 10",
+                                (email.strip().lower(),)).fetchall()
+        return [row[0] for row in rows]
+
     def get_many(self, row_ids: list[int]) -> dict[int, Profile]:
         """Profiles by row id (missing ones are left out), in one round trip."""
         if not row_ids:

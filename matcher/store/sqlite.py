@@ -157,6 +157,12 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
         ).fetchone()
         return None if row is None else StoredProfile(row[0], _load_profile(row[1]), row[2], row[3], row[4], row[5])
 
+    def ids_by_email(self, email: str) -> list[str]:
+        """The ids of the profiles whose private `email` equals this one, ignoring case (a scan: one a page)."""
+        rows = self.conn.execute("SELECT id FROM profiles WHERE lower(json_extract(data, '$.email')) = ? "
+                                 "ORDER BY id LIMIT 10", (email.strip().lower(),)).fetchall()
+        return [row[0] for row in rows]
+
     def get_many(self, row_ids: list[int]) -> dict[int, Profile]:
         """Profiles by row id (missing ones are left out)."""
         found: dict[int, Profile] = {}
