@@ -170,12 +170,15 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "error_text": {404: "No programme with this id.", 409: "The programme has no start date (field start_date)."},
     },
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
-    "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
+    "admin.readyz": {"summary": "Ready: the index is loaded and the server is not draining (503 otherwise)",
+                     "ok": {200: "Readiness", 503: "Readiness"},
                      "optional_scope": "admin", "errors": [401, 403],
                      "error_text": {401: "A Bearer key was sent and is not valid.",
                                     403: "A Bearer key was sent and its scope is not `admin`."},
-                     "description": "Without a key, only `ready`. With an `admin` key (optional), the index's "
-                                    "facts too: generation, profiles, model, seq, approximate."},
+                     "description": "Without a key, only `ready` and `draining`. With an `admin` key (optional), "
+                                    "the index's facts too: generation, profiles, model, seq, approximate. "
+                                    "`draining`: the server was told to stop (SIGTERM) and serves only until a load "
+                                    "balancer has taken it out (MATCHER_DRAIN_SECONDS)."},
     "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
     "monitoring.scrape": {"summary": "Metrics in the Prometheus text format",
                           "description": "Needs an API key with scope `admin`, unless the caller's address is listed "
