@@ -1,5 +1,5 @@
-"""A rolling restart behind HAProxy (Debian's package), as README "Failures" describes it: two replicas
-checked on /readyz; each in turn gets SIGTERM and is started again while matches run through HAProxy.
+"""A rolling restart behind HAProxy (Debian's package), as README "When something fails" describes it: two
+replicas checked on /readyz; each in turn gets SIGTERM and is started again while matches run through HAProxy.
 No request fails: a replica told to stop answers /readyz 503 while it still serves (MATCHER_DRAIN_SECONDS),
 HAProxy takes it out, and only then does it stop accepting and finish what it has.
 

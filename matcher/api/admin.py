@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, jsonify
 
 from ..errors import ReindexRunning
 from .auth import admin_key_sent, require_scope
-from .draining import draining
 from .context import service
+from .draining import draining
 from .errors import Problem
 
 bp = Blueprint("admin", __name__)
