@@ -198,6 +198,11 @@ class Settings(BaseSettings):
     # 0 = off), and the days without activity after which a mentor sinks below the active (0 = off).
     responsiveness_weight: Share = 0.1
     inactive_days: Annotated[float, Field(ge=0, le=3650)] = 180
+
+    # `serve` on SIGTERM: seconds a worker keeps serving while /readyz answers 503, so that a load balancer
+    # takes it out before it stops accepting (api/gworker.py); at least its check interval times the checks
+    # it needs to mark a server down. 0: stop accepting at once (a single server, no load balancer).
+    drain_seconds: Annotated[float, Field(ge=0, le=300)] = 0.0
     torch_threads: Count = 0  # model threads (torch, or ONNX Runtime intra-op); 0 = library default (all cores)
     query_threads: Count = 1  # ONNX Runtime threads encoding a need and its key phrases; 0 = all cores
     # FAISS (OpenMP) threads per search, process-wide; 0 = library default. One query at a time gains

@@ -52,6 +52,11 @@ class PurgeIncomplete(RuntimeError):
     """The store could not yet remove every trace of deleted profiles from its files (e.g. busy readers)."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store's database does not answer right now (stopped, restarting, unreachable, or no connection
+    free within the wait): nothing was read or changed by the failed call; try again in a moment."""
+
+
 class OverCommitted(RuntimeError):
     """Publishing would give mentors more long-term mentees than their capacity; nothing was published."""
 

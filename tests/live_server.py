@@ -85,9 +85,17 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         """Start and wait for /readyz to answer 200; raises with the server's log if it does not."""
-        self._log = open(self.log_path, "w")
+        return self.launch().wait_ready()
+
+    def launch(self) -> LiveServer:
+        """Start the process without waiting (several servers then load their model side by side)."""
+        self._log = open(self.log_path, "a")
         self.process = subprocess.Popen(self.command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                         cwd=ROOT)
+        return self
+
+    def wait_ready(self) -> LiveServer:
+        """Wait for /readyz to answer 200; raises with the server's log if it does not."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -114,12 +122,26 @@ class LiveServer:
         if getattr(self, "_log", None):
             self._log.close()
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting (stop() then waits)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
     def log(self) -> str:
         """The last part of the server's output."""
         try:
             return self.log_path.read_text(errors="replace")[-4000:]
         except OSError:
             return ""
+
+
+def stop_all(servers) -> None:
+    """Stop several servers side by side (each takes seconds to exit: its model is torn down)."""
+    servers = list(servers)
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        server.stop()
 
 
 def load_profiles(data_dir: Path, embedder, people: list[dict], database_url: str = "") -> None:

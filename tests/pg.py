@@ -8,9 +8,12 @@ fail under CI (CI=true): there they must run.
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -73,3 +76,54 @@ def fresh_database(migrated: bool = True) -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Cluster:
+    """A PostgreSQL cluster of this test's own (scripts/throwaway-postgres), which it may stop and start
+    again: `pause()` stops the server keeping its data, `resume()` starts it on the same port."""
+
+    SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "throwaway-postgres"
+
+    def __init__(self):
+        # Directly under the temporary folder: as root the server runs as `postgres`, which must reach it.
+        self.dir = tempfile.mkdtemp(prefix="mentor-matcher-outage-")
+        self.url = ""
+
+    def _run(self, verb: str) -> str:
+        done = subprocess.run([str(self.SCRIPT), verb, self.dir], capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            raise RuntimeError(f"throwaway-postgres {verb} failed: {done.stderr.strip()[-2000:]}")
+        return done.stdout.strip()
+
+    def start(self) -> Cluster:
+        """Start it (skips the test without server binaries; fails it under CI)."""
+        try:
+            self.url = self._run("start")
+        except RuntimeError as exc:
+            if in_ci():
+                pytest.fail(f"PostgreSQL is required under CI: {exc}")
+            pytest.skip(f"cannot start a PostgreSQL cluster of the test's own: {exc}")
+        return self
+
+    def pause(self) -> None:
+        self._run("pause")
+
+    def resume(self) -> None:
+        self._run("resume")
+
+    def stop(self) -> None:
+        self._run("stop")
+
+
+@contextmanager
+def own_cluster() -> Iterator[Cluster]:
+    """A started Cluster with the current schema, stopped and removed afterwards."""
+    cluster = Cluster()
+    try:
+        cluster.start()
+        from matcher.store.schema import migrate_database
+
+        migrate_database(cluster.url)
+        yield cluster
+    finally:
+        cluster.stop()

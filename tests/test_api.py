@@ -26,14 +26,14 @@ def test_healthz_and_readyz_need_no_key_and_readyz_shows_only_readiness_without_
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
     # The profile count and the change number move with every write and erasure: admins only.
-    assert ready.status_code == 200 and ready.json == {"ready": True}
+    assert ready.status_code == 200 and ready.json == {"ready": True, "draining": False}
     Readiness.model_validate(ready.json)
 
 
 def test_readyz_shows_the_index_facts_to_an_admin_key_only(client, keys, service):
     state = Readiness.model_validate(client.get("/readyz", headers=bearer(keys["admin"])).json)
     assert state.ready and state.profiles == len(PEOPLE) and state.generation and state.seq is not None
-    assert state.model_dump() == service.status()
+    assert state.model_dump() == {**service.status(), "draining": False}
     assert client.get("/readyz", headers=bearer(keys["match"])).status_code == 403
     assert client.get("/readyz", headers=bearer(keys["revoked"])).status_code == 401
     assert client.get("/readyz", headers=bearer("mm_nope_nope")).status_code == 401

@@ -46,7 +46,7 @@ def keys(data_dir, server):
 def test_health_and_readiness(server, keys):
     assert call(server, "GET", "/healthz")[2] == {"status": "ok"}
     status, headers, body = call(server, "GET", "/readyz")
-    assert (status, headers.get_content_type(), body) == (200, "application/json", {"ready": True})  # details: admins
+    assert (status, headers.get_content_type(), body) == (200, "application/json", {"ready": True, "draining": False})
     status, _, ready = call(server, "GET", "/readyz", key=keys["admin"])
     assert status == 200 and ready["ready"] and ready["profiles"] == len(PEOPLE)
 

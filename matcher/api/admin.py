@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify
 from ..errors import ReindexRunning
 from .auth import admin_key_sent, require_scope
 from .context import service
+from .draining import draining
 from .errors import Problem
 
 bp = Blueprint("admin", __name__)
@@ -40,15 +41,18 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """200 once the index is loaded, 503 before; the index facts only for an admin key.
+    """200 once the index is loaded, 503 before and while draining (the server was told to stop: a load
+    balancer should send it nothing new; api/gworker.py); the index facts only for an admin key.
 
     The profile count and the change number (`seq`) move with every write and erasure, so anyone who
-    could poll them would watch those happen: without a key the answer is `{"ready": ...}` alone.
+    could poll them would watch those happen: without a key the answer is `{"ready", "draining"}` alone.
     """
     status = service().status()
+    status["draining"] = draining()
+    status["ready"] = status["ready"] and not status["draining"]
     code = 200 if status["ready"] else 503
     if admin_key_sent() is None:
-        return jsonify({"ready": status["ready"]}), code
+        return jsonify({"ready": status["ready"], "draining": status["draining"]}), code
     return jsonify(status), code
 
 

@@ -28,6 +28,8 @@ PROBLEM_BASE = "https://mentor-matcher.dev/problems/"
 VALIDATION = PROBLEM_BASE + "validation"
 MALFORMED_JSON = PROBLEM_BASE + "malformed-json"
 BUDGET = PROBLEM_BASE + "request-budget"
+STORE_UNAVAILABLE = PROBLEM_BASE + "store-unavailable"
+STORE_RETRY_AFTER = "2"  # seconds: the store's pool reconnects on its own within a few (store/pgpool.py)
 JSON_TYPES = ("application/json",)
 # curl -d sends this content type by default; a body that parses as JSON is accepted (see json_body).
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -230,6 +232,16 @@ def handle_purge_incomplete(exc) -> Response:
     return problem_response(503, str(exc), headers={"Retry-After": "5"})
 
 
+def handle_store_unavailable(exc) -> Response:
+    """The store's database does not answer (stopped, restarting, unreachable): 503 with Retry-After.
+
+    Matches too: a replica cut off from the store cannot know whom another replica erased meanwhile,
+    so it does not answer from its index alone.
+    """
+    return problem_response(503, "the profile store does not answer right now; retry in a moment",
+                            STORE_UNAVAILABLE, "Store unavailable", headers={"Retry-After": STORE_RETRY_AFTER})
+
+
 def handle_unexpected(exc: Exception) -> Response:
     """A bug: logged with its traceback (never the body), answered as a 500 problem document."""
     if isinstance(exc, HTTPException):
@@ -246,7 +258,8 @@ def register(app: Flask) -> None:
     from ..errors import BudgetExceeded
 
     app.register_error_handler(BudgetExceeded, handle_budget_exceeded)
-    from ..errors import PurgeIncomplete
+    from ..errors import PurgeIncomplete, StoreUnavailable
 
     app.register_error_handler(PurgeIncomplete, handle_purge_incomplete)
+    app.register_error_handler(StoreUnavailable, handle_store_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

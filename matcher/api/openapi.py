@@ -40,12 +40,12 @@ ERROR_TEXT = {
     415: "Wrong content type.",
     422: "Validation failed; `errors` names each field and its reason.",
     429: "Too many requests for this key (or address).",
-    503: "The match did not finish within the request budget (MATCHER_REQUEST_BUDGET_MS); retry after "
-         "the Retry-After header's seconds.",
+    503: "The profile store does not answer right now (type .../store-unavailable); retry after the Retry-After "
+         "header's seconds.",
 }
 
 # endpoint -> how to document it. Bodies and responses name models; "errors" are the 4xx it can answer
-# besides 401/403/429, which every scoped operation gets.
+# besides 401/403/429/503, which every scoped operation gets (503: its key is checked in the store).
 NO_PROGRAMME = {404: "No programme with this id."}  # the programme routes' 404, in place of ERROR_TEXT's
 
 OPERATIONS: dict[str, dict[str, Any]] = {
@@ -54,6 +54,9 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "body": {"application/json": "MatchRequest"},
         "ok": {200: "MatchResponse"},
         "errors": [400, 413, 415, 422, 503],
+        "error_text": {503: "The match did not finish within the request budget (MATCHER_REQUEST_BUDGET_MS, type "
+                            ".../request-budget), or the profile store does not answer right now (type "
+                            ".../store-unavailable); retry after the Retry-After header's seconds."},
         "description": "A mentee given by `id` brings its stored seniority, time zone, languages, goals, bio and "
                        "manager. `reverse` and `traditional` need the mentee's seniority, `two-way` needs what the "
                        "mentee can teach (a stored profile or `mentee.bio`); without them the answer is 422. "
@@ -258,12 +261,15 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         },
     }.items()},
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
-    "admin.readyz": {"summary": "Ready: the index is loaded (503 before)", "ok": {200: "Readiness", 503: "Readiness"},
+    "admin.readyz": {"summary": "Ready: the index is loaded and the server is not draining (503 otherwise)",
+                     "ok": {200: "Readiness", 503: "Readiness"},
                      "optional_scope": "admin", "errors": [401, 403],
                      "error_text": {401: "A Bearer key was sent and is not valid.",
                                     403: "A Bearer key was sent and its scope is not `admin`."},
-                     "description": "Without a key, only `ready`. With an `admin` key (optional), the index's "
-                                    "facts too: generation, profiles, model, seq, approximate."},
+                     "description": "Without a key, only `ready` and `draining`. With an `admin` key (optional), "
+                                    "the index's facts too: generation, profiles, model, seq, approximate. "
+                                    "`draining`: the server was told to stop (SIGTERM) and serves only until a load "
+                                    "balancer has taken it out (MATCHER_DRAIN_SECONDS)."},
     "admin.openapi": {"summary": "This document", "ok": {200: {"type": "object"}}, "errors": []},
     "monitoring.scrape": {"summary": "Metrics in the Prometheus text format",
                           "description": "Needs an API key with scope `admin`, unless the caller's address is listed "
@@ -346,7 +352,7 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
             responses[str(status)].setdefault("headers", {})[name] = {
                 "description": text, "required": True, "schema": {"type": "string"}}
     # A `match` route cannot answer 403: every valid key has at least the match scope.
-    errors = list(doc["errors"]) + ([401, 429] if scope else []) + ([403] if scope == "admin" else [])
+    errors = list(doc["errors"]) + ([401, 429, 503] if scope else []) + ([403] if scope == "admin" else [])
     for status in sorted(set(errors)):
         responses[str(status)] = {"description": doc.get("error_text", {}).get(status, ERROR_TEXT[status]),
                                   "content": {PROBLEM: {"schema": _schema("ProblemDetails")}}}

@@ -134,8 +134,8 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Answer of GET /readyz: 200 once the index is loaded, 503 before. Only `ready` without a key; the
-    other fields with an `admin` key (Authorization: Bearer)."""
+    """Answer of GET /readyz: 200 once the index is loaded, 503 before and while draining. Only `ready` and
+    `draining` without a key; the other fields with an `admin` key (Authorization: Bearer)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -145,6 +145,8 @@ class Readiness(BaseModel):
     model: str | None = Field(None, description="The embedding model's key (admin key only).")
     seq: int | None = Field(None, description="The store's change number the index reflects (admin key only).")
     approximate: bool | None = Field(None, description="Whether the index is approximate (IVF) (admin key only).")
+    draining: bool = Field(False, description="Told to stop (SIGTERM): it serves only until a load balancer has "
+                                              "taken it out (MATCHER_DRAIN_SECONDS); `ready` is false meanwhile.")
 
 
 class OverCommittedMentor(BaseModel):

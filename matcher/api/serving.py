@@ -13,6 +13,7 @@ line names the request id and the time taken; MATCHER_LOG_FORMAT=json makes ever
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sys
@@ -35,16 +36,17 @@ KEEPALIVE = 5
 ACCESS_LOG_FORMAT = '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s %(M)sms'
 
 
-def gunicorn_options(host: str, port: int, workers: int = 1, threads: int = 8, log_format: str = "text"
-                     ) -> dict[str, Any]:
-    """The gunicorn settings `serve` uses."""
+def gunicorn_options(host: str, port: int, workers: int = 1, threads: int = 8, log_format: str = "text",
+                     drain_seconds: float = 0.0) -> dict[str, Any]:
+    """The gunicorn settings `serve` uses: gthread workers that drain for `drain_seconds` on SIGTERM
+    (api/gworker.py), then finish their requests within the graceful timeout."""
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
-        "worker_class": "gthread",
+        "worker_class": "matcher.api.gworker.DrainingThreadWorker",
         "threads": max(1, threads),
         "timeout": TIMEOUT,
-        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT + math.ceil(drain_seconds),  # whole seconds only
         "keepalive": KEEPALIVE,
         "preload_app": False,
         "accesslog": "-",
@@ -70,7 +72,7 @@ def _app(host: str | None = None):
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: int = 8,
-          log_format: str | None = None) -> int:
+          log_format: str | None = None, drain_seconds: float | None = None) -> int:
     """Serve until stopped; returns the exit status.
 
     Args:
@@ -79,17 +81,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: 
         workers: processes (each loads the model: about 100 MB per worker).
         threads: threads per process.
         log_format: "text" or "json"; None: MATCHER_LOG_FORMAT.
+        drain_seconds: on SIGTERM, keep serving this long with /readyz answering 503 before stopping
+            (None: MATCHER_DRAIN_SECONDS; waitress stops at once).
     """
-    if log_format is None:
+    if log_format is None or drain_seconds is None:
         from ..config import Settings
 
-        log_format = Settings.from_env().log_format
+        settings = Settings.from_env()
+        log_format = settings.log_format if log_format is None else log_format
+        drain_seconds = settings.drain_seconds if drain_seconds is None else drain_seconds
     for handler in logging.getLogger().handlers:
         logs.prepare(handler, log_format)
     try:
         from gunicorn.app.base import BaseApplication
+
+        from .gworker import DrainingThreadWorker
     except ImportError:  # pragma: no cover - Windows
         return _serve_waitress(host, port, threads)
+    DrainingThreadWorker.drain_seconds = drain_seconds  # the workers fork from this process: they inherit it
 
     class MatcherApplication(BaseApplication):
         def __init__(self, options: dict[str, Any]):
@@ -109,7 +118,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: 
               file=sys.stderr, flush=True)
     with _metrics_folder():
         try:
-            MatcherApplication(gunicorn_options(host, port, workers, threads, log_format)).run()
+            MatcherApplication(gunicorn_options(host, port, workers, threads, log_format, drain_seconds)).run()
         except SystemExit as exc:  # gunicorn exits through sys.exit
             return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

@@ -17,8 +17,9 @@ from zoneinfo import available_timezones
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import BudgetExceeded, FieldError, InvalidInput
+from ..errors import BudgetExceeded, FieldError, InvalidInput, StoreUnavailable
 from ..styles.rules import ANY, BY_NAME, FORM_ORDER
+from . import errors
 from .context import service, settings
 from .highlight import highlight
 from .people_signin import searcher_id
@@ -204,9 +205,16 @@ def _too_slow(exc):
     return Response(html, status=503, mimetype="text/html", headers={"Retry-After": "1"})
 
 
+def _store_down(exc):
+    html = render_template("error.html", status=503, title="Unavailable right now",
+                           message="The service cannot reach its database at the moment. Try again in a moment.")
+    return Response(html, status=503, mimetype="text/html", headers={"Retry-After": errors.STORE_RETRY_AFTER})
+
+
 bp.register_error_handler(413, _error_page)
 bp.register_error_handler(429, _error_page)
 bp.register_error_handler(BudgetExceeded, _too_slow)
+bp.register_error_handler(StoreUnavailable, _store_down)
 
 
 @bp.after_request

@@ -142,7 +142,8 @@ def cmd_serve(args) -> int:
     from ..api.serving import serve
 
     settings = _settings()  # a bad MATCHER_* value stops here (exit 2), not in every worker
-    return serve(args.host, args.port, workers=args.workers, threads=args.threads, log_format=settings.log_format)
+    return serve(args.host, args.port, workers=args.workers, threads=args.threads, log_format=settings.log_format,
+                 drain_seconds=settings.drain_seconds)
 
 
 def cmd_config(args) -> int:

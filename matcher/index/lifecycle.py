@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import IndexMismatch, ReindexRunning
+from ..errors import IndexMismatch, ReindexRunning, StoreUnavailable
 from ..model.batch import EmbeddingEngine, fill_missing
 from ..model.embedder import Embedder
 from ..store import ProfileStore
@@ -34,6 +34,8 @@ from .state import IndexState
 log = logging.getLogger("matcher.lifecycle")
 
 PUBLISH_ATTEMPTS = 5  # deletes racing a re-index: fold them in and write again at most this often
+STORE_RETRY_SECONDS = 5.0  # background work the store's outage stopped is tried again after this long
+LEXICAL_RETRY_SECONDS = 60.0  # ... and a BM25 rebuild that failed for another reason after this long
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class IndexLifecycle:
         self._refused: str | None = None  # a generation that failed to load: not retried on every request
         self._lexical_rebuild: threading.Thread | None = None
         self._lexical_pending = False
+        # Not before these times (monotonic): loading a newer generation, rebuilding BM25 after a failure.
+        self._swap_retry_at = self._lexical_retry_at = 0.0
         self.follower = ReindexFollower(store, generations)
         self._following: threading.Thread | None = None
 
@@ -94,14 +98,16 @@ class IndexLifecycle:
         self.open()
         with self._lock:
             name = self.generations.current_name()
+            now = time.monotonic()
             if (name is not None and name != self._state.generation and name != self._refused
-                    and self._loading is None):
+                    and self._loading is None and now >= self._swap_retry_at):
                 self._loading = threading.Thread(target=self._swap_in, args=(name, self._state), daemon=True,
                                                  name="matcher-swap-in")
                 self._loading.start()
             state = self._state
             changes = state_mod.catch_up(state, self.store, self.embedder)
-        if changes.deleted:
+            lexical_stale = self._lexical_pending and self._lexical_rebuild is None and now >= self._lexical_retry_at
+        if changes.deleted or lexical_stale:
             self._rebuild_lexical_soon()
         if self.follower.due() is not None:
             self._follow_soon()
@@ -155,6 +161,10 @@ class IndexLifecycle:
                 state_mod.catch_up(fresh, self.store, self.embedder)
                 self._state = fresh
             log.info("now serving index generation %s", name)
+        except StoreUnavailable:  # not the generation's fault: load it once the store answers again
+            self._swap_retry_at = time.monotonic() + STORE_RETRY_SECONDS
+            log.warning("index generation %s not loaded yet: the store does not answer; still serving %s", name,
+                        replacing.generation)
         except Exception as exc:
             self._refused = name
             log.warning("index generation %s not loaded, still serving %s: %s: %s", name, replacing.generation,
@@ -286,7 +296,14 @@ class IndexLifecycle:
                 started = time.perf_counter()
                 state_mod.rebuild_lexical(state, self.store)
                 log.info("lexical index rebuilt after deletes in %.1f s", time.perf_counter() - started)
-        except Exception:
-            log.exception("lexical index not rebuilt after deletes")
+        except Exception as exc:  # the masked index keeps serving; a later catch-up starts the rebuild again
+            outage = isinstance(exc, StoreUnavailable)
+            if outage:
+                log.warning("lexical index not rebuilt after deletes yet: the store does not answer")
+            else:
+                log.exception("lexical index not rebuilt after deletes")
             with self._lock:
+                # Still due (its word statistics count the erased texts): a later catch-up starts it again.
+                self._lexical_pending = True
+                self._lexical_retry_at = time.monotonic() + (STORE_RETRY_SECONDS if outage else LEXICAL_RETRY_SECONDS)
                 self._lexical_rebuild = None

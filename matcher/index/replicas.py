@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import StoreUnavailable
 from ..files import PRIVATE_FILE, private_file
 from ..store import ProfileStore
 from .generations import Generations
@@ -37,6 +38,7 @@ MARKER = "REINDEXED"
 LOCK = ".follow-lock"
 POLL_SECONDS = 1.0  # how often a process asks the store for its re-index count
 RETRY_SECONDS = 60.0  # after a failed rebuild, wait this long before trying again
+STORE_RETRY_SECONDS = 5.0  # ... or this long when the store did not answer (an outage, not a broken rebuild)
 
 
 class ReindexFollower:
@@ -83,7 +85,8 @@ class ReindexFollower:
     def follow(self, rebuild: Callable[[], object]) -> None:
         """Rebuild this directory's generation if the store counts re-indexes it has not followed, then
         record the count. Skips when another process of this directory is re-indexing or following.
-        A failure is logged (the current generation keeps serving) and retried after RETRY_SECONDS.
+        A failure is logged (the current generation keeps serving) and retried after RETRY_SECONDS, or
+        after STORE_RETRY_SECONDS when the store did not answer.
 
         Args:
             rebuild: builds, publishes and serves a generation from the store (IndexLifecycle._rebuild).
@@ -97,6 +100,10 @@ class ReindexFollower:
                 rebuild()
                 self.done(count)
                 log.info("followed the store's re-index %d in %.1f s", count, time.perf_counter() - started)
+        except StoreUnavailable:
+            log.warning("could not follow the store's latest re-index: the store does not answer; trying again "
+                        "in %.0f s", STORE_RETRY_SECONDS)
+            self.postpone(STORE_RETRY_SECONDS)
         except Exception:
             log.exception("could not follow the store's latest re-index; trying again in %.0f s", RETRY_SECONDS)
             self.postpone()

@@ -20,9 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
-from ..errors import ReindexRunning
+from ..errors import ReindexRunning, StoreUnavailable
 from ..profiles import Profile, content_hash, without_manager
 from . import pgdump, pgvacuum, schema
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
@@ -30,6 +29,7 @@ from .dburl import masked
 from .ledger import Ledger
 from .pgconnect import connect, connect_options
 from .pgledger import COMMITTED, POSTGRES
+from .pgpool import ResilientPool
 from .pgseq import bump_seq, hold_seq
 from .postgres_programmes import PostgresProgrammes
 from .relationships import RelationshipStore, forget_person
@@ -78,7 +78,7 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
         self._connect_options = connect_options(url)
         with connect(url) as conn:
             schema.check(conn, url)
-        self._pool: ConnectionPool | None = None
+        self._pool: ResilientPool | None = None
         self._pool_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -87,14 +87,14 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
     # -- connections ---------------------------------------------------------------------------
 
     @property
-    def pool(self) -> ConnectionPool:
-        """This process's pool of autocommit connections (opened on first use, again after close)."""
+    def pool(self) -> ResilientPool:
+        """This process's pool of autocommit connections (opened on first use, again after close). While the
+        database is down its connections raise StoreUnavailable, and it reconnects by itself (pgpool.py)."""
         pool = self._pool
         if pool is None:
             with self._pool_lock:
                 if self._pool is None:
-                    self._pool = ConnectionPool(self._url, kwargs=self._connect_options, min_size=1,
-                                                max_size=POOL_SIZE, name="mentor-matcher", open=True)
+                    self._pool = ResilientPool(self._url, self._connect_options, POOL_SIZE, "mentor-matcher")
                 pool = self._pool
         return pool
 
@@ -347,8 +347,12 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
 
         Raises:
             ReindexRunning: another process, replica or thread holds it.
+            StoreUnavailable: the database does not answer.
         """
-        conn = connect(self._url)
+        try:
+            conn = connect(self._url)
+        except psycopg.OperationalError:
+            raise StoreUnavailable("the database does not answer; retry in a moment") from None
         try:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (REINDEX_LOCK_KEY,)).fetchone()[0]:
                 raise ReindexRunning("a re-index is already running on this database (in this or another process "

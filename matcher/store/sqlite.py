@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,7 +97,8 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
         for suffix in ("", "-wal", "-shm", ".reindex-lock"):
             tighten(self.path.with_name(self.path.name + suffix))
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        # Every live thread's connection, for close(); a thread's own goes with the thread (_ThreadConnection).
+        self._connections: weakref.WeakSet[_ThreadConnection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
         self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA + RELATIONSHIP_SCHEMA)  # commits on its own
         migrate(self.conn)  # stores made by older versions carried forward (sqlite_relationships.py)
@@ -112,18 +114,20 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection (autocommit: writes go through `_write()`, one transaction each)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        """This thread's connection (autocommit: writes go through `_write()`, one transaction each); closed
+        when the thread ends (background work runs on short-lived threads: each would keep one open, with
+        its page cache, for the life of the process)."""
+        held = getattr(self._local, "conn", None)
+        if held is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA secure_delete=ON")  # a deleted profile's pages are overwritten, not just freed
-            self._local.conn = conn
+            held = self._local.conn = _ThreadConnection(conn)
             with self._connections_lock:
-                self._connections.append(conn)
-        return conn
+                self._connections.add(held)
+        return held.conn
 
     def _write(self) -> _Transaction:
         return _Transaction(self.conn)
@@ -131,9 +135,9 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
     def close(self) -> None:
         """Close every connection this store opened (in any thread); it reconnects if used again."""
         with self._connections_lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+            connections, self._connections = list(self._connections), weakref.WeakSet()
+        for held in connections:
+            held.conn.close()
         self._local = threading.local()
 
     # -- reads ---------------------------------------------------------------------------------
@@ -438,3 +442,14 @@ class _Transaction:
             self.conn.execute("COMMIT")
         else:
             self.conn.execute("ROLLBACK")
+
+
+class _ThreadConnection:
+    """One thread's connection, held in the store's thread-local: when the thread ends, its local goes and
+    this closes the connection (sqlite3 connections take no weak references, this holder does)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __del__(self) -> None:
+        self.conn.close()
