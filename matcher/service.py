@@ -8,6 +8,7 @@ store's database directly. It delegates to parts a newcomer can read alone:
     lifecycle.py    this process's indexes: open, catch up, swap in, re-index, checkpoint
     search/         a match, stage by stage: mentee, candidates, scores, explanation
     programmes/     whole cohorts paired at once, reviewed, published (the `programmes` attribute)
+    insights/       the skills map: demand and supply by topic (the `insights` attribute)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .state import IndexState
 from .store import ProfileStore, open_store
 
 if TYPE_CHECKING:
+    from .insights import InsightsService
     from .programmes.service import ProgrammeService
 
 log = logging.getLogger("matcher.service")
@@ -93,11 +95,17 @@ class MatchService:
 
         Args:
             engine: fills in the missing embeddings first (matcher/batch, e.g. on Ray); None: in this process.
+        Returns:
+            {"generation", "profiles", "seconds"}, and "insights" (the skills map built after it, or why
+            not) unless MATCHER_INSIGHTS_AFTER_REINDEX is false.
 
         Raises:
             ReindexRunning: a re-index is already running on this store, in this or another process.
         """
-        return self.index.reindex(progress, engine)
+        result = self.index.reindex(progress, engine)
+        if self.settings.insights_after_reindex:
+            result["insights"] = self.insights.build_quietly()
+        return result
 
     def checkpoint(self) -> str | None:
         """Write the in-memory indexes as a new generation without running the model (IndexLifecycle.checkpoint)."""
@@ -197,6 +205,13 @@ class MatchService:
         from .programmes.service import ProgrammeService  # the solvers load only when programmes are used
 
         return ProgrammeService(self)
+
+    @cached_property
+    def insights(self) -> "InsightsService":
+        """The skills map: demand and supply topics from this service's store (insights/service.py)."""
+        from .insights import InsightsService
+
+        return InsightsService(self)
 
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""
