@@ -57,8 +57,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
     from flask_limiter.util import get_remote_address
 
     from ..keys import KeyRing
-    from . import (admin, admin_signin, auth, context, errors, match, openapi, profiles, programme_pages, programmes,
-                   signin, web)
+    from . import (admin, admin_signin, auth, context, errors, insights, insights_pages, match, openapi, profiles,
+                   programme_pages, programmes, signin, web)
 
     settings, flask_config = _settings(config, service)
     form = signin.SignIn(signin.form_mode(settings.form, settings.public_form, serving_host),
@@ -89,11 +89,12 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
                       strategy="moving-window", application_limits=[settings.address_rate_limit],
                       application_limits_exempt_when=_not_v1)
     app.extensions["matcher.limiter"] = limiter
-    for blueprint in (match.bp, profiles.bp, programmes.bp, admin.bp):
+    for blueprint in (match.bp, profiles.bp, programmes.bp, insights.bp, admin.bp):
         app.register_blueprint(blueprint)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(match.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(profiles.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(programmes.bp)
+    limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(insights.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key, exempt_when=_not_v1)(admin.bp)
     if form.mode != "off":
         app.register_blueprint(web.bp)
@@ -103,6 +104,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: "MatchS
         form, settings.admin_users, admin_signin.WebSecret(settings.data_dir))
     app.register_blueprint(programme_pages.bp)
     limiter.limit(settings.key_rate_limit, key_func=signin.form_rate_limit_key)(programme_pages.bp)
+    app.register_blueprint(insights_pages.bp)  # the skills map for admins, the same sign-in
+    limiter.limit(settings.key_rate_limit, key_func=signin.form_rate_limit_key)(insights_pages.bp)
 
     app.extensions["matcher.openapi"] = openapi.build_openapi(app, settings)
     worker = secrets.token_hex(4)  # names this process in responses without giving away its pid
