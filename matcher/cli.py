@@ -89,6 +89,10 @@ def cmd_reindex(args) -> int:
         print(f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
               + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else ""))
     print(f"re-indexed {result['profiles']} profiles into {result['generation']} in {result['seconds']:.1f} s")
+    if "insights" in result:
+        from .cli_insights import built_line
+
+        print(built_line(result["insights"]))
     return EXIT_OK
 
 
@@ -308,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_programmes import add_commands as add_programme_commands
 
     add_programme_commands(sub, _service)
+    from .cli_insights import add_commands as add_insights_commands
+
+    add_insights_commands(sub, _service)
 
     p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
     p.add_argument("--json", action="store_true", help="as a JSON object")
