@@ -53,9 +53,10 @@ def test_the_document_is_openapi_3_1_and_covers_every_route(app, doc):
     documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
     served = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("web.", "programme_pages.")) or rule.endpoint == "static":  # HTML for people
+        if rule.endpoint.startswith(("web.", "programme_pages.", "insights_pages.")) or rule.endpoint == "static":
             continue
         path = rule.rule.replace("<profile_id>", "{profile_id}").replace("<programme_id>", "{programme_id}")
+        path = path.replace("<topic_id>", "{topic_id}")
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == served
     assert doc["paths"]["/v1/match"]["post"]["x-required-scope"] == "match"
@@ -104,6 +105,8 @@ OPERATIONS = {"POST /v1/match": True, "PUT /v1/profiles/{profile_id}": True, "GE
               "DELETE /v1/programmes/{programme_id}": True, "POST /v1/programmes/{programme_id}/runs": True,
               "POST /v1/programmes/{programme_id}/pairs": True, "POST /v1/programmes/{programme_id}/publish": True,
               "GET /v1/programmes/{programme_id}/pairs.csv": True,
+              "GET /v1/insights": False, "POST /v1/insights": False,
+              "GET /v1/insights/topics/{topic_id}/people": True, "GET /v1/insights/topics/{topic_id}/cohort.jsonl": True,
               "GET /healthz": False, "GET /readyz": False}  # schemathesis leaves out the document's own path
 CASES = [(label, mode) for label, has_input in OPERATIONS.items()
          for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_input or mode == "positive"]
