@@ -74,8 +74,9 @@ def build_map(store: ProfileStore, embedder: Embedder, files: MapFiles, settings
     started = time.perf_counter()
     with files.building():
         seq, reindexes = store.current_seq(), store.reindex_count()
-        embedder.dim  # noqa: B018 - loads the model now, so that the timings are the build's own
         clock = _Clock()
+        embedder.dim  # noqa: B018 - loads the model (if this process has not yet), timed on its own
+        clock.lap("model")
         got = _collect(store, embedder)
         clock.lap("read")
         _embed_missing(got, embedder)

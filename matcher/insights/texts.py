@@ -43,7 +43,8 @@ MENTORING_WORDS = frozenset(
     glad year years month months week weeks day days time times bring show showing walk explain explaining ask
     better understand understanding hoping hope goal goals ideally next would usually recently currently today
     typical every first new good great really well way ways lot someone people person basics basic improve
-    confidence confident get able make making start started know knowing study studied id ll ve re""".split()
+    confidence confident get able make making start started know knowing study studied id ll ve re end ends run
+    use using works things thing stuff company team teams""".split()
 )
 
 
