@@ -54,8 +54,8 @@ def cmd_insights(args, service_factory) -> int:
         if args.insights_command == "build":
             print(built_line(service.insights.build()))
             return EXIT_OK
+        stored = service.insights.current()  # NoMap before the index is loaded for nothing
         insights = service.open().insights
-        stored = insights.current()
         if args.topic is not None:
             text = (
                 insights.cohort_jsonl(args.topic) if args.cohort else _people_table(insights.people(args.topic, stored))

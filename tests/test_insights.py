@@ -264,3 +264,30 @@ def test_no_map_yet_is_a_clear_404(tmp_path, embedder):
         assert np.array_equal(service.insights.files.names(), [])
     finally:
         service.close()
+
+
+def test_a_reindex_builds_the_map_unless_told_not_to(tmp_path, embedder):
+    service = MatchService(Settings(data_dir=tmp_path / "a", insights_topics=3), embedder=embedder).open()
+    quiet = MatchService(Settings(data_dir=tmp_path / "b", insights_after_reindex=False), embedder=embedder).open()
+    try:
+        for svc in (service, quiet):
+            assert not svc.import_items(list(enumerate(people(), start=1))).rejected
+        built = service.reindex()["insights"]
+        assert built["version"] == "map-000001" and built["topics"] == 3
+        assert "insights" not in quiet.reindex() and quiet.insights.files.names() == []
+    finally:
+        service.close()
+        quiet.close()
+
+
+def test_the_command_line_says_what_is_missing(tmp_path, monkeypatch, capsys):
+    from matcher.cli import main
+
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
+    assert main(["insights", "show"]) == 1
+    assert "no skills map has been built yet: run `mentor-match insights build`" in capsys.readouterr().err
+    assert main(["insights", "show", "--cohort"]) == 2
+    assert "--cohort: needs --topic ID" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["insights", "show", "--topic", "x"])
+    assert exited.value.code == 2 and "expected a whole number from 1, got 'x'" in capsys.readouterr().err
