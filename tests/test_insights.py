@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -211,7 +212,8 @@ def test_erasure_leaves_the_map_at_once_and_the_file_at_the_next_build(tmp_path,
         service.close()
 
 
-def test_the_http_routes_are_for_admin_keys_only(mapped):
+def test_the_http_routes_are_for_admin_keys_only(mapped, caplog):
+    caplog.set_level(logging.DEBUG, logger="matcher")
     app = create_app({"key_rate_limit": "100000 per minute"}, service=mapped)
     client, keys = app.test_client(), make_keys(mapped)
     assert client.get("/v1/insights").status_code == 401
@@ -234,6 +236,10 @@ def test_the_http_routes_are_for_admin_keys_only(mapped):
     assert cohort.mimetype == "application/x-ndjson" and len(cohort.get_data(as_text=True).splitlines()) == 6
     assert client.get("/v1/insights/topics/99/people", headers=bearer(keys["admin"])).status_code == 404
     assert client.get("/v1/insights/topics/x/people", headers=bearer(keys["admin"])).status_code == 404
+    assert client.post("/v1/insights", headers=bearer(keys["admin"])).json["topics"] == 3
+    # the log holds versions, topic ids and counts: no label, name or wish
+    assert "insights map-" in caplog.text and "skills map map-" in caplog.text
+    assert not any(text in caplog.text for text in ["bagpipes", "Person piper", "Highland", "tiktok", "TikTok"])
 
 
 def test_the_pages_are_for_admins_only(mapped):

@@ -9,8 +9,10 @@ style, which needs a request per wish and costs about a match each). A person ne
 wish. A mentor *can teach* a topic when some wish of the topic scores at least `threshold` against
 them; a wish is *uncovered* when no mentor reaches `threshold`.
 
-Search: exact (FAISS flat, inner product) up to EXACT_LIMIT bio sentences; above it an IVF index
-(4 * sqrt(n) lists, NPROBE searched), as the matcher's own indexes do.
+Search: exact (FAISS flat, inner product) up to EXACT_LIMIT bio sentences (about 5k profiles); above it an
+IVF index (4 * sqrt(n) lists, NPROBE searched), as the matcher's own indexes do above their threshold: a
+flat scan of every wish against every sentence grows with the square of the organisation (at 10k profiles
+it was three quarters of a build).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import faiss
 import numpy as np
 
-EXACT_LIMIT = 50_000
+EXACT_LIMIT = 20_000
 NPROBE = 32
 NEAREST = 16
 CHUNK = 2048

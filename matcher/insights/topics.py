@@ -49,7 +49,7 @@ def fit_centroids(
     fit, fit_weights = vectors[rows], np.asarray(weights, dtype=np.float64)[rows]
     distinct = len(np.unique(fit.round(5), axis=0))
     k = max(1, min(k, distinct))
-    model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(fit, sample_weight=fit_weights)
+    model = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(fit, sample_weight=fit_weights)  # k-means++ start
     centroids = model.cluster_centers_.astype(np.float32)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
     return centroids
