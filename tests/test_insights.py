@@ -297,3 +297,18 @@ def test_the_command_line_says_what_is_missing(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["insights", "show", "--topic", "x"])
     assert exited.value.code == 2 and "expected a whole number from 1, got 'x'" in capsys.readouterr().err
+
+
+def test_a_store_without_wishes_or_without_mentors_builds_a_map(tmp_path, embedder):
+    mentors = [p for p in people() if p["styles"]]
+    wanting = [p for p in people() if not p["styles"]]
+    for name, group in (("empty", []), ("mentors", mentors), ("wanting", wanting)):
+        service = MatchService(Settings(data_dir=tmp_path / name), embedder=embedder).open()
+        try:
+            assert not service.import_items(list(enumerate(group, start=1))).rejected
+            service.insights.build()
+            summary = service.insights.summary()
+            assert (len(summary["topics"]) > 0) == bool(wanting and group is wanting)
+            assert all(t["supply"] == 0 for t in summary["topics"])
+        finally:
+            service.close()

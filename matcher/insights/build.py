@@ -27,7 +27,7 @@ from .artefact import MapFiles
 from .coverage import answer
 from .labels import LABEL_TERMS, topic_terms
 from .texts import band_of, wishes
-from .topics import assign, auto_topics, fit_centroids, merge_small, person_weights
+from .topics import assign, auto_topics, fit_centroids, merge_small, people_per_topic, person_weights
 
 log = logging.getLogger("matcher.insights")
 
@@ -294,8 +294,7 @@ def _renumber(topic: np.ndarray, row: np.ndarray) -> np.ndarray:
     empty ones dropped, so that topic 1 is the most wanted."""
     if len(topic) == 0:
         return topic
-    pairs = np.unique(np.stack([topic, row], axis=1), axis=0)
-    people = np.bincount(pairs[:, 0], minlength=int(topic.max()) + 1)
+    people = people_per_topic(topic, row, int(topic.max()) + 1)
     order = [t for t in np.lexsort((np.arange(len(people)), -people)) if people[t] > 0]
     new = np.full(len(people), -1, dtype=np.int32)
     new[order] = np.arange(len(order), dtype=np.int32)

@@ -84,8 +84,7 @@ def merge_small(
     topics = topics.copy()
     alive = np.ones(len(centroids), dtype=bool)
     while alive.sum() > 1:
-        pairs = np.unique(np.stack([topics, people], axis=1), axis=0)
-        wanted = np.bincount(pairs[:, 0], minlength=len(centroids))
+        wanted = people_per_topic(topics, people, len(centroids))
         small = np.flatnonzero(alive & (wanted < min_people))
         if len(small) == 0:
             break
@@ -97,3 +96,12 @@ def merge_small(
             similarity[:, ~alive] = -np.inf
             topics[rows] = similarity.argmax(axis=1)
     return topics
+
+
+def people_per_topic(topics: np.ndarray, people: np.ndarray, count: int) -> np.ndarray:
+    """How many distinct people have a row in each of `count` topics."""
+    if len(topics) == 0:
+        return np.zeros(count, dtype=np.int64)
+    _, person = np.unique(people, return_inverse=True)
+    pairs = np.unique(np.asarray(topics, dtype=np.int64) * (int(person.max()) + 1) + person)
+    return np.bincount(pairs // (int(person.max()) + 1), minlength=count)
