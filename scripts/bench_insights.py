@@ -21,6 +21,7 @@ each category the topic most of it lands in, with that topic's label.
     scripts/bench_insights.py --profiles 10000 --corpus ../shared/eval/esco-skills-dev/corpus.jsonl
     scripts/bench_insights.py --smoke                      # 300 profiles, seconds (CI)
     scripts/bench_insights.py --lists ../shared/eval/peoplegrove-dev
+    scripts/bench_insights.py --demo                       # the demo: topics against the areas its goals came from
 """
 
 from __future__ import annotations
@@ -260,6 +261,54 @@ def _lists(work: Path, folder: Path, topics: int) -> dict:
     return report
 
 
+def bench_demo(topics: int) -> dict:
+    """The demo people (matcher/demo): how the topics match the areas the generator wrote the goals from
+    (scripts/demo_tables.toml: each area's `learn` phrases)."""
+    import tomllib
+
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from matcher.cli import demo_profiles_path
+    from matcher.insights.texts import wishes
+    from matcher.readers import read_file
+    from matcher.service import MatchService
+
+    tables = tomllib.loads((ROOT / "scripts" / "demo_tables.toml").read_text(encoding="utf-8"))
+    area_of = {
+        phrase.lower(): key
+        for group in tables["areas"].values()
+        for key, area in group.items()
+        for phrase in area.get("learn", [])
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-insights-demo.") as work:
+        with MatchService(Settings(data_dir=Path(work) / "data", insights_topics=topics)) as service:
+            items, _ = read_file(demo_profiles_path())
+            service.import_items(items)
+            built = service.insights.build()
+            stored = service.insights.current()
+            goals = {item.row_id: item.profile.goals for item in service.store.iter_profiles()}
+    arrays = stored.arrays
+    truth, topic = [], []
+    for row, number, t in zip(arrays["demand_row"], arrays["demand_wish"], arrays["demand_topic"]):
+        wish = wishes(goals[int(row)])[int(number)].lower()
+        areas = {key for phrase, key in area_of.items() if phrase in wish}
+        if len(areas) == 1:
+            truth.append(areas.pop())
+            topic.append(int(t))
+    truth, topic = np.array(truth), np.array(topic)
+    purity = sum(Counter(truth[topic == t]).most_common(1)[0][1] for t in set(topic)) / len(truth)
+    inverse = sum(Counter(topic[truth == a]).most_common(1)[0][1] for a in set(truth)) / len(truth)
+    return {
+        "set": "demo",
+        "build": built,
+        "wishes_with_one_area": len(truth),
+        "areas": len(set(truth)),
+        "purity": round(purity, 3),
+        "inverse_purity": round(inverse, 3),
+        "nmi": round(float(normalized_mutual_info_score(truth, topic)), 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--profiles", type=int, default=10_000)
@@ -269,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--smoke", action="store_true", help="300 profiles (seconds)")
     p.add_argument("--lists", type=Path, help="a BEIR list-like set (corpus.jsonl, queries.jsonl): quality")
-    p.add_argument("--topics", type=int, default=0, help="with --lists: topics (0: automatic)")
+    p.add_argument("--demo", action="store_true", help="the demo people: topics against the generator's areas")
+    p.add_argument("--topics", type=int, default=0, help="with --lists or --demo: topics (0: automatic)")
     p.add_argument("--out", type=Path, help="write the report as JSON here")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # internal: build in this fresh process
     args = p.parse_args(argv)
@@ -277,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child_build(args.child)))
         return 0
     report = (
-        bench_lists(args.lists, args.topics)
+        bench_demo(args.topics)
+        if args.demo
+        else bench_lists(args.lists, args.topics)
         if args.lists
         else bench_cost(300 if args.smoke else args.profiles, args.corpus, args.seed)
     )
