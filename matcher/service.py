@@ -62,6 +62,7 @@ class MatchService:
         # thread team costs more than it gains and contends with ONNX Runtime and FAISS for the cores.
         threadpool_limits(1, user_api="blas")
         self.generations = Generations(data_dir / "index")
+        self.insights.files.tighten()  # the skills map's files, like the index's, are owner-only
         s = self.settings
         self.index = IndexLifecycle(self.store, self.embedder, self.generations, IndexSettings(
             s.ann_threshold, s.ann_nprobe, s.phrase_book_size if s.phrase_weight > 0 else 0, s.phrase_words))

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..files import private_dir, private_file
+from ..files import private_dir, private_file, tighten
 from .summary import MapTables
 
 FOLDER = "insights"
@@ -87,6 +87,14 @@ class MapFiles:
 
     def __init__(self, data_dir: Path):
         self.folder = Path(data_dir) / FOLDER
+
+    def tighten(self) -> None:
+        """Make the folder and its files owner-only, as every file of the data directory (one written by an
+        older version, or with another umask, is tightened when the service opens)."""
+        if self.folder.is_dir():
+            tighten(self.folder)
+            for path in self.folder.iterdir():
+                tighten(path)
 
     def names(self) -> list[str]:
         """The map files present, oldest first."""
