@@ -88,7 +88,7 @@ def fill_store(data_dir: Path, n: int, corpus: Path, seed: int) -> dict:
                 if own:
                     sentences.append(near(anchors[own[0]], noise))
                 else:  # an opener or a closer: a mix of two of the person's entries
-                    pair = anchors[noise.choice(mine, 2)] if len(mine) > 1 else anchors[noise.integers(len(anchors), 2)]
+                    pair = anchors[noise.choice(mine, 2)] if len(mine) > 1 else anchors[noise.integers(0, len(anchors), 2)]
                     sentences.append(near(pair.mean(axis=0), noise))
             wanted = [j for label, j in by_label.items() if label and label in profile.goals]
             goals = None
