@@ -312,3 +312,20 @@ def test_a_store_without_wishes_or_without_mentors_builds_a_map(tmp_path, embedd
             assert all(t["supply"] == 0 for t in summary["topics"])
         finally:
             service.close()
+
+
+def test_a_programme_members_need_counts_as_demand(tmp_path, embedder):
+    service = open_mapped(tmp_path / "data", embedder)
+    try:
+        need = "I want to learn to play the bagpipes for the office party."
+        created = service.programmes.create(
+            {"name": "Pipes", "style": "any", "cohort": [{"id": "junior-0", "need": need}, {"id": "junior-1"}]}
+        )
+        service.insights.build()
+        bagpipes = by_label(service.insights.summary(), "bagpipes")
+        assert bagpipes["demand"] == 7  # the six pipers and junior-0's programme need (junior-1's is their goals)
+        listed = {p["id"]: p for p in service.insights.people(bagpipes["id"])}
+        assert listed["junior-0"]["wish"] == need.rstrip(".")
+        assert listed["junior-0"]["source"] == f"programme {created.record.id}"
+    finally:
+        service.close()
