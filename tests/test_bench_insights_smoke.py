@@ -35,4 +35,6 @@ def test_bench_insights_smoke_reports_the_build(tmp_path):
     build = report["build"]
     assert build["topics"] >= 2 and build["wishes"] > 0 and build["mentors"] > 0
     assert set(build["timings"]) == {"model", "read", "embed", "topics", "answers", "labels", "skills", "write"}
-    assert build["seconds"] > 0 and build["peak_mb"] >= 0 and build["rss_before_mb"] > 0
+    assert (
+        build["seconds"] > 0 and build["peak_mb"] >= 0 and build["rss_before_mb"] > 0 and build["summary_seconds"] > 0
+    )
