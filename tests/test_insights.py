@@ -265,8 +265,13 @@ def test_no_map_yet_is_a_clear_404(tmp_path, embedder):
     service = MatchService(Settings(data_dir=tmp_path / "data"), embedder=embedder).open()
     try:
         client = create_app(service=service).test_client()
-        answer = client.get("/v1/insights", headers=bearer(make_keys(service)["admin"]))
+        admin = make_keys(service)["admin"]
+        answer = client.get("/v1/insights", headers=bearer(admin))
         assert answer.status_code == 404 and "mentor-match insights build" in answer.json["detail"]
+        page = client.get(
+            "/insights", headers={"Authorization": "Basic " + base64.b64encode(f"x:{admin}".encode()).decode()}
+        )
+        assert page.status_code == 404 and "No map yet" in page.get_data(as_text=True)
         assert np.array_equal(service.insights.files.names(), [])
     finally:
         service.close()
