@@ -129,3 +129,28 @@ def test_map_files_are_owner_only_and_a_build_removes_the_older_ones(tmp_path):
     assert files.names() == ["map-000002.npz"] and files.current().manifest["version"] == "map-000002"
     assert stat.S_IMODE(files.folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((files.folder / "map-000002.npz").stat().st_mode) == 0o600
+
+
+def test_coverage_never_counts_a_persons_own_sentences_and_the_ivf_path_agrees(monkeypatch):
+    from matcher.insights import coverage
+
+    rng = np.random.default_rng(0)
+    anchors = rng.standard_normal((40, 32)).astype(np.float32)
+    anchors /= np.linalg.norm(anchors, axis=1, keepdims=True)
+
+    def near(rows):
+        v = anchors[rows] + rng.standard_normal((len(rows), 32)).astype(np.float32) * 0.05
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    sentence_anchor = np.arange(2400) % 40
+    sentences, owner = near(sentence_anchor), np.arange(2400) // 3  # three sentences a mentor
+    wishes = np.concatenate([near(np.array([0, 1, 2])), sentences[:1]])  # the last: mentor 0's own words
+    wisher, topic = np.array([5000, 5001, 5002, 0]), np.array([0, 1, 2, 3])
+    best, pair_topic, pair_sentence = coverage.answer(wishes, wisher, topic, sentences, owner, 0.9)
+    assert (best[:3] > 0.9).all() and best[3] > 0.9  # mentor 0's wish is answered by others' sentences
+    assert 0 not in owner[pair_sentence[pair_topic == 3]]  # never by their own
+    assert set(sentence_anchor[pair_sentence[pair_topic == 0]]) == {0}
+    monkeypatch.setattr(coverage, "EXACT_LIMIT", 100)  # the same on the approximate (IVF) path
+    best_ivf, topic_ivf, sentence_ivf = coverage.answer(wishes, wisher, topic, sentences, owner, 0.9)
+    assert np.allclose(best_ivf, best, atol=1e-5)
+    assert set(zip(topic_ivf, sentence_ivf)) == set(zip(pair_topic, pair_sentence))

@@ -10,9 +10,10 @@ wish. A mentor *can teach* a topic when some wish of the topic scores at least `
 them; a wish is *uncovered* when no mentor reaches `threshold`.
 
 Search: exact (FAISS flat, inner product) up to EXACT_LIMIT bio sentences (about 5k profiles); above it an
-IVF index (4 * sqrt(n) lists, NPROBE searched), as the matcher's own indexes do above their threshold: a
-flat scan of every wish against every sentence grows with the square of the organisation (at 10k profiles
-it was three quarters of a build).
+IVF index (sqrt(n) lists, NPROBE searched), approximate like the matcher's own indexes above their
+threshold: a flat scan of every wish against every sentence grows with the square of the organisation.
+Every wish is range-searched (all sentences at `threshold` or more); only the wishes without a good answer
+are then searched for their nearest sentences, for their best score.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import faiss
 import numpy as np
 
 EXACT_LIMIT = 20_000
-NPROBE = 32
+NPROBE = 16
+TRAIN_PER_LIST = 40  # k-means points per list when training the IVF quantizer (FAISS asks for at least 39)
+TRAIN_ITERATIONS = 10
 NEAREST = 16
 CHUNK = 2048
 
@@ -32,11 +35,12 @@ def sentence_index(vectors: np.ndarray) -> faiss.Index:
     dim = vectors.shape[1]
     if len(vectors) <= EXACT_LIMIT:
         index = faiss.IndexFlatIP(dim)
-    else:
-        lists = int(4 * np.sqrt(len(vectors)))
+    else:  # a one-off search: a light quantizer (sqrt(n) lists, a sample, few iterations) costs far less to train
+        lists = int(np.sqrt(len(vectors)))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists, faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = TRAIN_ITERATIONS
         rng = np.random.default_rng(0)
-        train = vectors[rng.choice(len(vectors), min(len(vectors), 64 * lists), replace=False)]
+        train = vectors[rng.choice(len(vectors), min(len(vectors), TRAIN_PER_LIST * lists), replace=False)]
         index.train(train)
         index.nprobe = NPROBE
     index.add(vectors)
@@ -72,16 +76,21 @@ def answer(
     for start in range(0, n, CHUNK):
         block = np.ascontiguousarray(wishes[start : start + CHUNK], dtype=np.float32)
         who = wisher[start : start + CHUNK]
-        scores, ids = index.search(block, min(NEAREST, index.ntotal))
-        own = (ids < 0) | (owner[np.maximum(ids, 0)] == who[:, None])
-        best[start : start + len(block)] = np.where(own, -1.0, scores).max(axis=1)
-        for i in np.flatnonzero(own.all(axis=1)):  # every neighbour was their own (or none): look at all
-            others = owner != who[i]
-            if others.any():
-                best[start + i] = float((sentences[others] @ block[i]).max())
-        limits, _, hits = index.range_search(block, threshold)
-        wish_of = np.repeat(np.arange(start, start + len(block)), np.diff(limits).astype(np.int64))
-        keep = owner[hits] != wisher[wish_of]
-        found.append(np.unique(wish_topic[wish_of[keep]] * len(sentences) + hits[keep]))
+        limits, hit_scores, hits = index.range_search(block, threshold)
+        wish_of = np.repeat(np.arange(len(block)), np.diff(limits).astype(np.int64))
+        keep = owner[hits] != who[wish_of]
+        found.append(np.unique(wish_topic[start + wish_of[keep]] * len(sentences) + hits[keep]))
+        answered = np.full(len(block), -1.0, dtype=np.float32)
+        np.maximum.at(answered, wish_of[keep], hit_scores[keep])
+        best[start : start + len(block)] = answered
+        lacking = np.flatnonzero(answered < threshold)  # no good answer: how close the nearest one comes
+        if len(lacking):
+            scores, ids = index.search(block[lacking], min(NEAREST, index.ntotal))
+            own = (ids < 0) | (owner[np.maximum(ids, 0)] == who[lacking][:, None])
+            best[start + lacking] = np.where(own, -1.0, scores).max(axis=1)
+            for i in lacking[own.all(axis=1)]:  # every neighbour was their own (or none): look at all
+                others = owner != who[i]
+                if others.any():
+                    best[start + i] = float((sentences[others] @ block[i]).max())
     codes = np.unique(np.concatenate(found))
     return best, codes // len(sentences), codes % len(sentences)
