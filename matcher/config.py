@@ -215,6 +215,14 @@ class Settings(BaseSettings):
     # Addresses (comma-separated IPs or networks) that may read GET /metrics without a key (a Prometheus
     # server scraping the replica directly); anyone else needs an `admin` key. Empty: the key only.
     metrics_addresses: str = ""
+    # The skills map (matcher/insights, README "The skills map"). No count of fewer people than this is
+    # shown, and no label word used by fewer; topics (0 = about one per 10 people with wishes, 2..100);
+    # a wish is covered when an available mentor's bio sentence reaches this cosine with it; build the map
+    # after every `mentor-match reindex` / POST /v1/reindex (seconds at 10k profiles, see README).
+    insights_min_group: Annotated[int, Field(ge=2, le=1000)] = 5
+    insights_topics: Annotated[int, Field(ge=0, le=500)] = 0
+    insights_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    insights_after_reindex: bool = True
 
     @field_validator("form_rate_limit", "key_rate_limit", "address_rate_limit")
     @classmethod

@@ -9,6 +9,7 @@ store's database directly. It delegates to parts a newcomer can read alone:
     search/                 a match, stage by stage: mentee, candidates, scores, explanation
     programmes/             whole cohorts paired at once, reviewed, published (the `programmes` attribute)
     relationships/          introductions, relationships, sessions, pairing fit (the `relationships` attribute)
+    insights/               the skills map: demand and supply by topic (the `insights` attribute)
 
 Below the class, three functions reach the store alone, without loading the model, for the CLI's
 `keys`, `backup` and `migrate`.
@@ -47,6 +48,7 @@ from .search.responsiveness import ResponsivenessSettings
 from .store import ProfileStore, describe_store, migrate_store, open_store
 
 if TYPE_CHECKING:
+    from .insights import InsightsService
     from .programmes.service import ProgrammeService
     from .relationships.service import RelationshipService
 
@@ -73,6 +75,7 @@ class MatchService:
         # thread team costs more than it gains and contends with ONNX Runtime and FAISS for the cores.
         threadpool_limits(1, user_api="blas")
         self.generations = Generations(data_dir / "index")
+        self.insights.files.tighten()  # the skills map's files, like the index's, are owner-only
         s = self.settings
         self.index = IndexLifecycle(self.store, self.embedder, self.generations, IndexSettings(
             s.ann_threshold, s.ann_nprobe, s.phrase_book_size if s.phrase_weight > 0 else 0, s.phrase_words))
@@ -115,12 +118,18 @@ class MatchService:
 
         Args:
             engine: fills in the missing embeddings first (model/batch, e.g. on Ray); None: in this process.
+        Returns:
+            {"generation", "profiles", "seconds"}, and "insights" (the skills map built after it, or why
+            not) unless MATCHER_INSIGHTS_AFTER_REINDEX is false.
 
         Raises:
             ReindexRunning: a re-index is already running on this store, in this or another process.
         """
         with metrics.reindex_timer():
-            return self.index.reindex(progress, engine)
+            result = self.index.reindex(progress, engine)
+        if self.settings.insights_after_reindex:
+            result["insights"] = self.insights.build_quietly()
+        return result
 
     def checkpoint(self) -> str | None:
         """Write the in-memory indexes as a new generation without running the model (IndexLifecycle.checkpoint)."""
@@ -244,6 +253,13 @@ class MatchService:
         from .relationships.service import RelationshipService
 
         return RelationshipService(self.store, self.settings, self)
+
+    @cached_property
+    def insights(self) -> InsightsService:
+        """The skills map: demand and supply topics from this service's store (insights/service.py)."""
+        from .insights import InsightsService
+
+        return InsightsService(self)
 
     def parse(self, request: MatchRequest | dict[str, Any]) -> MatchRequest:
         """A validated MatchRequest within this service's limits (InvalidInput naming each bad field)."""

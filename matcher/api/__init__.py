@@ -69,6 +69,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         context,
         errors,
         hosts,
+        insights,
+        insights_pages,
         match,
         monitoring,
         openapi,
@@ -113,12 +115,13 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
                       strategy="moving-window", application_limits=[settings.address_rate_limit],
                       application_limits_exempt_when=_not_v1)
     app.extensions["matcher.limiter"] = limiter
-    for blueprint in (match.bp, profiles.bp, programmes.bp, relationships.bp, admin.bp):
+    for blueprint in (match.bp, profiles.bp, programmes.bp, relationships.bp, insights.bp, admin.bp):
         app.register_blueprint(blueprint)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(match.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(profiles.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(programmes.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(relationships.bp)
+    limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key)(insights.bp)
     limiter.limit(settings.key_rate_limit, key_func=auth.rate_limit_key, exempt_when=_not_v1)(admin.bp)
     secret = admin_signin.WebSecret(settings.data_dir)  # the key of every page's CSRF tokens
     if form.mode != "off":
@@ -134,6 +137,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
     app.extensions[admin_signin.EXTENSION] = admin_signin.AdminSignIn(form, settings.admin_users, secret)
     app.register_blueprint(programme_pages.bp)
     limiter.limit(settings.key_rate_limit, key_func=signin.form_rate_limit_key)(programme_pages.bp)
+    app.register_blueprint(insights_pages.bp)  # the skills map for admins, the same sign-in
+    limiter.limit(settings.key_rate_limit, key_func=signin.form_rate_limit_key)(insights_pages.bp)
 
     app.extensions["matcher.openapi"] = openapi.build_openapi(app, settings)
     worker = secrets.token_hex(4)  # names this process in responses without giving away its pid

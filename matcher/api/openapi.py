@@ -22,7 +22,7 @@ from ..profiles import Profile
 from ..programmes.spec import ProgrammeSpec
 from ..relationships import inputs
 from ..search.request import MatchRequest
-from . import relationship_schemas, schemas
+from . import insights_schemas, relationship_schemas, schemas
 from .profiles import MAX_BATCH_ITEMS
 
 REF = "#/components/schemas/{model}"
@@ -42,6 +42,40 @@ ERROR_TEXT = {
     429: "Too many requests for this key (or address).",
     503: "The profile store does not answer right now (type .../store-unavailable); retry after the Retry-After "
          "header's seconds.",
+}
+
+INSIGHTS_TEXT = {404: "No skills map has been built yet (POST /v1/insights builds one), or no topic with this id."}
+INSIGHTS_OPERATIONS: dict[str, dict[str, Any]] = {
+    "insights.get_map": {
+        "summary": "The skills map: per topic who wants it and who can teach it, by band and department, the gaps",
+        "ok": {200: "InsightsMap"},
+        "also": {200: {"text/csv": {"type": "string", "description": "With `Accept: text/csv`: one row per topic "
+                                    "(topic, label, demand, supply, uncovered, then by band and by department); a "
+                                    "suppressed count is written <5."}}},
+        "errors": [404],
+        "error_text": INSIGHTS_TEXT,
+        "description": "Counts over the people stored now (an erased person is gone at once); a count of fewer "
+                       "than `min_group` people is null. Labels are words at least `min_group` people used.",
+    },
+    "insights.build": {
+        "summary": "Build a new skills map from the store now (synchronous; also done after every re-index)",
+        "ok": {200: "InsightsBuilt"},
+        "errors": [409],
+        "error_text": {409: "A skills map build is already running."},
+    },
+    "insights.topic_people": {
+        "summary": "The people who want a topic, with their wish in their own words, least answered first",
+        "ok": {200: "TopicPeople"},
+        "errors": [404],
+        "error_text": INSIGHTS_TEXT,
+    },
+    "insights.topic_cohort": {
+        "summary": "The people who want a topic as a cohort file for `mentor-match pair` (JSON Lines)",
+        "ok": {200: {"type": "string", "description": "One {\"id\", \"need\"} object a line."}},
+        "media": "application/x-ndjson",
+        "errors": [404],
+        "error_text": INSIGHTS_TEXT,
+    },
 }
 
 # endpoint -> how to document it. Bodies and responses name models; "errors" are the 4xx it can answer
@@ -260,6 +294,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                            404: "No relationship with this id.", 409: "The relationship is not active."},
         },
     }.items()},
+    **INSIGHTS_OPERATIONS,
     "admin.healthz": {"summary": "Alive", "ok": {200: "Health"}, "errors": []},
     "admin.readyz": {"summary": "Ready: the index is loaded and the server is not draining (503 otherwise)",
                      "ok": {200: "Readiness", 503: "Readiness"},
@@ -278,12 +313,12 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                           "security": [{"bearerAuth": []}]},
 }
 
-# Routes that are not part of the API: the web form and the programme pages (HTML for people) and their static files.
-UNDOCUMENTED_BLUEPRINTS = ("web", "programme_pages", "people_pages")
+# Routes that are not part of the API: the web form and the pages for people and admins (HTML) and their files.
+UNDOCUMENTED_BLUEPRINTS = ("web", "programme_pages", "people_pages", "insights_pages")
 
 RESPONSE_MODELS = (schemas.MatchResponse, schemas.ProfileWritten, schemas.BatchResponse,
                    schemas.ReindexResponse, schemas.Health, schemas.Readiness, schemas.ProblemDetails,
-                   schemas.Programme, schemas.ProgrammeList, schemas.PublishResponse)
+                   schemas.Programme, schemas.ProgrammeList, schemas.PublishResponse) + insights_schemas.RESPONSE_MODELS
 
 
 def component_schemas(settings: Settings) -> dict[str, Any]:
@@ -348,6 +383,8 @@ def _operation(endpoint: str, doc: dict[str, Any], scope: str | None, path_param
         else:
             responses[str(status)] = {"description": {200: "OK", 201: "Created"}.get(status, "Not ready yet"),
                                       "content": {doc.get("media", "application/json"): {"schema": _schema(model)}}}
+            for media, spec in doc.get("also", {}).get(status, {}).items():  # other media types of the same answer
+                responses[str(status)]["content"][media] = {"schema": _schema(spec)}
         for name, text in doc.get("headers", {}).get(status, {}).items():
             responses[str(status)].setdefault("headers", {})[name] = {
                 "description": text, "required": True, "schema": {"type": "string"}}

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import FieldError, InvalidInput
 from ..profiles import Format, MatchStyle, Profile, ProfileId, Style, field_errors
 from ..programmes.spec import ProgrammeRules
+from .insights_schemas import InsightsBuilt, InsightsNotBuilt
 
 
 class PublicProfile(BaseModel):
@@ -123,6 +124,9 @@ class ReindexResponse(BaseModel):
     generation: str
     profiles: int
     seconds: float
+    insights: InsightsBuilt | InsightsNotBuilt | None = Field(
+        None, description="The skills map built after the re-index, or why not; absent with "
+                          "MATCHER_INSIGHTS_AFTER_REINDEX=false.")
 
 
 class Health(BaseModel):

@@ -97,6 +97,10 @@ def cmd_reindex(args) -> int:
         print(f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
               + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else ""))
     print(f"re-indexed {result['profiles']} profiles into {result['generation']} in {result['seconds']:.1f} s")
+    if "insights" in result:
+        from .insights import built_line
+
+        print(built_line(result["insights"]))
     return EXIT_OK
 
 
@@ -207,7 +211,7 @@ def cmd_migrate(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`: each group of commands adds its own subparsers."""
-    from . import model, programmes, relationships, webhooks
+    from . import insights, model, programmes, relationships, webhooks
 
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -218,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     programmes.add_commands(sub, _service)
     relationships.add_commands(sub)
     webhooks.add_commands(sub, _settings)
+    insights.add_commands(sub, _service)
     model.add_commands(sub, _settings, _progress)
     return parser
 
