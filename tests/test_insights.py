@@ -144,8 +144,9 @@ def test_topics_come_out_with_their_counts_and_small_cells_suppressed(mapped):
     assert tiktok["demand_by_department"]["Other departments"] is None
     assert tiktok["demand_by_department"]["Operations"] == 0
     assert "Legal" not in summary["departments"]
-    assert summary["reverse"][0]["label"] == tiktok["label"]
-    assert (summary["reverse"][0]["senior_demand"], summary["reverse"][0]["junior_supply"]) == (6, 6)
+    assert summary["reverse_mentoring"][0]["label"] == tiktok["label"]
+    opening = summary["reverse_mentoring"][0]
+    assert (opening["senior_demand"], opening["junior_supply"]) == (6, 6)
     assert summary["unasked"] == [{"skill": "forklift safety", "mentors": 6}]
     assert all(
         value is None or value == 0 or value >= 5

@@ -96,7 +96,7 @@ def test_the_summary_suppresses_every_small_cell_and_drops_erased_rows():
     # Finance has 5 people, Legal 1 (pooled in "Other departments"): the 1 would give away the 5
     assert summary["departments"] == ["Finance", "Other departments", "No department"]
     assert topic["demand_by_department"] == {"Finance": None, "Other departments": None, "No department": 0}
-    assert summary["reverse"] == [{"topic": 1, "label": "tiktok", "senior_demand": 6, "junior_supply": 6}]
+    assert summary["reverse_mentoring"] == [{"topic": 1, "label": "tiktok", "senior_demand": 6, "junior_supply": 6}]
     assert "1,tiktok,6,6,<5," in summary_csv(summary)
     after = build_summary(tables().only(np.array([0, 1, 2, 3, 6, 7, 8, 9, 10, 11])), 5, 0.5)["topics"][0]
     assert (after["demand"], after["demand_by_band"]["senior"], after["uncovered"]) == (None, None, None)

@@ -79,7 +79,7 @@ def topic_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 def reverse_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """The reverse-mentoring openings with their bars (seniors who want it above juniors who can teach it)."""
-    openings = summary["reverse"]
+    openings = summary["reverse_mentoring"]
     scale = max([o["senior_demand"] for o in openings] + [o["junior_supply"] for o in openings] + [1])
     return [{**o, "bars": bar_pair(o["senior_demand"], o["junior_supply"], scale)} for o in openings]
 

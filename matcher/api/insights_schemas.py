@@ -85,7 +85,7 @@ class InsightsMap(BaseModel):
     topics: list[TopicCounts] = Field(description="Most wanted first.")
     gaps: list[Gap] = Field(description="Topics with uncovered wishes, most first.")
     unasked: list[Unasked] = Field(description="Skills mentors offer that no wish comes near.")
-    reverse: list[ReverseOpening] = Field(description="Topics seniors want and juniors can teach.")
+    reverse_mentoring: list[ReverseOpening] = Field(description="Topics seniors want and juniors can teach.")
 
 
 class InsightsBuilt(BaseModel):

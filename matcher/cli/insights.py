@@ -136,7 +136,7 @@ def _tables(summary: dict, top: int) -> str:
     out.append(_table(["topic", "label", "want it", "can teach"], rows))
     rows = [
         [str(r["topic"]), r["label"] or "(no shared words)", str(r["senior_demand"]), str(r["junior_supply"])]
-        for r in summary["reverse"][:top]
+        for r in summary["reverse_mentoring"][:top]
     ]
     out.append("\nReverse mentoring: seniors want it, juniors can teach it\n")
     out.append(

@@ -133,7 +133,7 @@ def build_summary(tables: MapTables, min_group: int, threshold: float) -> dict[s
         "topics": topics,
         "gaps": gaps(topics),
         "unasked": unasked(tables, min_group),
-        "reverse": reverse(topics),
+        "reverse_mentoring": reverse(topics),
     }
 
 
