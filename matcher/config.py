@@ -58,8 +58,12 @@ def active_adapted_model() -> Path | None:
         return None
     folder = MODELS_DIR / name
     if not name.startswith(ADAPTED_PREFIX) or "/" in name or not (folder / EXPORTED_INT8).exists():
-        log.warning("%s names %r, not an adapted model with its int8 export: using the bundled model "
-                    "(`mentor-match adapt --revert` clears it)", pointer, name)
+        log.warning(
+            "%s names %r, not an adapted model with its int8 export: using the bundled model "
+            "(`mentor-match adapt --revert` clears it)",
+            pointer,
+            name,
+        )
         return None
     return folder
 
@@ -85,8 +89,9 @@ class Settings(BaseSettings):
     """Every tunable of the service; `MATCHER_<NAME>` sets `<name>` (e.g. MATCHER_DATA_DIR=/srv/mm)."""
 
     # An empty variable means "not set" (MATCHER_DATA_DIR= must not put the data in the current folder).
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid",
-                                      validate_default=True, env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=True, env_ignore_empty=True
+    )
 
     data_dir: Path = Path("data")
     # A postgresql:// URL: the shared store for several replicas (README "Running several replicas").
@@ -289,8 +294,9 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings):
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
         # Values given in code win over MATCHER_* variables; no .env or secrets files are read.
         return init_settings, env_settings
 
@@ -374,8 +380,11 @@ def webhook_receivers(urls: str) -> list[str]:
 def warn_unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """Warn about MATCHER_* variables that name no setting (a typo would otherwise do nothing); returns them."""
     known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
-    unknown = sorted(key for key in environ if key.startswith(ENV_PREFIX) and key not in known
-                     and not key.startswith(NOT_SETTINGS_PREFIXES))
+    unknown = sorted(
+        key
+        for key in environ
+        if key.startswith(ENV_PREFIX) and key not in known and not key.startswith(NOT_SETTINGS_PREFIXES)
+    )
     for key in unknown:
         log.warning("%s is not a setting and is ignored (see `mentor-match config` for the settings)", key)
     return unknown

@@ -41,6 +41,7 @@ class AdaptOptionError(ValueError):
 class EngineUnavailable(ValueError):
     """The engine asked for is unknown or not installed (bad usage: the CLI exits 2)."""
 
+
 # -- The store.
 
 
@@ -68,6 +69,7 @@ class OverCommitted(RuntimeError):
 
 class SchemaMismatch(RuntimeError):
     """The database's schema is not the version this code needs (missing, behind or ahead)."""
+
 
 # -- A match, the index and the model.
 
@@ -99,6 +101,7 @@ class AdaptRunning(RuntimeError):
 
 class ExportUnavailable(RuntimeError):
     """The packages that export the adapted model to ONNX and int8 are not installed."""
+
 
 # -- Introductions and relationships: the faces answer 404, 403, 409 and 422 (with the rule).
 

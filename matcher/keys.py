@@ -72,8 +72,11 @@ class KeyRing:
             return None
         _, key_id, secret = parts
         record = self.store.key(key_id)
-        if record is None or record.revoked_at is not None or not hmac.compare_digest(record.secret_hash,
-                                                                                       _hash(secret)):
+        if (
+            record is None
+            or record.revoked_at is not None
+            or not hmac.compare_digest(record.secret_hash, _hash(secret))
+        ):
             return None
         return _listed(record)
 

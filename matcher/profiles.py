@@ -23,16 +23,42 @@ FORMATS: tuple[str, ...] = ("in-person", "virtual")
 # Never stored, embedded, filtered on or returned. Rejected by name so a client learns why.
 PROTECTED_ATTRIBUTES: frozenset[str] = frozenset(
     {
-        "age", "birth_date", "date_of_birth", "dob", "birth_year", "year_of_birth", "gender", "sex",
-        "pronouns", "ethnicity", "race", "religion", "faith", "health", "disability",
-        "medical", "sexual_orientation", "marital_status", "nationality", "pregnancy",
+        "age",
+        "birth_date",
+        "date_of_birth",
+        "dob",
+        "birth_year",
+        "year_of_birth",
+        "gender",
+        "sex",
+        "pronouns",
+        "ethnicity",
+        "race",
+        "religion",
+        "faith",
+        "health",
+        "disability",
+        "medical",
+        "sexual_orientation",
+        "marital_status",
+        "nationality",
+        "pregnancy",
     }
 )
 
 # Fields a caller of the `match` scope may see; everything else (manager_id, capacity, goals...) is internal.
 PUBLIC_FIELDS: tuple[str, ...] = (
-    "id", "name", "title", "seniority", "department", "skills", "styles", "formats",
-    "location", "timezone", "languages",
+    "id",
+    "name",
+    "title",
+    "seniority",
+    "department",
+    "skills",
+    "styles",
+    "formats",
+    "location",
+    "timezone",
+    "languages",
 )
 
 ProfileId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -83,8 +109,11 @@ def nul_paths(value: Any, path: str = "") -> list[str]:
             found += [where] if isinstance(key, str) and "\x00" in key else nul_paths(item, where)
         return found
     if isinstance(value, list):
-        return [found for index, item in enumerate(value)
-                for found in nul_paths(item, f"{path}.{index}" if path else str(index))]
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in nul_paths(item, f"{path}.{index}" if path else str(index))
+        ]
     return []
 
 
@@ -233,7 +262,7 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
             errors.append(FieldError(name, "protected attribute, never stored or used for matching; remove it"))
             continue
         if message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+            message = message[len("Value error, ") :]
         if err["type"] == "extra_forbidden":
             message = "unknown field"
         if ":" in message and not path:
@@ -259,9 +288,11 @@ def parse_profile(data: Any) -> Profile:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 # A full stop after these is an abbreviation's, not a sentence's end ("e.g. SQL", "Dr. Ng", "the U.S. office").
-_ABBREVIATIONS = frozenset("""e.g i.e cf vs etc al approx incl dept esp est fig no nos st mr mrs ms mx dr prof sr jr
+_ABBREVIATIONS = frozenset(
+    """e.g i.e cf vs etc al approx incl dept esp est fig no nos st mr mrs ms mx dr prof sr jr
     rev gen col lt sgt capt inc ltd co corp bros jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri
-    sat sun u.s u.k e.u u.n ph.d m.sc b.sc m.a b.a a.m p.m""".split())
+    sat sun u.s u.k e.u u.n ph.d m.sc b.sc m.a b.a a.m p.m""".split()
+)
 _MAX_PASSAGE_WORDS = 48
 _MIN_PASSAGE_WORDS = 4
 MAX_PASSAGES = 64
@@ -294,7 +325,7 @@ def split_passages(text: str) -> list[str]:
             passages[-1] = passages[-1] + " " + piece
             continue
         for start in range(0, len(words), _MAX_PASSAGE_WORDS):
-            window = words[start:start + _MAX_PASSAGE_WORDS]
+            window = words[start : start + _MAX_PASSAGE_WORDS]
             if start and len(window) < _MIN_PASSAGE_WORDS:
                 passages[-1] = passages[-1] + " " + " ".join(window)
             else:

@@ -41,8 +41,9 @@ def file_mb(index: faiss.Index, folder: Path, name: str) -> tuple[float, Path]:
     return round(path.stat().st_size / 2**20, 1), path
 
 
-def _searches(index: VectorIndex, queries: np.ndarray, allowed: np.ndarray, repeat: int = 1
-              ) -> tuple[list[np.ndarray], list[float]]:
+def _searches(
+    index: VectorIndex, queries: np.ndarray, allowed: np.ndarray, repeat: int = 1
+) -> tuple[list[np.ndarray], list[float]]:
     results, times = [], []
     for _ in range(repeat):
         for q in queries:
@@ -59,8 +60,18 @@ def recall(truth: list[np.ndarray], found: list[np.ndarray]) -> float:
     return round(float(np.mean(hits)), 4)
 
 
-def run(anchors: np.ndarray, queries: np.ndarray, n: int, nprobe: int, nprobes: list[int], eligible_share: float,
-        threshold: int, workdir: Path, exact_queries: int, log=print) -> dict:
+def run(
+    anchors: np.ndarray,
+    queries: np.ndarray,
+    n: int,
+    nprobe: int,
+    nprobes: list[int],
+    eligible_share: float,
+    threshold: int,
+    workdir: Path,
+    exact_queries: int,
+    log=print,
+) -> dict:
     """Build exact and IVF indexes over n synthetic vectors; measure build time, memory, latency, recall.
 
     Args:
@@ -95,8 +106,12 @@ def run(anchors: np.ndarray, queries: np.ndarray, n: int, nprobe: int, nprobes: 
     if more:
         _, extra = _searches(exact_index, queries[:more], allowed)
         exact_times += extra
-    out["exact"] = {"build_s": round(exact_build, 2), "index_mb": exact_mb, "rss_delta_mb": round(exact_rss, 1),
-                    **summary(exact_times)}
+    out["exact"] = {
+        "build_s": round(exact_build, 2),
+        "index_mb": exact_mb,
+        "rss_delta_mb": round(exact_rss, 1),
+        **summary(exact_times),
+    }
     log(f"(d) exact: build {exact_build:.1f} s, {exact_mb} MB, p50 {out['exact']['p50_ms']} ms")
     del exact_index, exact
     gc.collect()
@@ -122,9 +137,16 @@ def run(anchors: np.ndarray, queries: np.ndarray, n: int, nprobe: int, nprobes: 
         sweep.append(row)
         log(f"(d) IVF nprobe={probe}: recall@10 {row['recall@10']}, p50 {row['p50_ms']} ms, {row['speedup']}x")
     head = next(r for r in sweep if r["nprobe"] == nprobe)
-    out["ivf"] = {"nlist": int(inner.nlist), "nprobe": nprobe, "build_s": round(ivf_build, 2), "index_mb": ivf_mb,
-                  "rss_delta_mb": round(ivf_rss, 1), "train_sample": int(min(n, inner.nlist * 40)),
-                  **{k: v for k, v in head.items() if k != "nprobe"}, "sweep": sweep}
+    out["ivf"] = {
+        "nlist": int(inner.nlist),
+        "nprobe": nprobe,
+        "build_s": round(ivf_build, 2),
+        "index_mb": ivf_mb,
+        "rss_delta_mb": round(ivf_rss, 1),
+        "train_sample": int(min(n, inner.nlist * 40)),
+        **{k: v for k, v in head.items() if k != "nprobe"},
+        "sweep": sweep,
+    }
     del ivf, index
     gc.collect()
 
@@ -140,8 +162,13 @@ def run(anchors: np.ndarray, queries: np.ndarray, n: int, nprobe: int, nprobes: 
     load_s = time.perf_counter() - started
     faiss.downcast_index(loaded.index).nprobe = nprobe
     found, times = _searches(VectorIndex(spec, loaded), queries, allowed)
-    out["ivf"]["loaded"] = {"mode": mode, "load_s": round(load_s, 2), "rss_delta_mb": round(rss_mb() - before, 1),
-                            "recall@10": recall(truth, found), **summary(times)}
+    out["ivf"]["loaded"] = {
+        "mode": mode,
+        "load_s": round(load_s, 2),
+        "rss_delta_mb": round(rss_mb() - before, 1),
+        "recall@10": recall(truth, found),
+        **summary(times),
+    }
     del loaded
     for path in tmp.iterdir():
         path.unlink()

@@ -21,27 +21,112 @@ from pathlib import Path
 import numpy as np
 
 STYLES = ["reverse", "flash", "e-mentoring", "traditional", "two-way"]
-TIMEZONES = ["Europe/Berlin", "Europe/London", "Europe/Paris", "Europe/Madrid", "Europe/Warsaw", "America/New_York",
-             "America/Chicago", "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Singapore",
-             "Asia/Tokyo", "Australia/Sydney", "Africa/Lagos", "Africa/Nairobi"]
+TIMEZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Africa/Lagos",
+    "Africa/Nairobi",
+]
 LANGUAGES = ["en", "de", "fr", "es", "pl", "pt", "it", "nl", "hi", "ja"]
-DEPARTMENTS = ["Engineering", "Operations", "Finance", "Sales", "Marketing", "Human Resources", "Legal",
-               "Logistics", "Customer Service", "Research", "Production", "Health and Safety", "Facilities"]
-FIRST = ["Ada", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kemal", "Lena", "Mateo",
-         "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Yara", "Zoe"]
-LAST = ["Adeyemi", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jansen", "Kowalski",
-        "Lopez", "Moreau", "Nowak", "Okafor", "Patel", "Rossi", "Schmidt", "Tanaka", "Weber", "Yilmaz", "Zhang"]
-OPENERS = ["For {y} years I have worked in {d}.", "I have {y} years of experience in {d}.",
-           "I joined {d} {y} years ago and still love the work.", "I work in {d} and have done so for {y} years."]
-SKILL_SENTENCES = ["In my current role I {v}", "Often I {v}", "Previously I {v}", "I also {v}", "Day to day I {v}",
-                   "Much of my work is this: I {v}"]
+DEPARTMENTS = [
+    "Engineering",
+    "Operations",
+    "Finance",
+    "Sales",
+    "Marketing",
+    "Human Resources",
+    "Legal",
+    "Logistics",
+    "Customer Service",
+    "Research",
+    "Production",
+    "Health and Safety",
+    "Facilities",
+]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemal",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Adeyemi",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Weber",
+    "Yilmaz",
+    "Zhang",
+]
+OPENERS = [
+    "For {y} years I have worked in {d}.",
+    "I have {y} years of experience in {d}.",
+    "I joined {d} {y} years ago and still love the work.",
+    "I work in {d} and have done so for {y} years.",
+]
+SKILL_SENTENCES = [
+    "In my current role I {v}",
+    "Often I {v}",
+    "Previously I {v}",
+    "I also {v}",
+    "Day to day I {v}",
+    "Much of my work is this: I {v}",
+]
 KNOWLEDGE_SENTENCES = ["I know a lot about {n}", "I studied {n}", "People ask me about {n}"]
 CLOSERS = ["Ask me about {l}.", "Happy to help anyone with {l}.", "I enjoy teaching {l}.", ""]
-GOALS = ["I want to learn more about {l}.", "I would like to get better at {l} and {l2}.",
-         "Next on my list: {l}.", ""]
+GOALS = ["I want to learn more about {l}.", "I would like to get better at {l} and {l2}.", "Next on my list: {l}.", ""]
 _DEF_START = re.compile(r"\s(?=([A-Z][a-z'\u2019-]*))(?=[A-Z][a-z'\u2019 -])")
-_NOUN_START = re.compile(r"^(The|A|An|This|These|Those|Techniques|Methods|Principles|Types|Characteristics|"
-                         r"Rules|Laws|Processes|Procedures|Regulations|Various|Field|Study|Theory|Practices)\b")
+_NOUN_START = re.compile(
+    r"^(The|A|An|This|These|Those|Techniques|Methods|Principles|Types|Characteristics|"
+    r"Rules|Laws|Processes|Procedures|Regulations|Various|Field|Study|Theory|Practices)\b"
+)
 _TRAILING = {"on", "with", "of", "to", "and", "for", "the", "a", "an", "in", "at", "by", "or"}
 
 
@@ -66,7 +151,7 @@ def read_esco(corpus: Path) -> list[Entry]:
         if not found:
             continue
         m = next((c for c in found if starts[c.group(1)] >= 20), found[0])
-        labels, definition = text[:m.start()], text[m.start() + 1:].strip()
+        labels, definition = text[: m.start()], text[m.start() + 1 :].strip()
         if not definition.endswith((".", "!", "?")):
             definition += "."
         entries.append(Entry(_preferred_label(labels.split()), definition))
@@ -88,7 +173,7 @@ def _preferred_label(words: list[str]) -> str:
             end = min(j if i == 0 else (j - i if run == 1 else i + run), 5)
             break
         seen[w] = j
-    label = words[:max(end, 1)]
+    label = words[: max(end, 1)]
     while len(label) > 1 and label[-1] in _TRAILING:
         label.pop()
     return " ".join(label)[:60]
@@ -116,7 +201,7 @@ def make_profile(i: int, entries: list[Entry], rng: random.Random) -> dict:
         "id": f"p{i:07d}",
         "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
         "title": f"{rng.choice(['Junior', 'Senior', 'Lead', 'Principal', ''])} "
-                 f"{rng.choice(DEPARTMENTS)} specialist".strip(),
+        f"{rng.choice(DEPARTMENTS)} specialist".strip(),
         "seniority": seniority,
         "bio": " ".join(sentences),
         "skills": list(dict.fromkeys(e.label for e in picked)),
@@ -167,8 +252,7 @@ def write_changed(src: Path, dst: Path, entries: list[Entry], share: float, seed
     return len(chosen)
 
 
-def mixture_vectors(anchors: np.ndarray, n: int, seed: int = 0, noise: float = 0.0075,
-                    chunk: int = 100_000):
+def mixture_vectors(anchors: np.ndarray, n: int, seed: int = 0, noise: float = 0.0075, chunk: int = 100_000):
     """Yield unit vectors like real bio embeddings: a weighted mix of 2-4 real skill embeddings
     (`anchors`, unit rows) plus Gaussian noise, in chunks of `chunk` rows (float32).
 

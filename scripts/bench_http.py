@@ -37,9 +37,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(latencies_ms: list[float]) -> dict[str, float]:
     """p50, p95, p99 and mean of a list of latencies in ms."""
-    return {"n": len(latencies_ms), "p50_ms": round(percentile(latencies_ms, 50), 2),
-            "p95_ms": round(percentile(latencies_ms, 95), 2), "p99_ms": round(percentile(latencies_ms, 99), 2),
-            "mean_ms": round(sum(latencies_ms) / len(latencies_ms), 2) if latencies_ms else float("nan")}
+    return {
+        "n": len(latencies_ms),
+        "p50_ms": round(percentile(latencies_ms, 50), 2),
+        "p95_ms": round(percentile(latencies_ms, 95), 2),
+        "p99_ms": round(percentile(latencies_ms, 99), 2),
+        "mean_ms": round(sum(latencies_ms) / len(latencies_ms), 2) if latencies_ms else float("nan"),
+    }
 
 
 class Server:
@@ -50,11 +54,20 @@ class Server:
         self.log_path = log_path
         self._log = open(log_path, "wb")
         cli = Path(sys.executable).with_name("mentor-match")
-        cmd = [str(cli) if cli.exists() else sys.executable, *([] if cli.exists() else ["-m", "matcher.cli"]),
-               "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
-               "--threads", str(threads)]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        cmd = [
+            str(cli) if cli.exists() else sys.executable,
+            *([] if cli.exists() else ["-m", "matcher.cli"]),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready(ready_timeout)
 
     def _wait_ready(self, timeout: float) -> None:
@@ -167,9 +180,16 @@ class Tally:
     def report(self, concurrency: int, asked: int, wall: float, busy: float) -> dict:
         """Percentiles, counts and requests/s (answered requests over `busy` seconds)."""
         done = len(self.latencies) + sum(self.errors.values())
-        return {"concurrency": concurrency, "requests": done, "ok": len(self.latencies), "errors": self.errors,
-                "seconds": round(wall, 2), "rps": round(len(self.latencies) / busy, 2) if busy else 0.0,
-                "capped": done < asked, **summary(self.latencies)}
+        return {
+            "concurrency": concurrency,
+            "requests": done,
+            "ok": len(self.latencies),
+            "errors": self.errors,
+            "seconds": round(wall, 2),
+            "rps": round(len(self.latencies) / busy, 2) if busy else 0.0,
+            "capped": done < asked,
+            **summary(self.latencies),
+        }
 
 
 def _tokens(token: str | list[str]) -> list[str]:
@@ -213,8 +233,7 @@ def run_load(port: int, token: str | list[str], bodies: list[dict], concurrency:
     return tally.report(concurrency, len(bodies), wall, wall)
 
 
-def run_interleaved(port: int, token: str | list[str], bodies: list[dict], floor,
-                    time_cap: float) -> tuple[dict, dict]:
+def run_interleaved(port: int, token: str | list[str], bodies: list[dict], floor, time_cap: float) -> tuple[dict, dict]:
     """Concurrency 1, alternating one in-process floor call and one HTTP request per body, so that both
     see the same machine load (the machine is shared and noisy). `floor(body)` returns ms. Tokens as in
     run_load.

@@ -50,8 +50,11 @@ COHORTS = {
 
 def figures(assignment, places: np.ndarray | None = None) -> dict:
     """Total fit, matched, mean fit; with `places`, how many mentors got more mentees than their places."""
-    out = {"total_fit": round(float(assignment.total), 3), "matched": int(assignment.matched),
-           "mean_fit": round(float(assignment.total) / max(assignment.matched, 1), 4)}
+    out = {
+        "total_fit": round(float(assignment.total), 3),
+        "matched": int(assignment.matched),
+        "mean_fit": round(float(assignment.total) / max(assignment.matched, 1), 4),
+    }
     if places is not None:
         load = np.bincount([p.mentor for p in assignment.pairs], minlength=len(places))
         out["mentors_over_places"] = int((load > places).sum())
@@ -61,22 +64,37 @@ def figures(assignment, places: np.ndarray | None = None) -> dict:
 def bench_cohort(service: MatchService, style: str, members: list[dict], k: int, **rules) -> dict:
     """Create the programme, rank every member's candidates once, then compare the methods on them."""
     programmes = service.programmes
-    pid = programmes.create({"name": f"bench {style}", "style": style, "candidates": k,
-                             "cohort": [{"id": m["id"]} for m in members], **rules}).record.id
+    pid = programmes.create(
+        {
+            "name": f"bench {style}",
+            "style": style,
+            "candidates": k,
+            "cohort": [{"id": m["id"]} for m in members],
+            **rules,
+        }
+    ).record.id
     started = time.perf_counter()
     inputs = programmes.draft_inputs(pid)
     ranking_s = time.perf_counter() - started
     results = {}
     for objective in ("participation", "score"):
         started = time.perf_counter()
-        results[f"optimal/{objective}"] = dict(figures(assign(inputs.edges, inputs.capacities, objective=objective)),
-                                               solve_s=round(time.perf_counter() - started, 4))
+        results[f"optimal/{objective}"] = dict(
+            figures(assign(inputs.edges, inputs.capacities, objective=objective)),
+            solve_s=round(time.perf_counter() - started, 4),
+        )
     results["greedy first-come"] = figures(greedy_first_come(inputs.edges, inputs.capacities))
     results["independent top-1"] = figures(independent_top1(inputs.edges), inputs.capacities)
     programmes.delete(pid)
-    return {"members": len(members), "ranked": len(inputs.members), "mentors": len(inputs.mentor_ids),
-            "places": int(inputs.capacities.sum()), "edges": len(inputs.edges.score), "ranking_s": round(ranking_s, 2),
-            "methods": results}
+    return {
+        "members": len(members),
+        "ranked": len(inputs.members),
+        "mentors": len(inputs.mentor_ids),
+        "places": int(inputs.capacities.sum()),
+        "edges": len(inputs.edges.score),
+        "ranking_s": round(ranking_s, 2),
+        "methods": results,
+    }
 
 
 def print_table(report: dict) -> None:
@@ -84,10 +102,15 @@ def print_table(report: dict) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for style, cohort in report["cohorts"].items():
         for method, r in cohort["methods"].items():
-            note = f"{r['mentors_over_places']} mentors over their places" if "mentors_over_places" in r else (
-                f"solve {r['solve_s'] * 1000:.0f} ms" if "solve_s" in r else "")
-            print(f"| {style} | {cohort['members']} | {cohort['mentors']} ({cohort['places']}) | {method} | "
-                  f"{r['matched']} | {r['total_fit']:.2f} | {r['mean_fit']:.3f} | {note} |")
+            note = (
+                f"{r['mentors_over_places']} mentors over their places"
+                if "mentors_over_places" in r
+                else (f"solve {r['solve_s'] * 1000:.0f} ms" if "solve_s" in r else "")
+            )
+            print(
+                f"| {style} | {cohort['members']} | {cohort['mentors']} ({cohort['places']}) | {method} | "
+                f"{r['matched']} | {r['total_fit']:.2f} | {r['mean_fit']:.3f} | {note} |"
+            )
     timings = ", ".join(f"{style} {cohort['ranking_s']:.1f} s" for style, cohort in report["cohorts"].items())
     print(f"\nranking the candidates: {timings}")
 

@@ -50,8 +50,9 @@ from matcher.programmes.edges import CandidateEdges
 from matcher.programmes.two_way import pair_within
 
 
-def synthetic_cohort(n_mentees: int, n_mentors: int, k: int, most_capacity: int = 3,
-                     seed: int = 15) -> tuple[CandidateEdges, np.ndarray]:
+def synthetic_cohort(
+    n_mentees: int, n_mentors: int, k: int, most_capacity: int = 3, seed: int = 15
+) -> tuple[CandidateEdges, np.ndarray]:
     """Sparse candidates (top k per mentee) with topic contention, and capacities 1..most_capacity."""
     rng = np.random.default_rng(seed)
     n_topics = max(5, n_mentors // 50)
@@ -77,8 +78,7 @@ def synthetic_cohort(n_mentees: int, n_mentors: int, k: int, most_capacity: int 
         mentor.append(chosen)
         score.append(np.clip(s, 0.0, 1.0))
     capacities = rng.integers(1, most_capacity + 1, size=n_mentors)
-    edges = CandidateEdges.from_arrays(np.concatenate(mentee), np.concatenate(mentor), np.concatenate(score),
-                                       n_mentees)
+    edges = CandidateEdges.from_arrays(np.concatenate(mentee), np.concatenate(mentor), np.concatenate(score), n_mentees)
     return edges, capacities
 
 
@@ -122,9 +122,13 @@ def scipy_slots(edges: CandidateEdges, capacities: np.ndarray, objective: str) -
     # participation, more than any number of pairs can save (a big M).
     unmatched_cost = 2.0 * n + 2.0 if objective == "participation" else 2.0
     n_slots = int(first_slot[-1])
-    matrix = csr_matrix((np.concatenate([2.0 - np.repeat(edges.score, per_edge), np.full(n, unmatched_cost)]),
-                         (np.concatenate([rows, np.arange(n)]), np.concatenate([cols, n_slots + np.arange(n)]))),
-                        shape=(n, n_slots + n))
+    matrix = csr_matrix(
+        (
+            np.concatenate([2.0 - np.repeat(edges.score, per_edge), np.full(n, unmatched_cost)]),
+            (np.concatenate([rows, np.arange(n)]), np.concatenate([cols, n_slots + np.arange(n)])),
+        ),
+        shape=(n, n_slots + n),
+    )
     row, col = min_weight_full_bipartite_matching(matrix)
     real = col < n_slots
     return int(real.sum()), float((2.0 - np.asarray(matrix[row[real], col[real]]).ravel()).sum())
@@ -178,8 +182,14 @@ def _child(fn: Callable[[], tuple[int, float]], conn) -> None:
         conn.send({"error": repr(error)})
         return
     peak = _peak_mb()
-    conn.send({"seconds": round(seconds, 3), "matched": matched, "total": round(total, 3),
-               "peak_mb": None if before is None or peak is None else round(peak - before, 1)})
+    conn.send(
+        {
+            "seconds": round(seconds, 3),
+            "matched": matched,
+            "total": round(total, 3),
+            "peak_mb": None if before is None or peak is None else round(peak - before, 1),
+        }
+    )
 
 
 def measure(fn: Callable[[], tuple[int, float]]) -> dict:
@@ -199,8 +209,9 @@ def _figures(result) -> tuple[int, float]:
     return result.matched, result.total
 
 
-def bench_size(n_mentees: int, n_mentors: int, k: int, most_capacity: int, solvers: list[str],
-               networkx_max: int) -> dict:
+def bench_size(
+    n_mentees: int, n_mentors: int, k: int, most_capacity: int, solvers: list[str], networkx_max: int
+) -> dict:
     """Every method and solver on one synthetic cohort."""
     edges, capacities = synthetic_cohort(n_mentees, n_mentors, k, most_capacity)
     rows = {
@@ -216,8 +227,15 @@ def bench_size(n_mentees: int, n_mentors: int, k: int, most_capacity: int, solve
         for objective in ("score", "participation"):
             if fn is not None:
                 rows[f"{solver}/{objective}"] = measure(partial(fn, edges, capacities, objective))
-    return {"mentees": n_mentees, "mentors": n_mentors, "k": k, "most_capacity": most_capacity, "edges": len(edges),
-            "places": int(capacities.sum()), "methods": rows}
+    return {
+        "mentees": n_mentees,
+        "mentors": n_mentors,
+        "k": k,
+        "most_capacity": most_capacity,
+        "edges": len(edges),
+        "places": int(capacities.sum()),
+        "methods": rows,
+    }
 
 
 def networkx_blossom(pool: CandidateEdges, objective: str) -> tuple[int, float]:
@@ -255,8 +273,10 @@ def cpsat_matching(pool: CandidateEdges, objective: str, seconds: float = 120.0)
     solver.parameters.max_time_in_seconds = seconds
     status = solver.solve(model)
     if status != cp_model.OPTIMAL:
-        raise RuntimeError(f"CP-SAT: {solver.status_name(status)} after {seconds:.0f} s, "
-                           f"best total {solver.objective_value / SCORE_SCALE:.3f}")
+        raise RuntimeError(
+            f"CP-SAT: {solver.status_name(status)} after {seconds:.0f} s, "
+            f"best total {solver.objective_value / SCORE_SCALE:.3f}"
+        )
     pairs = [pair for pair, var in chosen.items() if solver.value(var)]
     return len(pairs), sum(best[pair] for pair in pairs) / SCORE_SCALE
 
@@ -268,8 +288,10 @@ def _pool_figures(pool, objective: str) -> dict:
 def bench_pool(n_people: int, k: int, solvers: list[str], networkx_max: int) -> dict:
     """Two-way pairing of one pool, both objectives (and networkx's blossom, for comparison)."""
     pool = synthetic_pool(n_people, k)
-    rows = {f"two-way/{objective}": measure(partial(_pool_figures, pool, objective))
-            for objective in ("score", "participation")}
+    rows = {
+        f"two-way/{objective}": measure(partial(_pool_figures, pool, objective))
+        for objective in ("score", "participation")
+    }
     if "networkx" in solvers and n_people <= networkx_max:
         for objective in ("score", "participation"):
             rows[f"networkx blossom/{objective}"] = measure(partial(networkx_blossom, pool, objective))
@@ -277,8 +299,7 @@ def bench_pool(n_people: int, k: int, solvers: list[str], networkx_max: int) -> 
         try:
             rows["cp-sat/score"] = measure(lambda: cpsat_matching(pool, "score"))
         except RuntimeError as error:
-            rows["cp-sat/score"] = {"seconds": None, "peak_mb": None, "matched": 0, "total": 0.0,
-                                    "error": str(error)}
+            rows["cp-sat/score"] = {"seconds": None, "peak_mb": None, "matched": 0, "total": 0.0, "error": str(error)}
     return {"people": n_people, "k": k, "edges": len(pool), "methods": rows}
 
 
@@ -286,37 +307,53 @@ def print_table(report: dict) -> None:
     print("| cohort | method | seconds | peak MB | matched | total fit | mean fit |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for size in report["sizes"] + report["pools"]:
-        name = (f"{size['mentees']:,} x {size['mentors']:,}, K={size['k']}, cap<={size['most_capacity']}"
-                if "mentees" in size
-                else f"pool {size['people']:,}, K={size['k']}")
+        name = (
+            f"{size['mentees']:,} x {size['mentors']:,}, K={size['k']}, cap<={size['most_capacity']}"
+            if "mentees" in size
+            else f"pool {size['people']:,}, K={size['k']}"
+        )
         for method, r in size["methods"].items():
             if "error" in r:
                 print(f"| {name} | {method} | {r['error']} | | | | |")
                 continue
             mean = r["total"] / r["matched"] if r["matched"] else 0.0
-            print(f"| {name} | {method} | {r['seconds']:.3f} | {r['peak_mb']} | {r['matched']:,} | "
-                  f"{r['total']:,.1f} | {mean:.3f} |")
+            print(
+                f"| {name} | {method} | {r['seconds']:.3f} | {r['peak_mb']} | {r['matched']:,} | "
+                f"{r['total']:,.1f} | {mean:.3f} |"
+            )
     for size in report["sizes"]:
         m = size["methods"]
-        s, p, g, t = (m["optimal/score"], m["optimal/participation"], m["greedy first-come"],
-                      m["independent top-1 (infeasible)"])
-        print(f"\n{size['mentees']:,} x {size['mentors']:,}: optimal/score {s['total'] - g['total']:+,.1f} fit and "
-              f"{s['matched'] - g['matched']:+,} matched vs greedy first-come; optimal/participation "
-              f"{p['matched'] - s['matched']:+,} matched for {p['total'] - s['total']:+,.1f} fit vs optimal/score; "
-              f"optimal/score reaches {s['total'] / t['total']:.1%} of the top-1 bound "
-              f"(greedy {g['total'] / t['total']:.1%}).")
+        s, p, g, t = (
+            m["optimal/score"],
+            m["optimal/participation"],
+            m["greedy first-come"],
+            m["independent top-1 (infeasible)"],
+        )
+        print(
+            f"\n{size['mentees']:,} x {size['mentors']:,}: optimal/score {s['total'] - g['total']:+,.1f} fit and "
+            f"{s['matched'] - g['matched']:+,} matched vs greedy first-come; optimal/participation "
+            f"{p['matched'] - s['matched']:+,} matched for {p['total'] - s['total']:+,.1f} fit vs optimal/score; "
+            f"optimal/score reaches {s['total'] / t['total']:.1%} of the top-1 bound "
+            f"(greedy {g['total'] / t['total']:.1%})."
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, runs in seconds")
-    parser.add_argument("--sizes", default="1000x5000,10000x50000,1000x400",
-                        help="MENTEESxMENTORS, comma-separated (the last default: mentors scarce)")
+    parser.add_argument(
+        "--sizes",
+        default="1000x5000,10000x50000,1000x400",
+        help="MENTEESxMENTORS, comma-separated (the last default: mentors scarce)",
+    )
     parser.add_argument("--k", type=int, default=10, help="candidates per mentee (default 10)")
     parser.add_argument("--most-capacity", type=int, default=3, help="capacities are drawn from 1..this (default 3)")
     parser.add_argument("--pools", default="1000,2000,4000", help="two-way pool sizes, comma-separated ('' = none)")
-    parser.add_argument("--solvers", default="scipy,networkx",
-                        help="other solvers to compare: scipy, networkx; cpsat (two-way pools, slow) ('' = none)")
+    parser.add_argument(
+        "--solvers",
+        default="scipy,networkx",
+        help="other solvers to compare: scipy, networkx; cpsat (two-way pools, slow) ('' = none)",
+    )
     parser.add_argument("--networkx-max", type=int, default=1000, help="largest cohort given to networkx")
     parser.add_argument("--out", type=Path, help="write the report as JSON here")
     args = parser.parse_args(argv)
@@ -324,9 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.pools, args.k = "200x1000", "100", 5
     sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",") if s]
     solvers = [s for s in args.solvers.split(",") if s]
-    report = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(), "load_start": os.getloadavg()},
-              "sizes": [bench_size(n, m, args.k, args.most_capacity, solvers, args.networkx_max) for n, m in sizes],
-              "pools": [bench_pool(int(n), args.k, solvers, args.networkx_max) for n in args.pools.split(",") if n]}
+    report = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "load_start": os.getloadavg()},
+        "sizes": [bench_size(n, m, args.k, args.most_capacity, solvers, args.networkx_max) for n, m in sizes],
+        "pools": [bench_pool(int(n), args.k, solvers, args.networkx_max) for n in args.pools.split(",") if n],
+    }
     print_table(report)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

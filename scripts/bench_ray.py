@@ -58,8 +58,9 @@ def log(message: str) -> None:
 
 # -- data -----------------------------------------------------------------------------------------
 
+
 def _rotated(items: list, by: int) -> list:
-    return items[by % len(items):] + items[:by % len(items)] if items else items
+    return items[by % len(items) :] + items[: by % len(items)] if items else items
 
 
 def make_profiles(n: int, source: Path) -> list[Profile]:
@@ -73,8 +74,12 @@ def make_profiles(n: int, source: Path) -> list[Profile]:
             people.append(original)
             continue
         sentences = split_passages(original.bio)
-        changes = {"id": f"{original.id}-{copy}"[:64], "bio": " ".join(_rotated(sentences, copy)) or original.bio,
-                   "skills": _rotated(list(original.skills), copy // max(1, len(sentences))), "manager_id": None}
+        changes = {
+            "id": f"{original.id}-{copy}"[:64],
+            "bio": " ".join(_rotated(sentences, copy)) or original.bio,
+            "skills": _rotated(list(original.skills), copy // max(1, len(sentences))),
+            "manager_id": None,
+        }
         people.append(parse_profile({**original.model_dump(), **changes}))
     return people
 
@@ -85,13 +90,14 @@ def template_store(folder: Path, people: list[Profile]) -> Path:
     store = SQLiteStore(folder / "profiles.db")
     try:
         for start in range(0, len(people), WRITE_BATCH):
-            store.write([Write(p, content_hash(p), text_hash(p), None) for p in people[start:start + WRITE_BATCH]])
+            store.write([Write(p, content_hash(p), text_hash(p), None) for p in people[start : start + WRITE_BATCH]])
     finally:
         store.close()
     return folder
 
 
 # -- runs -------------------------------------------------------------------------------------------
+
 
 def reindex_run(engine_name: str, template: Path, work: Path, embedder: Embedder, args) -> dict:
     """One re-index of a fresh copy of the template store; its figures and the data dir."""
@@ -110,14 +116,26 @@ def reindex_run(engine_name: str, template: Path, work: Path, embedder: Embedder
         seconds = time.perf_counter() - started
     finally:
         service.close()
-    run = {"engine": engine_name, "profiles": result["profiles"], "seconds": round(seconds, 2),
-           "profiles_per_s": round(result["profiles"] / seconds, 2), "data_dir": str(data_dir)}
+    run = {
+        "engine": engine_name,
+        "profiles": result["profiles"],
+        "seconds": round(seconds, 2),
+        "profiles_per_s": round(result["profiles"] / seconds, 2),
+        "data_dir": str(data_dir),
+    }
     if engine is not None:
         filled = result["embedded"]
-        run.update(fill_seconds=filled.seconds, written=filled.written, ray_start_seconds=engine.start_seconds,
-                   actors=engine.actors, build_seconds=round(seconds - filled.seconds, 2))
-    log(f"{engine_name}: {run['profiles']} profiles in {run['seconds']} s, {run['profiles_per_s']} profiles/s"
-        + (f" (Ray start {run['ray_start_seconds']} s, fill {run['fill_seconds']} s)" if engine else ""))
+        run.update(
+            fill_seconds=filled.seconds,
+            written=filled.written,
+            ray_start_seconds=engine.start_seconds,
+            actors=engine.actors,
+            build_seconds=round(seconds - filled.seconds, 2),
+        )
+    log(
+        f"{engine_name}: {run['profiles']} profiles in {run['seconds']} s, {run['profiles_per_s']} profiles/s"
+        + (f" (Ray start {run['ray_start_seconds']} s, fill {run['fill_seconds']} s)" if engine else "")
+    )
     return run
 
 
@@ -139,8 +157,11 @@ def compare_vectors(a: Path, b: Path, dim: int) -> dict:
         if x.goals is not None:
             cosines.append(np.array([x.goals @ y.goals]))
     values = np.concatenate(cosines)
-    return {"vectors": int(values.size), "min_cosine": round(float(values.min()), 5),
-            "mean_cosine": round(float(values.mean()), 6)}
+    return {
+        "vectors": int(values.size),
+        "min_cosine": round(float(values.min()), 5),
+        "mean_cosine": round(float(values.mean()), 6),
+    }
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -150,8 +171,14 @@ def run(args: argparse.Namespace) -> dict:
     people = make_profiles(args.profiles, args.data)
     work = Path(tempfile.mkdtemp(prefix="bench-ray."))
     texts = len(profile_texts(people)[0])
-    report: dict = {"profiles": args.profiles, "texts": texts, "texts_per_profile": round(texts / len(people), 2),
-                    "model": embedder.key, "cores": os.cpu_count(), "runs": []}
+    report: dict = {
+        "profiles": args.profiles,
+        "texts": texts,
+        "texts_per_profile": round(texts / len(people), 2),
+        "model": embedder.key,
+        "cores": os.cpu_count(),
+        "runs": [],
+    }
     try:
         template = template_store(work / "template", people)
         order = []
@@ -170,8 +197,10 @@ def run(args: argparse.Namespace) -> dict:
         shutil.rmtree(work, ignore_errors=True)
     for name in ("in-process", "ray"):
         runs = [r for r in report["runs"] if r["engine"] == name]
-        report[name] = {"seconds": round(sum(r["seconds"] for r in runs) / len(runs), 2),
-                        "profiles_per_s": round(sum(r["profiles_per_s"] for r in runs) / len(runs), 2)}
+        report[name] = {
+            "seconds": round(sum(r["seconds"] for r in runs) / len(runs), 2),
+            "profiles_per_s": round(sum(r["profiles_per_s"] for r in runs) / len(runs), 2),
+        }
     ray_runs = [r for r in report["runs"] if r["engine"] == "ray"]
     for key in ("ray_start_seconds", "fill_seconds", "build_seconds"):
         report["ray"][key] = round(sum(r[key] for r in ray_runs) / len(ray_runs), 2)
@@ -179,7 +208,8 @@ def run(args: argparse.Namespace) -> dict:
     # What one actor (one core, one model thread) embeds while the fill runs, Ray's start included.
     report["ray"]["texts_per_s_per_actor"] = round(texts / report["ray"]["fill_seconds"] / report["ray"]["actors"], 1)
     report["ray"]["profiles_per_s_per_actor"] = round(
-        args.profiles / report["ray"]["fill_seconds"] / report["ray"]["actors"], 2)
+        args.profiles / report["ray"]["fill_seconds"] / report["ray"]["actors"], 2
+    )
     report["ratio"] = round(report["ray"]["profiles_per_s"] / report["in-process"]["profiles_per_s"], 3)
     report["target"] = {"ray / in-process throughput": f">= {TARGET}", "met": report["ratio"] >= TARGET}
     return report
@@ -190,10 +220,14 @@ def print_table(report: dict) -> None:
     print(f"| {report['profiles']} profiles, {report['cores']} cores | in-process | Ray | Ray / in-process |")
     print("|---|---|---|---|")
     print(f"| re-index, profiles/s | {local['profiles_per_s']} | {ray['profiles_per_s']} | {report['ratio']:.3f} |")
-    print(f"| re-index, s | {local['seconds']} | {ray['seconds']} (start {ray['ray_start_seconds']}, "
-          f"fill {ray['fill_seconds']}, build {ray['build_seconds']}) | |")
-    print(f"| per Ray actor (1 core), during the fill | | {ray['profiles_per_s_per_actor']} profiles/s, "
-          f"{ray['texts_per_s_per_actor']} texts/s ({report['texts_per_profile']} texts a profile) | |")
+    print(
+        f"| re-index, s | {local['seconds']} | {ray['seconds']} (start {ray['ray_start_seconds']}, "
+        f"fill {ray['fill_seconds']}, build {ray['build_seconds']}) | |"
+    )
+    print(
+        f"| per Ray actor (1 core), during the fill | | {ray['profiles_per_s_per_actor']} profiles/s, "
+        f"{ray['texts_per_s_per_actor']} texts/s ({report['texts_per_profile']} texts a profile) | |"
+    )
     vectors = report["vectors"]
     print(f"vectors: {vectors['vectors']} compared, cosine min {vectors['min_cosine']}, mean {vectors['mean_cosine']}")
     met = "met" if report["target"]["met"] else "NOT met"
@@ -207,8 +241,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, default=DEMO, help="profiles to repeat, JSON Lines (default: the demo's)")
     p.add_argument("--num-cpus", type=int, help="CPUs the local Ray offers (default: every core)")
     p.add_argument("--cpus-per-actor", type=int, default=1, help="model threads per Ray actor")
-    p.add_argument("--chunk", type=int, help="profiles embedded together, by both engines (default: the "
-                                             "re-index's, state.EMBED_CHUNK)")
+    p.add_argument(
+        "--chunk",
+        type=int,
+        help="profiles embedded together, by both engines (default: the re-index's, state.EMBED_CHUNK)",
+    )
     p.add_argument("--out", type=Path, help="JSON report (default bench-results/bench-ray-<time>.json)")
     p.add_argument("--smoke", action="store_true", help="40 profiles, one round (seconds)")
     args = p.parse_args(argv)

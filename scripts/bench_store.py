@@ -65,6 +65,7 @@ def log(message: str) -> None:
 
 # -- data -----------------------------------------------------------------------------------------
 
+
 def make_writes(n: int, entries, model_key: str, dim: int, seed: int) -> list[Write]:
     """n realistic profiles with random unit vectors shaped like their real embeddings."""
     rng, vec_rng = random.Random(seed), np.random.default_rng(seed)
@@ -75,7 +76,7 @@ def make_writes(n: int, entries, model_key: str, dim: int, seed: int) -> list[Wr
         vectors = vec_rng.standard_normal((count, dim)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         goals = vectors[1] if goals_text(profile) else None
-        emb = Embeddings(model_key, vectors[0], goals, vectors[1 + bool(goals_text(profile)):])
+        emb = Embeddings(model_key, vectors[0], goals, vectors[1 + bool(goals_text(profile)) :])
         writes.append(Write(profile, content_hash(profile), text_hash(profile), emb))
     return writes
 
@@ -88,8 +89,11 @@ def make_needs(count: int, data: Path, entries, seed: int) -> list[dict]:
     bodies = []
     for i in range(count):
         style, seniority = styles[i % len(styles)]
-        body = {"need": f"{queries[i % len(queries)]} In particular: {rng.choice(entries).label}.", "style": style,
-                "limit": 5}
+        body = {
+            "need": f"{queries[i % len(queries)]} In particular: {rng.choice(entries).label}.",
+            "style": style,
+            "limit": 5,
+        }
         if seniority:
             body["mentee"] = {"seniority": seniority}
         bodies.append(body)
@@ -97,6 +101,7 @@ def make_needs(count: int, data: Path, entries, seed: int) -> list[dict]:
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------------
+
 
 @contextmanager
 def postgres_server(url: str | None):
@@ -140,13 +145,14 @@ def fresh_database(server: str):
 
 # -- measurements -----------------------------------------------------------------------------------
 
+
 def import_throughput(settings: Settings, writes: list[Write]) -> dict:
     """Store `writes` as an import would (hashes, then a write, per batch of 256); profiles/s."""
     store = open_store(settings)
     try:
         started = time.perf_counter()
         for start in range(0, len(writes), WRITE_BATCH):
-            batch = writes[start:start + WRITE_BATCH]
+            batch = writes[start : start + WRITE_BATCH]
             store.hashes([w.profile.id for w in batch])
             store.write(batch)
         seconds = time.perf_counter() - started
@@ -158,8 +164,11 @@ def import_throughput(settings: Settings, writes: list[Write]) -> dict:
 
 def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
-    return {"n": len(ordered), "p50_ms": round(statistics.median(ordered), 3),
-            "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3)}
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
+    }
 
 
 def match_latency(services: dict[str, MatchService], needs: list[dict], rounds: int) -> dict:
@@ -180,8 +189,14 @@ def run(args: argparse.Namespace) -> dict:
     entries = bench_data.read_esco(args.data / "corpus.jsonl")
     settings = Settings()
     cached = Embedder.from_settings(settings)
-    uncached = Embedder(settings.model, settings.backend, settings.batch_size, cache_size=0,
-                        threads=settings.torch_threads, query_threads=settings.query_threads)
+    uncached = Embedder(
+        settings.model,
+        settings.backend,
+        settings.batch_size,
+        cache_size=0,
+        threads=settings.torch_threads,
+        query_threads=settings.query_threads,
+    )
     log(f"making {args.profiles} profiles with random {cached.dim}-dim vectors")
     writes = make_writes(args.profiles, entries, cached.key, cached.dim, args.seed)
     needs = make_needs(args.matches, args.data, entries, args.seed)
@@ -189,8 +204,10 @@ def run(args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-store."))
     with postgres_server(args.database_url) as server, fresh_database(server) as url:
         report["postgres"] = masked(server)
-        configs = {"sqlite": Settings(data_dir=work / "sqlite"),
-                   "postgres": Settings(data_dir=work / "postgres", database_url=url)}
+        configs = {
+            "sqlite": Settings(data_dir=work / "sqlite"),
+            "postgres": Settings(data_dir=work / "postgres", database_url=url),
+        }
         services: dict[str, dict[str, MatchService]] = {"warm": {}, "uncached": {}}
         for name, config in configs.items():
             log(f"{name}: importing {len(writes)} profiles")
@@ -217,22 +234,29 @@ def run(args: argparse.Namespace) -> dict:
         "match_p50_warm": round(postgres["match_warm"]["p50_ms"] / sqlite["match_warm"]["p50_ms"], 3),
         "match_p50_uncached": round(postgres["match_uncached"]["p50_ms"] / sqlite["match_uncached"]["p50_ms"], 3),
     }
-    report["target"] = {"match p50 PostgreSQL / SQLite": f"<= {TARGET_RATIO}",
-                        "met": max(report["ratios"]["match_p50_warm"], report["ratios"]["match_p50_uncached"])
-                        <= TARGET_RATIO}
+    report["target"] = {
+        "match p50 PostgreSQL / SQLite": f"<= {TARGET_RATIO}",
+        "met": max(report["ratios"]["match_p50_warm"], report["ratios"]["match_p50_uncached"]) <= TARGET_RATIO,
+    }
     return report
 
 
 def print_table(report: dict) -> None:
-    rows = [("import, profiles/s", "import", "profiles_per_s"), ("open (index from the store), s", "open_s", None),
-            ("match p50 ms, warm cache", "match_warm", "p50_ms"), ("match p95 ms, warm cache", "match_warm", "p95_ms"),
-            ("match p50 ms, uncached", "match_uncached", "p50_ms"),
-            ("match p95 ms, uncached", "match_uncached", "p95_ms")]
+    rows = [
+        ("import, profiles/s", "import", "profiles_per_s"),
+        ("open (index from the store), s", "open_s", None),
+        ("match p50 ms, warm cache", "match_warm", "p50_ms"),
+        ("match p95 ms, warm cache", "match_warm", "p95_ms"),
+        ("match p50 ms, uncached", "match_uncached", "p50_ms"),
+        ("match p95 ms, uncached", "match_uncached", "p95_ms"),
+    ]
     print(f"| {report['profiles']} profiles | SQLite | PostgreSQL | PostgreSQL / SQLite |")
     print("|---|---|---|---|")
     for label, key, sub in rows:
-        values = [report["backends"][b][key] if sub is None else report["backends"][b][key][sub]
-                  for b in ("sqlite", "postgres")]
+        values = [
+            report["backends"][b][key] if sub is None else report["backends"][b][key][sub]
+            for b in ("sqlite", "postgres")
+        ]
         print(f"| {label} | {values[0]} | {values[1]} | {values[1] / values[0]:.2f} |")
     print(f"target: match p50 within {TARGET_RATIO}x: {'met' if report['target']['met'] else 'NOT met'}")
 
@@ -245,8 +269,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--database-url", help="a PostgreSQL server to create the benchmark's database on")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, help="JSON report (default bench-results/bench-store-<time>.json)")
-    p.add_argument("--data", type=Path, help="a BEIR-format skills set (corpus.jsonl, queries.jsonl), e.g. "
-                                              "../shared/eval/esco-skills-dev; --smoke uses tests/data/skills")
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="a BEIR-format skills set (corpus.jsonl, queries.jsonl), e.g. "
+        "../shared/eval/esco-skills-dev; --smoke uses tests/data/skills",
+    )
     p.add_argument("--smoke", action="store_true", help="300 profiles, 20 needs, one warm round (seconds)")
     args = p.parse_args(argv)
     if args.data is None:

@@ -37,11 +37,40 @@ PASSAGE_END = re.compile(r"(?<=[.!?;])\s+")
 # A sentence that says where it happens gets no "At our Lima office, " lead-in.
 PLACE_WORDS = re.compile(r"\b(European|Asian|Asia|EMEA|APAC|Americas|regions?|countries|markets|offices|global)\b")
 
-KEY_ORDER = ["id", "name", "title", "seniority", "department", "bio", "skills", "goals", "styles", "formats",
-             "location", "timezone", "languages", "manager_id", "capacity", "flash_hours_per_month", "active",
-             "discoverable"]
-FORBIDDEN_KEYS = {"age", "gender", "pronouns", "ethnicity", "religion", "health", "birth_year", "birthyear",
-                  "date_of_birth", "dob", "sex", "race"}
+KEY_ORDER = [
+    "id",
+    "name",
+    "title",
+    "seniority",
+    "department",
+    "bio",
+    "skills",
+    "goals",
+    "styles",
+    "formats",
+    "location",
+    "timezone",
+    "languages",
+    "manager_id",
+    "capacity",
+    "flash_hours_per_month",
+    "active",
+    "discoverable",
+]
+FORBIDDEN_KEYS = {
+    "age",
+    "gender",
+    "pronouns",
+    "ethnicity",
+    "religion",
+    "health",
+    "birth_year",
+    "birthyear",
+    "date_of_birth",
+    "dob",
+    "sex",
+    "race",
+}
 
 
 def load_tables(path: Path = TABLES) -> dict:
@@ -241,8 +270,18 @@ class Builder:
                     return text
         return None
 
-    def bio(self, rng: random.Random, area: dict, styles: list[str], title: str, seniority: int, loc: dict,
-            langs: list[str], flash_topic: str | None, goal_topic: str | None) -> str:
+    def bio(
+        self,
+        rng: random.Random,
+        area: dict,
+        styles: list[str],
+        title: str,
+        seniority: int,
+        loc: dict,
+        langs: list[str],
+        flash_topic: str | None,
+        goal_topic: str | None,
+    ) -> str:
         """What I do, then (for mentors) what I can help with and how I mentor: two to four sentences."""
         key = area["key"]
         exp = self.draw((key, "experience"), area["experience"], 2 if not styles or rng.random() >= 0.6 else 1)
@@ -260,18 +299,29 @@ class Builder:
         sentences = teach + exp + extra if rng.random() < 0.15 else exp + teach + extra
         return " ".join(sentences[:4])
 
-    def teaching(self, rng: random.Random, area: dict, styles: list[str], title: str, seniority: int,
-                 n: int) -> list[str]:
+    def teaching(
+        self, rng: random.Random, area: dict, styles: list[str], title: str, seniority: int, n: int
+    ) -> list[str]:
         """Up to n things I can help with; a seniority-7 specialist may offer one about their career track."""
         teach: list[str] = []
         if area["group"] == "specialist" and seniority == 7 and styles != ["flash"] and rng.random() < 0.3:
             track = "manager" if title == area["titles"]["level_7"][0] else "individual"
-            teach = [x.format(n=rng.choice(self.t["numbers"]), team=area["team"], topic=area["topic"])
-                     for x in self.draw(("mentor_track", track), self.t["mentor_track"][track], 1)]
+            teach = [
+                x.format(n=rng.choice(self.t["numbers"]), team=area["team"], topic=area["topic"])
+                for x in self.draw(("mentor_track", track), self.t["mentor_track"][track], 1)
+            ]
         return teach + self.draw((area["key"], "teaching"), area["teaching"], n - len(teach))
 
-    def how_i_mentor(self, rng: random.Random, area: dict, styles: list[str], loc: dict, langs: list[str],
-                     flash_topic: str | None, goal_topic: str | None) -> list[str]:
+    def how_i_mentor(
+        self,
+        rng: random.Random,
+        area: dict,
+        styles: list[str],
+        loc: dict,
+        langs: list[str],
+        flash_topic: str | None,
+        goal_topic: str | None,
+    ) -> list[str]:
         """Most mentors say how they work in one of their styles: that sentence, or nothing."""
         style = self.style_for(rng, styles, flash_topic, goal_topic)
         if style is None:
@@ -322,9 +372,17 @@ class Builder:
             self.reserved[(person["_area"], "teaching")] -= bool(person["styles"])
             # Its own generator, so that editing a sentence changes bios but never who the people are.
             rng = random.Random(f"{self.seed}:bio:{index}")
-            person["bio"] = self.bio(rng, self.areas[person["_area"]], person["styles"], person["title"],
-                                     person["seniority"], facts["loc"], person["languages"], facts["flash_topic"],
-                                     facts["goal_topic"])
+            person["bio"] = self.bio(
+                rng,
+                self.areas[person["_area"]],
+                person["styles"],
+                person["title"],
+                person["seniority"],
+                facts["loc"],
+                person["languages"],
+                facts["flash_topic"],
+                facts["goal_topic"],
+            )
 
     def formats(self, virtual_only: bool = False) -> list[str]:
         if virtual_only:
@@ -345,9 +403,22 @@ class Builder:
                 tags.append(tag)
         return tags
 
-    def add(self, *, category: str, area_key: str, seniority: int, styles: list[str], goal_areas: list[str] | None,
-            capacity: int, flash_hours: float, virtual_only: bool = False, loc: dict | None = None,
-            extra_skill_area: str | None = None, with_bio: bool = True, goal_first: str | None = None) -> dict:
+    def add(
+        self,
+        *,
+        category: str,
+        area_key: str,
+        seniority: int,
+        styles: list[str],
+        goal_areas: list[str] | None,
+        capacity: int,
+        flash_hours: float,
+        virtual_only: bool = False,
+        loc: dict | None = None,
+        extra_skill_area: str | None = None,
+        with_bio: bool = True,
+        goal_first: str | None = None,
+    ) -> dict:
         """Make one person and append them to self.people (private "_" keys say how they were made)."""
         rng = self.rng
         area = self.areas[area_key]
@@ -426,10 +497,18 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
             goal_first = rng.choice(senior_keys)
             pending_pairs.append((key, goal_first))
         other = rng.choice(reverse_keys)
-        b.add(category="reverse", area_key=key, seniority=seniority, styles=styles, goal_areas=goal,
-              goal_first=goal_first, capacity=rng.randint(1, 3),
-              flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
-              virtual_only=emt and rng.random() < 0.6, extra_skill_area=other if other != key else None)
+        b.add(
+            category="reverse",
+            area_key=key,
+            seniority=seniority,
+            styles=styles,
+            goal_areas=goal,
+            goal_first=goal_first,
+            capacity=rng.randint(1, 3),
+            flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
+            virtual_only=emt and rng.random() < 0.6,
+            extra_skill_area=other if other != key else None,
+        )
 
     # 2) Senior mentors: seniority 7-10, traditional mentoring in leadership and business.
     for i in range(64):
@@ -454,8 +533,16 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
             if match is not None:
                 pending_pairs.remove(match)
                 goal_first = match[0]
-        b.add(category="senior", area_key=key, seniority=seniority, styles=styles, goal_areas=senior_goal_areas,
-              capacity=rng.randint(1, 4), flash_hours=flash_hours, goal_first=goal_first)
+        b.add(
+            category="senior",
+            area_key=key,
+            seniority=seniority,
+            styles=styles,
+            goal_areas=senior_goal_areas,
+            capacity=rng.randint(1, 4),
+            flash_hours=flash_hours,
+            goal_first=goal_first,
+        )
 
     # 3) Flash mentors: focused topics, some flash-only (capacity 0).
     for i in range(70):
@@ -473,8 +560,15 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
             if rng.random() < 0.2:
                 styles.append("two-way")
         goal = spec_keys + senior_keys if ("two-way" in styles or rng.random() < 0.7) else None
-        b.add(category="flash", area_key=key, seniority=seniority, styles=styles, goal_areas=goal,
-              capacity=capacity, flash_hours=rng.choice(flash_hours_options))
+        b.add(
+            category="flash",
+            area_key=key,
+            seniority=seniority,
+            styles=styles,
+            goal_areas=goal,
+            capacity=capacity,
+            flash_hours=rng.choice(flash_hours_options),
+        )
 
     # 4) Virtual-only e-mentors spread across every time zone.
     loc_order = sorted(range(len(locations)), key=lambda j: rng.random())
@@ -490,9 +584,17 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
             styles.append("two-way")
         goal_pool = senior_goal_areas if seniority >= 8 else spec_keys + senior_keys
         goal = goal_pool if ("two-way" in styles or rng.random() < 0.75) else None
-        b.add(category="e-mentoring", area_key=key, seniority=seniority, styles=styles, goal_areas=goal,
-              capacity=rng.randint(1, 4), flash_hours=rng.choice([1.0, 2.0, 3.0]) if "flash" in styles else 0.0,
-              virtual_only=True, loc=locations[loc_order[i % len(loc_order)]])
+        b.add(
+            category="e-mentoring",
+            area_key=key,
+            seniority=seniority,
+            styles=styles,
+            goal_areas=goal,
+            capacity=rng.randint(1, 4),
+            flash_hours=rng.choice([1.0, 2.0, 3.0]) if "flash" in styles else 0.0,
+            virtual_only=True,
+            loc=locations[loc_order[i % len(loc_order)]],
+        )
 
     # 5) Two-way mentors: have goals and offers; goals are things other mentors teach.
     for i in range(42):
@@ -507,9 +609,16 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
             styles.append("flash")
         if rng.random() < 0.15:
             styles.append("e-mentoring")
-        b.add(category="two-way", area_key=key, seniority=seniority, styles=styles,
-              goal_areas=spec_keys + reverse_keys[:4] + ["careers", "negotiation", "budgeting"], goal_first=partner,
-              capacity=rng.randint(1, 3), flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0)
+        b.add(
+            category="two-way",
+            area_key=key,
+            seniority=seniority,
+            styles=styles,
+            goal_areas=spec_keys + reverse_keys[:4] + ["careers", "negotiation", "budgeting"],
+            goal_first=partner,
+            capacity=rng.randint(1, 3),
+            flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
+        )
 
     # 6) Mid-level specialists (4-7) across functions.
     for i in range(46):
@@ -519,9 +628,16 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
         styles = rng.sample(pool, k=rng.choice([1, 1, 2]))
         styles.sort(key=pool.index)
         goal = spec_keys + senior_keys if ("two-way" in styles or rng.random() < 0.8) else None
-        b.add(category="mid", area_key=key, seniority=seniority, styles=styles, goal_areas=goal,
-              capacity=rng.randint(1, 3), flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
-              virtual_only="e-mentoring" in styles and rng.random() < 0.5)
+        b.add(
+            category="mid",
+            area_key=key,
+            seniority=seniority,
+            styles=styles,
+            goal_areas=goal,
+            capacity=rng.randint(1, 3),
+            flash_hours=rng.choice(flash_hours_options) if "flash" in styles else 0.0,
+            virtual_only="e-mentoring" in styles and rng.random() < 0.5,
+        )
 
     # 7) People who are not mentors (yet): goals only.
     for _ in range(38):
@@ -535,8 +651,16 @@ def build(tables: dict) -> tuple[list[dict], Counter[tuple[str, str]]]:
         else:
             key = rng.choice(spec_keys)
             goal_pool = spec_keys + senior_keys + reverse_keys
-        b.add(category="mentee", area_key=key, seniority=seniority, styles=[], goal_areas=goal_pool,
-              capacity=0, flash_hours=0.0, with_bio=rng.random() < 0.6)
+        b.add(
+            category="mentee",
+            area_key=key,
+            seniority=seniority,
+            styles=[],
+            goal_areas=goal_pool,
+            capacity=0,
+            flash_hours=0.0,
+            with_bio=rng.random() < 0.6,
+        )
 
     b.write_bios()
     people = b.people

@@ -13,30 +13,84 @@ from tests.conftest import profile
 NEED = "I lead a 400-person division and want to get comfortable with TikTok and Instagram"
 
 PEOPLE = [
-    profile("ana", 2, "I film and edit short videos for TikTok and Instagram Reels every week. I help senior "
-                      "leaders get comfortable with TikTok and Instagram: how to post without fear and read what "
-                      "the audience likes.",
-            title="Social Media Coordinator", styles=["reverse", "flash", "two-way"], department="Brand",
-            timezone="Europe/Berlin", languages=["en", "de"], manager_id="cleo"),
-    profile("ben", 3, "I run our Instagram account and plan content calendars. I can explain how the TikTok "
-                      "algorithm picks up a video and what makes people share it.",
-            title="Content Creator", styles=["reverse", "e-mentoring"], department="Marketing",
-            languages=["en"], formats=["virtual"]),
-    profile("cleo", 9, "I have led large divisions through reorganisations and coach directors on strategy, "
-                       "budgets and leading through change.",
-            title="Chief Operating Officer", styles=["traditional"], department="Operations", languages=["en"]),
-    profile("dev", 4, "I write SQL every day and enjoy untangling a slow query or a window function in a "
-                      "single focused session.",
-            title="Analytics Engineer", styles=["flash"], capacity=0, flash_hours_per_month=6, languages=["en", "pt"]),
-    profile("eli", 7, "I built our data platform team and mentor analysts on data modelling, stakeholder "
-                      "management and career growth.",
-            title="Head of Data", styles=["traditional", "e-mentoring"], languages=["en"], timezone="Europe/London"),
-    profile("fay", 1, "I grew up on Snapchat and YouTube and make our internal explainer videos on my phone.",
-            title="Marketing Intern", styles=["reverse"], languages=["en", "fr"]),
-    profile("gus", 6, "I negotiate enterprise contracts and teach people how to prepare a hard negotiation.",
-            title="Sales Director", styles=["traditional", "flash", "two-way"], goals="I want to learn TikTok."),
-    profile("hal", 5, "I design onboarding programmes and run workshops on giving feedback.",
-            title="People Partner", styles=[], goals="I want to learn Python."),
+    profile(
+        "ana",
+        2,
+        "I film and edit short videos for TikTok and Instagram Reels every week. I help senior "
+        "leaders get comfortable with TikTok and Instagram: how to post without fear and read what "
+        "the audience likes.",
+        title="Social Media Coordinator",
+        styles=["reverse", "flash", "two-way"],
+        department="Brand",
+        timezone="Europe/Berlin",
+        languages=["en", "de"],
+        manager_id="cleo",
+    ),
+    profile(
+        "ben",
+        3,
+        "I run our Instagram account and plan content calendars. I can explain how the TikTok "
+        "algorithm picks up a video and what makes people share it.",
+        title="Content Creator",
+        styles=["reverse", "e-mentoring"],
+        department="Marketing",
+        languages=["en"],
+        formats=["virtual"],
+    ),
+    profile(
+        "cleo",
+        9,
+        "I have led large divisions through reorganisations and coach directors on strategy, "
+        "budgets and leading through change.",
+        title="Chief Operating Officer",
+        styles=["traditional"],
+        department="Operations",
+        languages=["en"],
+    ),
+    profile(
+        "dev",
+        4,
+        "I write SQL every day and enjoy untangling a slow query or a window function in a single focused session.",
+        title="Analytics Engineer",
+        styles=["flash"],
+        capacity=0,
+        flash_hours_per_month=6,
+        languages=["en", "pt"],
+    ),
+    profile(
+        "eli",
+        7,
+        "I built our data platform team and mentor analysts on data modelling, stakeholder "
+        "management and career growth.",
+        title="Head of Data",
+        styles=["traditional", "e-mentoring"],
+        languages=["en"],
+        timezone="Europe/London",
+    ),
+    profile(
+        "fay",
+        1,
+        "I grew up on Snapchat and YouTube and make our internal explainer videos on my phone.",
+        title="Marketing Intern",
+        styles=["reverse"],
+        languages=["en", "fr"],
+    ),
+    profile(
+        "gus",
+        6,
+        "I negotiate enterprise contracts and teach people how to prepare a hard negotiation.",
+        title="Sales Director",
+        styles=["traditional", "flash", "two-way"],
+        goals="I want to learn TikTok.",
+    ),
+    profile(
+        "hal",
+        5,
+        "I design onboarding programmes and run workshops on giving feedback.",
+        title="People Partner",
+        styles=[],
+        goals="I want to learn Python.",
+    ),
 ]
 
 
@@ -73,8 +127,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-PROGRAMME = {"name": "Fuzzed", "style": "reverse", "cohort": [{"id": "cleo", "need": "TikTok and Instagram"},
-                                                              {"id": "eli"}]}
+PROGRAMME = {
+    "name": "Fuzzed",
+    "style": "reverse",
+    "cohort": [{"id": "cleo", "need": "TikTok and Instagram"}, {"id": "eli"}],
+}
 
 
 def aim_at_programme(case, label: str, programme_id: str) -> None:
@@ -91,7 +148,7 @@ def aim_at_programme(case, label: str, programme_id: str) -> None:
     elif label.endswith("/pairs") and body.get("action") in ("approve", "reject"):  # members, no mentor
         body.pop("mentor", None)
         if body.get("mentees") or body["action"] == "reject":
-            body["mentees"] = ["cleo", "eli"][:max(1, len(body.get("mentees") or []))]
+            body["mentees"] = ["cleo", "eli"][: max(1, len(body.get("mentees") or []))]
     if label == "POST /v1/programmes":
         body["cohort"] = PROGRAMME["cohort"]
         body.get("mentors", {}).pop("ids", None)  # random ids are fine, but an empty pool pairs nobody

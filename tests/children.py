@@ -22,8 +22,14 @@ class Child:
         # The same model and backend as the test's own embedder, so that the vectors can be compared.
         env = dict(os.environ, MATCHER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", MATCHER_BACKEND=backend)
         self.log = open(log, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.crash_child", *args], cwd=REPO, env=env,
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.crash_child", *args],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

@@ -41,9 +41,17 @@ def make_service(tmp_path, embedder):
 
 def profile(pid: str, seniority: int, bio: str, **fields) -> dict:
     """A valid profile dict for tests (a mentor of every style unless `styles` says otherwise)."""
-    data = {"id": pid, "name": f"Person {pid}", "title": "Specialist", "seniority": seniority, "bio": bio,
-            "styles": ["reverse", "flash", "e-mentoring", "traditional", "two-way"], "capacity": 2,
-            "flash_hours_per_month": 4, "goals": "I want to learn public speaking."}
+    data = {
+        "id": pid,
+        "name": f"Person {pid}",
+        "title": "Specialist",
+        "seniority": seniority,
+        "bio": bio,
+        "styles": ["reverse", "flash", "e-mentoring", "traditional", "two-way"],
+        "capacity": 2,
+        "flash_hours_per_month": 4,
+        "goals": "I want to learn public speaking.",
+    }
     data.update(fields)
     return data
 
@@ -77,6 +85,7 @@ def spawn(tmp_path, embedder):
 # A module that needs other people or settings defines its own `service` or `client` (pytest takes the
 # module's fixture over these).
 
+
 @pytest.fixture(scope="module")
 def service(request, tmp_path_factory, embedder):
     """The API tests' people in a service opened once per module."""
@@ -105,8 +114,13 @@ def client(service):
 
 # -- the browser tests: Debian's chromium through Playwright ---------------------------------------------
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 @pytest.fixture(scope="module")
@@ -120,4 +134,3 @@ def browser():
         browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-

@@ -14,10 +14,26 @@ from matcher.service import MatchService
 from tests.conftest import profile
 
 TOPICS = [
-    "TikTok videos", "Instagram Reels", "SQL window functions", "Excel pivot tables", "budget planning",
-    "public speaking", "negotiation", "Python testing", "Figma prototypes", "Kubernetes upgrades",
-    "supplier contracts", "podcast editing", "LinkedIn posts", "data visualisation", "hiring interviews",
-    "accessibility audits", "cloud costs", "customer research", "sales forecasting", "change management",
+    "TikTok videos",
+    "Instagram Reels",
+    "SQL window functions",
+    "Excel pivot tables",
+    "budget planning",
+    "public speaking",
+    "negotiation",
+    "Python testing",
+    "Figma prototypes",
+    "Kubernetes upgrades",
+    "supplier contracts",
+    "podcast editing",
+    "LinkedIn posts",
+    "data visualisation",
+    "hiring interviews",
+    "accessibility audits",
+    "cloud costs",
+    "customer research",
+    "sales forecasting",
+    "change management",
 ]
 
 
@@ -26,8 +42,14 @@ def tiny_people(n: int, prefix: str, offset: int = 0) -> list[dict]:
     people = []
     for i in range(offset, offset + n):
         topic = TOPICS[i % len(TOPICS)]
-        people.append(profile(f"{prefix}-{i:04d}", 1 + i % 10, f"I teach {topic}, lesson plan {prefix} {i}.",
-                              goals="" if i % 3 else f"I want to learn {TOPICS[(i + 7) % len(TOPICS)]}."))
+        people.append(
+            profile(
+                f"{prefix}-{i:04d}",
+                1 + i % 10,
+                f"I teach {topic}, lesson plan {prefix} {i}.",
+                goals="" if i % 3 else f"I want to learn {TOPICS[(i + 7) % len(TOPICS)]}.",
+            )
+        )
     return people
 
 
@@ -91,7 +113,8 @@ def assert_index_agrees(service: MatchService) -> None:
     offers = _live_rows(st.offers, 1)
     assert set(offers) == set(store_rows), (
         f"offers index: missing {sorted(set(store_rows) - set(offers))[:5]}, "
-        f"extra {sorted(set(offers) - set(store_rows))[:5]}")
+        f"extra {sorted(set(offers) - set(store_rows))[:5]}"
+    )
     passages = _live_rows(st.passages, MAX_PASSAGES)
     assert passages == {r: len(e.passages) for r, e in emb.items()}, "passage index disagrees with the store"
     goals = _live_rows(st.goals, 1)

@@ -46,12 +46,21 @@ def server_env(data_dir: Path, **settings: str) -> dict[str, str]:
 
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run `mentor-match ARGS` over `data_dir`; returns the completed process (text output)."""
-    return subprocess.run([tool("mentor-match"), *args], env=server_env(data_dir), capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [tool("mentor-match"), *args], env=server_env(data_dir), capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
 
 
-def call(server, method: str, path: str, body=None, key: str | None = None, content_type="application/json",
-         data: bytes | None = None, timeout: float = 120):
+def call(
+    server,
+    method: str,
+    path: str,
+    body=None,
+    key: str | None = None,
+    content_type="application/json",
+    data: bytes | None = None,
+    timeout: float = 120,
+):
     """One HTTP request to a live server over a new connection: (status, headers, parsed JSON body or None).
 
     `body` is sent as JSON (bytes as they are), `data` as it is (with `content_type`); `key` as a bearer token. An error
@@ -90,8 +99,9 @@ class LiveServer:
     def launch(self) -> LiveServer:
         """Start the process without waiting (several servers then load their model side by side)."""
         self._log = open(self.log_path, "a")
-        self.process = subprocess.Popen(self.command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        cwd=ROOT)
+        self.process = subprocess.Popen(
+            self.command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
         return self
 
     def wait_ready(self) -> LiveServer:

@@ -16,9 +16,14 @@ from tests.live_server import LiveServer, call, cli, load_profiles, tool
 
 pytestmark = pytest.mark.slow  # a server, a child process, a browser or a benchmark: see pyproject markers
 
-LIMITS = {"max_body_bytes": "4096", "max_need_chars": "100", "max_limit": "10", "key_rate_limit": "6 per minute",
-          "address_rate_limit": "30 per minute",
-          "request_budget_ms": "0.001"}  # 1 microsecond: no match can finish in it
+LIMITS = {
+    "max_body_bytes": "4096",
+    "max_need_chars": "100",
+    "max_limit": "10",
+    "key_rate_limit": "6 per minute",
+    "address_rate_limit": "30 per minute",
+    "request_budget_ms": "0.001",
+}  # 1 microsecond: no match can finish in it
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +31,18 @@ def server(tmp_path_factory, embedder):
     data_dir = tmp_path_factory.mktemp("limits") / "data"
     load_profiles(data_dir, embedder, PEOPLE)
     shutil.rmtree(data_dir / "index")  # the server must rebuild it from the store as it starts
-    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
-               "--threads", "4"]
+    command = [
+        tool("mentor-match"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+    ]
     live = LiveServer(command, data_dir, tmp_path_factory.mktemp("limits-log") / "server.log", **LIMITS)
     live.data_dir = data_dir
     yield live.start()

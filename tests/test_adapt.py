@@ -38,49 +38,149 @@ from matcher.profiles import parse_profile
 from tests.conftest import profile
 
 TOPICS = [
-    ("Data Engineer", ["sql", "airflow"], "I build data pipelines in Airflow and keep them running at night.",
-     "I can teach SQL window functions and how to read a query plan."),
-    ("Product Designer", ["figma", "prototyping"], "I prototype new screens in Figma before anyone writes code.",
-     "I help people run usability tests with five users."),
-    ("Payroll Specialist", ["payroll", "tax"], "I run the monthly payroll for four countries.",
-     "I explain tax codes, pension deductions and year-end filings."),
-    ("Social Media Lead", ["tiktok", "instagram"], "I plan our TikTok and Instagram content calendar.",
-     "I coach leaders to film short videos on their phones."),
-    ("Site Reliability Engineer", ["kubernetes", "on-call"], "I keep our Kubernetes clusters healthy.",
-     "I teach incident response and writing blameless postmortems."),
-    ("Negotiation Coach", ["negotiation", "contracts"], "I negotiate supplier contracts worth millions.",
-     "I show people how to prepare a walk-away point before a deal."),
-    ("Copywriter", ["writing", "editing"], "I write landing pages and product emails.",
-     "I help engineers write short, clear release notes."),
-    ("Security Analyst", ["phishing", "threat modelling"], "I investigate phishing campaigns against staff.",
-     "I teach threat modelling for new services."),
-    ("Recruiter", ["interviewing", "sourcing"], "I hire engineers and designers across Europe.",
-     "I coach managers to run structured interviews."),
-    ("Machine Learning Engineer", ["pytorch", "evaluation"], "I train ranking models in PyTorch.",
-     "I teach how to build an honest offline evaluation."),
-    ("Public Speaking Trainer", ["presentations", "storytelling"], "I prepare executives for keynote talks.",
-     "I help nervous speakers structure a ten-minute story."),
-    ("Accountant", ["budgeting", "forecasting"], "I build the annual budget with every department.",
-     "I teach managers to forecast spending each quarter."),
-    ("Mobile Developer", ["swift", "kotlin"], "I ship our iOS and Android apps every two weeks.",
-     "I review Swift and Kotlin code with junior developers."),
-    ("Facilities Manager", ["office moves", "safety"], "I run office moves for hundreds of people.",
-     "I teach fire safety drills and first-aid planning."),
-    ("Customer Success Manager", ["onboarding", "churn"], "I onboard new customers in their first month.",
-     "I help people spot churn risk from usage data."),
-    ("Legal Counsel", ["privacy law", "gdpr"], "I review data processing agreements under GDPR.",
-     "I explain privacy impact assessments in plain words."),
-    ("Chef", ["baking", "menu planning"], "I run the staff canteen and bake sourdough bread.",
-     "I teach menu planning on a tight budget."),
-    ("Translator", ["spanish", "localisation"], "I localise our product into Spanish and Portuguese.",
-     "I help teams write text that translates well."),
-    ("Project Manager", ["scheduling", "risk"], "I plan large programmes with many dependencies.",
-     "I coach people to keep a risk register that gets used."),
-    ("Sales Engineer", ["demos", "pricing"], "I give technical product demos to enterprise buyers.",
-     "I teach people to answer pricing questions with confidence."),
+    (
+        "Data Engineer",
+        ["sql", "airflow"],
+        "I build data pipelines in Airflow and keep them running at night.",
+        "I can teach SQL window functions and how to read a query plan.",
+    ),
+    (
+        "Product Designer",
+        ["figma", "prototyping"],
+        "I prototype new screens in Figma before anyone writes code.",
+        "I help people run usability tests with five users.",
+    ),
+    (
+        "Payroll Specialist",
+        ["payroll", "tax"],
+        "I run the monthly payroll for four countries.",
+        "I explain tax codes, pension deductions and year-end filings.",
+    ),
+    (
+        "Social Media Lead",
+        ["tiktok", "instagram"],
+        "I plan our TikTok and Instagram content calendar.",
+        "I coach leaders to film short videos on their phones.",
+    ),
+    (
+        "Site Reliability Engineer",
+        ["kubernetes", "on-call"],
+        "I keep our Kubernetes clusters healthy.",
+        "I teach incident response and writing blameless postmortems.",
+    ),
+    (
+        "Negotiation Coach",
+        ["negotiation", "contracts"],
+        "I negotiate supplier contracts worth millions.",
+        "I show people how to prepare a walk-away point before a deal.",
+    ),
+    (
+        "Copywriter",
+        ["writing", "editing"],
+        "I write landing pages and product emails.",
+        "I help engineers write short, clear release notes.",
+    ),
+    (
+        "Security Analyst",
+        ["phishing", "threat modelling"],
+        "I investigate phishing campaigns against staff.",
+        "I teach threat modelling for new services.",
+    ),
+    (
+        "Recruiter",
+        ["interviewing", "sourcing"],
+        "I hire engineers and designers across Europe.",
+        "I coach managers to run structured interviews.",
+    ),
+    (
+        "Machine Learning Engineer",
+        ["pytorch", "evaluation"],
+        "I train ranking models in PyTorch.",
+        "I teach how to build an honest offline evaluation.",
+    ),
+    (
+        "Public Speaking Trainer",
+        ["presentations", "storytelling"],
+        "I prepare executives for keynote talks.",
+        "I help nervous speakers structure a ten-minute story.",
+    ),
+    (
+        "Accountant",
+        ["budgeting", "forecasting"],
+        "I build the annual budget with every department.",
+        "I teach managers to forecast spending each quarter.",
+    ),
+    (
+        "Mobile Developer",
+        ["swift", "kotlin"],
+        "I ship our iOS and Android apps every two weeks.",
+        "I review Swift and Kotlin code with junior developers.",
+    ),
+    (
+        "Facilities Manager",
+        ["office moves", "safety"],
+        "I run office moves for hundreds of people.",
+        "I teach fire safety drills and first-aid planning.",
+    ),
+    (
+        "Customer Success Manager",
+        ["onboarding", "churn"],
+        "I onboard new customers in their first month.",
+        "I help people spot churn risk from usage data.",
+    ),
+    (
+        "Legal Counsel",
+        ["privacy law", "gdpr"],
+        "I review data processing agreements under GDPR.",
+        "I explain privacy impact assessments in plain words.",
+    ),
+    (
+        "Chef",
+        ["baking", "menu planning"],
+        "I run the staff canteen and bake sourdough bread.",
+        "I teach menu planning on a tight budget.",
+    ),
+    (
+        "Translator",
+        ["spanish", "localisation"],
+        "I localise our product into Spanish and Portuguese.",
+        "I help teams write text that translates well.",
+    ),
+    (
+        "Project Manager",
+        ["scheduling", "risk"],
+        "I plan large programmes with many dependencies.",
+        "I coach people to keep a risk register that gets used.",
+    ),
+    (
+        "Sales Engineer",
+        ["demos", "pricing"],
+        "I give technical product demos to enterprise buyers.",
+        "I teach people to answer pricing questions with confidence.",
+    ),
 ]
-CITIES = ["Lisbon", "Oslo", "Nairobi", "Lima", "Osaka", "Dublin", "Quito", "Accra", "Perth", "Tallinn", "Porto",
-          "Hanoi", "Bergen", "Cusco", "Izmir", "Leeds", "Recife", "Kyoto", "Malmo", "Tunis"]
+CITIES = [
+    "Lisbon",
+    "Oslo",
+    "Nairobi",
+    "Lima",
+    "Osaka",
+    "Dublin",
+    "Quito",
+    "Accra",
+    "Perth",
+    "Tallinn",
+    "Porto",
+    "Hanoi",
+    "Bergen",
+    "Cusco",
+    "Izmir",
+    "Leeds",
+    "Recife",
+    "Kyoto",
+    "Malmo",
+    "Tunis",
+]
 
 
 def tiny_profiles(n: int = 60) -> list[dict]:
@@ -94,6 +194,7 @@ def tiny_profiles(n: int = 60) -> list[dict]:
 
 
 # --- pairs and probes (pure) ----------------------------------------------------------------------
+
 
 def test_a_profile_gives_tags_and_sentence_pairs_and_a_one_sentence_bio_a_span():
     person = parse_profile(tiny_profiles(1)[0])
@@ -147,8 +248,9 @@ def test_a_batch_never_holds_two_pairs_of_one_profile_or_a_text_twice():
 
 def padded(batch_list: list[list[TrainingPair]]) -> int:
     """Words a model reads for these batches, each side padded to its longest text."""
-    return sum(len(b) * (max(len(p.anchor.split()) for p in b) + max(len(p.positive.split()) for p in b))
-               for b in batch_list)
+    return sum(
+        len(b) * (max(len(p.anchor.split()) for p in b) + max(len(p.positive.split()) for p in b)) for b in batch_list
+    )
 
 
 def test_length_batches_group_texts_of_a_length_without_clashes_and_pad_less():
@@ -195,14 +297,14 @@ def test_a_probe_depends_on_the_profile_only():
 
 # --- the self-check ------------------------------------------------------------------------------
 
+
 def test_ranks_mrr_and_recall():
     docs = np.eye(4, dtype=np.float32)
     queries = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0.6, 0.8], [0, 0, 0.6, 0.8]], dtype=np.float32)
     assert ranks(queries, docs).tolist() == [1, 1, 2, 1]  # query 2 finds document 3 first
     assert ranks(docs[[1, 0]], docs[:2]).tolist() == [2, 2]  # a tie counts against the right document
 
-    vectors = {"q0": [1, 0, 0], "q1": [0, 1, 0], "q2": [0, 0.8, 0.6], "d0": [1, 0, 0], "d1": [0, 1, 0],
-               "d2": [0, 0, 1]}
+    vectors = {"q0": [1, 0, 0], "q1": [0, 1, 0], "q2": [0, 0.8, 0.6], "d0": [1, 0, 0], "d1": [0, 1, 0], "d2": [0, 0, 1]}
 
     class Fixed:
         def encode(self, texts):
@@ -230,6 +332,7 @@ def test_the_learning_rate_warms_up_then_decays_to_zero():
 
 
 # --- models/ACTIVE and --revert --------------------------------------------------------------------
+
 
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
@@ -303,10 +406,17 @@ def test_an_adaptation_running_already_is_said_with_exit_1(models_dir, capsys):
 
 # --- bad options: exit 2, naming the option and the reason ---------------------------------------
 
-@pytest.mark.parametrize("argv, option", [
-    (["--minutes", "0"], "--minutes"), (["--holdout", "0.9"], "--holdout"), (["--batch-size", "1"], "--batch-size"),
-    (["--max-steps", "two"], "--max-steps"), (["--min-gain", "3"], "--min-gain"),
-])
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["--minutes", "0"], "--minutes"),
+        (["--holdout", "0.9"], "--holdout"),
+        (["--batch-size", "1"], "--batch-size"),
+        (["--max-steps", "two"], "--max-steps"),
+        (["--min-gain", "3"], "--min-gain"),
+    ],
+)
 def test_bad_options_exit_2_naming_the_option(models_dir, capsys, argv, option):
     with pytest.raises(SystemExit) as exc:
         cli.main(["adapt", *argv])
@@ -429,8 +539,12 @@ def test_a_model_that_does_not_improve_enough_is_deleted_and_nothing_switches(ad
     before = (adapted["models"] / "ACTIVE").read_text()
     kept = folders.adapted_folders(adapted["models"])
     people = [parse_profile(p) for p in adapted["people"]]
-    result = adapt_profiles(people, Settings(data_dir=adapted["root"] / "data"),
-                            AdaptOptions(max_steps=1, batch_size=8, holdout=0.3, min_gain=1.0), adapted["models"])
+    result = adapt_profiles(
+        people,
+        Settings(data_dir=adapted["root"] / "data"),
+        AdaptOptions(max_steps=1, batch_size=8, holdout=0.3, min_gain=1.0),
+        adapted["models"],
+    )
     assert not result.adopted and result.folder is None and result.before.probes == result.after.probes
     assert result.current_model.startswith(before.strip() + ":")  # the self-check compared with the adapted one
     assert (adapted["models"] / "ACTIVE").read_text() == before

@@ -22,6 +22,7 @@ def match(client, token, body):
 
 # -- health and readiness -------------------------------------------------------------------------
 
+
 def test_healthz_and_readyz_need_no_key_and_readyz_shows_only_readiness_without_one(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
@@ -41,10 +42,17 @@ def test_readyz_shows_the_index_facts_to_an_admin_key_only(client, keys, service
 
 def test_answers_carrying_people_s_data_are_never_cached(client, keys):
     admin = bearer(keys["admin"])
-    answers = [client.get("/v1/profiles/ana", headers=admin), client.get("/v1/profiles/nobody", headers=admin),
-               client.post("/v1/match", json={"need": NEED, "style": "reverse", "mentee": {"seniority": 9}},
-                           headers=bearer(keys["match"])),
-               client.get("/readyz", headers=admin), client.get("/v1/profiles/ana")]
+    answers = [
+        client.get("/v1/profiles/ana", headers=admin),
+        client.get("/v1/profiles/nobody", headers=admin),
+        client.post(
+            "/v1/match",
+            json={"need": NEED, "style": "reverse", "mentee": {"seniority": 9}},
+            headers=bearer(keys["match"]),
+        ),
+        client.get("/readyz", headers=admin),
+        client.get("/v1/profiles/ana"),
+    ]
     assert [a.status_code for a in answers] == [200, 404, 200, 200, 401]
     assert all(a.headers["Cache-Control"] == "no-store" for a in answers)
 
@@ -68,6 +76,7 @@ def test_the_app_opens_the_service_once(tmp_path, embedder, keys):
 
 
 # -- match -------------------------------------------------------------------------------------------
+
 
 def test_reverse_match_returns_juniors_with_reasons(client, keys):
     response = match(client, keys["match"], {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}})
@@ -106,9 +115,15 @@ def test_a_mentee_by_id_brings_seniority_and_reporting_line(client, keys):
 
 # -- profiles ------------------------------------------------------------------------------------
 
+
 def test_put_adds_then_updates_then_leaves_unchanged(client, keys):
-    person = profile("ivy", 2, "I teach people to build dashboards in Looker Studio in one sitting.",
-                     styles=["flash"], flash_hours_per_month=3)
+    person = profile(
+        "ivy",
+        2,
+        "I teach people to build dashboards in Looker Studio in one sitting.",
+        styles=["flash"],
+        flash_hours_per_month=3,
+    )
     headers = bearer(keys["admin"])
     added = client.put("/v1/profiles/ivy", json=person, headers=headers)
     assert added.status_code == 201 and added.headers["Location"].endswith("/v1/profiles/ivy")
@@ -131,8 +146,9 @@ def test_put_takes_the_id_from_the_url(client, keys):
 
 def test_get_returns_the_whole_profile_and_delete_removes_it(client, keys):
     headers = bearer(keys["admin"])
-    person = profile("kim", 3, "I teach the basics of Figma prototyping for product people.", goals="Learn SQL.",
-                     manager_id="cleo")
+    person = profile(
+        "kim", 3, "I teach the basics of Figma prototyping for product people.", goals="Learn SQL.", manager_id="cleo"
+    )
     assert client.put("/v1/profiles/kim", json=person, headers=headers).status_code == 201
     got = client.get("/v1/profiles/kim", headers=headers)
     assert got.status_code == 200
@@ -146,11 +162,13 @@ def test_get_returns_the_whole_profile_and_delete_removes_it(client, keys):
 
 
 def test_batch_json_array_stores_good_items_and_names_bad_ones(client, keys):
-    items = [profile("b1", 3, "I teach Canva for social posts."),
-             {"id": "b2", "name": "No Seniority", "bio": "x"},
-             profile("b3", 4, "I teach Power BI measures.", age=40),
-             "not an object",
-             profile("b4", 5, "I teach how to run a retrospective.")]
+    items = [
+        profile("b1", 3, "I teach Canva for social posts."),
+        {"id": "b2", "name": "No Seniority", "bio": "x"},
+        profile("b3", 4, "I teach Power BI measures.", age=40),
+        "not an object",
+        profile("b4", 5, "I teach how to run a retrospective."),
+    ]
     response = client.post("/v1/profiles:batch", json=items, headers=bearer(keys["admin"]))
     assert response.status_code == 200, response.json
     body = BatchResponse.model_validate(response.json)
@@ -170,10 +188,15 @@ def test_batch_json_array_stores_good_items_and_names_bad_ones(client, keys):
 @pytest.mark.parametrize("content_type", ["application/x-ndjson", "application/jsonl"])
 def test_batch_json_lines_reports_each_bad_line(client, keys, content_type):
     suffix = content_type.rsplit("/", 1)[1].replace("-", "")
-    lines = [json.dumps(profile(f"l1{suffix}", 3, "I teach podcast editing in Descript.")), "",
-             '{"id": "broken", "name": ', json.dumps(profile(f"l4{suffix}", 11, "I teach OKRs."))]
-    response = client.post("/v1/profiles:batch", data="\n".join(lines) + "\n", content_type=content_type,
-                           headers=bearer(keys["admin"]))
+    lines = [
+        json.dumps(profile(f"l1{suffix}", 3, "I teach podcast editing in Descript.")),
+        "",
+        '{"id": "broken", "name": ',
+        json.dumps(profile(f"l4{suffix}", 11, "I teach OKRs.")),
+    ]
+    response = client.post(
+        "/v1/profiles:batch", data="\n".join(lines) + "\n", content_type=content_type, headers=bearer(keys["admin"])
+    )
     assert response.status_code == 200
     results = response.json["results"]
     assert [(r["line"], r["status"]) for r in results] == [(1, "added"), (3, "rejected"), (4, "rejected")]
@@ -182,9 +205,11 @@ def test_batch_json_lines_reports_each_bad_line(client, keys, content_type):
 
 
 def test_batch_accepts_csv(client, keys):
-    text = ("id,name,seniority,bio,styles,capacity\n"
-            "c1,Cai,2,I teach Notion templates.,reverse|flash,1\n"
-            "c2,Cat,two,I teach nothing.,flash,1\n")
+    text = (
+        "id,name,seniority,bio,styles,capacity\n"
+        "c1,Cai,2,I teach Notion templates.,reverse|flash,1\n"
+        "c2,Cat,two,I teach nothing.,flash,1\n"
+    )
     response = client.post("/v1/profiles:batch", data=text, content_type="text/csv", headers=bearer(keys["admin"]))
     assert response.status_code == 200
     assert response.json["summary"] == {"added": 1, "updated": 0, "unchanged": 0, "rejected": 1}
@@ -198,14 +223,23 @@ def test_reindex_switches_to_a_new_generation(client, keys, service):
     result = ReindexResponse.model_validate(response.json)
     assert result.generation != before and result.profiles == service.status()["profiles"]
     assert client.get("/readyz", headers=bearer(keys["admin"])).json["generation"] == result.generation
-    assert match(client, keys["match"], {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}}).json[
-        "matches"][0]["mentor"]["id"] == "ana"
+    assert (
+        match(client, keys["match"], {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}}).json["matches"][0][
+            "mentor"
+        ]["id"]
+        == "ana"
+    )
 
 
 # -- keys ----------------------------------------------------------------------------------------
 
-ADMIN_CALLS = [("put", "/v1/profiles/zed"), ("get", "/v1/profiles/ana"), ("delete", "/v1/profiles/ana"),
-               ("post", "/v1/profiles:batch"), ("post", "/v1/reindex")]
+ADMIN_CALLS = [
+    ("put", "/v1/profiles/zed"),
+    ("get", "/v1/profiles/ana"),
+    ("delete", "/v1/profiles/ana"),
+    ("post", "/v1/profiles:batch"),
+    ("post", "/v1/reindex"),
+]
 
 
 @pytest.mark.parametrize("method,path", ADMIN_CALLS + [("post", "/v1/match")])

@@ -29,29 +29,36 @@ def post_match(client, keys, body=None, *, data=None, content_type="application/
 
 # -- 422: validation, naming the field ------------------------------------------------------------
 
-@pytest.mark.parametrize("body,field,reason", [
-    ({}, "need", "Field required"),
-    ({"need": "   "}, "need", "at least 1 character"),
-    ({"need": 42}, "need", "valid string"),
-    ({"need": NEED, "style": "mentorship"}, "style", "'reverse'"),
-    ({"need": NEED, "limit": 0}, "limit", "greater than or equal to 1"),
-    ({"need": NEED, "limit": 51}, "limit", "less than or equal to 50"),
-    ({"need": NEED, "limit": "5"}, "limit", "valid integer"),
-    ({"need": NEED, "limit": 2.5}, "limit", "valid integer"),
-    ({"need": NEED, "mentee": {"seniority": 11}}, "mentee.seniority", "less than or equal to 10"),
-    ({"need": NEED, "mentee": {"seniority": True}}, "mentee.seniority", "valid integer"),
-    ({"need": NEED, "mentee": {"gender": "f"}}, "mentee.gender", "protected attribute"),
-    ({"need": NEED, "mentee": {"timezone": "Mars/Olympus"}}, "mentee.timezone", "unknown IANA time zone"),
-    ({"need": NEED, "mentee": "senior"}, "mentee", "valid dictionary"),
-    ({"need": NEED, "filters": {"virtual_only": "sometimes"}}, "filters.virtual_only", "valid boolean"),
-    ({"need": NEED, "colour": "blue"}, "colour", "unknown field"),
-    ({"need": "x" * 2001}, "need", "at most 2000 characters"),
-    ({"need": NEED, "style": "reverse"}, "mentee.seniority", "required for reverse mentoring"),
-    ({"need": NEED, "style": "traditional", "mentee": {"timezone": "Europe/Paris"}}, "mentee.seniority",
-     "required for traditional mentoring"),
-    ({"need": NEED, "style": "two-way", "mentee": {"seniority": 4}}, "mentee.bio", "two-way"),
-    ({"need": NEED, "mentee": {"id": "nobody"}}, "mentee.id", "no stored profile"),
-])
+
+@pytest.mark.parametrize(
+    "body,field,reason",
+    [
+        ({}, "need", "Field required"),
+        ({"need": "   "}, "need", "at least 1 character"),
+        ({"need": 42}, "need", "valid string"),
+        ({"need": NEED, "style": "mentorship"}, "style", "'reverse'"),
+        ({"need": NEED, "limit": 0}, "limit", "greater than or equal to 1"),
+        ({"need": NEED, "limit": 51}, "limit", "less than or equal to 50"),
+        ({"need": NEED, "limit": "5"}, "limit", "valid integer"),
+        ({"need": NEED, "limit": 2.5}, "limit", "valid integer"),
+        ({"need": NEED, "mentee": {"seniority": 11}}, "mentee.seniority", "less than or equal to 10"),
+        ({"need": NEED, "mentee": {"seniority": True}}, "mentee.seniority", "valid integer"),
+        ({"need": NEED, "mentee": {"gender": "f"}}, "mentee.gender", "protected attribute"),
+        ({"need": NEED, "mentee": {"timezone": "Mars/Olympus"}}, "mentee.timezone", "unknown IANA time zone"),
+        ({"need": NEED, "mentee": "senior"}, "mentee", "valid dictionary"),
+        ({"need": NEED, "filters": {"virtual_only": "sometimes"}}, "filters.virtual_only", "valid boolean"),
+        ({"need": NEED, "colour": "blue"}, "colour", "unknown field"),
+        ({"need": "x" * 2001}, "need", "at most 2000 characters"),
+        ({"need": NEED, "style": "reverse"}, "mentee.seniority", "required for reverse mentoring"),
+        (
+            {"need": NEED, "style": "traditional", "mentee": {"timezone": "Europe/Paris"}},
+            "mentee.seniority",
+            "required for traditional mentoring",
+        ),
+        ({"need": NEED, "style": "two-way", "mentee": {"seniority": 4}}, "mentee.bio", "two-way"),
+        ({"need": NEED, "mentee": {"id": "nobody"}}, "mentee.id", "no stored profile"),
+    ],
+)
 def test_invalid_match_requests_name_the_field(client, keys, body, field, reason):
     body = problem(post_match(client, keys, body), 422)
     assert body["type"].endswith("/validation")
@@ -81,8 +88,9 @@ def test_put_profile_errors_name_each_field(client, keys):
 
 
 def test_put_with_another_id_in_the_body_is_422(client, keys):
-    body = problem(client.put("/v1/profiles/p2", json=profile("p3", 3, "I teach Excel."),
-                              headers=bearer(keys["admin"])), 422)
+    body = problem(
+        client.put("/v1/profiles/p2", json=profile("p3", 3, "I teach Excel."), headers=bearer(keys["admin"])), 422
+    )
     assert body["errors"] == [{"field": "id", "reason": "the body says 'p3' but the URL says 'p2'; they must agree"}]
 
 
@@ -100,28 +108,34 @@ def test_batch_that_is_not_an_array_is_422(client, keys):
 
 # -- 400: malformed JSON ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data,says", [
-    ('{"need": "x",}', "not valid JSON"),
-    ('{"need": ', "not valid JSON"),
-    ("", "empty"),
-    ('{"need": "x", "limit": NaN}', "NaN"),
-    ('{"need": "x", "limit": Infinity}', "Infinity"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"need": "x", "limit": ' + "9" * 5000 + "}", "not acceptable JSON"),
-    (b"\xff\xfe{}", "UTF-8"),
-])
+
+@pytest.mark.parametrize(
+    "data,says",
+    [
+        ('{"need": "x",}', "not valid JSON"),
+        ('{"need": ', "not valid JSON"),
+        ("", "empty"),
+        ('{"need": "x", "limit": NaN}', "NaN"),
+        ('{"need": "x", "limit": Infinity}', "Infinity"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"need": "x", "limit": ' + "9" * 5000 + "}", "not acceptable JSON"),
+        (b"\xff\xfe{}", "UTF-8"),
+    ],
+)
 def test_malformed_json_is_400(client, keys, data, says):
     body = problem(post_match(client, keys, data=data), 400)
     assert says in body["detail"] and body["type"].endswith("/malformed-json")
 
 
 def test_malformed_batch_is_400(client, keys):
-    response = client.post("/v1/profiles:batch", data='[{"id": "a"', content_type="application/json",
-                           headers=bearer(keys["admin"]))
+    response = client.post(
+        "/v1/profiles:batch", data='[{"id": "a"', content_type="application/json", headers=bearer(keys["admin"])
+    )
     assert "line 1" in problem(response, 400)["detail"]
 
 
 # -- 415, 413 ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "multipart/form-data; boundary=x"])
 def test_wrong_content_type_is_415(client, keys, content_type):
@@ -133,14 +147,17 @@ def test_a_form_encoded_body_is_415_unless_it_is_json(client, keys):
     # curl -d sends application/x-www-form-urlencoded; a JSON body is still understood.
     ok = post_match(client, keys, {"need": NEED}, content_type="application/x-www-form-urlencoded")
     assert ok.status_code == 200 and ok.json["matches"]
-    body = problem(post_match(client, keys, data="need=tiktok&style=reverse",
-                              content_type="application/x-www-form-urlencoded"), 415)
+    body = problem(
+        post_match(client, keys, data="need=tiktok&style=reverse", content_type="application/x-www-form-urlencoded"),
+        415,
+    )
     assert "application/json" in body["detail"]
 
 
 def test_batch_wrong_content_type_is_415(client, keys):
-    response = client.post("/v1/profiles:batch", data="<profiles/>", content_type="application/xml",
-                           headers=bearer(keys["admin"]))
+    response = client.post(
+        "/v1/profiles:batch", data="<profiles/>", content_type="application/xml", headers=bearer(keys["admin"])
+    )
     assert "application/x-ndjson" in problem(response, 415)["detail"]
 
 
@@ -148,8 +165,12 @@ def test_body_too_large_is_413(service, keys):
     client = create_app({"max_body_bytes": 2048}, service=service).test_client()
     body = problem(post_match(client, keys, {"need": "x" * 3000}), 413)
     assert "2048 bytes" in body["detail"]
-    response = client.post("/v1/profiles:batch", data="\n".join([json.dumps(profile("big", 3, "x" * 500))] * 5),
-                           content_type="application/x-ndjson", headers=bearer(keys["admin"]))
+    response = client.post(
+        "/v1/profiles:batch",
+        data="\n".join([json.dumps(profile("big", 3, "x" * 500))] * 5),
+        content_type="application/x-ndjson",
+        headers=bearer(keys["admin"]),
+    )
     problem(response, 413)
 
 
@@ -158,11 +179,14 @@ def test_too_many_batch_items_is_413(client, keys):
     assert "at most 1000" in problem(response, 413)["detail"]
 
 
-@pytest.mark.parametrize("content_type,item,tail", [
-    ("application/json", "{}", "<not json at all"),
-    ("application/x-ndjson", "{}", "<not json at all"),
-    ("text/csv", "c,Cai,2", '"an unterminated quote'),
-])
+@pytest.mark.parametrize(
+    "content_type,item,tail",
+    [
+        ("application/json", "{}", "<not json at all"),
+        ("application/x-ndjson", "{}", "<not json at all"),
+        ("text/csv", "c,Cai,2", '"an unterminated quote'),
+    ],
+)
 def test_the_batch_cap_is_checked_while_reading_before_the_rest_is_parsed(client, keys, content_type, item, tail):
     """Item 1,001 ends the reading: what follows is never parsed (a broken tail would otherwise be a 400)."""
     if content_type == "application/json":
@@ -179,12 +203,16 @@ def test_a_match_body_is_limited_to_what_a_match_needs(client, keys):
     """A valid match body is about 110 KB at most; the 8 MiB batch limit does not apply to /v1/match."""
     big = {"need": "TikTok", "filters": {"exclude_ids": ["x"]}, "mentee": {"bio": "y" * 300_000}}
     assert "262144 bytes" in problem(post_match(client, keys, big), 413)["detail"]
-    largest_valid = {"need": "é" * 2000, "mentee": {"bio": "é" * 5000, "goals": "é" * 2000},
-                     "filters": {"exclude_ids": ["i" * 64] * 1000, "departments": ["d" * 200] * 50}}
+    largest_valid = {
+        "need": "é" * 2000,
+        "mentee": {"bio": "é" * 5000, "goals": "é" * 2000},
+        "filters": {"exclude_ids": ["i" * 64] * 1000, "departments": ["d" * 200] * 50},
+    }
     assert post_match(client, keys, largest_valid).status_code == 200
 
 
 # -- 404, 405 ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/v2/match", "/v1/matches", "/nothing/here", "/v1/profiles/a/b"])
 def test_unknown_route_is_404(client, keys, path):
@@ -198,17 +226,25 @@ def test_unknown_profile_is_404(client, keys):
     problem(client.delete("/v1/profiles/nobody", headers=bearer(keys["admin"])), 404)
 
 
-@pytest.mark.parametrize("method,path,allowed", [
-    ("get", "/v1/match", "POST"), ("put", "/v1/match", "POST"), ("post", "/v1/profiles/ana", "DELETE, GET, HEAD, PUT"),
-    ("get", "/v1/reindex", "POST"), ("post", "/healthz", "GET, HEAD"), ("delete", "/openapi.json", "GET, HEAD")])
+@pytest.mark.parametrize(
+    "method,path,allowed",
+    [
+        ("get", "/v1/match", "POST"),
+        ("put", "/v1/match", "POST"),
+        ("post", "/v1/profiles/ana", "DELETE, GET, HEAD, PUT"),
+        ("get", "/v1/reindex", "POST"),
+        ("post", "/healthz", "GET, HEAD"),
+        ("delete", "/openapi.json", "GET, HEAD"),
+    ],
+)
 def test_wrong_method_is_405_with_allow(client, keys, method, path, allowed):
     body = problem(getattr(client, method)(path, headers=bearer(keys["admin"])), 405)
     assert body["detail"].endswith(f"allowed: {allowed}")
-    assert set(allowed.split(", ")) <= {m.strip() for m in
-                                        getattr(client, method)(path).headers["Allow"].split(",")}
+    assert set(allowed.split(", ")) <= {m.strip() for m in getattr(client, method)(path).headers["Allow"].split(",")}
 
 
 # -- 429 -----------------------------------------------------------------------------------------
+
 
 def test_api_rate_limit_is_per_key_and_429(service, keys):
     client = create_app({"key_rate_limit": "2 per minute"}, service=service).test_client()

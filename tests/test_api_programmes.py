@@ -96,8 +96,9 @@ def test_create_run_read_list_and_delete(client, admin):
 
 def test_an_inline_cohort_member_and_the_unmatched_reason(client, admin):
     cohort = [{"ref": "intern", "mentee": {"seniority": 1}, "need": "TikTok"}, COHORT[0]]
-    pid = client.post("/v1/programmes", json={"name": "Edge", "style": "reverse", "cohort": cohort},
-                      headers=admin).json["id"]
+    pid = client.post(
+        "/v1/programmes", json={"name": "Edge", "style": "reverse", "cohort": cohort}, headers=admin
+    ).json["id"]
     body = client.post(f"/v1/programmes/{pid}/runs", headers=admin).json
     intern = body["pairs"][0]
     assert intern["mentee"] == "intern" and intern["mentee_name"] == "intern" and intern["mentor"] is None
@@ -129,23 +130,26 @@ def test_pair_actions_approve_reject_pin_ban_and_approve_all(client, admin):
     assert body["summary"]["proposed"] == 0
 
 
-@pytest.mark.parametrize("body,field,says", [
-    ({"action": "wave"}, "action", "Input should be 'approve', 'reject', 'pin' or 'ban'"),
-    ({"mentees": ["lea"]}, "action", "Field required"),
-    ({"action": "pin", "mentees": ["lea"]}, "mentor", "pin needs the mentor's profile id"),
-    ({"action": "ban", "mentees": ["lea", "max"], "mentor": "dee"}, "mentees", "exactly one mentee"),
-    ({"action": "pin", "mentor": "dee"}, "mentees", "exactly one mentee"),
-    ({"action": "reject"}, "mentees", "name the members whose pairs to reject"),
-    ({"action": "approve", "mentor": "ana"}, "mentor", "only pin and ban take a mentor"),
-    ({"action": "approve", "mentees": []}, "mentees", "at least 1 item"),
-    ({"action": "approve", "mentees": ["bad id!"]}, "mentees.0", "should match pattern"),
-    ({"action": "approve", "mentees": ["zed"]}, "mentees", "not in this programme's cohort: 'zed'"),
-    ({"action": "reject", "mentees": ["zed"]}, "mentees", "not in this programme's cohort"),
-    ({"action": "pin", "mentees": ["zed"], "mentor": "dee"}, "mentee", "not in this programme's cohort"),
-    ({"action": "pin", "mentees": ["noa"], "mentor": "max"}, "mentor", "cannot mentor 'noa'"),
-    ({"action": "approve", "why": "because"}, "why", "unknown field"),
-    (["approve"], "", "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "body,field,says",
+    [
+        ({"action": "wave"}, "action", "Input should be 'approve', 'reject', 'pin' or 'ban'"),
+        ({"mentees": ["lea"]}, "action", "Field required"),
+        ({"action": "pin", "mentees": ["lea"]}, "mentor", "pin needs the mentor's profile id"),
+        ({"action": "ban", "mentees": ["lea", "max"], "mentor": "dee"}, "mentees", "exactly one mentee"),
+        ({"action": "pin", "mentor": "dee"}, "mentees", "exactly one mentee"),
+        ({"action": "reject"}, "mentees", "name the members whose pairs to reject"),
+        ({"action": "approve", "mentor": "ana"}, "mentor", "only pin and ban take a mentor"),
+        ({"action": "approve", "mentees": []}, "mentees", "at least 1 item"),
+        ({"action": "approve", "mentees": ["bad id!"]}, "mentees.0", "should match pattern"),
+        ({"action": "approve", "mentees": ["zed"]}, "mentees", "not in this programme's cohort: 'zed'"),
+        ({"action": "reject", "mentees": ["zed"]}, "mentees", "not in this programme's cohort"),
+        ({"action": "pin", "mentees": ["zed"], "mentor": "dee"}, "mentee", "not in this programme's cohort"),
+        ({"action": "pin", "mentees": ["noa"], "mentor": "max"}, "mentor", "cannot mentor 'noa'"),
+        ({"action": "approve", "why": "because"}, "why", "unknown field"),
+        (["approve"], "", "must be a JSON object"),
+    ],
+)
 def test_bad_actions_are_422_naming_the_field(client, admin, body, field, says):
     pid = create(client, admin)
     client.post(f"/v1/programmes/{pid}/runs", headers=admin)
@@ -159,34 +163,43 @@ def test_a_pin_on_a_banned_pair_is_refused(client, admin):
     pid = create(client, admin)
     ban = {"action": "ban", "mentees": ["noa"], "mentor": "dee"}
     client.post(f"/v1/programmes/{pid}/pairs", json=ban, headers=admin)
-    response = client.post(f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": ["noa"], "mentor": "dee"},
-                           headers=admin)
+    response = client.post(
+        f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": ["noa"], "mentor": "dee"}, headers=admin
+    )
     assert response.status_code == 422 and response.json["errors"][0]["field"] == "mentor"
     assert "banned" in response.json["detail"]
 
 
-@pytest.mark.parametrize("body,fields", [
-    ({"name": "", "style": "sideways", "cohort": []}, {"name", "style", "cohort"}),
-    ({"name": "x", "cohort": [{"id": "nobody"}]}, {"cohort.0.id"}),
-    ({"name": "x", "cohort": [{"id": "lea"}], "sessions": 0, "objective": "fun", "min_score": 2},
-     {"sessions", "objective", "min_score"}),
-    ({"name": "x", "cohort": [{"id": "lea"}, {"id": "lea"}]}, {"cohort.1"}),
-    ({"name": "x", "cohort": [{"id": "lea", "gender": "f"}]}, {"cohort.0.gender"}),
-    ({"name": "x", "cohort": [{"ref": "r1", "need": "SQL"}]}, {"cohort.0"}),  # reason: "mentee: ..."
-    ({"name": "x", "cohort": [{"id": "lea"}], "mentors": {"ids": ["a b"]}}, {"mentors.ids.0"}),
-    ({"name": "x"}, {"cohort"}),
-    ([], {""}),
-])
+@pytest.mark.parametrize(
+    "body,fields",
+    [
+        ({"name": "", "style": "sideways", "cohort": []}, {"name", "style", "cohort"}),
+        ({"name": "x", "cohort": [{"id": "nobody"}]}, {"cohort.0.id"}),
+        (
+            {"name": "x", "cohort": [{"id": "lea"}], "sessions": 0, "objective": "fun", "min_score": 2},
+            {"sessions", "objective", "min_score"},
+        ),
+        ({"name": "x", "cohort": [{"id": "lea"}, {"id": "lea"}]}, {"cohort.1"}),
+        ({"name": "x", "cohort": [{"id": "lea", "gender": "f"}]}, {"cohort.0.gender"}),
+        ({"name": "x", "cohort": [{"ref": "r1", "need": "SQL"}]}, {"cohort.0"}),  # reason: "mentee: ..."
+        ({"name": "x", "cohort": [{"id": "lea"}], "mentors": {"ids": ["a b"]}}, {"mentors.ids.0"}),
+        ({"name": "x"}, {"cohort"}),
+        ([], {""}),
+    ],
+)
 def test_bad_definitions_are_422_naming_the_field(client, admin, body, fields):
     response = client.post("/v1/programmes", json=body, headers=admin)
     assert response.status_code == 422 and response.mimetype == PROBLEM
     assert fields <= {e["field"] for e in response.json["errors"]}, response.json
 
 
-@pytest.mark.parametrize("data,content_type,status", [
-    (b"{not json", "application/json", 400),
-    (b"name=x", "text/plain", 415),
-])
+@pytest.mark.parametrize(
+    "data,content_type,status",
+    [
+        (b"{not json", "application/json", 400),
+        (b"name=x", "text/plain", 415),
+    ],
+)
 def test_malformed_and_mistyped_bodies(client, admin, data, content_type, status):
     response = client.post("/v1/programmes", data=data, content_type=content_type, headers=admin)
     assert response.status_code == status and response.mimetype == PROBLEM
@@ -208,11 +221,18 @@ def test_publishing_is_idempotent_and_never_over_commits(client, admin):
     # Two drafts pinned on dee's one place: the second publish is refused whole, naming her.
     pinned = []
     for mentee in ("lea", "max"):
-        pid = client.post("/v1/programmes", json={"name": f"Speaking {mentee}", "style": "reverse",
-                                                  "cohort": [{"id": mentee, "need": "public speaking"}]},
-                          headers=admin).json["id"]
-        pin = client.post(f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": [mentee], "mentor": "dee"},
-                          headers=admin)
+        pid = client.post(
+            "/v1/programmes",
+            json={
+                "name": f"Speaking {mentee}",
+                "style": "reverse",
+                "cohort": [{"id": mentee, "need": "public speaking"}],
+            },
+            headers=admin,
+        ).json["id"]
+        pin = client.post(
+            f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": [mentee], "mentor": "dee"}, headers=admin
+        )
         assert pin.status_code == 200, pin.json
         pinned.append(pid)
     assert client.post(f"/v1/programmes/{pinned[0]}/publish", headers=admin).status_code == 200
@@ -256,10 +276,17 @@ def test_the_calendar_export_is_admin_only_never_cached_and_needs_a_start_date(c
     assert refused.json["errors"][0]["field"] == "start_date"
 
 
-ROUTES = [("POST", "/v1/programmes"), ("GET", "/v1/programmes"), ("GET", "/v1/programmes/{pid}"),
-          ("DELETE", "/v1/programmes/{pid}"), ("POST", "/v1/programmes/{pid}/runs"),
-          ("POST", "/v1/programmes/{pid}/pairs"), ("POST", "/v1/programmes/{pid}/publish"),
-          ("GET", "/v1/programmes/{pid}/pairs.csv"), ("GET", "/v1/programmes/{pid}/sessions.ics")]
+ROUTES = [
+    ("POST", "/v1/programmes"),
+    ("GET", "/v1/programmes"),
+    ("GET", "/v1/programmes/{pid}"),
+    ("DELETE", "/v1/programmes/{pid}"),
+    ("POST", "/v1/programmes/{pid}/runs"),
+    ("POST", "/v1/programmes/{pid}/pairs"),
+    ("POST", "/v1/programmes/{pid}/publish"),
+    ("GET", "/v1/programmes/{pid}/pairs.csv"),
+    ("GET", "/v1/programmes/{pid}/sessions.ics"),
+]
 
 
 def test_only_admin_keys_reach_programmes(client, admin, keys):
@@ -268,8 +295,12 @@ def test_only_admin_keys_reach_programmes(client, admin, keys):
     for method, path in ROUTES:
         url = path.format(pid=pid)
         body = definition() if path == "/v1/programmes" else {"action": "approve"}
-        for headers, status in (({}, 401), (bearer(keys["revoked"]), 401), (bearer("mm_x_y"), 401),
-                                (bearer(keys["match"]), 403)):
+        for headers, status in (
+            ({}, 401),
+            (bearer(keys["revoked"]), 401),
+            (bearer("mm_x_y"), 401),
+            (bearer(keys["match"]), 403),
+        ):
             response = client.open(url, method=method, json=body if method == "POST" else None, headers=headers)
             assert response.status_code == status and response.mimetype == PROBLEM, (method, url, headers)
             assert "WWW-Authenticate" in response.headers
@@ -280,8 +311,12 @@ def test_only_admin_keys_reach_programmes(client, admin, keys):
 
 def test_an_unknown_programme_is_404_on_every_route(client, admin):
     for method, path in ROUTES[2:]:
-        response = client.open(path.format(pid="prog-nope"), method=method, headers=admin,
-                               json={"action": "approve"} if method == "POST" else None)
+        response = client.open(
+            path.format(pid="prog-nope"),
+            method=method,
+            headers=admin,
+            json={"action": "approve"} if method == "POST" else None,
+        )
         assert response.status_code == 404 and response.mimetype == PROBLEM, (method, path)
         assert response.json["title"] == "Unknown programme" and response.json["errors"][0]["field"] == "programme_id"
 
@@ -306,24 +341,34 @@ def test_the_openapi_document_describes_the_programme_operations(client):
 
 def test_the_log_holds_ids_and_counts_never_needs_names_or_evidence(client, admin, caplog):
     secret_need = "I secretly cannot read TikTok analytics or Instagram Reels insights at all"
-    cohort = [{"id": "lea", "need": secret_need}, {"ref": "guest-1", "mentee": {"seniority": 9},
-                                                   "need": "zythography for quiet leaders"}]
+    cohort = [
+        {"id": "lea", "need": secret_need},
+        {"ref": "guest-1", "mentee": {"seniority": 9}, "need": "zythography for quiet leaders"},
+    ]
     with caplog.at_level(logging.DEBUG):
-        pid = client.post("/v1/programmes", json={"name": "Secret Name Programme", "style": "reverse",
-                                                  "cohort": cohort}, headers=admin).json["id"]
+        pid = client.post(
+            "/v1/programmes",
+            json={"name": "Secret Name Programme", "style": "reverse", "cohort": cohort},
+            headers=admin,
+        ).json["id"]
         body = client.post(f"/v1/programmes/{pid}/runs", headers=admin).json
         client.post(f"/v1/programmes/{pid}/pairs", json={"action": "approve", "mentees": ["lea"]}, headers=admin)
-        client.post(f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": ["lea"], "mentor": "max"},
-                    headers=admin)  # refused: 422
+        client.post(
+            f"/v1/programmes/{pid}/pairs", json={"action": "pin", "mentees": ["lea"], "mentor": "max"}, headers=admin
+        )  # refused: 422
         client.post(f"/v1/programmes/{pid}/publish", headers=admin)
         client.get(f"/v1/programmes/{pid}/pairs.csv", headers=admin)
-        client.post("/v1/programmes", json={"name": "Secret Name Programme", "cohort": [{"id": "nobody", "need":
-                                                                                          secret_need}]}, headers=admin)
+        client.post(
+            "/v1/programmes",
+            json={"name": "Secret Name Programme", "cohort": [{"id": "nobody", "need": secret_need}]},
+            headers=admin,
+        )
     text = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
     assert f"programme {pid} created" in text and f"programme {pid} run 1" in text and "approve" in text
     shown = [secret_need, "zythography", "Secret Name Programme", "Person lea", "Person ana", SOCIAL, "TikTok"]
-    shown += [cover["topic"] for line in body["pairs"] for session in line.get("plan", [])
-              for cover in session["covers"]]
+    shown += [
+        cover["topic"] for line in body["pairs"] for session in line.get("plan", []) for cover in session["covers"]
+    ]
     for secret in shown:
         assert secret not in text, f"the log holds {secret!r}"
 

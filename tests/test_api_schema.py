@@ -65,8 +65,9 @@ def test_the_document_is_openapi_3_1_and_covers_every_route(app, doc):
 
 
 def test_the_schemas_are_the_validating_models(doc):
-    _, generated = models_json_schema([(MatchRequest, "validation"), (Profile, "validation")],
-                                      ref_template="#/components/schemas/{model}")
+    _, generated = models_json_schema(
+        [(MatchRequest, "validation"), (Profile, "validation")], ref_template="#/components/schemas/{model}"
+    )
     schemas = doc["components"]["schemas"]
     assert schemas["Profile"] == generated["$defs"]["Profile"]
     assert schemas["MenteeSpec"] == generated["$defs"]["MenteeSpec"]
@@ -96,30 +97,56 @@ def api_schema(app):
     return schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
 # label -> whether it takes input (only those get invalid requests too)
-OPERATIONS = {"POST /v1/match": True, "PUT /v1/profiles/{profile_id}": True, "GET /v1/profiles/{profile_id}": True,
-              "DELETE /v1/profiles/{profile_id}": True, "POST /v1/profiles:batch": True, "POST /v1/reindex": False,
-              "POST /v1/programmes": True, "GET /v1/programmes": False, "GET /v1/programmes/{programme_id}": True,
-              "DELETE /v1/programmes/{programme_id}": True, "POST /v1/programmes/{programme_id}/runs": True,
-              "POST /v1/programmes/{programme_id}/pairs": True, "POST /v1/programmes/{programme_id}/publish": True,
-              "GET /v1/programmes/{programme_id}/pairs.csv": True,
-              "GET /v1/programmes/{programme_id}/sessions.ics": True,
-              "POST /v1/requests": True, "GET /v1/requests/{request_id}": True,
-              "POST /v1/requests/{request_id}/answer": True, "POST /v1/requests/{request_id}/withdraw": True,
-              "GET /v1/people/{person_id}/requests": True, "GET /v1/people/{person_id}/relationships": True,
-              "GET /v1/relationships/{relationship_id}": True,
-              "POST /v1/relationships/{relationship_id}/sessions": True,
-              "POST /v1/relationships/{relationship_id}/fit": True,
-              "POST /v1/relationships/{relationship_id}/end": True,
-              "GET /v1/insights": False, "POST /v1/insights": False,
-              "GET /v1/insights/topics/{topic_id}/people": True,
-              "GET /v1/insights/topics/{topic_id}/cohort.jsonl": True,
-              # schemathesis leaves out the document's own path
-              "GET /healthz": False, "GET /readyz": False, "GET /metrics": False}
-CASES = [(label, mode) for label, has_input in OPERATIONS.items()
-         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_input or mode == "positive"]
+OPERATIONS = {
+    "POST /v1/match": True,
+    "PUT /v1/profiles/{profile_id}": True,
+    "GET /v1/profiles/{profile_id}": True,
+    "DELETE /v1/profiles/{profile_id}": True,
+    "POST /v1/profiles:batch": True,
+    "POST /v1/reindex": False,
+    "POST /v1/programmes": True,
+    "GET /v1/programmes": False,
+    "GET /v1/programmes/{programme_id}": True,
+    "DELETE /v1/programmes/{programme_id}": True,
+    "POST /v1/programmes/{programme_id}/runs": True,
+    "POST /v1/programmes/{programme_id}/pairs": True,
+    "POST /v1/programmes/{programme_id}/publish": True,
+    "GET /v1/programmes/{programme_id}/pairs.csv": True,
+    "GET /v1/programmes/{programme_id}/sessions.ics": True,
+    "POST /v1/requests": True,
+    "GET /v1/requests/{request_id}": True,
+    "POST /v1/requests/{request_id}/answer": True,
+    "POST /v1/requests/{request_id}/withdraw": True,
+    "GET /v1/people/{person_id}/requests": True,
+    "GET /v1/people/{person_id}/relationships": True,
+    "GET /v1/relationships/{relationship_id}": True,
+    "POST /v1/relationships/{relationship_id}/sessions": True,
+    "POST /v1/relationships/{relationship_id}/fit": True,
+    "POST /v1/relationships/{relationship_id}/end": True,
+    "GET /v1/insights": False,
+    "POST /v1/insights": False,
+    "GET /v1/insights/topics/{topic_id}/people": True,
+    "GET /v1/insights/topics/{topic_id}/cohort.jsonl": True,
+    # schemathesis leaves out the document's own path
+    "GET /healthz": False,
+    "GET /readyz": False,
+    "GET /metrics": False,
+}
+CASES = [
+    (label, mode)
+    for label, has_input in OPERATIONS.items()
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if has_input or mode == "positive"
+]
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +163,20 @@ def programme_id(app, admin_key):
 def introduction(app, admin_key):
     """A pending request (eli asks fay) and an active relationship (hal with ben), for the fuzz to reach."""
     client = app.test_client()
-    pending = client.post("/v1/requests", headers=bearer(admin_key), json={
-        "mentee_id": "eli", "mentor_id": "fay", "need": "TikTok", "style": "reverse"})
-    accepted = client.post("/v1/requests", headers=bearer(admin_key), json={
-        "mentee_id": "hal", "mentor_id": "ben", "need": "Instagram", "style": "reverse"})
+    pending = client.post(
+        "/v1/requests",
+        headers=bearer(admin_key),
+        json={"mentee_id": "eli", "mentor_id": "fay", "need": "TikTok", "style": "reverse"},
+    )
+    accepted = client.post(
+        "/v1/requests",
+        headers=bearer(admin_key),
+        json={"mentee_id": "hal", "mentor_id": "ben", "need": "Instagram", "style": "reverse"},
+    )
     assert pending.status_code == accepted.status_code == 201, (pending.json, accepted.json)
-    answered = client.post(f"/v1/requests/{accepted.json['id']}/answer", headers=bearer(admin_key),
-                           json={"answer": "accept"})
+    answered = client.post(
+        f"/v1/requests/{accepted.json['id']}/answer", headers=bearer(admin_key), json={"answer": "accept"}
+    )
     return pending.json["id"], answered.json["relationship_id"]
 
 
@@ -158,8 +192,12 @@ def test_the_server_does_what_the_document_says(api_schema, admin_key, programme
 
     @seed(20261121)  # failures reproduce
     @given(case=operations[label].as_strategy(generation_mode=mode), real=st.booleans())
-    @settings(max_examples=20 if OPERATIONS[label] else 2, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=20 if OPERATIONS[label] else 2,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case, real):
         if real and mode == GenerationMode.POSITIVE and "programme" in label:
             aim_at_programme(case, label, programme_id)

@@ -73,29 +73,35 @@ def test_nothing_below_the_entry_level(client):
 
 
 def test_filters_that_leave_nobody_are_named(client):
-    html = client.post("/", data={"need": NEED, "style": "traditional", "seniority": "3", "language": "ja",
-                                  "virtual_only": "on"}).get_data(as_text=True)
-    assert "Nobody senior to you offers traditional mentoring on this topic among mentors who mentor online " \
-           "and who speak Japanese." in html
+    html = client.post(
+        "/", data={"need": NEED, "style": "traditional", "seniority": "3", "language": "ja", "virtual_only": "on"}
+    ).get_data(as_text=True)
+    assert (
+        "Nobody senior to you offers traditional mentoring on this topic among mentors who mentor online "
+        "and who speak Japanese." in html
+    )
     assert "try without the language or online-only options" in html
 
 
-@pytest.mark.parametrize("form,field,message", [
-    ({"need": "", "style": "any"}, "need", "Say in a few words what you want to learn."),
-    ({"need": "x" * 2001, "style": "any"}, "need", "at most 2000 characters"),
-    ({"need": NEED, "style": "reverse"}, "seniority", "required for reverse mentoring"),
-    ({"need": NEED, "style": "any", "seniority": "ten"}, "seniority", "choose a level from 1 to 10"),
-    ({"need": NEED, "style": "any", "timezone": "Moon/Base"}, "timezone", "unknown IANA time zone"),
-    ({"need": NEED, "style": "two-way", "seniority": "5"}, "bio", "two-way mentoring needs what you can teach"),
-    ({"need": NEED, "style": "karaoke"}, "style", "Input should be"),
-])
+@pytest.mark.parametrize(
+    "form,field,message",
+    [
+        ({"need": "", "style": "any"}, "need", "Say in a few words what you want to learn."),
+        ({"need": "x" * 2001, "style": "any"}, "need", "at most 2000 characters"),
+        ({"need": NEED, "style": "reverse"}, "seniority", "required for reverse mentoring"),
+        ({"need": NEED, "style": "any", "seniority": "ten"}, "seniority", "choose a level from 1 to 10"),
+        ({"need": NEED, "style": "any", "timezone": "Moon/Base"}, "timezone", "unknown IANA time zone"),
+        ({"need": NEED, "style": "two-way", "seniority": "5"}, "bio", "two-way mentoring needs what you can teach"),
+        ({"need": NEED, "style": "karaoke"}, "style", "Input should be"),
+    ],
+)
 def test_bad_form_input_is_shown_next_to_the_field(client, form, field, message):
     response = client.post("/", data=form)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     error = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
     assert error and message.lower() in error.group(1).lower()
-    assert f'aria-describedby="{field}-hint {field}-error"' in html or f'{field}-error' in html
+    assert f'aria-describedby="{field}-hint {field}-error"' in html or f"{field}-error" in html
 
 
 def test_the_form_is_rate_limited_per_address(service):
@@ -153,8 +159,9 @@ def test_an_operator_may_open_the_form_explicitly_or_turn_it_off(service):
 
 
 def test_behind_a_proxy_one_user_s_searches_never_lock_out_the_others(service):
-    client = create_app({"form_rate_limit": "2 per minute", "trusted_proxies": "127.0.0.1"}, service=service,
-                        serving_host="0.0.0.0").test_client()
+    client = create_app(
+        {"form_rate_limit": "2 per minute", "trusted_proxies": "127.0.0.1"}, service=service, serving_host="0.0.0.0"
+    ).test_client()
     for _ in range(2):
         assert client.post("/", data={"need": NEED}, headers=SIGNED_IN).status_code == 200
     assert client.post("/", data={"need": NEED}, headers=SIGNED_IN).status_code == 429
@@ -181,6 +188,7 @@ def test_the_stylesheet_is_served(client):
 
 # -- highlight (pure) ----------------------------------------------------------------------------
 
+
 def test_highlight_marks_the_words_bm25_matched_by_their_snowball_stems():
     out = highlight("I coach Leaders on TikTok and instagram videos.", "leader on tiktok, Instagram video")
     assert isinstance(out, Markup)
@@ -188,12 +196,15 @@ def test_highlight_marks_the_words_bm25_matched_by_their_snowball_stems():
     # "leadership" and "leaders" have different stems: BM25 does not match them, so neither does the page.
     assert "<mark>Leaders</mark>" not in highlight("I coach Leaders.", "leadership")
     from matcher.text.words import query_terms, tokenize
+
     assert tokenize("Leaders") != query_terms("leadership")
 
 
 def test_highlight_skips_stop_words_and_false_stems():
-    assert highlight("I installed it with the team.", "how do I use instagram with the team") == \
-        "I installed it with the <mark>team</mark>."
+    assert (
+        highlight("I installed it with the team.", "how do I use instagram with the team")
+        == "I installed it with the <mark>team</mark>."
+    )
 
 
 def test_highlight_escapes_both_texts():

@@ -66,8 +66,10 @@ def brute_force(edges: CandidateEdges, capacities, objective, banned=(), kept=()
         elif mentee in pinned_mentees:
             options.append([t for t in own if (t[0], t[1]) in set(pinned)])
         else:
-            options.append([None] + [t for t in own if (t[0], t[1]) not in set(banned)
-                                     and (min_score is None or t[2] >= min_score)])
+            options.append(
+                [None]
+                + [t for t in own if (t[0], t[1]) not in set(banned) and (min_score is None or t[2] >= min_score)]
+            )
     best_key, best = None, []
     for choice in itertools.product(*options):
         pairs = [t for t in choice if t is not None]
@@ -99,7 +101,7 @@ def dense_hungarian(edges: CandidateEdges, capacities, objective, min_score=None
     bonus = n + 1.0 if objective == "participation" else 0.0
     forbidden = 1e9
     cost = np.full((n, len(slots) + n), forbidden)
-    cost[:, len(slots):] = 0.0
+    cost[:, len(slots) :] = 0.0
     for a, b, s in zip(edges.mentee, edges.mentor, edges.score):
         if min_score is None or s >= min_score:
             cost[a, [i for i, slot in enumerate(slots) if slot == b]] = -(bonus + s)
@@ -164,16 +166,17 @@ def test_participation_trades_fit_for_one_more_pair():
 
 
 def test_unmatched_reasons():
-    edges = CandidateEdges.from_triples(
-        [(0, 0, 0.9), (1, 0, 0.8), (2, 1, 0.2), (3, 2, 0.95), (5, 3, 0.7)], 6)
+    edges = CandidateEdges.from_triples([(0, 0, 0.9), (1, 0, 0.8), (2, 1, 0.2), (3, 2, 0.95), (5, 3, 0.7)], 6)
     result = assign(edges, [1, 1, 0, 1], min_score=0.5, banned=[(5, 3)])
     assert as_triples(result) == [(0, 0, 0.9)]
     reasons = {u.mentee: u.reason for u in result.unmatched}
-    assert reasons == {1: "at_capacity",  # mentor 0 went to mentee 0
-                       2: "below_min_score",  # its only candidate scores 0.2 < 0.5
-                       3: "at_capacity",  # mentor 2 takes nobody (capacity 0)
-                       4: "no_eligible",  # no candidate at all
-                       5: "no_eligible"}  # its only candidate is banned
+    assert reasons == {
+        1: "at_capacity",  # mentor 0 went to mentee 0
+        2: "below_min_score",  # its only candidate scores 0.2 < 0.5
+        3: "at_capacity",  # mentor 2 takes nobody (capacity 0)
+        4: "no_eligible",  # no candidate at all
+        5: "no_eligible",
+    }  # its only candidate is banned
     assert all(u.words == REASONS[u.reason] for u in result.unmatched)
 
 
@@ -187,8 +190,9 @@ def test_at_capacity_means_every_eligible_mentor_is_full():
             for u in result.unmatched:
                 span = edges.edges_of(u.mentee)
                 good = edges.mentor[span][edges.score[span] >= 0.2]
-                assert u.reason == ("no_eligible" if span.stop == span.start else
-                                    "below_min_score" if len(good) == 0 else "at_capacity")
+                assert u.reason == (
+                    "no_eligible" if span.stop == span.start else "below_min_score" if len(good) == 0 else "at_capacity"
+                )
                 assert np.all(load[good] == capacities[good])
 
 
@@ -206,33 +210,39 @@ def test_pins_are_kept_whatever_the_optimum_and_min_score():
     assert result.total == pytest.approx(0.8)
 
 
-@pytest.mark.parametrize("options,message", [
-    (dict(pinned=[(1, 1)]), "not a candidate"),
-    (dict(pinned=[(0, 2)]), "out of range"),
-    (dict(pinned=[(0, 0)], banned=[(0, 0)]), "banned"),
-    (dict(pinned=[(0, 0), (1, 0)]), "no capacity left"),
-    (dict(pinned=[(0, 0)], kept=[(0, 1)]), "already kept"),
-    (dict(kept=[(0, 0), (0, 1)]), "two mentors"),
-    (dict(objective="fairness"), "objective"),
-    (dict(min_score=1.5), "min_score"),
-    (dict(banned=[(0, -1)]), "banned"),
-])
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        (dict(pinned=[(1, 1)]), "not a candidate"),
+        (dict(pinned=[(0, 2)]), "out of range"),
+        (dict(pinned=[(0, 0)], banned=[(0, 0)]), "banned"),
+        (dict(pinned=[(0, 0), (1, 0)]), "no capacity left"),
+        (dict(pinned=[(0, 0)], kept=[(0, 1)]), "already kept"),
+        (dict(kept=[(0, 0), (0, 1)]), "two mentors"),
+        (dict(objective="fairness"), "objective"),
+        (dict(min_score=1.5), "min_score"),
+        (dict(banned=[(0, -1)]), "banned"),
+    ],
+)
 def test_bad_options_are_refused(options, message):
     edges = CandidateEdges.from_triples([(0, 0, 0.9), (1, 0, 0.8), (0, 1, 0.5)], 2)
     with pytest.raises(ValueError, match=message):
         assign(edges, [1, 1], **options)
 
 
-@pytest.mark.parametrize("build,message", [
-    (lambda: CandidateEdges.from_triples([(0, 0, 1.2)], 1), r"\[0, 1\]"),
-    (lambda: CandidateEdges.from_triples([(0, 0, float("nan"))], 1), r"\[0, 1\]"),
-    (lambda: CandidateEdges.from_triples([(3, 0, 0.5)], 2), "out of range"),
-    (lambda: CandidateEdges.from_arrays([0, 1], [0], [0.5], 2), "one entry per edge"),
-    (lambda: assign(CandidateEdges.from_triples([(0, 4, 0.5)], 1), [1, 1]), "no capacity"),
-    (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [-1]), "capacities"),
-    (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [float("inf")]), "capacities"),
-    (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [1.5]), "capacities"),
-])
+@pytest.mark.parametrize(
+    "build,message",
+    [
+        (lambda: CandidateEdges.from_triples([(0, 0, 1.2)], 1), r"\[0, 1\]"),
+        (lambda: CandidateEdges.from_triples([(0, 0, float("nan"))], 1), r"\[0, 1\]"),
+        (lambda: CandidateEdges.from_triples([(3, 0, 0.5)], 2), "out of range"),
+        (lambda: CandidateEdges.from_arrays([0, 1], [0], [0.5], 2), "one entry per edge"),
+        (lambda: assign(CandidateEdges.from_triples([(0, 4, 0.5)], 1), [1, 1]), "no capacity"),
+        (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [-1]), "capacities"),
+        (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [float("inf")]), "capacities"),
+        (lambda: assign(CandidateEdges.from_triples([(0, 0, 0.5)], 1), [1.5]), "capacities"),
+    ],
+)
 def test_bad_input_is_refused(build, message):
     with pytest.raises(ValueError, match=message):
         build()
@@ -241,7 +251,11 @@ def test_bad_input_is_refused(build, message):
 def test_candidates_are_canonical_whatever_their_order_and_shape():
     top_k = CandidateEdges.from_top_k([[2, 0, -1], [1, 1, 0]], [[0.5, 0.7, 0.0], [0.3, 0.6, 0.2]])
     assert list(zip(top_k.mentee.tolist(), top_k.mentor.tolist(), top_k.score.tolist())) == [
-        (0, 0, 0.7), (0, 2, 0.5), (1, 0, 0.2), (1, 1, 0.6)]  # a pair given twice keeps its best score
+        (0, 0, 0.7),
+        (0, 2, 0.5),
+        (1, 0, 0.2),
+        (1, 1, 0.6),
+    ]  # a pair given twice keeps its best score
     assert top_k.score_of(1, 1) == 0.6 and top_k.score_of(1, 2) is None
 
 
@@ -250,8 +264,9 @@ def test_same_input_same_output_whatever_the_edge_order():
     # Scores on a coarse grid: many equally good assignments, so the solver's tie-break is exercised.
     edges, capacities = random_instance(rng, 300, 60, 6, max_capacity=3, decimals=1)
     shuffled = rng.permutation(len(edges))
-    again = CandidateEdges.from_arrays(edges.mentee[shuffled], edges.mentor[shuffled], edges.score[shuffled],
-                                       edges.n_mentees)
+    again = CandidateEdges.from_arrays(
+        edges.mentee[shuffled], edges.mentor[shuffled], edges.score[shuffled], edges.n_mentees
+    )
     for objective in ("score", "participation"):
         first = assign(edges, capacities, objective=objective, min_score=0.2)
         assert assign(edges, capacities, objective=objective, min_score=0.2) == first
@@ -278,6 +293,7 @@ def test_greedy_first_come_serves_the_first_arrivals_first():
 
 
 # Two-way: one pool pairs with itself.
+
 
 def random_pool(rng, n_people, k, decimals=None):
     triples = []
@@ -319,8 +335,9 @@ def test_two_way_equal_to_brute_force_on_small_graphs(objective):
         min_score = float(rng.choice([0.0, 0.5]))
         banned = list(undirected)[:1] if rng.random() < 0.5 else []
         edges = [(a, b, s) for (a, b), s in undirected.items() if (a, b) not in banned and s >= min_score]
-        result = pair_within(candidates, objective=objective, min_score=min_score,
-                             banned=[(b, a) for a, b in banned])  # bans hold either way round
+        result = pair_within(
+            candidates, objective=objective, min_score=min_score, banned=[(b, a) for a, b in banned]
+        )  # bans hold either way round
         assert _close(objective_key(objective, as_triples(result)), brute_force_matchings(n_people, edges, objective))
         people = [p.mentee for p in result.pairs] + [p.mentor for p in result.pairs]
         assert len(people) == len(set(people))
@@ -329,11 +346,16 @@ def test_two_way_equal_to_brute_force_on_small_graphs(objective):
 
 def test_two_way_pins_kept_bans_and_reasons():
     candidates = CandidateEdges.from_triples(
-        [(0, 1, 0.9), (1, 0, 0.9), (2, 3, 0.8), (3, 4, 0.3), (2, 4, 0.6), (5, 6, 0.2)], 8)
+        [(0, 1, 0.9), (1, 0, 0.9), (2, 3, 0.8), (3, 4, 0.3), (2, 4, 0.6), (5, 6, 0.2)], 8
+    )
     result = pair_within(candidates, pinned=[(4, 3)], kept=[(1, 0)], min_score=0.5)
     assert [(p.mentee, p.mentor, p.pinned) for p in result.pairs] == [(3, 4, True)]
     assert {u.mentee: u.reason for u in result.unmatched} == {
-        2: "at_capacity", 5: "below_min_score", 6: "below_min_score", 7: "no_eligible"}
+        2: "at_capacity",
+        5: "below_min_score",
+        6: "below_min_score",
+        7: "no_eligible",
+    }
     with pytest.raises(ValueError, match="own partner"):
         pair_within(CandidateEdges.from_triples([(1, 1, 0.5)], 2))
     with pytest.raises(ValueError, match="banned"):

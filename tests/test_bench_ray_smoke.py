@@ -25,8 +25,14 @@ def test_bench_ray_smoke_reports_both_engines(tmp_path):
     out = tmp_path / "bench-ray.json"
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(root), RAY_TMPDIR=tempfile.mkdtemp(dir="/tmp"))
     try:
-        proc = subprocess.run([sys.executable, str(root / "scripts" / "bench_ray.py"), "--smoke", "--num-cpus", "2",
-                               "--out", str(out)], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, str(root / "scripts" / "bench_ray.py"), "--smoke", "--num-cpus", "2", "--out", str(out)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         # The engine removed the private session folder of the Ray it started (spilled bios included).
         assert list(Path(env["RAY_TMPDIR"]).iterdir()) == []
     finally:

@@ -21,9 +21,24 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_smoke_reports_every_part(tmp_path):
     out = tmp_path / "bench.json"
     env = dict(os.environ, HF_HUB_OFFLINE="1")
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--smoke", "--out", str(out),
-                           "--cache", str(tmp_path / "cache"), "--keys", "2"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bench.py"),
+            "--smoke",
+            "--out",
+            str(out),
+            "--cache",
+            str(tmp_path / "cache"),
+            "--keys",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
     assert {"machine", "model", "backend", "settings", "sizes", "backends", "ann", "targets"} <= set(report)

@@ -24,8 +24,14 @@ def test_bench_store_smoke_reports_both_backends(tmp_path):
     url = server_url()  # skipped without a server (failed under CI)
     out = tmp_path / "bench-store.json"
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_store.py"), "--smoke", "--out", str(out),
-                           "--database-url", url], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_store.py"), "--smoke", "--out", str(out), "--database-url", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
     for backend in ("sqlite", "postgres"):

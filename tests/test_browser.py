@@ -27,7 +27,7 @@ def demo_subset() -> list[dict]:
     people = [json.loads(line) for line in demo_profiles_path().read_text(encoding="utf-8").splitlines() if line]
     social = [p for p in people if re.search(r"tiktok|instagram", json.dumps(p), re.I)]
     others = [p for p in people if p not in social]
-    return (social + others)[:max(DEMO_SUBSET, len(social) + 10)]
+    return (social + others)[: max(DEMO_SUBSET, len(social) + 10)]
 
 
 @pytest.fixture(scope="module")

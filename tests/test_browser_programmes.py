@@ -64,10 +64,20 @@ def api(server, key: str, path: str, body: dict | None = None) -> dict:
 def programme(server, keys) -> dict:
     """A reverse-mentoring programme over HTTP, with its first draft."""
     cohort = [{"id": p["id"]} for p in server.leaders]  # each need: the leader's own learning goals
-    created = api(server, keys["admin"], "/v1/programmes", {"name": "Reverse mentoring for senior leaders 2027",
-                                                           "style": "reverse", "cohort": cohort, "sessions": 4,
-                                                           "cadence": "monthly", "max_per_mentor": 1,
-                                                           "start_date": "2027-02-01"})
+    created = api(
+        server,
+        keys["admin"],
+        "/v1/programmes",
+        {
+            "name": "Reverse mentoring for senior leaders 2027",
+            "style": "reverse",
+            "cohort": cohort,
+            "sessions": 4,
+            "cadence": "monthly",
+            "max_per_mentor": 1,
+            "start_date": "2027-02-01",
+        },
+    )
     return api(server, keys["admin"], f"/v1/programmes/{created['id']}/runs")
 
 
@@ -85,9 +95,12 @@ def test_an_admin_reviews_publishes_and_downloads_a_programme_without_javascript
     pid = programme["id"]
     proposed = programme["summary"]["proposed"]
     assert proposed >= 3, programme["summary"]
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900},
-                                  http_credentials={"username": "hr-admin", "password": keys["admin"]},
-                                  accept_downloads=True)
+    context = browser.new_context(
+        java_script_enabled=False,
+        viewport={"width": 1280, "height": 900},
+        http_credentials={"username": "hr-admin", "password": keys["admin"]},
+        accept_downloads=True,
+    )
     page = context.new_page()
     page.goto(server.url + "/programmes")
     assert page.title().startswith("Programmes")
@@ -140,7 +153,8 @@ def test_an_admin_reviews_publishes_and_downloads_a_programme_without_javascript
     progress = page.locator("table.pairs .pair-progress")
     assert progress.count() == page.locator("table.pairs .status", has_text="Published").count()
     assert " ".join(progress.first.inner_text().split()).endswith(
-        "0 of 4 sessions done Fit: mentee not yet, mentor not yet")
+        "0 of 4 sessions done Fit: mentee not yet, mentor not yet"
+    )
     page.screenshot(path=str(ARTIFACTS / "programme-published.png"), full_page=True)
 
     with page.expect_download() as download_info:
@@ -164,8 +178,12 @@ def test_an_admin_reviews_publishes_and_downloads_a_programme_without_javascript
 
 def test_the_page_reads_well_at_phone_width(server, browser, keys, programme):
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  http_credentials={"username": "", "password": keys["admin"]})
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        http_credentials={"username": "", "password": keys["admin"]},
+    )
     page = context.new_page()
     page.goto(f"{server.url}/programmes/{programme['id']}")
     assert page.locator("table.pairs tbody tr").count() >= 1
@@ -179,8 +197,9 @@ def test_without_an_admin_key_the_browser_sees_no_programme(server, browser, key
     url = f"{server.url}/programmes/{programme['id']}"
     secrets = (programme["pairs"][0]["mentee_name"], "Reverse mentoring for senior")
     # A match key: a 403 page.
-    context = browser.new_context(java_script_enabled=False,
-                                  http_credentials={"username": "x", "password": keys["match"]})
+    context = browser.new_context(
+        java_script_enabled=False, http_credentials={"username": "x", "password": keys["match"]}
+    )
     page = context.new_page()
     response = page.goto(url)
     assert response.status == 403 and "Admins only" in page.content()

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.slow  # a server, a child process, a browser or a bench
 
 def run(data_dir, *args, check=None):
     env = dict(os.environ, MATCHER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
-    proc = subprocess.run([sys.executable, "-m", "matcher.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcher.cli", *args], capture_output=True, text=True, env=env, timeout=600
+    )
     if check is not None:
         assert proc.returncode == check, proc.stderr
     return proc
@@ -28,8 +29,17 @@ def demo_dir(tmp_path_factory):
 
 
 def test_done_when_reverse_social_media_for_a_senior_leader(demo_dir):
-    proc = run(demo_dir, "match", "I am a senior leader and want to learn social media", "--style", "reverse",
-               "--mentee-seniority", "9", "--json", check=0)
+    proc = run(
+        demo_dir,
+        "match",
+        "I am a senior leader and want to learn social media",
+        "--style",
+        "reverse",
+        "--mentee-seniority",
+        "9",
+        "--json",
+        check=0,
+    )
     result = json.loads(proc.stdout)
     assert result["style"] == "reverse" and len(result["matches"]) == 5
     social = ("social", "tiktok", "instagram", "linkedin", "youtube", "video", "reels", "creator", "post")
@@ -63,7 +73,8 @@ def test_import_csv_with_bad_rows_reports_lines(tmp_path):
         "c-1,Ana Silva,3,I teach Excel pivot tables in one focused session.,flash|reverse,excel;pivot,Europe/Lisbon,2\n"
         "c-2,Bo Chen,eleven,I teach SQL.,flash,,,2\n"
         "c-3,Cy Diaz,4,I teach Figma.,flash,,Mars/Base,2\n"
-        "c-4,Di Evans,6,I coach new managers on one-to-ones.,traditional,,,\n")
+        "c-4,Di Evans,6,I coach new managers on one-to-ones.,traditional,,,\n"
+    )
     proc = run(tmp_path / "data", "import", str(csv_file), check=2)
     assert "added 2, updated 0, unchanged 0, rejected 2" in proc.stdout
     assert "line 3: rejected: seniority: expected a whole number" in proc.stderr
@@ -75,8 +86,9 @@ def test_import_csv_with_bad_rows_reports_lines(tmp_path):
 def test_reindex_and_keys(tmp_path):
     data = tmp_path / "data"
     people = tmp_path / "p.jsonl"
-    people.write_text(json.dumps({"id": "k1", "name": "K", "seniority": 2, "bio": "I teach TikTok.",
-                                  "styles": ["reverse"]}) + "\n")
+    people.write_text(
+        json.dumps({"id": "k1", "name": "K", "seniority": 2, "bio": "I teach TikTok.", "styles": ["reverse"]}) + "\n"
+    )
     run(data, "import", str(people), check=0)
     assert "re-indexed 1 profiles" in run(data, "reindex", check=0).stdout
     created = run(data, "keys", "create", "--scope", "match", check=0).stdout.strip().splitlines()

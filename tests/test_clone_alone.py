@@ -27,8 +27,12 @@ def _beside_the_checkout(tree: ast.AST) -> list[tuple[int, str]]:
     "shared" / "../..." in a `/` join, a Path(...) call or an argparse default."""
     found = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and node.attr == "parent" and isinstance(node.value, ast.Name)
-                and node.value.id in ("ROOT", "REPO")):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "parent"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("ROOT", "REPO")
+        ):
             found.append((node.lineno, f"{node.value.id}.parent"))
         parts: list[ast.AST] = []
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
@@ -38,23 +42,29 @@ def _beside_the_checkout(tree: ast.AST) -> list[tuple[int, str]]:
         elif isinstance(node, ast.keyword) and node.arg == "default":
             parts = [node.value]
         for part in parts:
-            if isinstance(part, ast.Constant) and isinstance(part.value, str) and (
-                    SHARED.search(part.value) or part.value.startswith("../")):
+            if (
+                isinstance(part, ast.Constant)
+                and isinstance(part.value, str)
+                and (SHARED.search(part.value) or part.value.startswith("../"))
+            ):
                 found.append((part.lineno, repr(part.value)))
     return found
 
 
-@pytest.mark.parametrize("path", sorted([*ROOT.glob("scripts/*.py"), *ROOT.glob("tests/*.py")]),
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", sorted([*ROOT.glob("scripts/*.py"), *ROOT.glob("tests/*.py")]), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_no_script_or_test_builds_a_path_beside_the_checkout(path):
     found = _beside_the_checkout(ast.parse(path.read_text(encoding="utf-8")))
     assert found == [], f"{path.relative_to(ROOT)} reaches beside the checkout: {found}"
 
 
 def test_the_check_itself_sees_the_ways_a_path_leaves_the_checkout():
-    code = ('ESCO = ROOT.parent / "shared" / "eval"\n'
-            'p.add_argument("--data", default="../shared/eval/esco-skills-dev")\n'
-            'DATA = Path("../shared/eval")\n')
+    code = (
+        'ESCO = ROOT.parent / "shared" / "eval"\n'
+        'p.add_argument("--data", default="../shared/eval/esco-skills-dev")\n'
+        'DATA = Path("../shared/eval")\n'
+    )
     assert sorted(line for line, _ in _beside_the_checkout(ast.parse(code))) == [1, 1, 2, 3]
 
 

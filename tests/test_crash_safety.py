@@ -104,14 +104,19 @@ def test_import_killed_midway_keeps_every_committed_batch(tmp_path, template, sp
 
     # Running the import again stores the rest and leaves the committed profiles alone.
     report = restarted.import_items(read_file(path)[0], checkpoint=True)
-    assert report.summary() == {"added": len(people) - len(imported), "updated": 0, "unchanged": len(imported),
-                                "rejected": 0}
+    assert report.summary() == {
+        "added": len(people) - len(imported),
+        "updated": 0,
+        "unchanged": len(imported),
+        "rejected": 0,
+    }
     assert_index_agrees(restarted)
 
 
 @pytest.mark.parametrize("pause", ["write_index", "current"])
-def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_path, template, spawn, make_service,
-                                                                   embedder):
+def test_reindex_killed_midway_serves_the_last_complete_generation(
+    pause, tmp_path, template, spawn, make_service, embedder
+):
     svc, expected = template
     data = clone(svc, tmp_path / "data")
     index_dir = data / "index"
@@ -127,7 +132,8 @@ def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_pa
         assert leftovers, "the kill should have left a half-written generation"
     if pause == "current":
         assert len(complete) == generations_before + 1, (
-            "the new generation should be complete on disk, just not current")
+            "the new generation should be complete on disk, just not current"
+        )
     assert (index_dir / CURRENT).read_text().strip() == generation
 
     restarted = make_service(data).open()
@@ -145,8 +151,9 @@ def test_reindex_killed_midway_serves_the_last_complete_generation(pause, tmp_pa
     assert same_answers(answers(restarted), expected)
 
 
-def test_reindex_under_a_new_model_killed_midway_keeps_what_it_embedded(tmp_path, template, spawn, make_service,
-                                                                        embedder):
+def test_reindex_under_a_new_model_killed_midway_keeps_what_it_embedded(
+    tmp_path, template, spawn, make_service, embedder
+):
     """A re-index after a change of model runs the model on every profile; killed in its second model
     call, it leaves the old generation current, and the restarted service (under the new model)
     rebuilds from the store, running the model only on the profiles the dead re-index had not stored."""
@@ -231,14 +238,21 @@ def _drop_generation(gen: Path) -> str:
     return "manifest unreadable"
 
 
-DAMAGE = {"truncated file": _truncate, "flipped byte": _flip, "no manifest": _drop_manifest,
-          "garbled manifest": _garble_manifest, "missing file": _drop_file, "other model": _other_model,
-          "generation gone": _drop_generation}
+DAMAGE = {
+    "truncated file": _truncate,
+    "flipped byte": _flip,
+    "no manifest": _drop_manifest,
+    "garbled manifest": _garble_manifest,
+    "missing file": _drop_file,
+    "other model": _other_model,
+    "generation gone": _drop_generation,
+}
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_damaged_generation_is_refused_and_rebuilt_from_the_store(damage, tmp_path, template, make_service, embedder,
-                                                                   caplog):
+def test_damaged_generation_is_refused_and_rebuilt_from_the_store(
+    damage, tmp_path, template, make_service, embedder, caplog
+):
     svc, expected = template
     data = clone(svc, tmp_path / "data")
     name = (data / "index" / CURRENT).read_text().strip()
@@ -304,11 +318,23 @@ def test_backup_and_restore_as_security_md_says(tmp_path, template, make_service
     env = dict(os.environ, MATCHER_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
     backup = tmp_path / "backups" / "profiles.db"
     backup.parent.mkdir()
-    done = subprocess.run([sys.executable, "-m", "matcher.cli", "backup", str(backup)], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher.cli", "backup", str(backup)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    again = subprocess.run([sys.executable, "-m", "matcher.cli", "backup", str(backup)], env=env, cwd=REPO,
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "matcher.cli", "backup", str(backup)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites a backup
     # Life goes on after the backup: a delete, an import, a revoked key.
     assert live.delete(BASE[3]["id"])

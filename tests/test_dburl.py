@@ -9,20 +9,27 @@ from matcher.store import describe_store, open_store
 from matcher.store.dburl import is_postgres_url, masked
 
 
-@pytest.mark.parametrize("url, shown", [
-    ("postgresql://app:s3cret@db.internal:5432/mentors", "postgresql://app:***@db.internal:5432/mentors"),
-    ("postgres://app:p%40ss%3Aword@db/mentors?sslmode=require", "postgres://app:***@db/mentors?sslmode=require"),
-    ("postgresql://app:p@ss@db/mentors", "postgresql://app:***@db/mentors"),  # an unencoded @ in the password
-    ("postgresql://app@db/mentors", "postgresql://app@db/mentors"),
-    ("postgresql://db/mentors", "postgresql://db/mentors"),
-    ("postgresql://app:@db/mentors", "postgresql://app:***@db/mentors"),
-    ("postgresql://[::1]:5432/mentors?user=app&password=s3cret&application_name=x",
-     "postgresql://[::1]:5432/mentors?user=app&password=***&application_name=x"),
-    ("postgresql://app:s3cret@/mentors?host=/run/postgresql&sslpassword=k3y",
-     "postgresql://app:***@/mentors?host=%2Frun%2Fpostgresql&sslpassword=***"),
-    ("host=db user=app password=s3cret", "***"),  # not a URL: nothing of it is shown
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("postgresql://app:s3cret@db.internal:5432/mentors", "postgresql://app:***@db.internal:5432/mentors"),
+        ("postgres://app:p%40ss%3Aword@db/mentors?sslmode=require", "postgres://app:***@db/mentors?sslmode=require"),
+        ("postgresql://app:p@ss@db/mentors", "postgresql://app:***@db/mentors"),  # an unencoded @ in the password
+        ("postgresql://app@db/mentors", "postgresql://app@db/mentors"),
+        ("postgresql://db/mentors", "postgresql://db/mentors"),
+        ("postgresql://app:@db/mentors", "postgresql://app:***@db/mentors"),
+        (
+            "postgresql://[::1]:5432/mentors?user=app&password=s3cret&application_name=x",
+            "postgresql://[::1]:5432/mentors?user=app&password=***&application_name=x",
+        ),
+        (
+            "postgresql://app:s3cret@/mentors?host=/run/postgresql&sslpassword=k3y",
+            "postgresql://app:***@/mentors?host=%2Frun%2Fpostgresql&sslpassword=***",
+        ),
+        ("host=db user=app password=s3cret", "***"),  # not a URL: nothing of it is shown
+        ("", ""),
+    ],
+)
 def test_masked_hides_every_password(url, shown):
     assert masked(url) == shown
     for secret in ("s3cret", "p%40ss", "ss@db", "k3y"):

@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "scripts" / "generate_demo.py"
 # Words that would say or hint at a person's gender, age, religion, ethnicity or health. ("health"
 # itself is left out: a customer health score is not a person's health.)
-PERSONAL = re.compile(r"\b(he|she|his|hers?|him|mr|mrs|ms|gender|pronouns?|age|aged|years old|religio\w*|"
-                      r"ethnic\w*|pregnan\w*|disab\w*|illness)\b", re.IGNORECASE)
+PERSONAL = re.compile(
+    r"\b(he|she|his|hers?|him|mr|mrs|ms|gender|pronouns?|age|aged|years old|religio\w*|"
+    r"ethnic\w*|pregnan\w*|disab\w*|illness)\b",
+    re.IGNORECASE,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +33,13 @@ def people() -> list[dict]:
 
 def test_regenerating_reproduces_the_packaged_file(tmp_path):
     out = tmp_path / "profiles.jsonl"
-    proc = subprocess.run([sys.executable, str(GENERATOR), "--out", str(out)], capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(out)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes() == demo_profiles_path().read_bytes(), (
-        "matcher/demo/profiles.jsonl is not what scripts/generate_demo.py writes: run it and commit the result")
+        "matcher/demo/profiles.jsonl is not what scripts/generate_demo.py writes: run it and commit the result"
+    )
 
 
 def test_no_sentence_is_in_two_bios(people):
@@ -42,7 +47,8 @@ def test_no_sentence_is_in_two_bios(people):
     for person in people:
         for passage in split_passages(person.get("bio", "")):
             assert owner.setdefault(passage, person["id"]) == person["id"], (
-                f"{owner[passage]} and {person['id']} both say {passage!r}")
+                f"{owner[passage]} and {person['id']} both say {passage!r}"
+            )
 
 
 def test_no_sentence_repeats_another_bio_behind_a_lead_in(people):
@@ -50,8 +56,8 @@ def test_no_sentence_repeats_another_bio_behind_a_lead_in(people):
     owner = {passage: person["id"] for person in people for passage in split_passages(person.get("bio", ""))}
     for passage, person_id in owner.items():
         for comma in re.finditer(r", ", passage):
-            other = owner.get(passage[comma.end():])
-            assert other in (None, person_id), f"{person_id} repeats {other}'s {passage[comma.end():]!r}"
+            other = owner.get(passage[comma.end() :])
+            assert other in (None, person_id), f"{person_id} repeats {other}'s {passage[comma.end() :]!r}"
 
 
 def test_the_demo_keeps_its_shape(people):

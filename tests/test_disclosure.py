@@ -18,14 +18,35 @@ from tests.conftest import profile
 
 SECRET_GOALS = "I want to learn xylocarpentry and quillography in secret."
 MENTORS = [
-    profile("m-social", 2, "I film TikTok videos and teach leaders to post on Instagram Reels.", capacity=7,
-            flash_hours_per_month=13.5, goals=SECRET_GOALS, manager_id="boss", timezone="Europe/Berlin",
-            languages=["en", "de"], email="Sofia.Secret@Mail.Example"),
-    profile("m-sql", 4, "I untangle slow SQL queries and window functions in one session.", capacity=3,
-            flash_hours_per_month=1.5, goals="I want to learn budgeting in Excel pivot tables.",
-            email="sql.person@mail.example"),
-    profile("m-lead", 9, "I coach directors on budgets, strategy and leading through change.", capacity=9,
-            flash_hours_per_month=2.25, goals="I want to learn short video editing for TikTok."),
+    profile(
+        "m-social",
+        2,
+        "I film TikTok videos and teach leaders to post on Instagram Reels.",
+        capacity=7,
+        flash_hours_per_month=13.5,
+        goals=SECRET_GOALS,
+        manager_id="boss",
+        timezone="Europe/Berlin",
+        languages=["en", "de"],
+        email="Sofia.Secret@Mail.Example",
+    ),
+    profile(
+        "m-sql",
+        4,
+        "I untangle slow SQL queries and window functions in one session.",
+        capacity=3,
+        flash_hours_per_month=1.5,
+        goals="I want to learn budgeting in Excel pivot tables.",
+        email="sql.person@mail.example",
+    ),
+    profile(
+        "m-lead",
+        9,
+        "I coach directors on budgets, strategy and leading through change.",
+        capacity=9,
+        flash_hours_per_month=2.25,
+        goals="I want to learn short video editing for TikTok.",
+    ),
     profile("boss", 8, "I run the brand department and coach managers on hiring.", capacity=4, goals=SECRET_GOALS),
     profile("hidden", 3, "I teach TikTok video editing too.", discoverable=False),
     profile("asleep", 3, "I teach TikTok video editing as well.", active=False),
@@ -40,8 +61,22 @@ REQUESTS = [
 ]
 WHY_KEYS = {"semantic", "lexical", "style", "evidence", "notes"}
 # Values of hidden fields that must never appear in any text of a response.
-HIDDEN_TEXTS = ["xylocarpentry", "quillography", "budgeting in Excel", "short video editing", "13.5", "1.5", "2.25",
-                "room for", "flash hours", "capacity", "Sofia.Secret", "sql.person", "mail.example", "@"]
+HIDDEN_TEXTS = [
+    "xylocarpentry",
+    "quillography",
+    "budgeting in Excel",
+    "short video editing",
+    "13.5",
+    "1.5",
+    "2.25",
+    "room for",
+    "flash hours",
+    "capacity",
+    "Sofia.Secret",
+    "sql.person",
+    "mail.example",
+    "@",
+]
 
 
 def assert_shows_only_what_security_md_allows(result: dict, people: dict[str, dict]) -> None:
@@ -95,8 +130,9 @@ def test_a_match_shows_only_public_fields_own_sentences_and_public_notes(service
 
 
 def test_the_two_way_form_never_quotes_a_mentor_s_goals(client):
-    page = client.post("/", data={"need": "TikTok videos", "style": "two-way",
-                                  "bio": "I teach Excel pivot tables and budgeting."}).get_data(as_text=True)
+    page = client.post(
+        "/", data={"need": "TikTok videos", "style": "two-way", "bio": "I teach Excel pivot tables and budgeting."}
+    ).get_data(as_text=True)
     assert '<li class="card">' in page and "you can teach them back" in page
     for hidden in HIDDEN_TEXTS:
         assert hidden not in page
@@ -107,8 +143,9 @@ def test_scores_tell_availability_only_coarsely(service):
     flash = service.match({"need": "SQL budgets TikTok", "style": "flash", "limit": 50})["matches"]
     fits = {m["mentor"]["id"]: m["why"]["style"] for m in flash}
     assert fits["m-sql"] == fits["m-lead"] == 0.5 and fits["m-social"] == 1.0
-    reverse = service.match({"need": "TikTok budgets", "style": "reverse", "mentee": {"seniority": 10},
-                             "limit": 50})["matches"]
+    reverse = service.match({"need": "TikTok budgets", "style": "reverse", "mentee": {"seniority": 10}, "limit": 50})[
+        "matches"
+    ]
     by_id = {m["mentor"]["id"]: m["why"]["style"] for m in reverse}
     # The same seniority gap term would differ; compare the room term alone: 0.25 * 1.0 for all of them.
     assert {round(by_id[i] - 0.75 * min(1.0, (10 - PEOPLE[i]["seniority"]) / 4.0), 4) for i in by_id} == {0.25}
@@ -116,19 +153,25 @@ def test_scores_tell_availability_only_coarsely(service):
 
 # -- mentee ids: what a `match` key may do with other people's ids ------------------------------------
 
+
 def test_a_match_key_cannot_tell_absent_hidden_and_inactive_people_apart(client, keys):
     answers = []
     for pid in ("nobody", "hidden", "asleep"):
-        response = client.post("/v1/match", json={"need": "TikTok", "mentee": {"id": pid}},
-                               headers=bearer(keys["match"]))
+        response = client.post(
+            "/v1/match", json={"need": "TikTok", "mentee": {"id": pid}}, headers=bearer(keys["match"])
+        )
         assert response.status_code == 422
         body = dict(response.json)
         assert body.pop("request_id") == response.headers["X-Request-ID"]  # each request's own, random
         answers.append(json.dumps(body).replace(repr(pid), "ID"))
     assert answers[0] == answers[1] == answers[2]
     # An admin key (HR tooling) may name anyone stored.
-    assert client.post("/v1/match", json={"need": "TikTok", "mentee": {"id": "hidden"}},
-                       headers=bearer(keys["admin"])).status_code == 200
+    assert (
+        client.post(
+            "/v1/match", json={"need": "TikTok", "mentee": {"id": "hidden"}}, headers=bearer(keys["admin"])
+        ).status_code
+        == 200
+    )
 
 
 def test_a_match_key_never_brings_a_stored_bio_or_goals_into_the_answer(service, client, keys):
@@ -146,8 +189,9 @@ def test_a_match_key_never_brings_a_stored_bio_or_goals_into_the_answer(service,
 
 def test_the_reporting_line_still_protects_a_named_mentee(service):
     """The one deliberate dependence on hidden data (SECURITY.md): never matched with their manager or reports."""
-    asked = service.match({"need": "hiring and brand", "style": "traditional", "mentee": {"id": "m-social"},
-                           "limit": 50}, trust="limited")
+    asked = service.match(
+        {"need": "hiring and brand", "style": "traditional", "mentee": {"id": "m-social"}, "limit": 50}, trust="limited"
+    )
     assert "boss" not in {m["mentor"]["id"] for m in asked["matches"]}
 
 

@@ -86,8 +86,9 @@ def test_quantization_preset_follows_the_cpu():
 def test_an_index_built_with_another_backend_is_rebuilt(exported, tmp_path):
     data = tmp_path / "data"
     torch_service = MatchService(Settings(data_dir=data, model=str(exported), backend="torch")).open()
-    torch_service.import_items([(1, profile("p1", 3, "I teach SQL window functions and query tuning."))],
-                               checkpoint=True)
+    torch_service.import_items(
+        [(1, profile("p1", 3, "I teach SQL window functions and query tuning."))], checkpoint=True
+    )
     first = torch_service.status()["generation"]
     int8_service = MatchService(Settings(data_dir=data, model=str(exported), backend="onnx-int8")).open()
     status = int8_service.status()

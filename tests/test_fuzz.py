@@ -40,11 +40,18 @@ KEYS = ("admin", "admin", "match", None)  # admin twice: the writes are where th
 # Operations without input: a few examples each show all there is (reindex re-embeds every profile).
 NO_INPUT = {"POST /v1/reindex": 4, "GET /healthz": 3, "GET /readyz": 3, "GET /v1/programmes": 6}
 # Introductions and relationships: small bodies and one state machine; fewer examples keep the suite's time.
-RELATIONSHIPS = ["POST /v1/requests", "GET /v1/requests/{request_id}", "POST /v1/requests/{request_id}/answer",
-                 "POST /v1/requests/{request_id}/withdraw", "GET /v1/people/{person_id}/requests",
-                 "GET /v1/people/{person_id}/relationships", "GET /v1/relationships/{relationship_id}",
-                 "POST /v1/relationships/{relationship_id}/sessions", "POST /v1/relationships/{relationship_id}/fit",
-                 "POST /v1/relationships/{relationship_id}/end"]
+RELATIONSHIPS = [
+    "POST /v1/requests",
+    "GET /v1/requests/{request_id}",
+    "POST /v1/requests/{request_id}/answer",
+    "POST /v1/requests/{request_id}/withdraw",
+    "GET /v1/people/{person_id}/requests",
+    "GET /v1/people/{person_id}/relationships",
+    "GET /v1/relationships/{relationship_id}",
+    "POST /v1/relationships/{relationship_id}/sessions",
+    "POST /v1/relationships/{relationship_id}/fit",
+    "POST /v1/relationships/{relationship_id}/end",
+]
 FEWER = dict.fromkeys(RELATIONSHIPS, max(3, EXAMPLES // 5))
 SUMMARY = ROOT / "test-artifacts" / "fuzz-summary.json"
 sent: Counter[str] = Counter()
@@ -64,8 +71,15 @@ def problem_document(ctx, response, case) -> None:
     assert body["status"] == response.status_code and isinstance(body["detail"], str) and body["detail"]
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance, negative_data_rejection, problem_document]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+    problem_document,
+]
 
 
 @pytest.fixture(scope="module")
@@ -75,17 +89,41 @@ def server(tmp_path_factory, embedder):
     generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text().strip()
     offers = generation / "offers.faiss"
     offers.write_bytes(offers.read_bytes()[:-100])  # truncated: the server must refuse it and rebuild
-    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
-               "--threads", "4"]
-    live = LiveServer(command, data_dir, tmp_path_factory.mktemp("fuzz-log") / "server.log",
-                      key_rate_limit="100000 per minute", address_rate_limit="100000 per minute")
+    command = [
+        tool("mentor-match"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+    ]
+    live = LiveServer(
+        command,
+        data_dir,
+        tmp_path_factory.mktemp("fuzz-log") / "server.log",
+        key_rate_limit="100000 per minute",
+        address_rate_limit="100000 per minute",
+    )
     live.data_dir = data_dir
     yield live.start()
     live.stop()
     SUMMARY.parent.mkdir(exist_ok=True)
-    SUMMARY.write_text(json.dumps({"seed": SEED, "examples_per_operation_and_mode": EXAMPLES,
-                                   "requests": sum(sent.values()), "per_operation": dict(sorted(sent.items())),
-                                   "statuses": dict(sorted(statuses.items()))}, indent=2))
+    SUMMARY.write_text(
+        json.dumps(
+            {
+                "seed": SEED,
+                "examples_per_operation_and_mode": EXAMPLES,
+                "requests": sum(sent.values()),
+                "per_operation": dict(sorted(sent.items())),
+                "statuses": dict(sorted(statuses.items())),
+            },
+            indent=2,
+        )
+    )
     print(f"\nfuzz: {sum(sent.values())} requests, statuses {dict(sorted(statuses.items()))}")
 
 
@@ -120,9 +158,12 @@ def introduction(server, tokens):
     import urllib.request
 
     def post(path: str, body: dict) -> dict:
-        request = urllib.request.Request(server.url + path, data=json.dumps(body).encode(), method="POST",
-                                         headers={"Authorization": f"Bearer {tokens['admin']}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            server.url + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": f"Bearer {tokens['admin']}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)
 
@@ -137,14 +178,28 @@ def operations(server):
     return {op.ok().label: op.ok() for op in schema.get_all_operations()}
 
 
-LABELS = ["POST /v1/match", "PUT /v1/profiles/{profile_id}", "GET /v1/profiles/{profile_id}",
-          "DELETE /v1/profiles/{profile_id}", "POST /v1/profiles:batch", "POST /v1/programmes",
-          "GET /v1/programmes/{programme_id}", "DELETE /v1/programmes/{programme_id}",
-          "POST /v1/programmes/{programme_id}/runs", "POST /v1/programmes/{programme_id}/pairs",
-          "POST /v1/programmes/{programme_id}/publish", "GET /v1/programmes/{programme_id}/pairs.csv", *NO_INPUT,
-          *RELATIONSHIPS]
-CASES = [(label, mode) for label in LABELS for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-         if label not in NO_INPUT or mode == GenerationMode.POSITIVE]
+LABELS = [
+    "POST /v1/match",
+    "PUT /v1/profiles/{profile_id}",
+    "GET /v1/profiles/{profile_id}",
+    "DELETE /v1/profiles/{profile_id}",
+    "POST /v1/profiles:batch",
+    "POST /v1/programmes",
+    "GET /v1/programmes/{programme_id}",
+    "DELETE /v1/programmes/{programme_id}",
+    "POST /v1/programmes/{programme_id}/runs",
+    "POST /v1/programmes/{programme_id}/pairs",
+    "POST /v1/programmes/{programme_id}/publish",
+    "GET /v1/programmes/{programme_id}/pairs.csv",
+    *NO_INPUT,
+    *RELATIONSHIPS,
+]
+CASES = [
+    (label, mode)
+    for label in LABELS
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if label not in NO_INPUT or mode == GenerationMode.POSITIVE
+]
 
 
 @pytest.mark.parametrize("label,mode", CASES, ids=[f"{label}-{mode.value}" for label, mode in CASES])
@@ -156,8 +211,12 @@ def test_every_answer_keeps_the_contract(server, tokens, operations, programme_i
 
     @seed(SEED)
     @given(case=operations[label].as_strategy(generation_mode=mode), scope=st.sampled_from(KEYS), real=st.booleans())
-    @settings(max_examples=NO_INPUT.get(label, FEWER.get(label, EXAMPLES)), deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=NO_INPUT.get(label, FEWER.get(label, EXAMPLES)),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case, scope, real):
         if real and mode == GenerationMode.POSITIVE and "programme" in label:
             aim_at_programme(case, label, programme_id)

@@ -25,8 +25,20 @@ def data_dir(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def server(data_dir, tmp_path_factory):
-    command = [tool("gunicorn"), "server:app", "--bind", "127.0.0.1:{port}", "--worker-class", "gthread",
-               "--threads", "4", "--workers", "1", "--timeout", "120"]
+    command = [
+        tool("gunicorn"),
+        "server:app",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--workers",
+        "1",
+        "--timeout",
+        "120",
+    ]
     live = LiveServer(command, data_dir, tmp_path_factory.mktemp("e2e-log") / "server.log", max_body_bytes="65536")
     yield live.start()
     live.stop()
@@ -58,8 +70,9 @@ def test_match_needs_a_key(server):
 
 
 def test_a_match_key_matches(server, keys):
-    status, _, body = call(server, "POST", "/v1/match", {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}},
-                           key=keys["match"])
+    status, _, body = call(
+        server, "POST", "/v1/match", {"need": NEED, "style": "reverse", "mentee": {"seniority": 9}}, key=keys["match"]
+    )
     assert status == 200
     assert body["style"] == "reverse" and body["matches"][0]["mentor"]["id"] == "ana"
     assert all(m["mentor"]["seniority"] < 9 for m in body["matches"])
@@ -67,10 +80,13 @@ def test_a_match_key_matches(server, keys):
 
 
 def test_a_match_key_cannot_write_or_reindex(server, keys):
-    for method, path, body in [("PUT", "/v1/profiles/zoe", profile("zoe", 2, "I teach Canva.")),
-                               ("GET", "/v1/profiles/ana", None), ("DELETE", "/v1/profiles/ana", None),
-                               ("POST", "/v1/profiles:batch", [profile("zoe", 2, "I teach Canva.")]),
-                               ("POST", "/v1/reindex", None)]:
+    for method, path, body in [
+        ("PUT", "/v1/profiles/zoe", profile("zoe", 2, "I teach Canva.")),
+        ("GET", "/v1/profiles/ana", None),
+        ("DELETE", "/v1/profiles/ana", None),
+        ("POST", "/v1/profiles:batch", [profile("zoe", 2, "I teach Canva.")]),
+        ("POST", "/v1/reindex", None),
+    ]:
         status, headers, problem = call(server, method, path, body, key=keys["match"])
         mimetype = headers.get_content_type()
         assert (status, mimetype) == (403, "application/problem+json"), (method, path)
@@ -78,20 +94,36 @@ def test_a_match_key_cannot_write_or_reindex(server, keys):
 
 
 def test_an_admin_key_writes_and_the_next_match_sees_it(server, keys):
-    person = profile("zoe", 2, "I make Instagram carousels and TikTok duets and teach leaders to post them.",
-                     styles=["reverse"], title="Junior Designer")
+    person = profile(
+        "zoe",
+        2,
+        "I make Instagram carousels and TikTok duets and teach leaders to post them.",
+        styles=["reverse"],
+        title="Junior Designer",
+    )
     status, _, body = call(server, "PUT", "/v1/profiles/zoe", person, key=keys["admin"])
     assert status == 201 and body["status"] == "added"
     assert call(server, "GET", "/v1/profiles/zoe", key=keys["admin"])[2]["bio"] == person["bio"]
     lines = "\n".join(json.dumps(profile(f"e2e-{i}", 3, f"I teach spreadsheet trick number {i}.")) for i in range(3))
-    status, _, batch = call(server, "POST", "/v1/profiles:batch", data=(lines + "\n{oops}\n").encode(),
-                            key=keys["admin"], content_type="application/x-ndjson")
+    status, _, batch = call(
+        server,
+        "POST",
+        "/v1/profiles:batch",
+        data=(lines + "\n{oops}\n").encode(),
+        key=keys["admin"],
+        content_type="application/x-ndjson",
+    )
     assert status == 200 and batch["summary"] == {"added": 3, "updated": 0, "unchanged": 0, "rejected": 1}
     assert batch["results"][3]["line"] == 4
     status, _, result = call(server, "POST", "/v1/reindex", key=keys["admin"])
     assert status == 200 and result["profiles"] == len(PEOPLE) + 4
-    found = call(server, "POST", "/v1/match", {"need": "Instagram carousels", "style": "reverse",
-                                                "mentee": {"seniority": 9}}, key=keys["match"])[2]
+    found = call(
+        server,
+        "POST",
+        "/v1/match",
+        {"need": "Instagram carousels", "style": "reverse", "mentee": {"seniority": 9}},
+        key=keys["match"],
+    )[2]
     assert "zoe" in [m["mentor"]["id"] for m in found["matches"]]
     assert call(server, "DELETE", "/v1/profiles/zoe", key=keys["admin"])[0] == 204
     assert call(server, "GET", "/v1/profiles/zoe", key=keys["admin"])[0] == 404
@@ -108,12 +140,15 @@ def test_a_revoked_key_is_refused_at_once(server, data_dir):
     assert status == 401 and "not valid" in problem["detail"]
 
 
-@pytest.mark.parametrize("body,content_type,status", [
-    (b'{"need": "x",', "application/json", 400),
-    (b'{"need": "x"}', "text/plain", 415),
-    (b'{"need": ""}', "application/json", 422),
-    (json.dumps({"need": "x" * 70_000}).encode(), "application/json", 413),
-])
+@pytest.mark.parametrize(
+    "body,content_type,status",
+    [
+        (b'{"need": "x",', "application/json", 400),
+        (b'{"need": "x"}', "text/plain", 415),
+        (b'{"need": ""}', "application/json", 422),
+        (json.dumps({"need": "x" * 70_000}).encode(), "application/json", 413),
+    ],
+)
 def test_error_paths_over_http(server, keys, body, content_type, status):
     got, headers, problem = call(server, "POST", "/v1/match", key=keys["match"], data=body, content_type=content_type)
     mimetype = headers.get_content_type()
@@ -131,7 +166,12 @@ def test_unknown_route_and_method_over_http(server):
 def test_the_readme_curl_command(server, keys):
     # curl -d sends application/x-www-form-urlencoded: the JSON body is still understood.
     body = json.dumps({"need": NEED, "style": "reverse", "mentee": {"seniority": 9}})
-    done = subprocess.run(["curl", "-s", "-H", f"Authorization: Bearer {keys['match']}", "-d", body,
-                           server.url + "/v1/match"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    done = subprocess.run(
+        ["curl", "-s", "-H", f"Authorization: Bearer {keys['match']}", "-d", body, server.url + "/v1/match"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     result = json.loads(done.stdout)
     assert result["matches"][0]["mentor"]["id"] == "ana"

@@ -8,13 +8,20 @@ import numpy as np
 from matcher.importing import importer as service_mod
 from tests.conftest import profile
 
-TOPICS = ["SQL window functions", "TikTok videos", "contract negotiation", "Kubernetes upgrades",
-          "public speaking", "tax returns", "bread baking", "Python testing"]
+TOPICS = [
+    "SQL window functions",
+    "TikTok videos",
+    "contract negotiation",
+    "Kubernetes upgrades",
+    "public speaking",
+    "tax returns",
+    "bread baking",
+    "Python testing",
+]
 
 
 def people(n: int) -> list[dict]:
-    return [profile(f"p{i:04d}", 1 + i % 10, f"I teach {TOPICS[i % len(TOPICS)]} to colleagues.")
-            for i in range(n)]
+    return [profile(f"p{i:04d}", 1 + i % 10, f"I teach {TOPICS[i % len(TOPICS)]} to colleagues.") for i in range(n)]
 
 
 def test_reimport_spanning_write_batches_reports_each_line(make_service, embedder):

@@ -65,7 +65,7 @@ def test_passage_slots_map_to_rows(data):
     spec = IndexSpec(DIM, slots=64)
     index = VectorIndex(spec)
     for row in range(1, 21):
-        index.upsert(row, vectors[row * 3: row * 3 + 3])
+        index.upsert(row, vectors[row * 3 : row * 3 + 3])
     allowed = np.zeros(30, dtype=bool)
     allowed[[2, 5, 9]] = True
     _, found = index.search(queries[1], 20, allowed)
@@ -84,8 +84,10 @@ def test_generation_round_trip_and_model_check(tmp_path, data):
     manifest, loaded, _ = gens.load(name, "model-a")
     assert manifest["seq"] == 3 and loaded["offers"].ntotal == 200
     for q in queries:
-        assert VectorIndex(spec, loaded["offers"]).search(q, 5)[1].tolist() == \
-            VectorIndex(spec, original).search(q, 5)[1].tolist()
+        assert (
+            VectorIndex(spec, loaded["offers"]).search(q, 5)[1].tolist()
+            == VectorIndex(spec, original).search(q, 5)[1].tolist()
+        )
     with pytest.raises(IndexMismatch, match="built with model 'model-a'.*mentor-match reindex"):
         gens.load(name, "model-b")
 
@@ -94,8 +96,9 @@ def test_new_generation_switches_atomically_and_old_ones_are_pruned(tmp_path, da
     ids, vectors, _ = data
     spec = IndexSpec(DIM)
     gens = Generations(tmp_path / "index")
-    names = [gens.write({"offers": build_base(spec, ids[:n], vectors[:n])}, {"model": "m", "seq": n})
-             for n in (10, 20, 30)]
+    names = [
+        gens.write({"offers": build_base(spec, ids[:n], vectors[:n])}, {"model": "m", "seq": n}) for n in (10, 20, 30)
+    ]
     gens.make_current(names[-1], keep=3)
     assert gens.current_name() == names[-1] and len(set(names)) == 3
     gens.prune(keep=2)
@@ -124,8 +127,13 @@ def test_ivf_generation_carries_a_float16_scoring_copy_that_vectors_reads(tmp_pa
     spec = IndexSpec(DIM, 1, ann_threshold=50, nprobe=64)
     gens = Generations(tmp_path / "index")
     shuffled = np.random.default_rng(3).permutation(len(ids))  # the copy follows the base's order, not the ids'
-    name = gens.write({"offers": build_base(spec, ids[shuffled], vectors[shuffled]),
-                       "exact": build_base(IndexSpec(DIM), ids, vectors)}, {"model": "m", "seq": 1})
+    name = gens.write(
+        {
+            "offers": build_base(spec, ids[shuffled], vectors[shuffled]),
+            "exact": build_base(IndexSpec(DIM), ids, vectors),
+        },
+        {"model": "m", "seq": 1},
+    )
     _, loaded, copies = gens.load(name, "m")
     assert set(copies) == {"offers"} and copies["offers"].dtype == np.float16  # IVF only
     index = VectorIndex(spec, loaded["offers"], copies["offers"])

@@ -82,7 +82,7 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
     def work(offset: int) -> None:
         try:
             for start in range(0, 400, 7):
-                text = " ".join(words[(start + offset) % 400:(start + offset) % 400 + 20])
+                text = " ".join(words[(start + offset) % 400 : (start + offset) % 400 + 20])
                 assert all(stem.startswith("word") for stem in lexical.tokenize(text))
         except BaseException as exc:
             errors.append(exc)
@@ -100,14 +100,18 @@ def test_the_stem_cache_is_safe_to_share_between_threads(monkeypatch):
 LISTS = {
     1: "Studied Finance. Can help with Career Planning, Networking. Industry expertise: Banking.",
     2: "Studied History. Can help with Career Change, Event Planning, Career Trends, Financial Planning, "
-       "Planning Ahead. Industry expertise: Education.",
+    "Planning Ahead. Industry expertise: Education.",
     4: "Studied Law. Can help with Resume / CV Review, Interviewing Tips. Industry expertise: Finance.",
 }
 
 
 def test_list_items_are_short_runs_between_list_breaks_as_one_token():
-    assert list_items("Can help with Resume / CV Review, Career Planning. Industry expertise: Finance.") == \
-        ["resum cv review", "career plan", "industri expertis", "financ"]
+    assert list_items("Can help with Resume / CV Review, Career Planning. Industry expertise: Finance.") == [
+        "resum cv review",
+        "career plan",
+        "industri expertis",
+        "financ",
+    ]
     # A run of more than MAX_ITEM_WORDS content words is prose: no item.
     assert list_items("I have coached first-time managers through hard conversations for years") == []
     assert list_items("Python and SQL") == ["python", "sql"]
@@ -137,8 +141,10 @@ def test_a_delta_scores_list_items_like_a_rebuilt_index():
     index.upsert(2, "Can help with Event Planning.")
     expected[2] = "Can help with Event Planning."
     rebuilt = LexicalIndex(list(expected), list(expected.values()))
-    for need in ("I'd like help with Resume / CV Review, Career Planning. I want to build expertise in Finance.",
-                 "Event Planning"):
+    for need in (
+        "I'd like help with Resume / CV Review, Career Planning. I want to build expertise in Finance.",
+        "Event Planning",
+    ):
         assert [row for row, _ in index.search(need, 10)] == [row for row, _ in rebuilt.search(need, 10)]
 
 

@@ -11,8 +11,10 @@ from tests.conftest import profile
 
 
 def test_clean_need_drops_anonymisation_placeholders_and_extra_space():
-    assert clean_need("As a member of our <ORGANIZATION>  <ORGANIZATION> team\n we build") == \
-        "As a member of our team we build"
+    assert (
+        clean_need("As a member of our <ORGANIZATION>  <ORGANIZATION> team\n we build")
+        == "As a member of our team we build"
+    )
     assert clean_need("Use <b>bold</b> and a < b") == "Use <b>bold</b> and a < b"  # not a placeholder
 
 
@@ -57,14 +59,32 @@ def test_need_similarity_blends_the_whole_need_with_its_best_phrase():
 
 def test_a_specialist_in_one_topic_of_a_broad_need_ranks_with_that_topic_as_evidence(make_service):
     service = make_service()
-    service.import_items(list(enumerate([
-        profile("kube", 5, "I moved our shop to containers last year. I run Kubernetes clusters in production and "
-                           "teach kubectl to new engineers. I also bake bread."),
-        profile("lead", 5, "I have led teams for ten years and coach new managers on how to grow their people and "
-                           "run good meetings."),
-        profile("coach", 5, "Career coach: I help people reflect on their goals, strengths and next steps at work."),
-        profile("chef", 5, "I cook Italian food and run a small catering business on weekends."),
-    ])))
+    service.import_items(
+        list(
+            enumerate(
+                [
+                    profile(
+                        "kube",
+                        5,
+                        "I moved our shop to containers last year. I run Kubernetes clusters in production and "
+                        "teach kubectl to new engineers. I also bake bread.",
+                    ),
+                    profile(
+                        "lead",
+                        5,
+                        "I have led teams for ten years and coach new managers on how to grow their people and "
+                        "run good meetings.",
+                    ),
+                    profile(
+                        "coach",
+                        5,
+                        "Career coach: I help people reflect on their goals, strengths and next steps at work.",
+                    ),
+                    profile("chef", 5, "I cook Italian food and run a small catering business on weekends."),
+                ]
+            )
+        )
+    )
     need = "Our <ORGANIZATION> team lead wants to get better at negotiation, public speaking, budgeting and Kubernetes."
     top = service.match({"need": need, "limit": 4})["matches"][0]
     assert top["mentor"]["id"] == "kube"
@@ -72,10 +92,14 @@ def test_a_specialist_in_one_topic_of_a_broad_need_ranks_with_that_topic_as_evid
 
 
 def test_need_parts_are_its_sentences_when_it_has_several():
-    need = ("I study Law. I'd like help with Resume / CV Review, Interviewing Tips. "
-            "I want to build expertise in Finance.")
-    assert need_parts(need) == ["I study Law.", "I'd like help with Resume / CV Review, Interviewing Tips.",
-                                "I want to build expertise in Finance."]
+    need = (
+        "I study Law. I'd like help with Resume / CV Review, Interviewing Tips. I want to build expertise in Finance."
+    )
+    assert need_parts(need) == [
+        "I study Law.",
+        "I'd like help with Resume / CV Review, Interviewing Tips.",
+        "I want to build expertise in Finance.",
+    ]
     assert need_parts("I want to learn Kubernetes and Helm, for our new clusters.") == []  # one part: none
     # A fragment without two content words joins its neighbour; a long sentence is never cut.
     assert need_parts("Azure . NET and SQL Server for our reporting. Thanks!") == []
@@ -87,8 +111,12 @@ def test_need_parts_are_its_sentences_when_it_has_several():
 def test_a_mentor_answering_every_part_of_a_need_gains_on_a_specialist_in_one(make_service, tmp_path):
     mentors = [
         profile("all", 5, "Studied finance. Can help with interview practice. Industry expertise: retail banking."),
-        profile("one", 5, "Accounting, accounting and more accounting: I studied accounting, teach accounting and "
-                          "practise accounting."),
+        profile(
+            "one",
+            5,
+            "Accounting, accounting and more accounting: I studied accounting, teach accounting and "
+            "practise accounting.",
+        ),
         profile("none", 5, "Studied music. Can help with songwriting. Industry expertise: entertainment."),
     ]
     need = "I study accounting. I'd like help with interview practice. I want to build expertise in banking."

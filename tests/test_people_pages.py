@@ -135,11 +135,15 @@ def sam_and_lead(service) -> str:
     found = service.relationships.store.relationships(person_id="sam")
     if not found:
         relationships = service.relationships
-        asked = relationships.ask(Actor.person("lead"), {"mentee_id": "lead", "mentor_id": "sam", "need": NEED,
-                                                         "style": "reverse"})
+        asked = relationships.ask(
+            Actor.person("lead"), {"mentee_id": "lead", "mentor_id": "sam", "need": NEED, "style": "reverse"}
+        )
         relationships.answer(Actor.person("sam"), asked["id"], {"answer": "accept"})
-        relationships.log_session(Actor.person("sam"), relationships.store.relationships(person_id="sam")[0].id,
-                                  {"date": "2026-01-05", "status": "done"})
+        relationships.log_session(
+            Actor.person("sam"),
+            relationships.store.relationships(person_id="sam")[0].id,
+            {"date": "2026-01-05", "status": "done"},
+        )
         found = service.relationships.store.relationships(person_id="sam")
     return found[0].id
 

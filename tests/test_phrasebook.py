@@ -87,14 +87,20 @@ def test_the_book_survives_restarts_and_checkpoints_and_a_damaged_one_is_refused
     assert reopened.status()["generation"] != generation  # refused and rebuilt from the store,
     assert reopened.refresh().phrase_book is None  # without running the model: the book waits for a re-index
     reopened.reindex()
-    assert reopened.refresh().phrase_book.keys.tolist() == phrase_keys(shared_phrases(
-        [p["bio"] for p in PEOPLE] + ["I teach Excel."], 2, reopened.settings.phrase_book_size)).tolist()
+    assert (
+        reopened.refresh().phrase_book.keys.tolist()
+        == phrase_keys(
+            shared_phrases([p["bio"] for p in PEOPLE] + ["I teach Excel."], 2, reopened.settings.phrase_book_size)
+        ).tolist()
+    )
 
 
 def test_the_book_holds_no_text_and_only_the_phrases_of_findable_mentors(make_service):
-    hidden = [profile("gone", 4, "Zythography and quillwork for podcast hosts.", active=False),
-              profile("shy", 4, "Quillwork clinics, and zythography on request.", discoverable=False),
-              profile("learner", 4, "Zythography is what I do on weekends.", styles=[])]
+    hidden = [
+        profile("gone", 4, "Zythography and quillwork for podcast hosts.", active=False),
+        profile("shy", 4, "Quillwork clinics, and zythography on request.", discoverable=False),
+        profile("learner", 4, "Zythography is what I do on weekends.", styles=[]),
+    ]
     service = make_service()
     service.import_items(list(enumerate(PEOPLE + hidden, start=1)))
     service.reindex()

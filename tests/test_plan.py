@@ -43,11 +43,15 @@ def test_every_plan_has_n_distinct_sessions_starting_and_ending_with_the_goals(n
 def test_the_issue_s_need_gets_one_topic_then_concrete_sessions_applying_it():
     plan = plan_sessions(["running effective planning meetings"], PASSAGES, [[0.6, 0.5, 0.45]], 6)
     lines = texts(plan)
-    assert lines[0] == ("Session 1: Start: both of you share your interests, what you know and where you fall "
-                        "short; agree the goals: running effective planning meetings")
+    assert lines[0] == (
+        "Session 1: Start: both of you share your interests, what you know and where you fall "
+        "short; agree the goals: running effective planning meetings"
+    )
     assert lines[1] == "Session 2: running effective planning meetings (their words: “I run the data team.”)"
-    assert lines[2].startswith("Session 3: Apply running effective planning meetings to real work: bring a case of "
-                               "your own and work through it together (their words: “I teach SQL")
+    assert lines[2].startswith(
+        "Session 3: Apply running effective planning meetings to real work: bring a case of "
+        "your own and work through it together (their words: “I teach SQL"
+    )
     assert [s.kind for s in plan.sessions] == ["start", "topics", "apply", "apply", "apply", "review"]
     # Each applying session quotes another of the mentor's passages where there is one.
     assert [s.covers[0].sentence for s in plan.sessions[2:5]] == [PASSAGES[1], PASSAGES[2], PASSAGES[1]]
@@ -61,8 +65,10 @@ def test_the_issue_s_need_gets_one_topic_then_concrete_sessions_applying_it():
 def test_each_topic_gets_a_different_passage_while_the_mentor_has_them():
     # Both topics are covered best by passage 0; the weaker fit gets the next best passage instead.
     plan = plan_sessions(["data teams", "team dashboards"], PASSAGES, [[0.8, 0.2, 0.1], [0.7, 0.5, 0.1]], 4)
-    assert [s.covers for s in plan.sessions[1:3]] == [(Cover("data teams", PASSAGES[0], 0.8),),
-                                                     (Cover("team dashboards", PASSAGES[1], 0.5),)]
+    assert [s.covers for s in plan.sessions[1:3]] == [
+        (Cover("data teams", PASSAGES[0], 0.8),),
+        (Cover("team dashboards", PASSAGES[1], 0.5),),
+    ]
     one = plan_sessions(["a topic", "b topic"], ["I teach."], [[0.5], [0.4]], 4)  # one passage: shared
     assert [c.sentence for s in one.sessions for c in s.covers] == ["I teach.", "I teach."]
 
@@ -89,13 +95,24 @@ def test_bad_plan_input_is_refused():
 
 
 def test_a_two_way_plan_alternates_who_teaches_each_side_s_own_topics():
-    plan = two_way_plan(["SQL", "dashboards"], ["I teach SQL.", "I build dashboards."], [[0.8, 0.3], [0.2, 0.7]],
-                        ["public speaking"], ["I speak at conferences.", "I write stories."], [[0.9, 0.2]], 6,
-                        a_label="Ann", b_label="Bo")
+    plan = two_way_plan(
+        ["SQL", "dashboards"],
+        ["I teach SQL.", "I build dashboards."],
+        [[0.8, 0.3], [0.2, 0.7]],
+        ["public speaking"],
+        ["I speak at conferences.", "I write stories."],
+        [[0.9, 0.2]],
+        6,
+        a_label="Ann",
+        b_label="Bo",
+    )
     middle = plan.sessions[1:-1]
     assert [(s.kind, s.covers[0].teacher, s.covers[0].learner, s.covers[0].topic) for s in middle] == [
-        ("topics", "Bo", "Ann", "SQL"), ("topics", "Ann", "Bo", "public speaking"),
-        ("topics", "Bo", "Ann", "dashboards"), ("apply", "Ann", "Bo", "public speaking")]
+        ("topics", "Bo", "Ann", "SQL"),
+        ("topics", "Ann", "Bo", "public speaking"),
+        ("topics", "Bo", "Ann", "dashboards"),
+        ("apply", "Ann", "Bo", "public speaking"),
+    ]
     assert texts(plan)[1] == "Session 2: Bo teaches Ann: SQL (Bo's words: “I teach SQL.”)"
     assert plan.sessions[0].goals == ("Ann: SQL", "Ann: dashboards", "Bo: public speaking")
     assert len(set(texts(plan))) == 6

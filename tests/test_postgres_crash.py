@@ -23,13 +23,16 @@ def committed(url: str) -> dict[str, tuple[str, bool]]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        rows = conn.execute("SELECT p.id, p.content_hash, e.row_id IS NOT NULL FROM profiles p "
-                            "LEFT JOIN embeddings e ON e.row_id = p.row_id").fetchall()
+        rows = conn.execute(
+            "SELECT p.id, p.content_hash, e.row_id IS NOT NULL FROM profiles p "
+            "LEFT JOIN embeddings e ON e.row_id = p.row_id"
+        ).fetchall()
     return {pid: (ch, embedded) for pid, ch, embedded in rows}
 
 
-def test_killed_import_keeps_whole_batches_and_a_delete_leaves_every_replica(tmp_path, make_service, postgres_url,
-                                                                             embedder, monkeypatch):
+def test_killed_import_keeps_whole_batches_and_a_delete_leaves_every_replica(
+    tmp_path, make_service, postgres_url, embedder, monkeypatch
+):
     base = tiny_people(20, "base")
     a = make_service(tmp_path / "a", database_url=postgres_url).open()
     a.import_items(list(enumerate(base, start=1)), checkpoint=True)
@@ -37,8 +40,12 @@ def test_killed_import_keeps_whole_batches_and_a_delete_leaves_every_replica(tmp
     path = write_jsonl(tmp_path / "people.jsonl", people)
 
     monkeypatch.setenv("MATCHER_DATABASE_URL", postgres_url)
-    child = Child(tmp_path / "child-data", ["--write-batch", str(BATCH), "--", "import", str(path)],
-                  tmp_path / "child.log", embedder.backend)
+    child = Child(
+        tmp_path / "child-data",
+        ["--write-batch", str(BATCH), "--", "import", str(path)],
+        tmp_path / "child.log",
+        embedder.backend,
+    )
     try:
         child.wait_for("STARTED")
         deadline = time.monotonic() + WAIT
@@ -78,7 +85,11 @@ def test_killed_import_keeps_whole_batches_and_a_delete_leaves_every_replica(tmp
 
     # Running the import again stores the rest and leaves the committed profiles alone.
     report = b.import_items(read_file(path)[0])
-    assert report.summary() == {"added": len(people) - len(imported) + 1, "updated": 0,
-                                "unchanged": len(imported) - 1, "rejected": 0}
+    assert report.summary() == {
+        "added": len(people) - len(imported) + 1,
+        "updated": 0,
+        "unchanged": len(imported) - 1,
+        "rejected": 0,
+    }
     for replica in (a, b):
         assert_index_agrees(replica)

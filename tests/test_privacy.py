@@ -28,8 +28,14 @@ SECRET_NEED = "I am a director and I secretly cannot use spreadsheets or quillwo
 ZARA = profile("zara", 3, SECRET_BIO, goals=SECRET_GOALS, manager_id="base-0009")
 YURI = profile("yuri", 2, "I run zythography clinics for new podcast hosts.", styles=["reverse", "flash"])
 PEOPLE = tiny_people(20, "base") + [ZARA]
-STYLES = [("reverse", {"seniority": 9}), ("flash", {}), ("e-mentoring", {}), ("traditional", {"seniority": 1}),
-          ("two-way", {"bio": "I can teach Excel."}), ("any", {})]
+STYLES = [
+    ("reverse", {"seniority": 9}),
+    ("flash", {}),
+    ("e-mentoring", {}),
+    ("traditional", {"seniority": 1}),
+    ("two-way", {"bio": "I can teach Excel."}),
+    ("any", {}),
+]
 
 
 def returned(service, need: str) -> set[str]:
@@ -78,7 +84,8 @@ def test_a_deleted_person_is_never_returned_again(service, make_service):
     _, indexes, _ = service.generations.load(service.generations.current_name(), service.embedder.key)
     for index in indexes.values():
         assert row not in set((faiss.vector_to_array(index.id_map) // 64).tolist()) | set(
-            faiss.vector_to_array(index.id_map).tolist())
+            faiss.vector_to_array(index.id_map).tolist()
+        )
 
 
 def test_after_a_reindex_the_store_files_hold_no_word_of_a_deleted_bio(service):
@@ -119,8 +126,15 @@ def test_matches_show_only_public_fields(service):
     for style, mentee in STYLES:
         for match in service.match({"need": "podcast hosts", "style": style, "mentee": mentee, "limit": 50})["matches"]:
             assert set(match["mentor"]) <= set(PUBLIC_FIELDS)
-            assert not {"manager_id", "capacity", "flash_hours_per_month", "goals", "bio", "active",
-                        "discoverable"} & set(match["mentor"])
+            assert not {
+                "manager_id",
+                "capacity",
+                "flash_hours_per_month",
+                "goals",
+                "bio",
+                "active",
+                "discoverable",
+            } & set(match["mentor"])
 
 
 def test_logs_carry_ids_counts_and_timings_never_texts(make_service, caplog):
@@ -154,8 +168,9 @@ def test_the_cli_prints_no_text_on_stderr(tmp_path):
     env = dict(os.environ, MATCHER_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1")
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "matcher.cli", *args], capture_output=True, text=True, env=env,
-                              timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "matcher.cli", *args], capture_output=True, text=True, env=env, timeout=600
+        )
 
     assert run("import", str(people)).returncode == 0
     done = run("match", SECRET_NEED, "--style", "two-way", "--mentee-id", "zara", "--json")

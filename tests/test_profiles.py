@@ -19,18 +19,21 @@ def test_valid_profile_gets_defaults():
     assert not p.is_mentor
 
 
-@pytest.mark.parametrize("field,value,fragment", [
-    ("seniority", 11, "less than or equal to 10"),
-    ("seniority", 0, "greater than or equal to 1"),
-    ("seniority", "5", "valid integer"),
-    ("id", "has space", "pattern"),
-    ("id", "x" * 65, "at most 64"),
-    ("styles", ["mentoring"], "reverse"),
-    ("formats", ["phone"], "in-person"),
-    ("timezone", "Mars/Olympus", "unknown IANA time zone"),
-    ("capacity", -1, "greater than or equal to 0"),
-    ("flash_hours_per_month", -2, "greater than or equal to 0"),
-])
+@pytest.mark.parametrize(
+    "field,value,fragment",
+    [
+        ("seniority", 11, "less than or equal to 10"),
+        ("seniority", 0, "greater than or equal to 1"),
+        ("seniority", "5", "valid integer"),
+        ("id", "has space", "pattern"),
+        ("id", "x" * 65, "at most 64"),
+        ("styles", ["mentoring"], "reverse"),
+        ("formats", ["phone"], "in-person"),
+        ("timezone", "Mars/Olympus", "unknown IANA time zone"),
+        ("capacity", -1, "greater than or equal to 0"),
+        ("flash_hours_per_month", -2, "greater than or equal to 0"),
+    ],
+)
 def test_bad_field_is_named_with_reason(field, value, fragment):
     data = profile("p1", 4, "I teach SQL.")
     data[field] = value
@@ -75,8 +78,11 @@ def test_public_view_hides_internal_fields():
 
 def test_passages_are_bio_sentences():
     bio = "I film short videos for TikTok. I also run our Instagram account! Ask me about Reels? Sure."
-    assert split_passages(bio) == ["I film short videos for TikTok.", "I also run our Instagram account!",
-                                   "Ask me about Reels? Sure."]
+    assert split_passages(bio) == [
+        "I film short videos for TikTok.",
+        "I also run our Instagram account!",
+        "Ask me about Reels? Sure.",
+    ]
     long = " ".join(f"word{i}" for i in range(100))
     assert all(len(p.split()) <= 52 for p in split_passages(long))
     p = parse_profile(profile("p1", 4, "I teach SQL window functions to analysts.", skills=["sql"]))
@@ -95,8 +101,9 @@ def test_hashes_tell_content_from_text_changes():
 def test_a_blank_visibility_cell_in_a_csv_is_refused_never_read_as_true(column):
     from matcher.importing.readers import read_text
 
-    text = (f"id,name,seniority,bio,styles,{column}\n"
-            "c1,Cai,2,I teach Notion.,flash,\nc2,Cat,2,I teach Figma.,flash,false\n")
+    text = (
+        f"id,name,seniority,bio,styles,{column}\nc1,Cai,2,I teach Notion.,flash,\nc2,Cat,2,I teach Figma.,flash,false\n"
+    )
     (line1, first), (line2, second) = list(read_text(text, "csv"))
     assert isinstance(first, InvalidInput) and first.errors[0].field == column
     assert "blank" in first.errors[0].reason and "true or false" in first.errors[0].reason
@@ -104,15 +111,23 @@ def test_a_blank_visibility_cell_in_a_csv_is_refused_never_read_as_true(column):
 
 
 def test_sentences_are_not_cut_after_abbreviations_or_initials():
-    bio = ("I coach analysts, e.g. on SQL and dbt every week. Dr. Ng taught me all of it. I lived in the U.S. "
-           "for ten years. I know Excel, Word etc. Then I moved to Berlin for good. J. R. Smith hired me there.")
-    assert split_passages(bio) == ["I coach analysts, e.g. on SQL and dbt every week.", "Dr. Ng taught me all of it.",
-                                   "I lived in the U.S. for ten years.", "I know Excel, Word etc.",
-                                   "Then I moved to Berlin for good.", "J. R. Smith hired me there."]
+    bio = (
+        "I coach analysts, e.g. on SQL and dbt every week. Dr. Ng taught me all of it. I lived in the U.S. "
+        "for ten years. I know Excel, Word etc. Then I moved to Berlin for good. J. R. Smith hired me there."
+    )
+    assert split_passages(bio) == [
+        "I coach analysts, e.g. on SQL and dbt every week.",
+        "Dr. Ng taught me all of it.",
+        "I lived in the U.S. for ten years.",
+        "I know Excel, Word etc.",
+        "Then I moved to Berlin for good.",
+        "J. R. Smith hired me there.",
+    ]
 
 
-@pytest.mark.parametrize("field, value", [("bio", "I teach SQL\x00."), ("name", "A\x00"), ("skills", ["SQL", "a\x00b"]),
-                                          ("goals", "\x00")])
+@pytest.mark.parametrize(
+    "field, value", [("bio", "I teach SQL\x00."), ("name", "A\x00"), ("skills", ["SQL", "a\x00b"]), ("goals", "\x00")]
+)
 def test_a_nul_character_is_refused_naming_the_field(field, value):
     """PostgreSQL cannot store NUL in text: both stores refuse it alike, at validation."""
     data = {"id": "p1", "name": "Ana", "seniority": 3, "bio": "I teach SQL.", field: value}

@@ -41,8 +41,11 @@ def keys(service):
 @pytest.fixture
 def app(service):
     # The test client comes from 127.0.0.1: here the address of a sign-in proxy on the same host.
-    return create_app({"admin_users": f" {BOSS} , other@example.com", "trusted_proxies": "127.0.0.1,::1"},
-                      service=service, serving_host="127.0.0.1")
+    return create_app(
+        {"admin_users": f" {BOSS} , other@example.com", "trusted_proxies": "127.0.0.1,::1"},
+        service=service,
+        serving_host="127.0.0.1",
+    )
 
 
 @pytest.fixture
@@ -58,8 +61,14 @@ def admin(keys):
 @pytest.fixture
 def pid(service):
     programmes = service.programmes
-    view = programmes.create({"name": "Reverse mentoring 2027", "style": "reverse", "cohort": COHORT
-                              + [{"ref": "intern", "mentee": {"seniority": 1}, "need": "TikTok"}], "sessions": 3})
+    view = programmes.create(
+        {
+            "name": "Reverse mentoring 2027",
+            "style": "reverse",
+            "cohort": COHORT + [{"ref": "intern", "mentee": {"seniority": 1}, "need": "TikTok"}],
+            "sessions": 3,
+        }
+    )
     programmes.run(view.record.id)
     return view.record.id
 
@@ -100,12 +109,18 @@ def no_data(text: str) -> None:
 
 
 def routes(pid):
-    return [("GET", "/programmes"), ("GET", f"/programmes/{pid}"), ("GET", f"/programmes/{pid}/pairs.csv"),
-            ("POST", f"/programmes/{pid}/run"), ("POST", f"/programmes/{pid}/pairs"),
-            ("POST", f"/programmes/{pid}/publish")]
+    return [
+        ("GET", "/programmes"),
+        ("GET", f"/programmes/{pid}"),
+        ("GET", f"/programmes/{pid}/pairs.csv"),
+        ("POST", f"/programmes/{pid}/run"),
+        ("POST", f"/programmes/{pid}/pairs"),
+        ("POST", f"/programmes/{pid}/publish"),
+    ]
 
 
 # -- who may see the pages ---------------------------------------------------------------------------
+
 
 def test_without_credentials_the_browser_is_asked_to_sign_in_and_sees_nothing(client, pid):
     for method, url in routes(pid):
@@ -116,10 +131,14 @@ def test_without_credentials_the_browser_is_asked_to_sign_in_and_sees_nothing(cl
 
 
 def test_only_an_admin_key_signs_in(client, pid, keys, service):
-    cases = [(basic(keys["match"]), 403, "scope 'match'"), (basic(keys["revoked"]), 401, "not a valid API key"),
-             (basic("mm_0000_nope"), 401, "not a valid API key"), (basic(""), 401, "not a valid API key"),
-             ({"Authorization": "Basic !!!"}, 401, "sign in"),
-             ({"Authorization": f"Bearer {keys['admin']}"}, 401, "sign in")]  # pages take Basic, not Bearer
+    cases = [
+        (basic(keys["match"]), 403, "scope 'match'"),
+        (basic(keys["revoked"]), 401, "not a valid API key"),
+        (basic("mm_0000_nope"), 401, "not a valid API key"),
+        (basic(""), 401, "not a valid API key"),
+        ({"Authorization": "Basic !!!"}, 401, "sign in"),
+        ({"Authorization": f"Bearer {keys['admin']}"}, 401, "sign in"),
+    ]  # pages take Basic, not Bearer
     for headers, status, says in cases:
         for method, url in routes(pid):
             response = client.open(url, method=method, headers=headers, data={"action": "approve-all"})
@@ -141,16 +160,25 @@ def test_a_listed_user_signed_in_by_the_trusted_proxy_is_an_admin(service, clien
     no_data(response.get_data(as_text=True))
     # The header from an address that is no trusted proxy is anyone's word: ignored.
     for method, url in routes(pid):
-        forged = client.open(url, method=method, headers={"X-Forwarded-User": BOSS},
-                             environ_base={"REMOTE_ADDR": "10.9.8.7"}, data={"csrf_token": "x"})
+        forged = client.open(
+            url,
+            method=method,
+            headers={"X-Forwarded-User": BOSS},
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
+            data={"csrf_token": "x"},
+        )
         assert forged.status_code == 401, url
         no_data(forged.get_data(as_text=True))
     # No admin users configured: the proxy's word alone never makes an admin.
     plain = create_app({"trusted_proxies": "127.0.0.1"}, service=service, serving_host="0.0.0.0").test_client()
     assert plain.get(f"/programmes/{pid}", headers={"X-Forwarded-User": BOSS}).status_code == 403
     proxied = create_app({"admin_users": BOSS, "trusted_proxies": "10.9.8.0/24"}, service=service).test_client()
-    assert proxied.get("/programmes", headers={"X-Forwarded-User": BOSS},
-                       environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
+    assert (
+        proxied.get(
+            "/programmes", headers={"X-Forwarded-User": BOSS}, environ_base={"REMOTE_ADDR": "10.9.8.7"}
+        ).status_code
+        == 200
+    )
     # 127.0.0.1 is no trusted proxy any more:
     assert proxied.get("/programmes", headers={"X-Forwarded-User": BOSS}).status_code == 401
 
@@ -164,6 +192,7 @@ def test_the_pages_are_there_with_the_form_turned_off(service, admin, pid):
 
 # -- CSRF --------------------------------------------------------------------------------------------
 
+
 def test_every_post_needs_the_admin_s_token_and_this_site_s_origin(client, service, keys, admin, pid):
     good = token(page(client, pid, admin))
     other_admin = basic(make_keys(service)["admin"])
@@ -173,21 +202,28 @@ def test_every_post_needs_the_admin_s_token_and_this_site_s_origin(client, servi
     assert boss_token not in (good, other_token)
     for url in (f"/programmes/{pid}/run", f"/programmes/{pid}/pairs", f"/programmes/{pid}/publish"):
         data = {"action": "approve-all"}
-        for headers, form in ((admin, data), (admin, {**data, "csrf_token": ""}),
-                              (admin, {**data, "csrf_token": "0" * 64}),
-                              (admin, {**data, "csrf_token": other_token}),
-                              ({**admin, "Origin": "https://evil.example"}, {**data, "csrf_token": good}),
-                              ({**admin, "Origin": "http://localhost.evil.example"}, {**data, "csrf_token": good}),
-                              ({"X-Forwarded-User": BOSS}, {**data, "csrf_token": good})):
+        for headers, form in (
+            (admin, data),
+            (admin, {**data, "csrf_token": ""}),
+            (admin, {**data, "csrf_token": "0" * 64}),
+            (admin, {**data, "csrf_token": other_token}),
+            ({**admin, "Origin": "https://evil.example"}, {**data, "csrf_token": good}),
+            ({**admin, "Origin": "http://localhost.evil.example"}, {**data, "csrf_token": good}),
+            ({"X-Forwarded-User": BOSS}, {**data, "csrf_token": good}),
+        ):
             response = client.post(url, data=form, headers=headers)
             assert response.status_code == 403, (url, headers, form)
             assert "Refused" in response.get_data(as_text=True)
     assert set(statuses(service, pid).values()) == {"proposed", "unmatched"}  # nothing happened
-    ok = client.post(f"/programmes/{pid}/pairs", data={"action": "approve-all", "csrf_token": good},
-                     headers={**admin, "Origin": "http://localhost"})  # the test client's own host
+    ok = client.post(
+        f"/programmes/{pid}/pairs",
+        data={"action": "approve-all", "csrf_token": good},
+        headers={**admin, "Origin": "http://localhost"},
+    )  # the test client's own host
     assert ok.status_code == 303
-    ok = client.post(f"/programmes/{pid}/run", data={"csrf_token": boss_token},
-                     headers={"X-Forwarded-User": BOSS, "Origin": "null"})  # no host named: the token decides
+    ok = client.post(
+        f"/programmes/{pid}/run", data={"csrf_token": boss_token}, headers={"X-Forwarded-User": BOSS, "Origin": "null"}
+    )  # no host named: the token decides
     assert ok.status_code == 303
 
 
@@ -206,6 +242,7 @@ def test_the_web_secret_is_owner_only_shared_and_replaced_when_malformed(service
 
 
 # -- the page ----------------------------------------------------------------------------------------
+
 
 def test_the_draft_page_shows_pairs_scores_evidence_plans_histogram_and_the_unmatched(client, admin, pid):
     response = client.get(f"/programmes/{pid}", headers=admin)
@@ -235,15 +272,22 @@ def test_the_draft_page_shows_pairs_scores_evidence_plans_histogram_and_the_unma
 def test_the_list_page_links_every_programme(client, admin, pid, service):
     html = client.get("/programmes", headers=admin).get_data(as_text=True)
     assert f'<a href="/programmes/{pid}">Reverse mentoring 2027</a>' in html
-    row = re.search(rf'/programmes/{pid}.*?</tr>', html, re.S).group(0)
+    row = re.search(rf"/programmes/{pid}.*?</tr>", html, re.S).group(0)
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["4", "3", "1", "1"]  # members, paired, unmatched, runs
     service.programmes.delete(pid)
     assert "No programmes yet" in client.get("/programmes", headers=admin).get_data(as_text=True)
 
 
 def test_names_and_needs_are_escaped(service, client, admin):
-    view = service.programmes.create({"name": '<img src=x onerror="alert(1)"> & co', "style": "reverse", "cohort": [
-        {"ref": "r-1", "mentee": {"seniority": 9}, "need": "<script>alert(1)</script> TikTok and Instagram"}]})
+    view = service.programmes.create(
+        {
+            "name": '<img src=x onerror="alert(1)"> & co',
+            "style": "reverse",
+            "cohort": [
+                {"ref": "r-1", "mentee": {"seniority": 9}, "need": "<script>alert(1)</script> TikTok and Instagram"}
+            ],
+        }
+    )
     service.programmes.run(view.record.id)
     html = page(client, view.record.id, admin)
     assert "<img src=x" not in html and "<script>alert" not in html
@@ -259,6 +303,7 @@ def test_an_unknown_programme_is_a_404_page(client, admin, pid):
 
 
 # -- every action ------------------------------------------------------------------------------------
+
 
 def test_every_action_shows_its_message(client, admin, pid, service):
     base = f"/programmes/{pid}"
@@ -304,8 +349,9 @@ def test_an_over_committing_publish_is_a_409_page_naming_the_mentor(client, admi
     programmes = service.programmes
     ids = []
     for mentee in ("lea", "max"):
-        pid = programmes.create({"name": f"Speaking {mentee}", "style": "reverse",
-                                 "cohort": [{"id": mentee, "need": "public speaking"}]}).record.id
+        pid = programmes.create(
+            {"name": f"Speaking {mentee}", "style": "reverse", "cohort": [{"id": mentee, "need": "public speaking"}]}
+        ).record.id
         programmes.pin(pid, mentee, "dee")
         ids.append(pid)
     programmes.publish(ids[0])
@@ -313,17 +359,22 @@ def test_an_over_committing_publish_is_a_409_page_naming_the_mentor(client, admi
     response = client.post(f"/programmes/{ids[1]}/publish", data={"csrf_token": good}, headers=admin)
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and 'role="alert"' in html
-    assert message(html) == ("Nothing was published: it would give these mentors more mentees than they have room "
-                             "for: Person dee (dee): 1 asked, 0 left. Reject or re-pin their pairs, then publish "
-                             "again.")
+    assert message(html) == (
+        "Nothing was published: it would give these mentors more mentees than they have room "
+        "for: Person dee (dee): 1 asked, 0 left. Reject or re-pin their pairs, then publish "
+        "again."
+    )
     assert statuses(service, ids[1]) == {"max": "pinned"}
 
 
 def test_the_pages_log_ids_and_counts_only(client, admin, pid, caplog):
     good = token(page(client, pid, admin))
     with caplog.at_level(logging.DEBUG):
-        for data in ({"action": "approve", "mentees": "lea"}, {"action": "pin", "mentee": "noa", "mentor": "dee"},
-                     {"action": "pin", "mentee": "max", "mentor": "lea"}):
+        for data in (
+            {"action": "approve", "mentees": "lea"},
+            {"action": "pin", "mentee": "noa", "mentor": "dee"},
+            {"action": "pin", "mentee": "max", "mentor": "lea"},
+        ):
             client.post(f"/programmes/{pid}/pairs", data={"csrf_token": good, **data}, headers=admin)
         client.post(f"/programmes/{pid}/run", data={"csrf_token": good}, headers=admin)
         client.post(f"/programmes/{pid}/publish", data={"csrf_token": good}, headers=admin)
@@ -331,8 +382,16 @@ def test_the_pages_log_ids_and_counts_only(client, admin, pid, caplog):
         client.get(f"/programmes/{pid}/pairs.csv", headers=admin)
     text = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
     assert f"programme {pid} run 2" in text and f"programme {pid} published" in text
-    for secret in ("Person", "TikTok", "Instagram", "LinkedIn", "Reverse mentoring 2027", SOCIAL, "public speaking",
-                   good):
+    for secret in (
+        "Person",
+        "TikTok",
+        "Instagram",
+        "LinkedIn",
+        "Reverse mentoring 2027",
+        SOCIAL,
+        "public speaking",
+        good,
+    ):
         assert secret not in text, f"the log holds {secret!r}"
 
 

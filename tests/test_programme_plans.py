@@ -42,10 +42,10 @@ def drafts(tmp_path_factory, embedder):
     found = {}
     for style, (wanted, sessions) in COHORTS.items():
         cohort = [{"id": p["id"]} for p in people if p.get("goals") and wanted(p)][:25]
-        pid = service.programmes.create({"name": style, "style": style, "cohort": cohort, "sessions": sessions,
-                                         "start_date": "2027-03-01"}).record.id
-        found[style] = (service.programmes.run(pid).as_dict(), sessions,
-                        {p["id"]: p.get("goals", "") for p in people})
+        pid = service.programmes.create(
+            {"name": style, "style": style, "cohort": cohort, "sessions": sessions, "start_date": "2027-03-01"}
+        ).record.id
+        found[style] = (service.programmes.run(pid).as_dict(), sessions, {p["id"]: p.get("goals", "") for p in people})
     yield found
     service.close()
 
@@ -68,8 +68,9 @@ def test_every_plan_of_a_demo_draft_is_one_a_pair_would_follow(drafts, style):
         assert len(set(lines)) == len(lines), lines  # no two sessions read the same
         assert all(s["date"] for s in plan) and plan[0]["date"] == "2027-03-01"
         for cover in (c for s in plan for c in s["covers"]):
-            need = goals[line["mentee"] if not cover["learner"] or cover["learner"] == line["mentee_name"]
-                         else line["mentor"]]
+            need = goals[
+                line["mentee"] if not cover["learner"] or cover["learner"] == line["mentee_name"] else line["mentor"]
+            ]
             check_topic(cover["topic"], need)
         if style == "two-way":
             check_turns(plan)

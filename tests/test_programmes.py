@@ -18,25 +18,55 @@ from tests.conftest import profile
 SOCIAL = "I film TikTok videos and teach leaders to post on Instagram Reels with confidence."
 MENTORS = [
     profile("ana", 2, SOCIAL, styles=["reverse"], capacity=1, department="Brand"),
-    profile("ben", 3, "I run our LinkedIn page and coach executives on writing posts people read.", styles=["reverse"],
-            capacity=1, department="Brand"),
-    profile("cai", 2, "I build dashboards in Looker Studio and teach Excel pivot tables.", styles=["reverse"],
-            capacity=2, department="Data"),
+    profile(
+        "ben",
+        3,
+        "I run our LinkedIn page and coach executives on writing posts people read.",
+        styles=["reverse"],
+        capacity=1,
+        department="Brand",
+    ),
+    profile(
+        "cai",
+        2,
+        "I build dashboards in Looker Studio and teach Excel pivot tables.",
+        styles=["reverse"],
+        capacity=2,
+        department="Data",
+    ),
     profile("dee", 4, "I teach public speaking and storytelling for town halls.", styles=["reverse"], capacity=1),
 ]
 LEADERS = [
-    profile("lea", 9, "I lead the operations division and coach directors on budgets.", styles=["two-way"],
-            goals="I want to learn TikTok and Instagram Reels.", manager_id="ceo"),
-    profile("max", 8, "I run finance and teach budgeting and forecasting.", styles=["two-way"],
-            goals="I want to get better at LinkedIn posts."),
-    profile("noa", 9, "I lead sales and teach negotiation with large customers.", styles=["two-way"],
-            goals="I want to learn data dashboards."),
+    profile(
+        "lea",
+        9,
+        "I lead the operations division and coach directors on budgets.",
+        styles=["two-way"],
+        goals="I want to learn TikTok and Instagram Reels.",
+        manager_id="ceo",
+    ),
+    profile(
+        "max",
+        8,
+        "I run finance and teach budgeting and forecasting.",
+        styles=["two-way"],
+        goals="I want to get better at LinkedIn posts.",
+    ),
+    profile(
+        "noa",
+        9,
+        "I lead sales and teach negotiation with large customers.",
+        styles=["two-way"],
+        goals="I want to learn data dashboards.",
+    ),
     profile("ceo", 10, "I run the company.", styles=[], goals="I want to learn TikTok."),
     profile("ana-boss", 9, "I head the brand team.", styles=[], goals="Social media for leaders."),
 ]
-COHORT = [{"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"},
-          {"id": "max", "need": "writing LinkedIn posts that people read"},
-          {"id": "noa", "need": "Looker Studio dashboards and Excel pivot tables"}]
+COHORT = [
+    {"id": "lea", "need": "TikTok and Instagram Reels for a senior leader"},
+    {"id": "max", "need": "writing LinkedIn posts that people read"},
+    {"id": "noa", "need": "Looker Studio dashboards and Excel pivot tables"},
+]
 
 
 def open_people(make_service, **overrides):
@@ -56,8 +86,9 @@ def service(request, make_service):
 
 
 def reverse_programme(service, **rules):
-    return service.programmes.create({"name": "Reverse mentoring 2027", "style": "reverse", "cohort": COHORT,
-                                      "sessions": 4, **rules})
+    return service.programmes.create(
+        {"name": "Reverse mentoring 2027", "style": "reverse", "cohort": COHORT, "sessions": 4, **rules}
+    )
 
 
 def mentor_of(view) -> dict[str, str | None]:
@@ -79,19 +110,27 @@ def test_a_draft_pairs_the_whole_cohort_with_evidence_and_a_plan(service):
 def test_places_are_shared_optimally_not_first_come_first_served(service):
     # Both want social media; ana (1 place) fits lea best and max nearly as well: the optimum gives
     # max his next-best mentor rather than leaving him behind lea in a queue.
-    cohort = [{"id": "max", "need": "TikTok, Instagram Reels and LinkedIn posts"},
-              {"id": "lea", "need": "TikTok and Instagram Reels"}]
-    view = service.programmes.run(service.programmes.create(
-        {"name": "Social", "style": "reverse", "cohort": cohort}).record.id)
+    cohort = [
+        {"id": "max", "need": "TikTok, Instagram Reels and LinkedIn posts"},
+        {"id": "lea", "need": "TikTok and Instagram Reels"},
+    ]
+    view = service.programmes.run(
+        service.programmes.create({"name": "Social", "style": "reverse", "cohort": cohort}).record.id
+    )
     # First come (max first) would give max ana, and lea a worse fit: the whole cohort's best is this.
     assert mentor_of(view) == {"lea": "ana", "max": "ben"}
 
 
 def test_unmatched_members_get_the_reason(service):
-    cohort = [{"ref": "intern", "mentee": {"seniority": 1}, "need": "TikTok"},  # nobody junior to seniority 1
-              {"id": "lea", "need": "TikTok and Instagram Reels"}]
-    view = service.programmes.run(service.programmes.create(
-        {"name": "Edge cases", "style": "reverse", "cohort": cohort, "min_score": 0.99}).record.id)
+    cohort = [
+        {"ref": "intern", "mentee": {"seniority": 1}, "need": "TikTok"},  # nobody junior to seniority 1
+        {"id": "lea", "need": "TikTok and Instagram Reels"},
+    ]
+    view = service.programmes.run(
+        service.programmes.create(
+            {"name": "Edge cases", "style": "reverse", "cohort": cohort, "min_score": 0.99}
+        ).record.id
+    )
     assert view.pairs["intern"].status == "unmatched" and "nobody eligible" in view.pairs["intern"].reason
     assert view.pairs["lea"].status == "unmatched" and "minimum score" in view.pairs["lea"].reason
 
@@ -125,18 +164,22 @@ def test_publishing_uses_capacity_is_idempotent_and_never_over_commits(service):
     assert len(published) == 3 and view.record.status == "published"
     assert programmes.publish(first)[1] == []  # idempotent: nothing more to publish
     # ana's one place is taken: a later match (and programme) sees no room left with her.
-    found = service.match({"need": "TikTok and Instagram Reels", "style": "reverse", "mentee": {"seniority": 9},
-                           "limit": 10})
+    found = service.match(
+        {"need": "TikTok and Instagram Reels", "style": "reverse", "mentee": {"seniority": 9}, "limit": 10}
+    )
     assert "ana" not in {m["mentor"]["id"] for m in found["matches"]}
-    second = service.programmes.create({"name": "Again", "style": "reverse",
-                                        "cohort": [{"id": "noa", "need": "TikTok"}]}).record.id
+    second = service.programmes.create(
+        {"name": "Again", "style": "reverse", "cohort": [{"id": "noa", "need": "TikTok"}]}
+    ).record.id
     view = programmes.run(second)
     assert view.pairs["noa"].mentor_id not in ("ana", "ben")
     # Two drafts pinned on one place: the second publish finds it taken and publishes nothing.
-    third = service.programmes.create({"name": "Third", "style": "reverse",
-                                       "cohort": [{"id": "lea", "need": "public speaking"}]}).record.id
-    fourth = service.programmes.create({"name": "Fourth", "style": "reverse",
-                                        "cohort": [{"id": "max", "need": "public speaking"}]}).record.id
+    third = service.programmes.create(
+        {"name": "Third", "style": "reverse", "cohort": [{"id": "lea", "need": "public speaking"}]}
+    ).record.id
+    fourth = service.programmes.create(
+        {"name": "Fourth", "style": "reverse", "cohort": [{"id": "max", "need": "public speaking"}]}
+    ).record.id
     programmes.pin(third, "lea", "dee")
     programmes.pin(fourth, "max", "dee")
     programmes.publish(third)
@@ -156,8 +199,9 @@ def test_places_a_publish_takes_and_frees_are_seen_by_another_process(service, m
         return {m["mentor"]["id"] for m in svc.match(ask)["matches"]}
 
     assert "ana" in mentors(other)
-    pid = service.programmes.create({"name": "One", "style": "reverse",
-                                     "cohort": [{"id": "lea", "need": "TikTok"}]}).record.id
+    pid = service.programmes.create(
+        {"name": "One", "style": "reverse", "cohort": [{"id": "lea", "need": "TikTok"}]}
+    ).record.id
     service.programmes.pin(pid, "lea", "ana")
     service.programmes.publish(pid)
     assert "ana" not in mentors(other)  # her only place is taken, there too
@@ -199,8 +243,9 @@ def test_the_csv_has_one_row_per_member_with_evidence_plan_and_reason(service):
 
 def test_a_two_way_programme_pairs_the_pool_with_each_other(service):
     cohort = [{"id": "lea"}, {"id": "max"}, {"id": "noa"}]  # needs default to their goals
-    view = service.programmes.run(service.programmes.create(
-        {"name": "Two-way", "style": "two-way", "cohort": cohort, "sessions": 2}).record.id)
+    view = service.programmes.run(
+        service.programmes.create({"name": "Two-way", "style": "two-way", "cohort": cohort, "sessions": 2}).record.id
+    )
     paired = {k: p.mentor_id for k, p in view.pairs.items() if p.mentor_id}
     assert len(paired) == 2 and all(paired[paired[k]] == k for k in paired)  # one pair, recorded both ways
     odd = next(k for k, p in view.pairs.items() if p.mentor_id is None)
@@ -229,15 +274,19 @@ def test_a_two_way_member_without_a_bio_is_unmatched_with_the_reason_and_the_res
     # Issue 23: one member whose profile says nothing they can teach used to abort the whole draft.
     service.import_items([(1, profile("kim", 7, "", styles=[], goals="I want to learn budgeting."))])
     cohort = [{"id": "lea"}, {"id": "kim"}, {"id": "max"}]
-    view = service.programmes.run(service.programmes.create(
-        {"name": "Two-way", "style": "two-way", "cohort": cohort, "sessions": 4}).record.id)
+    view = service.programmes.run(
+        service.programmes.create({"name": "Two-way", "style": "two-way", "cohort": cohort, "sessions": 4}).record.id
+    )
     assert view.pairs["kim"].status == "unmatched" and view.pairs["kim"].reason.startswith(
-        "mentee.bio: two-way mentoring needs what you can teach")
+        "mentee.bio: two-way mentoring needs what you can teach"
+    )
     assert (view.pairs["lea"].mentor_id, view.pairs["max"].mentor_id) == ("max", "lea")
     plan = view.pairs["lea"].plan  # alternating: max teaches lea, then lea teaches max
     assert [s["kind"] for s in plan] == ["start", "topics", "topics", "review"]
     assert [(s["covers"][0]["learner"], s["covers"][0]["teacher"]) for s in plan[1:3]] == [
-        ("Person lea", "Person max"), ("Person max", "Person lea")]
+        ("Person lea", "Person max"),
+        ("Person max", "Person lea"),
+    ]
 
 
 def test_the_calendar_has_one_event_per_session_of_each_published_pair(service):

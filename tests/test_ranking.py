@@ -12,8 +12,12 @@ from matcher.search.scoring import passage_similarities
 
 
 def candidates(whole, passage, lexical) -> Candidates:
-    return Candidates([f"m{i}" for i in range(len(whole))], np.array(whole, np.float32),
-                      np.array(passage, np.float32), np.array(lexical, np.float32))
+    return Candidates(
+        [f"m{i}" for i in range(len(whole))],
+        np.array(whole, np.float32),
+        np.array(passage, np.float32),
+        np.array(lexical, np.float32),
+    )
 
 
 def test_rrf_fuses_ranks_with_k_and_one_based_ranks_and_first_in_both_lists_scores_one():

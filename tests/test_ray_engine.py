@@ -43,7 +43,7 @@ def store_without_embeddings(data_dir: Path, people: list[dict]) -> Path:
     try:
         profiles = [parse_profile(p) for p in people]
         for start in range(0, len(profiles), 500):
-            store.write([Write(p, content_hash(p), text_hash(p), None) for p in profiles[start:start + 500]])
+            store.write([Write(p, content_hash(p), text_hash(p), None) for p in profiles[start : start + 500]])
     finally:
         store.close()
     return data_dir
@@ -53,8 +53,9 @@ def stored_vectors(data_dir: Path) -> dict[int, tuple[str, bytes, bytes | None, 
     """{row id: (model key, offers, goals, passages)} as stored, read with a connection of our own."""
     conn = sqlite3.connect(f"file:{data_dir / 'profiles.db'}?mode=ro", uri=True, timeout=30)
     try:
-        return {row[0]: row[1:] for row in conn.execute(
-            "SELECT row_id, model_key, offers, goals, passages FROM embeddings")}
+        return {
+            row[0]: row[1:] for row in conn.execute("SELECT row_id, model_key, offers, goals, passages FROM embeddings")
+        }
     finally:
         conn.close()
 
@@ -75,6 +76,7 @@ def min_cosine(a: dict, b: dict, dim: int) -> float:
 
 # -- the seam, in this process ---------------------------------------------------------------------
 
+
 def test_missing_embeddings_are_the_builds_chunks_less_the_embedded(tmp_path, embedder, monkeypatch):
     from matcher.index import state
 
@@ -84,15 +86,18 @@ def test_missing_embeddings_are_the_builds_chunks_less_the_embedded(tmp_path, em
     try:
         rows = list(store.iter_profiles())
         done = [rows[1], rows[9]]
-        store.set_embeddings([(s.row_id, s.text_hash, e)
-                              for s, e in zip(done, embed_profiles(embedder, [s.profile for s in done]))])
+        store.set_embeddings(
+            [(s.row_id, s.text_hash, e) for s, e in zip(done, embed_profiles(embedder, [s.profile for s in done]))]
+        )
         chunks = list(missing_embeddings(store, embedder.key, embedder.dim))
     finally:
         store.close()
     # Chunks of 8 stored rows in row-id order, as the in-process build reads them, less the embedded ones.
     assert [[s.row_id for s in c] for c in chunks] == [
-        [r.row_id for r in rows[0:8] if r not in done], [r.row_id for r in rows[8:16] if r not in done],
-        [r.row_id for r in rows[16:20]]]
+        [r.row_id for r in rows[0:8] if r not in done],
+        [r.row_id for r in rows[8:16] if r not in done],
+        [r.row_id for r in rows[16:20]],
+    ]
 
 
 def test_in_process_engine_fills_what_the_build_would_embed(tmp_path, make_service, embedder):
@@ -137,8 +142,10 @@ def test_vectors_of_another_model_are_refused(tmp_path, embedder):
     class OtherModel(InProcessEngine):
         def embed(self, batches):
             for items in super().embed(batches):
-                yield [(row, hashed, Embeddings("other:onnx-int8:0", e.offers, e.goals, e.passages))
-                       for row, hashed, e in items]
+                yield [
+                    (row, hashed, Embeddings("other:onnx-int8:0", e.offers, e.goals, e.passages))
+                    for row, hashed, e in items
+                ]
 
     try:
         with pytest.raises(EngineError, match="same model export"):
@@ -203,6 +210,7 @@ def test_cli_refuses_ray_client_addresses(tmp_path, monkeypatch, capsys):
 
 # -- on a real Ray ----------------------------------------------------------------------------------
 
+
 def ray_processes(marker: str) -> list[int]:
     """Pids of the processes whose command line names `marker` (a Ray temp dir of these tests)."""
     found = []
@@ -233,8 +241,7 @@ def ray_cluster():
 
     ray = import_ray(loopback=True)
     temp = tempfile.mkdtemp(prefix="mm-ray-", dir="/tmp")  # Ray's socket paths must stay short
-    context = ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=temp,
-                       logging_level="ERROR")
+    context = ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=temp, logging_level="ERROR")
     try:
         yield context.address_info["gcs_address"]
     finally:
@@ -274,8 +281,7 @@ def test_ray_reindex_equals_the_in_process_one(ray_cluster, tmp_path, make_servi
 
 
 @pytest.mark.slow
-def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path, spawn, make_service,
-                                                           embedder):
+def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path, spawn, make_service, embedder):
     """`mentor-match reindex --engine ray` (its own local Ray) killed with SIGKILL once 3 chunks of 250 are
     stored leaves no Ray process behind; the next run (joining this module's Ray) embeds only the rest."""
     people = tiny_people(2000, "k")
@@ -300,11 +306,33 @@ def test_ray_reindex_killed_half_way_resumes_with_the_rest(ray_cluster, tmp_path
     before = stored_vectors(data)
     assert len(before) == 750, "three chunks of 250 should have been stored before the kill"
 
-    env = dict(os.environ, MATCHER_DATA_DIR=str(data), HF_HUB_OFFLINE="1", MATCHER_BACKEND=embedder.backend,
-               RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0")  # this module's Ray listens on 127.0.0.1 only
-    rerun = subprocess.run([sys.executable, "-m", "tests.crash_child", "--embed-chunk", "250", "--", "reindex",
-                            "--engine", "ray", "--address", ray_cluster], cwd=Path(__file__).resolve().parent.parent,
-                           env=env, capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        MATCHER_DATA_DIR=str(data),
+        HF_HUB_OFFLINE="1",
+        MATCHER_BACKEND=embedder.backend,
+        RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
+    )  # this module's Ray listens on 127.0.0.1 only
+    rerun = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.crash_child",
+            "--embed-chunk",
+            "250",
+            "--",
+            "reindex",
+            "--engine",
+            "ray",
+            "--address",
+            ray_cluster,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert f"embedded {2000 - 750} profiles with the ray engine" in rerun.stdout
     after = stored_vectors(data)

@@ -109,7 +109,7 @@ def churn(service, rounds: int) -> None:
     people = [p for p in BASE if p["id"] not in VICTIMS]
     for r in range(rounds):
         capacity = 3 if (r // 4) % 2 == 0 else 2
-        service.import_items([(i, dict(p, capacity=capacity)) for i, p in enumerate(people[r % 4::4], start=1)])
+        service.import_items([(i, dict(p, capacity=capacity)) for i, p in enumerate(people[r % 4 :: 4], start=1)])
         ephemeral = EPHEMERAL[r % len(EPHEMERAL)]
         service.delete(ephemeral["id"])
         service.import_items([(1, ephemeral)])
@@ -132,7 +132,7 @@ def test_reindex_and_import_while_searching_in_process(make_service):
     timeline = Timeline()
     with Searchers(search) as searchers:
         for n, start in enumerate(range(0, len(NEWCOMERS), 8)):
-            batch = NEWCOMERS[start:start + 8]
+            batch = NEWCOMERS[start : start + 8]
             assert service.import_items(list(enumerate(batch, start=1))).summary()["added"] == len(batch)
             timeline.imported.update(dict.fromkeys((p["id"] for p in batch), time.monotonic()))
             for victim in (batch[0]["id"], VICTIMS[n]):
@@ -157,6 +157,7 @@ def test_reindex_and_import_while_searching_in_process(make_service):
 
 # -- over HTTP: two `mentor-match serve` processes on one data dir ------------------------------------
 
+
 class Replicas:
     """Server processes on one data dir; `url` is the next one's, in turn (thread-safe)."""
 
@@ -180,11 +181,29 @@ class Replicas:
 def two_workers(tmp_path_factory, embedder):
     data_dir = tmp_path_factory.mktemp("load") / "data"
     load_profiles(data_dir, embedder, BASE + EPHEMERAL)
-    command = [tool("mentor-match"), "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
-               "--threads", "4"]
+    command = [
+        tool("mentor-match"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+    ]
     logs = tmp_path_factory.mktemp("load-log")
-    servers = [LiveServer(command, data_dir, logs / f"server-{i}.log", key_rate_limit="100000 per minute",
-                          address_rate_limit="100000 per minute") for i in range(2)]
+    servers = [
+        LiveServer(
+            command,
+            data_dir,
+            logs / f"server-{i}.log",
+            key_rate_limit="100000 per minute",
+            address_rate_limit="100000 per minute",
+        )
+        for i in range(2)
+    ]
     try:
         for server in servers:
             server.start()
@@ -205,8 +224,9 @@ def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
 
     def search(name: str):
         started = time.monotonic()
-        status, headers, body = call(server, "POST", "/v1/match", STABLE if name == "stable" else MOVING,
-                                     tokens["match"])
+        status, headers, body = call(
+            server, "POST", "/v1/match", STABLE if name == "stable" else MOVING, tokens["match"]
+        )
         if status != 200:
             raise AssertionError(f"/v1/match answered {status}: {body}")
         served.append((started, headers["X-Worker-Id"], headers["X-Index-Generation"]))
@@ -222,7 +242,7 @@ def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
     reindexed: list[tuple[float, str, str]] = []  # (returned, worker, generation)
     with Searchers(search) as searchers:
         for n, start in enumerate(range(0, len(NEWCOMERS), 8)):
-            batch = NEWCOMERS[start:start + 8]
+            batch = NEWCOMERS[start : start + 8]
             lines = "".join(json.dumps(p) + "\n" for p in batch).encode()
             _, report = admin("POST", "/v1/profiles:batch", lines, "application/x-ndjson")
             assert report["summary"]["added"] == len(batch)
@@ -238,8 +258,9 @@ def test_reindex_and_batch_import_under_load_with_two_workers(two_workers):
         while time.monotonic() < deadline:  # until every worker has answered from the new generation
             workers = {w for _, w, _ in served}
             latest = {w: g for _, w, g in sorted(served)}
-            seen_after = all(any(w == worker and started > returned for started, w, _ in served)
-                             for returned, worker, _ in reindexed)
+            seen_after = all(
+                any(w == worker and started > returned for started, w, _ in served) for returned, worker, _ in reindexed
+            )
             if len(workers) == 2 and set(latest.values()) == {final} and seen_after:
                 break
             time.sleep(0.2)

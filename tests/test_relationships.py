@@ -46,8 +46,9 @@ def test_a_pending_request_takes_the_mentor_out_of_matches_and_programmes_until_
     real = rels.clock
     request = ask(service, "lea", "ana")
     assert "ana" not in mentors_for(service, "max")
-    view = service.programmes.run(service.programmes.create(
-        {"name": "R", "style": "reverse", "cohort": COHORT, "sessions": 2}).record.id)
+    view = service.programmes.run(
+        service.programmes.create({"name": "R", "style": "reverse", "cohort": COHORT, "sessions": 2}).record.id
+    )
     assert "ana" not in {pair.mentor_id for pair in view.pairs.values()}
     rels.clock = lambda: real() + 15 * 86_400  # fifteen days later: expired, and her place free in the catalog
     assert rels.view_request(ADMIN, request["id"])["state"] == "expired"
@@ -58,8 +59,9 @@ def test_a_pending_request_takes_the_mentor_out_of_matches_and_programmes_until_
 
 def test_never_again_reaches_matches_programme_drafts_and_pins(service):
     request = ask(service, "lea", "ana")
-    assert service.relationships.answer(Actor.person("ana"), request["id"], {"answer": "decline"})["state"] == \
-        "declined"
+    assert (
+        service.relationships.answer(Actor.person("ana"), request["id"], {"answer": "decline"})["state"] == "declined"
+    )
     assert "ana" not in mentors_for(service, "lea") and "ana" in mentors_for(service, "max")
     programme = service.programmes.create({"name": "R", "style": "reverse", "cohort": COHORT, "sessions": 2})
     view = service.programmes.run(programme.record.id)
@@ -78,8 +80,7 @@ def test_a_published_programme_pair_is_a_relationship_on_the_same_ledger(service
     service.programmes.approve(pid)
     _, published = service.programmes.publish(pid)
     started = {r.mentee_id: r for r in service.store.relationships(programme_id=pid)}
-    assert set(started) == {p.mentee_key for p in published} and all(r.sessions_planned == 3 for r in
-                                                                      started.values())
+    assert set(started) == {p.mentee_key for p in published} and all(r.sessions_planned == 3 for r in started.values())
     lea = started["lea"]
     assert lea.mentor_id == "ana" and lea.need == COHORT[0]["need"]
     with pytest.raises(RuleRefused) as full:  # ana's one place is the programme pair's
@@ -114,7 +115,7 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
     rels = service.relationships
     real = rels.clock
     rels.clock = lambda: real() - 15 * 86_400  # asked fifteen days ago
-    stale = ask(service, "noa", "cai", need="=HYPERLINK(\"http://evil\") dashboards")
+    stale = ask(service, "noa", "cai", need='=HYPERLINK("http://evil") dashboards')
     rels.clock = real
     assert main(["requests", "list", "--state", "expired"]) == 0  # expired at read time, though stored pending
     listed = capsys.readouterr().out.splitlines()
@@ -135,8 +136,13 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
     assert main(["relationships", "export", "--out", str(out)]) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     [row] = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert (row["relationship_id"], row["state"], row["sessions_done"], row["sessions_planned"], row["fit_mentee"]) \
-        == (rid, "active", "1", str(settings.relationship_sessions), "good")
+    assert (row["relationship_id"], row["state"], row["sessions_done"], row["sessions_planned"], row["fit_mentee"]) == (
+        rid,
+        "active",
+        "1",
+        str(settings.relationship_sessions),
+        "good",
+    )
     assert row["topics_covered"].startswith("'=cmd")  # the mentee's words, never a live formula (csvsafe.py)
     capsys.readouterr()
     assert main(["relationships", "export", "--out", str(out)]) == 2  # never overwritten
@@ -147,8 +153,14 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
 
     assert main(["events", "list", "--undelivered"]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [e["type"] for e in listed] == ["request.created", "request.expired", "request.created",
-                                           "request.answered", "relationship.started", "session.logged"]
+    assert [e["type"] for e in listed] == [
+        "request.created",
+        "request.expired",
+        "request.created",
+        "request.answered",
+        "relationship.started",
+        "session.logged",
+    ]
     assert "cmd" not in json.dumps(listed) and all(e["delivered_at"] is None for e in listed)
     service.store.mark_delivered([e["id"] for e in listed[:2]], 1.0)  # delivered long ago
     assert main(["events", "prune", "--days", "30"]) == 0 and capsys.readouterr().out.strip() == "pruned 2 event(s)"

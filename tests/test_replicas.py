@@ -51,8 +51,11 @@ def test_a_reindex_through_one_replica_is_followed_by_the_others(tmp_path, make_
 
     encoded = embedder.texts_encoded
     b.refresh()  # notices the store's count and rebuilds in the background
-    _wait(lambda: b.status()["generation"] != before and (tmp_path / "b" / "index" / MARKER).read_text().strip()
-          == "1", FOLLOW_WAIT, "replica B to follow")
+    _wait(
+        lambda: b.status()["generation"] != before and (tmp_path / "b" / "index" / MARKER).read_text().strip() == "1",
+        FOLLOW_WAIT,
+        "replica B to follow",
+    )
     b.index.close()
     # No profile ran through the model: only the phrase book, new in B's generation.
     assert embedder.texts_encoded - encoded == len(b.refresh().phrase_book)
@@ -63,8 +66,9 @@ def test_a_reindex_through_one_replica_is_followed_by_the_others(tmp_path, make_
     assert b.status()["generation"] == generation  # followed once
 
 
-def test_a_new_replica_serves_at_once_then_follows_the_latest_reindex_for_its_phrase_book(tmp_path, make_service,
-                                                                                            postgres_url):
+def test_a_new_replica_serves_at_once_then_follows_the_latest_reindex_for_its_phrase_book(
+    tmp_path, make_service, postgres_url
+):
     a = make_service(tmp_path / "a", database_url=postgres_url).open()
     a.import_items(list(enumerate(tiny_people(30, "new"), start=1)))
     a.reindex()
@@ -85,8 +89,9 @@ def test_processes_sharing_a_data_dir_never_follow_their_own_reindex(tmp_path, m
     server.index.follower.poll_seconds = 0
     cli = make_service(tmp_path / "data").open()
     cli.reindex()
-    _wait(lambda: server.refresh().generation == cli.status()["generation"], 60,
-          "the server to load the new generation")
+    _wait(
+        lambda: server.refresh().generation == cli.status()["generation"], 60, "the server to load the new generation"
+    )
     server.index.close()
     generations = sorted(p.name for p in (tmp_path / "data" / "index").glob("gen-*"))
     server.refresh()
@@ -140,8 +145,11 @@ def replicas(tmp_path, postgres_url, embedder):
     servers = []
     for name in ("a", "b"):
         command = [tool("mentor-match"), "serve", "--port", "{port}", "--workers", "1", "--threads", "4"]
-        servers.append(LiveServer(command, tmp_path / name, tmp_path / f"{name}.log", database_url=postgres_url,
-                                  backend=embedder.backend))
+        servers.append(
+            LiveServer(
+                command, tmp_path / name, tmp_path / f"{name}.log", database_url=postgres_url, backend=embedder.backend
+            )
+        )
     try:
         for server in servers:
             server.start()
@@ -156,8 +164,9 @@ def test_two_servers_on_one_database_see_each_others_writes_deletes_and_reindexe
     assert "erin" not in matched_ids(b, key, "ceramics glazing and kiln firing")
 
     # A write through A is matched on B.
-    erin = profile("erin", 5, "I teach ceramics: glazing, throwing on the wheel and kiln firing schedules.",
-                   styles=["flash"])
+    erin = profile(
+        "erin", 5, "I teach ceramics: glazing, throwing on the wheel and kiln firing schedules.", styles=["flash"]
+    )
     status, _, _ = call(a, "PUT", "/v1/profiles/erin", erin, key)
     assert status in (200, 201)
     assert matched_ids(b, key, "ceramics glazing and kiln firing")[0] == "erin"

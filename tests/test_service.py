@@ -10,19 +10,47 @@ from matcher.text.need import query_texts
 from tests.conftest import profile
 
 PEOPLE = [
-    profile("junior-social", 2, "I film short videos for TikTok and Instagram Reels every week. "
-            "I help leaders post with confidence.", skills=["tiktok", "instagram"],
-            styles=["reverse", "flash", "two-way"],
-            goals="I want to learn how budgets are planned."),
-    profile("junior-ai", 3, "I build small automations with ChatGPT and Copilot. I teach prompt writing.",
-            styles=["reverse", "flash"], timezone="Europe/Berlin", languages=["en", "de"]),
-    profile("senior-finance", 9, "I have led finance teams for twenty years and coach managers on budgeting.",
-            styles=["traditional", "two-way"], goals="I want to learn TikTok and short video."),
-    profile("mid-sql", 5, "I write SQL window functions daily and untangle slow queries in one session.",
-            styles=["flash", "e-mentoring"], formats=["virtual"], capacity=0, flash_hours_per_month=6,
-            timezone="America/New_York", languages=["en"]),
-    profile("ceo", 10, "I run the company and I want to get better at social media.", styles=[],
-            goals="I want to learn Instagram."),
+    profile(
+        "junior-social",
+        2,
+        "I film short videos for TikTok and Instagram Reels every week. I help leaders post with confidence.",
+        skills=["tiktok", "instagram"],
+        styles=["reverse", "flash", "two-way"],
+        goals="I want to learn how budgets are planned.",
+    ),
+    profile(
+        "junior-ai",
+        3,
+        "I build small automations with ChatGPT and Copilot. I teach prompt writing.",
+        styles=["reverse", "flash"],
+        timezone="Europe/Berlin",
+        languages=["en", "de"],
+    ),
+    profile(
+        "senior-finance",
+        9,
+        "I have led finance teams for twenty years and coach managers on budgeting.",
+        styles=["traditional", "two-way"],
+        goals="I want to learn TikTok and short video.",
+    ),
+    profile(
+        "mid-sql",
+        5,
+        "I write SQL window functions daily and untangle slow queries in one session.",
+        styles=["flash", "e-mentoring"],
+        formats=["virtual"],
+        capacity=0,
+        flash_hours_per_month=6,
+        timezone="America/New_York",
+        languages=["en"],
+    ),
+    profile(
+        "ceo",
+        10,
+        "I run the company and I want to get better at social media.",
+        styles=[],
+        goals="I want to learn Instagram.",
+    ),
     profile("inactive", 1, "I know everything about TikTok trends.", active=False),
 ]
 
@@ -40,19 +68,34 @@ def ids(result):
 
 
 def test_reverse_returns_juniors_with_evidence(service):
-    result = service.match({"need": "I am a senior leader and want to learn social media", "style": "reverse",
-                            "mentee": {"seniority": 9}})
+    result = service.match(
+        {"need": "I am a senior leader and want to learn social media", "style": "reverse", "mentee": {"seniority": 9}}
+    )
     assert ids(result)[0] == "junior-social"
     assert set(ids(result)) <= {"junior-social", "junior-ai"}  # never the inactive one, never seniors
     top = result["matches"][0]
-    assert top["why"]["evidence"][0] in ("I film short videos for TikTok and Instagram Reels every week.",
-                                         "I help leaders post with confidence.")
-    videos = service.match({"need": "I want to learn TikTok and Instagram Reels", "style": "reverse",
-                            "mentee": {"seniority": 9}})
+    assert top["why"]["evidence"][0] in (
+        "I film short videos for TikTok and Instagram Reels every week.",
+        "I help leaders post with confidence.",
+    )
+    videos = service.match(
+        {"need": "I want to learn TikTok and Instagram Reels", "style": "reverse", "mentee": {"seniority": 9}}
+    )
     assert videos["matches"][0]["why"]["evidence"][0].startswith("I film short videos for TikTok")
     assert "7 levels junior to you: fits reverse mentoring" in top["why"]["notes"]
-    assert set(top["mentor"]) <= {"id", "name", "title", "seniority", "department", "skills", "styles", "formats",
-                                  "location", "timezone", "languages"}
+    assert set(top["mentor"]) <= {
+        "id",
+        "name",
+        "title",
+        "seniority",
+        "department",
+        "skills",
+        "styles",
+        "formats",
+        "location",
+        "timezone",
+        "languages",
+    }
 
 
 def test_every_style_keeps_its_rule(service):
@@ -74,9 +117,11 @@ def test_stored_mentee_brings_seniority_and_is_never_matched_to_self(service):
 
 def test_reporting_line_is_excluded(make_service):
     svc = make_service()
-    people = [profile("boss", 8, "I coach people on negotiation and leadership."),
-              profile("report", 3, "I analyse data.", manager_id="boss"),
-              profile("peer", 8, "I coach people on negotiation and salary talks.")]
+    people = [
+        profile("boss", 8, "I coach people on negotiation and leadership."),
+        profile("report", 3, "I analyse data.", manager_id="boss"),
+        profile("peer", 8, "I coach people on negotiation and salary talks."),
+    ]
     svc.import_items(list(enumerate(people, start=1)))
     svc.open()
     result = svc.match({"need": "negotiation", "style": "traditional", "mentee": {"id": "report"}})
@@ -103,11 +148,13 @@ def test_same_request_same_order(service):
 
 def test_partly_bad_import_keeps_every_good_row(make_service):
     svc = make_service()
-    lines = [json.dumps(profile("good-1", 3, "I teach Excel pivot tables.")),
-             "{not json",
-             json.dumps(profile("bad-seniority", 11, "I teach Excel.")),
-             json.dumps(profile("good-2", 4, "I teach Figma auto-layout.")),
-             json.dumps(profile("with-age", 4, "I teach Figma.", age=40))]
+    lines = [
+        json.dumps(profile("good-1", 3, "I teach Excel pivot tables.")),
+        "{not json",
+        json.dumps(profile("bad-seniority", 11, "I teach Excel.")),
+        json.dumps(profile("good-2", 4, "I teach Figma auto-layout.")),
+        json.dumps(profile("with-age", 4, "I teach Figma.", age=40)),
+    ]
     report = svc.import_items(read_text("\n".join(lines), "jsonl"))
     assert report.summary() == {"added": 2, "updated": 0, "unchanged": 0, "rejected": 3}
     assert [(r["line"], r["errors"][0]["field"]) for r in report.rejected] == [(2, ""), (3, "seniority"), (5, "age")]

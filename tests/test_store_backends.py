@@ -70,13 +70,17 @@ def store(backend):
 
 def vectors(seed: int, goals: bool = True, passages: int = 2) -> Embeddings:
     rng = np.random.default_rng(seed)
-    return Embeddings("test-model", rng.standard_normal(DIM).astype(np.float32),
-                      rng.standard_normal(DIM).astype(np.float32) if goals else None,
-                      rng.standard_normal((passages, DIM)).astype(np.float32))
+    return Embeddings(
+        "test-model",
+        rng.standard_normal(DIM).astype(np.float32),
+        rng.standard_normal(DIM).astype(np.float32) if goals else None,
+        rng.standard_normal((passages, DIM)).astype(np.float32),
+    )
 
 
-def write(pid: str, bio: str = "I teach SQL window functions.", seed: int = 0, embedded: bool = True,
-          **fields) -> Write:
+def write(
+    pid: str, bio: str = "I teach SQL window functions.", seed: int = 0, embedded: bool = True, **fields
+) -> Write:
     p = parse_profile(profile(pid, 5, bio, **fields))
     return Write(p, content_hash(p), text_hash(p), vectors(seed) if embedded else None)
 
@@ -88,8 +92,10 @@ def test_upsert_get_get_many_hashes_and_iteration(store):
     ana = store.get("ana")
     assert ana.row_id == rows[0] and ana.profile.name == "Person ana" and ana.seq == store.current_seq()
     assert store.get("nobody") is None
-    assert store.get_many([rows[1], rows[2], 10_000]) == {rows[1]: store.get("ben").profile,
-                                                          rows[2]: store.get("cy").profile}
+    assert store.get_many([rows[1], rows[2], 10_000]) == {
+        rows[1]: store.get("ben").profile,
+        rows[2]: store.get("cy").profile,
+    }
     assert store.get_many([]) == {}
     w = write("ana")
     assert store.hashes(["ana", "nobody"]) == {"ana": (w.content_hash, w.text_hash)}
@@ -178,8 +184,12 @@ def test_set_embeddings_skips_rows_whose_text_changed_meanwhile(store):
     stale_hash = store.get("ana").text_hash
     store.write([write("ana", "I teach something else now.", seed=9)])  # brings its own vectors
     seq = store.current_seq()
-    assert store.set_embeddings([(row, stale_hash, vectors(1)), (other, store.get("ben").text_hash, vectors(2)),
-                                 (10_000, "x", vectors(3))]) == 1
+    assert (
+        store.set_embeddings(
+            [(row, stale_hash, vectors(1)), (other, store.get("ben").text_hash, vectors(2)), (10_000, "x", vectors(3))]
+        )
+        == 1
+    )
     assert np.array_equal(store.embeddings([row], DIM)[row].offers, vectors(9).offers)  # not overwritten
     assert np.array_equal(store.embeddings([other], DIM)[other].offers, vectors(2).offers)
     assert store.current_seq() == seq  # embeddings are not a change of the profile
@@ -220,9 +230,14 @@ with store.reindex_lock():
 
 def test_reindex_lock_is_one_at_a_time_across_processes_and_freed_when_one_dies(store, backend):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    child = subprocess.Popen([sys.executable, "-c", HOLDER, str(backend.settings.data_dir),
-                              backend.settings.database_url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             text=True, env=env, cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(backend.settings.data_dir), backend.settings.database_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         assert child.stdout.readline().strip() == "LOCKED"
         with pytest.raises(ReindexRunning):
@@ -281,8 +296,11 @@ def test_purge_after_delete_and_refused_while_an_older_snapshot_holds_the_rows(s
         import psycopg
 
         with psycopg.connect(backend.settings.database_url) as conn:
-            dead = dict(conn.execute("SELECT relname, n_dead_tup FROM pg_stat_user_tables "
-                                     "WHERE relname IN ('profiles', 'embeddings')").fetchall())
+            dead = dict(
+                conn.execute(
+                    "SELECT relname, n_dead_tup FROM pg_stat_user_tables WHERE relname IN ('profiles', 'embeddings')"
+                ).fetchall()
+            )
         assert dead == {"profiles": 0, "embeddings": 0}
 
 
@@ -337,8 +355,9 @@ def _apply(url: str, upto: int) -> None:
         for migration in schema.migrations()[:upto]:
             with conn.transaction():
                 conn.execute(migration.sql)
-                conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                             (migration.version, migration.name))
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (migration.version, migration.name)
+                )
 
 
 def test_a_schema_behind_the_code_is_refused_until_migrated(tmp_path, capsys):
@@ -382,8 +401,10 @@ def test_a_schema_ahead_of_the_code_is_refused_and_never_migrated_down(postgres_
     from matcher.store import migrate_store, schema
 
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, 'from_the_future')",
-                     (schema.latest_version() + 1,))
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (%s, 'from_the_future')",
+            (schema.latest_version() + 1,),
+        )
     settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url)
     for attempt in (open_store, migrate_store):
         with pytest.raises(SchemaMismatch, match="newer than this version of mentor-matcher"):
@@ -421,9 +442,17 @@ def create(store, pid: str, members: list[str], created: float = 1.0, inline: di
 
 
 def pair(mentee: str, mentor: str | None, status: str = "proposed", run: int = 1, stored: bool = True) -> PairRecord:
-    return PairRecord(mentee, mentee if stored else None, mentor, None if mentor is None else 0.75, status,
-                      None if mentor else "nobody eligible", ("I teach SQL.", "Ünïcode ✓") if mentor else (),
-                      ({"number": 1, "covers": [{"topic": "SQL", "similarity": 0.5}]},) if mentor else (), run)
+    return PairRecord(
+        mentee,
+        mentee if stored else None,
+        mentor,
+        None if mentor is None else 0.75,
+        status,
+        None if mentor else "nobody eligible",
+        ("I teach SQL.", "Ünïcode ✓") if mentor else (),
+        ({"number": 1, "covers": [{"topic": "SQL", "similarity": 0.5}]},) if mentor else (),
+        run,
+    )
 
 
 def people(store, mentors: dict[str, int], mentees: list[str] = ()) -> None:
@@ -440,10 +469,11 @@ def test_programmes_are_stored_with_their_cohort_as_given(store, backend):
     assert got == ProgrammeRecord("p1", "Programme p1", SPEC, "draft", 0, 1.0, 1.0, None)
     assert list(got.spec) == list(SPEC) and list(got.spec["alpha"]) == ["b", "a"]  # as given, key order too
     assert other.programme("nope") is None
-    assert other.cohort("p1") == [CohortRecord("lea", 0, "lea", "the need of lea"),
-                                  CohortRecord("max", 1, "max", "the need of max"),
-                                  CohortRecord("ref1", 2, None, "TikTok for leaders",
-                                               {"seniority": 9, "department": "Sales"})]
+    assert other.cohort("p1") == [
+        CohortRecord("lea", 0, "lea", "the need of lea"),
+        CohortRecord("max", 1, "max", "the need of max"),
+        CohortRecord("ref1", 2, None, "TikTok for leaders", {"seniority": 9, "department": "Sales"}),
+    ]
     assert other.pairs("p1") == [] and other.bans("p1") == set() and other.cohort("nope") == []
     assert store.current_seq() == 0  # a programme is no change of any profile
 
@@ -463,7 +493,11 @@ def test_save_pairs_replaces_records_never_a_published_one_and_adds_bans(store, 
     store.save_pairs("p1", [pair("a", "ben", "pinned"), pair("m2", "ana"), pair("m2", "ben", "approved")])
     assert other.programme("p1").runs == 1 and other.programme("p1").updated_at >= updated
     assert {p.mentee_key: (p.mentor_id, p.status) for p in other.pairs("p1")} == {
-        "B": ("ben", "proposed"), "Z": (None, "unmatched"), "a": ("ben", "pinned"), "m2": ("ben", "approved")}
+        "B": ("ben", "proposed"),
+        "Z": (None, "unmatched"),
+        "a": ("ben", "pinned"),
+        "m2": ("ben", "approved"),
+    }
 
     store.save_pairs("p1", [], bans=[("B", "ben"), ("B", "ben"), ("a", "ana")])
     store.save_pairs("p1", [], bans=[("a", "ana")])  # again: no error, no duplicate
@@ -482,15 +516,22 @@ def test_save_pairs_replaces_records_never_a_published_one_and_adds_bans(store, 
 def test_publish_takes_places_once_and_every_read_of_a_profile_counts_them(store, backend):
     people(store, {"ana": 2, "ben": 1}, ["m1", "m2", "m3", "m4", "m5"])
     create(store, "p1", ["m1", "m2", "m3", "m4"])
-    store.save_pairs("p1", [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned"), pair("m3", "ben"),
-                            pair("m4", None, "unmatched")], run=1)
+    store.save_pairs(
+        "p1",
+        [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned"), pair("m3", "ben"), pair("m4", None, "unmatched")],
+        run=1,
+    )
     before = store.current_seq()
     published = store.publish("p1", long_term=True)
     assert published == [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned")]  # as they were approved
     record = store.programme("p1")
     assert record.status == "published" and record.published_at is not None
-    assert {p.mentee_key: p.status for p in store.pairs("p1")} == {"m1": "published", "m2": "published",
-                                                                   "m3": "proposed", "m4": "unmatched"}
+    assert {p.mentee_key: p.status for p in store.pairs("p1")} == {
+        "m1": "published",
+        "m2": "published",
+        "m3": "proposed",
+        "m4": "unmatched",
+    }
     # One change: ana's places left changed, so every catalog catches up with her.
     other = backend.opened()
     assert other.current_seq() == before + 1
@@ -514,8 +555,12 @@ def test_publish_takes_places_once_and_every_read_of_a_profile_counts_them(store
 def test_publish_refuses_to_over_commit_and_publishes_nothing(store, backend):
     people(store, {"ana": 1, "ben": 1}, ["m1", "m2", "m3", "m4"])
     create(store, "p1", ["m1", "m2", "m3", "m4"])
-    saved = [pair("m1", "ana", "approved"), pair("m2", "ana", "pinned"), pair("m3", "ben", "approved"),
-             pair("m4", "ben", "proposed")]  # a proposal is not published: ben's one place is enough
+    saved = [
+        pair("m1", "ana", "approved"),
+        pair("m2", "ana", "pinned"),
+        pair("m3", "ben", "approved"),
+        pair("m4", "ben", "proposed"),
+    ]  # a proposal is not published: ben's one place is enough
     store.save_pairs("p1", saved)
     seq = store.current_seq()
     with pytest.raises(OverCommitted) as refused:
@@ -534,8 +579,12 @@ def test_a_save_after_an_erasure_never_brings_the_person_back(store, backend):
     people(store, {"ana": 2, "ben": 2}, ["lea", "max"])
     create(store, "p1", ["lea", "max"])
     assert backend.opened().delete("lea") is not None and backend.opened().delete("ana") is not None
-    store.save_pairs("p1", [pair("lea", "ben"), pair("max", "ana"), pair("max", "ben", "approved")],
-                     bans=[("lea", "ben"), ("max", "ana"), ("max", "ben")], run=1)
+    store.save_pairs(
+        "p1",
+        [pair("lea", "ben"), pair("max", "ana"), pair("max", "ben", "approved")],
+        bans=[("lea", "ben"), ("max", "ana"), ("max", "ben")],
+        run=1,
+    )
     assert [(p.mentee_key, p.mentor_id) for p in store.pairs("p1")] == [("max", "ben")]
     assert store.bans("p1") == {("max", "ben")}
     assert store.programme("p1").runs == 1
@@ -549,8 +598,11 @@ def test_erasure_takes_a_named_mentor_out_of_the_programmes_pool(store, backend)
     store.create_programme(ProgrammeRecord("p1", "Pool", spec, "draft", 0, 1.0, 1.0), [])
     store.create_programme(ProgrammeRecord("p2", "Other", SPEC, "draft", 0, 2.0, 2.0), [])
     backend.opened().delete("ana")
-    assert store.programme("p1").spec == {"name": "Pool", "zeta": 1,
-                                          "mentors": {"ids": ["ben"], "departments": ["Sales"], "erased": 1}}
+    assert store.programme("p1").spec == {
+        "name": "Pool",
+        "zeta": 1,
+        "mentors": {"ids": ["ben"], "departments": ["Sales"], "erased": 1},
+    }
     assert list(store.programme("p1").spec) == ["name", "mentors", "zeta"]
     backend.opened().delete("ben")
     assert store.programme("p1").spec["mentors"] == {"ids": [], "departments": ["Sales"], "erased": 2}
@@ -560,9 +612,11 @@ def test_erasure_takes_a_named_mentor_out_of_the_programmes_pool(store, backend)
 def test_delete_takes_the_person_out_of_every_programme_and_frees_places(store, backend):
     people(store, {"ana": 2, "ben": 2}, ["lea", "max"])
     create(store, "p1", ["lea", "max"], inline={"seniority": 3})
-    store.save_pairs("p1", [pair("lea", "ana", "approved"), pair("max", "ben", "approved"),
-                            pair("ref1", "ana", "approved", stored=False)],
-                     bans=[("lea", "ben"), ("max", "ana"), ("ref1", "lea")])
+    store.save_pairs(
+        "p1",
+        [pair("lea", "ana", "approved"), pair("max", "ben", "approved"), pair("ref1", "ana", "approved", stored=False)],
+        bans=[("lea", "ben"), ("max", "ana"), ("ref1", "lea")],
+    )
     store.publish("p1", long_term=True)
     create(store, "p2", ["lea", "max"], created=2.0)
     store.save_pairs("p2", [pair("lea", "ben"), pair("max", "ana")], bans=[("max", "ben")])
@@ -599,8 +653,12 @@ def test_delete_takes_the_person_out_of_every_programme_and_frees_places(store, 
         import psycopg
 
         with psycopg.connect(backend.settings.database_url) as conn:
-            vacuumed = dict(conn.execute("SELECT relname, last_vacuum IS NOT NULL AND n_dead_tup = 0 "
-                                         "FROM pg_stat_user_tables WHERE relname LIKE 'programme\\_%'").fetchall())
+            vacuumed = dict(
+                conn.execute(
+                    "SELECT relname, last_vacuum IS NOT NULL AND n_dead_tup = 0 "
+                    "FROM pg_stat_user_tables WHERE relname LIKE 'programme\\_%'"
+                ).fetchall()
+            )
         assert vacuumed == {"programme_cohort": True, "programme_pairs": True, "programme_bans": True}
 
 
@@ -630,8 +688,13 @@ class Child:
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-c", PUBLISHER, str(backend.settings.data_dir), backend.settings.database_url],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            cwd=ROOT,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
 
@@ -667,8 +730,9 @@ def _wait_until_both_wait(backend: Backend) -> None:
     with psycopg.connect(backend.settings.database_url, autocommit=True) as conn:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                   "AND wait_event_type = 'Lock'").fetchone()[0]
+            waiting = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
             if waiting >= 2:
                 return
             time.sleep(0.02)
@@ -720,8 +784,14 @@ def test_two_processes_publishing_on_a_mentors_last_place_at_once_never_over_com
 
 def test_profiles_by_private_email_ignoring_case(store):
     """The people's pages map a signed-in user to a profile by its private `email` (SECURITY.md)."""
-    store.write([write("ana", email="Ana.Lima@Example.com"), write("ben"), write("dup1", email="dup@example.com"),
-                 write("dup2", email="DUP@Example.com")])
+    store.write(
+        [
+            write("ana", email="Ana.Lima@Example.com"),
+            write("ben"),
+            write("dup1", email="dup@example.com"),
+            write("dup2", email="DUP@Example.com"),
+        ]
+    )
     assert store.ids_by_email("ana.lima@example.COM") == ["ana"]
     assert store.ids_by_email(" Ana.Lima@Example.com ") == ["ana"]
     assert store.ids_by_email("dup@example.com") == ["dup1", "dup2"]

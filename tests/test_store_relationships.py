@@ -41,19 +41,48 @@ def store(backend):
     return backend.opened()
 
 
-def ask(store, mentee: str, mentor: str, style: str = "reverse", at: float | None = None, ttl: float = 14 * DAY,
-        max_open: int = 3, rid: str | None = None) -> RequestRecord:
+def ask(
+    store,
+    mentee: str,
+    mentor: str,
+    style: str = "reverse",
+    at: float | None = None,
+    ttl: float = 14 * DAY,
+    max_open: int = 3,
+    rid: str | None = None,
+) -> RequestRecord:
     now = time.time() if at is None else at
-    record = RequestRecord(rid or f"req-{mentee}-{mentor}-{int(now * 1000) % 100000}", mentee, mentor, style,
-                           style != "flash", f"the need of {mentee}", "pending", now, now + ttl, created_by="k1")
+    record = RequestRecord(
+        rid or f"req-{mentee}-{mentor}-{int(now * 1000) % 100000}",
+        mentee,
+        mentor,
+        style,
+        style != "flash",
+        f"the need of {mentee}",
+        "pending",
+        now,
+        now + ttl,
+        created_by="k1",
+    )
     return store.create_request(record, max_open, now)
 
 
 def relationship_for(request: RequestRecord, sessions: int = 2) -> RelationshipRecord:
-    plan = tuple({"number": n, "covers": [{"topic": f"topic {n}", "sentence": None, "similarity": 0.0}]}
-                 for n in range(1, sessions + 1))
-    return RelationshipRecord(f"rel-{request.id}", "request", request.mentee_id, request.mentor_id, request.style,
-                              request.long_term, request.need, plan, sessions)
+    plan = tuple(
+        {"number": n, "covers": [{"topic": f"topic {n}", "sentence": None, "similarity": 0.0}]}
+        for n in range(1, sessions + 1)
+    )
+    return RelationshipRecord(
+        f"rel-{request.id}",
+        "request",
+        request.mentee_id,
+        request.mentor_id,
+        request.style,
+        request.long_term,
+        request.need,
+        plan,
+        sessions,
+    )
 
 
 def accept(store, request: RequestRecord, sessions: int = 2) -> RelationshipRecord:
@@ -87,8 +116,14 @@ def test_a_pending_request_holds_a_place_that_every_read_of_the_mentor_counts(st
     assert again.value.extensions == {"state": "withdrawn"} and "only a pending request" in str(again.value)
     assert types(other) == ["request.created", "request.created", "request.withdrawn"]
     payloads = [e.payload for e in other.events()]
-    assert payloads[0] == {"request_id": request.id, "mentee_id": "lea", "mentor_id": "ana", "style": "reverse",
-                           "state": "pending", "expires_at": events.iso(request.expires_at)}
+    assert payloads[0] == {
+        "request_id": request.id,
+        "mentee_id": "lea",
+        "mentor_id": "ana",
+        "style": "reverse",
+        "state": "pending",
+        "expires_at": events.iso(request.expires_at),
+    }
     assert all("need" not in json.dumps(p) for p in payloads)  # ids and states only
     assert other.requests(person_id="max") == [flash] and other.requests(state="withdrawn") == [withdrawn]
     with pytest.raises(NotFound):
@@ -133,8 +168,13 @@ def test_accepting_starts_a_relationship_keeping_the_place_and_declining_bans_fo
     with pytest.raises(RuleRefused) as banned:
         ask(store, "max", "ana", style="flash")
     assert banned.value.rule == "never_again"
-    assert types(other) == ["request.created", "request.answered", "relationship.started", "request.created",
-                            "request.answered"]
+    assert types(other) == [
+        "request.created",
+        "request.answered",
+        "relationship.started",
+        "request.created",
+        "request.answered",
+    ]
     assert [e.payload for e in other.events()][4]["reason"] == "no_time"
 
 
@@ -191,7 +231,9 @@ def test_sessions_fit_and_the_end_of_a_relationship(store, backend):
     store.record_fit(relationship.id, "mentee", "still_deciding", time.time())
     other = backend.opened()
     assert {f.side: f.fit for f in other.fits([relationship.id])[relationship.id]} == {
-        "mentor": "not_a_fit", "mentee": "still_deciding"}
+        "mentor": "not_a_fit",
+        "mentee": "still_deciding",
+    }
     assert other.relationship(relationship.id).state == "active" and other.never_again("lea") == set()
 
     ended = store.record_fit(relationship.id, "mentee", "not_a_fit", time.time())
@@ -200,9 +242,11 @@ def test_sessions_fit_and_the_end_of_a_relationship(store, backend):
     last = other.events(limit=1000)[-1]
     assert last.type == "relationship.ended" and last.payload["reason"] is None  # the mentee's answer stays theirs
     assert last.payload["ended_by"] == "mentee"
-    for change in (lambda: store.log_session(SessionRecord(relationship.id, "2027-01-19", "done"), time.time()),
-                   lambda: store.record_fit(relationship.id, "mentee", "good", time.time()),
-                   lambda: store.end_relationship(relationship.id, "no_time", "mentor", time.time())):
+    for change in (
+        lambda: store.log_session(SessionRecord(relationship.id, "2027-01-19", "done"), time.time()),
+        lambda: store.record_fit(relationship.id, "mentee", "good", time.time()),
+        lambda: store.end_relationship(relationship.id, "no_time", "mentor", time.time()),
+    ):
         with pytest.raises(Conflict):
             change()
     assert [s.date for s in other.sessions([relationship.id])[relationship.id]] == ["2027-01-05", "2027-01-12"]
@@ -230,7 +274,8 @@ def test_erasure_reaches_requests_relationships_sessions_fits_bans_and_events(st
     other = backend.opened()
     assert other.requests(person_id="lea") == [] and other.relationships(person_id="lea") == []
     assert other.sessions([relationship.id]) == {relationship.id: []} and other.fits([relationship.id]) == {
-        relationship.id: []}
+        relationship.id: []
+    }
     assert other.never_again("lea") == set()
     assert all("lea" not in json.dumps(e.payload) for e in other.events(limit=1000))
     assert [e.payload["mentee_id"] for e in other.events(limit=1000)] == ["max"]
@@ -243,8 +288,10 @@ def test_erasure_reaches_requests_relationships_sessions_fits_bans_and_events(st
 def test_publishing_a_programme_starts_relationships_and_deleting_it_ends_them(store, backend):
     people(store, {"ana": 2, "bo": 2}, ["lea", "max"])
     create(store, "p1", ["lea", "max"], inline={"seniority": 3})
-    store.save_pairs("p1", [pair("lea", "ana", "approved"), pair("max", "bo", "pinned"),
-                            pair("ref1", "ana", "approved", stored=False)])
+    store.save_pairs(
+        "p1",
+        [pair("lea", "ana", "approved"), pair("max", "bo", "pinned"), pair("ref1", "ana", "approved", stored=False)],
+    )
     ask(store, "max", "ana")  # a pending request holds ana's second place: the programme asks for two
     with pytest.raises(OverCommitted) as over:
         store.publish("p1", long_term=True)
@@ -258,8 +305,9 @@ def test_publishing_a_programme_starts_relationships_and_deleting_it_ends_them(s
     assert started["lea"].need == "the need of lea" and started["lea"].style == "reverse"
     assert started["lea"].plan == pair("lea", "ana").plan and started["lea"].sessions_planned == 1
     assert other.get("ana").committed == 2 and other.get("bo").committed == 1
-    published_events = [e for e in other.events(limit=1000) if e.type in ("relationship.started",
-                                                                          "programme.published")]
+    published_events = [
+        e for e in other.events(limit=1000) if e.type in ("relationship.started", "programme.published")
+    ]
     assert [e.type for e in published_events] == ["relationship.started"] * 3 + ["programme.published"]
     assert published_events[-1].payload == {"programme_id": "p1", "published": 3}
     with pytest.raises(Conflict):  # the programme pair joins them already
@@ -313,7 +361,12 @@ def test_an_old_sqlite_store_carries_its_published_pairs_forward_once(tmp_path):
     reopened = SQLiteStore(path)
     [carried] = reopened.relationships()
     assert (carried.origin, carried.programme_id, carried.mentee_id, carried.mentor_id, carried.state) == (
-        "programme", "p1", "lea", "ana", "active")
+        "programme",
+        "p1",
+        "lea",
+        "ana",
+        "active",
+    )
     assert carried.need == "the need of lea" and carried.sessions_planned == 1 and reopened.get("ana").committed == 1
     reopened.close()
     assert SQLiteStore(path).relationships() == [carried]  # once
@@ -332,16 +385,24 @@ def test_migrate_carries_a_postgres_database_s_published_pairs_forward(tmp_path,
                 with conn.transaction():
                     conn.execute(migration.sql)
                     conn.execute(schema._CREATE_TABLE)
-                    conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                                 (migration.version, migration.name))
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                        (migration.version, migration.name),
+                    )
             conn.execute("INSERT INTO meta (key, value) VALUES ('seq', 0) ON CONFLICT DO NOTHING")
-            conn.execute("INSERT INTO profiles (id, data, content_hash, text_hash, seq, updated_at) VALUES "
-                         "('ana', '{\"capacity\": 2}', 'h', 't', 1, 1), ('lea', '{}', 'h', 't', 1, 1)")
-            conn.execute("INSERT INTO programmes VALUES ('p1', 'P', '{\"style\": \"traditional\", \"sessions\": 3}', "
-                         "'published', 1, 1, 1, 5)")
+            conn.execute(
+                "INSERT INTO profiles (id, data, content_hash, text_hash, seq, updated_at) VALUES "
+                "('ana', '{\"capacity\": 2}', 'h', 't', 1, 1), ('lea', '{}', 'h', 't', 1, 1)"
+            )
+            conn.execute(
+                "INSERT INTO programmes VALUES ('p1', 'P', '{\"style\": \"traditional\", \"sessions\": 3}', "
+                "'published', 1, 1, 1, 5)"
+            )
             conn.execute("INSERT INTO programme_cohort VALUES ('p1', 'lea', 0, 'lea', 'SQL please', NULL)")
-            conn.execute("INSERT INTO programme_pairs (programme_id, mentee_key, mentee_profile_id, mentor_id, status,"
-                         " long_term) VALUES ('p1', 'lea', 'lea', 'ana', 'published', true)")
+            conn.execute(
+                "INSERT INTO programme_pairs (programme_id, mentee_key, mentee_profile_id, mentor_id, status,"
+                " long_term) VALUES ('p1', 'lea', 'lea', 'ana', 'published', true)"
+            )
         monkeypatch.setenv("MATCHER_DATABASE_URL", url)
         monkeypatch.setenv("MATCHER_DATA_DIR", str(tmp_path / "data"))
         assert main(["migrate"]) == 0
@@ -351,8 +412,15 @@ def test_migrate_carries_a_postgres_database_s_published_pairs_forward(tmp_path,
         store = open_store(Settings(data_dir=tmp_path / "data", database_url=url))
         try:
             [carried] = store.relationships()
-            assert (carried.mentee_id, carried.mentor_id, carried.style, carried.need, carried.sessions_planned,
-                    carried.started_at, carried.state) == ("lea", "ana", "traditional", "SQL please", 3, 5.0, "active")
+            assert (
+                carried.mentee_id,
+                carried.mentor_id,
+                carried.style,
+                carried.need,
+                carried.sessions_planned,
+                carried.started_at,
+                carried.state,
+            ) == ("lea", "ana", "traditional", "SQL please", 3, 5.0, "active")
             assert store.get("ana").committed == 1
         finally:
             store.close()
@@ -363,8 +431,9 @@ def test_an_answer_needs_the_relationship_and_a_decline_needs_none(store):
     request = ask(store, "lea", "ana")
     with pytest.raises(NotFound):
         store.answer_request("req-nope", False, None, time.time())
-    answered, _ = store.answer_request(request.id, True, None, time.time(), replace(relationship_for(request),
-                                                                                    id="rel-given"))
+    answered, _ = store.answer_request(
+        request.id, True, None, time.time(), replace(relationship_for(request), id="rel-given")
+    )
     assert answered.relationship_id == "rel-given"
 
 
@@ -414,8 +483,13 @@ class Actor:
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-c", ACTOR, str(backend.settings.data_dir), backend.settings.database_url],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            cwd=ROOT,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
         self._empty = queue.Empty
@@ -451,8 +525,11 @@ def test_two_processes_racing_for_a_mentors_last_place_exactly_one_wins(store, b
     from tests.test_store_backends import _wait_until_both_wait
 
     rounds = 2
-    people(store, {f"ask{r}": 1 for r in range(rounds)} | {f"acc{r}": 2 for r in range(rounds)},
-           [f"{side}{r}" for side in "ab" for r in range(rounds)])
+    people(
+        store,
+        {f"ask{r}": 1 for r in range(rounds)} | {f"acc{r}": 2 for r in range(rounds)},
+        [f"{side}{r}" for side in "ab" for r in range(rounds)],
+    )
     pending = {}
     for r in range(rounds):
         for side in "ab":

@@ -27,19 +27,21 @@ from matcher.styles.timezones import overlap_hours, utc_offset_hours
 
 TIMEZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", None]
 
-profile_strategy = st.fixed_dictionaries({
-    "seniority": st.integers(1, 10),
-    "styles": st.lists(st.sampled_from(OFFERED_STYLES), unique=True, max_size=5),
-    "formats": st.lists(st.sampled_from(["in-person", "virtual"]), unique=True, min_size=1, max_size=2),
-    "capacity": st.integers(0, 3),
-    "flash_hours_per_month": st.sampled_from([0, 0, 1.5, 6]),
-    "active": st.booleans(),
-    "discoverable": st.booleans(),
-    "goals": st.sampled_from(["", "I want to learn TikTok."]),
-    "timezone": st.sampled_from(TIMEZONES),
-    "languages": st.sampled_from([["en"], ["en", "de"], ["ja"]]),
-    "manager": st.integers(-1, 30),
-})
+profile_strategy = st.fixed_dictionaries(
+    {
+        "seniority": st.integers(1, 10),
+        "styles": st.lists(st.sampled_from(OFFERED_STYLES), unique=True, max_size=5),
+        "formats": st.lists(st.sampled_from(["in-person", "virtual"]), unique=True, min_size=1, max_size=2),
+        "capacity": st.integers(0, 3),
+        "flash_hours_per_month": st.sampled_from([0, 0, 1.5, 6]),
+        "active": st.booleans(),
+        "discoverable": st.booleans(),
+        "goals": st.sampled_from(["", "I want to learn TikTok."]),
+        "timezone": st.sampled_from(TIMEZONES),
+        "languages": st.sampled_from([["en"], ["en", "de"], ["ja"]]),
+        "manager": st.integers(-1, 30),
+    }
+)
 
 
 def build(people: list[dict]) -> tuple[Catalog, list]:
@@ -61,16 +63,25 @@ def build(people: list[dict]) -> tuple[Catalog, list]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(profile_strategy, min_size=1, max_size=30), st.integers(1, 10),
-       st.sampled_from(MATCH_STYLES), st.integers(-1, 29))
+@given(
+    st.lists(profile_strategy, min_size=1, max_size=30),
+    st.integers(1, 10),
+    st.sampled_from(MATCH_STYLES),
+    st.integers(-1, 29),
+)
 def test_hard_rules_hold_for_every_style(people, mentee_seniority, style, mentee_index):
     cat, profiles = build(people)
     mentee_row = mentee_index + 1 if 0 <= mentee_index < len(people) else -1
     chain = frozenset()
     if mentee_row > 0 and profiles[mentee_row - 1].manager_id:
         chain = frozenset({cat.row_of[profiles[mentee_row - 1].manager_id]})
-    mentee = Mentee(seniority=mentee_seniority, bio="I know finance.", row_id=mentee_row, reporting_rows=chain,
-                    id=profiles[mentee_row - 1].id if mentee_row > 0 else None)
+    mentee = Mentee(
+        seniority=mentee_seniority,
+        bio="I know finance.",
+        row_id=mentee_row,
+        reporting_rows=chain,
+        id=profiles[mentee_row - 1].id if mentee_row > 0 else None,
+    )
     mask = eligible(style, cat, mentee)
     for row in np.flatnonzero(mask):
         m = profiles[row - 1]
@@ -125,10 +136,34 @@ def test_fit_is_bounded_and_reverse_prefers_bigger_gaps(people, mentee_seniority
 
 
 def test_filters_narrow_by_language_department_and_virtual():
-    people = [dict(seniority=3, styles=["flash"], formats=["virtual"], capacity=1, flash_hours_per_month=2,
-                   active=True, discoverable=True, goals="", timezone=None, languages=["de"], manager=-1),
-              dict(seniority=3, styles=["flash"], formats=["in-person"], capacity=1, flash_hours_per_month=2,
-                   active=True, discoverable=True, goals="", timezone=None, languages=["en"], manager=-1)]
+    people = [
+        dict(
+            seniority=3,
+            styles=["flash"],
+            formats=["virtual"],
+            capacity=1,
+            flash_hours_per_month=2,
+            active=True,
+            discoverable=True,
+            goals="",
+            timezone=None,
+            languages=["de"],
+            manager=-1,
+        ),
+        dict(
+            seniority=3,
+            styles=["flash"],
+            formats=["in-person"],
+            capacity=1,
+            flash_hours_per_month=2,
+            active=True,
+            discoverable=True,
+            goals="",
+            timezone=None,
+            languages=["en"],
+            manager=-1,
+        ),
+    ]
     cat, _ = build(people)
     mentee = Mentee()
     assert list(np.flatnonzero(eligible("flash", cat, mentee))) == [1, 2]
@@ -142,9 +177,19 @@ def test_time_zone_overlap_and_notes():
     assert float(overlap_hours(-5.0, 1.0)) == 2.0
     assert float(overlap_hours(9.0, -5.0)) == 0.0
     assert float(overlap_hours(11.0, -12.0)) == 7.0  # across the date line: 1 h apart
-    mentor = parse_profile({"id": "m", "name": "M", "seniority": 2, "bio": "I post on TikTok daily.",
-                            "styles": ["reverse", "flash", "e-mentoring"], "flash_hours_per_month": 6,
-                            "capacity": 2, "timezone": "Europe/Berlin", "languages": ["en", "de"]})
+    mentor = parse_profile(
+        {
+            "id": "m",
+            "name": "M",
+            "seniority": 2,
+            "bio": "I post on TikTok daily.",
+            "styles": ["reverse", "flash", "e-mentoring"],
+            "flash_hours_per_month": 6,
+            "capacity": 2,
+            "timezone": "Europe/Berlin",
+            "languages": ["en", "de"],
+        }
+    )
     mentee = Mentee(seniority=5, timezone="Europe/Berlin", languages=("de",))
     # Notes come from public fields only: never capacity, flash hours or goals (SECURITY.md).
     assert get_style("reverse").notes(mentor, mentee, None) == ["3 levels junior to you: fits reverse mentoring"]
@@ -164,10 +209,23 @@ def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert
     from datetime import datetime
 
     cat = Catalog()
-    cat.upsert(1, parse_profile({"id": "b", "name": "B", "seniority": 3, "bio": "I teach Excel.",
-                                 "styles": ["e-mentoring"], "timezone": "Europe/Berlin"}), 1)
-    cat.upsert(2, parse_profile({"id": "n", "name": "N", "seniority": 3, "bio": "I teach SQL.",
-                                 "styles": ["e-mentoring"]}), 1)
+    cat.upsert(
+        1,
+        parse_profile(
+            {
+                "id": "b",
+                "name": "B",
+                "seniority": 3,
+                "bio": "I teach Excel.",
+                "styles": ["e-mentoring"],
+                "timezone": "Europe/Berlin",
+            }
+        ),
+        1,
+    )
+    cat.upsert(
+        2, parse_profile({"id": "n", "name": "N", "seniority": 3, "bio": "I teach SQL.", "styles": ["e-mentoring"]}), 1
+    )
     rows = np.array([1, 2])
     # Europe/Berlin moves from UTC+1 to UTC+2 at 01:00 UTC on 29 March 2026.
     before = cat.utc_offsets(rows, datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
@@ -180,9 +238,22 @@ def test_time_zone_offsets_follow_daylight_saving_and_are_never_frozen_at_upsert
 
 def test_every_registered_style_owns_its_words_its_rules_and_its_place_in_the_schemas():
     """A new style is one class in styles/rules.py: this test holds it to everything a style must say."""
-    people = [dict(seniority=s, styles=list(OFFERED_STYLES), formats=["virtual"], capacity=c, flash_hours_per_month=f,
-                   active=True, discoverable=True, goals="I want to learn SQL.", timezone="Europe/Berlin",
-                   languages=["en"], manager=-1) for s, c, f in ((2, 0, 0), (5, 1, 2), (8, 2, 6))]
+    people = [
+        dict(
+            seniority=s,
+            styles=list(OFFERED_STYLES),
+            formats=["virtual"],
+            capacity=c,
+            flash_hours_per_month=f,
+            active=True,
+            discoverable=True,
+            goals="I want to learn SQL.",
+            timezone="Europe/Berlin",
+            languages=["en"],
+            manager=-1,
+        )
+        for s, c, f in ((2, 0, 0), (5, 1, 2), (8, 2, 6))
+    ]
     cat, _ = build(people)
     mentee = Mentee(seniority=5, timezone="Europe/Berlin", languages=("en",), bio="I know finance.")
     assert [s.name for s in STYLES] == list(MATCH_STYLES) and ANY in MATCH_STYLES and ANY not in OFFERED_STYLES
@@ -223,8 +294,12 @@ def test_style_names_are_spelled_only_by_the_styles():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(profile_strategy, min_size=1, max_size=30), st.integers(1, 10),
-       st.sampled_from(MATCH_STYLES), st.integers(-1, 29))
+@given(
+    st.lists(profile_strategy, min_size=1, max_size=30),
+    st.integers(1, 10),
+    st.sampled_from(MATCH_STYLES),
+    st.integers(-1, 29),
+)
 def test_refusal_names_a_rule_exactly_where_eligible_says_no(people, mentee_seniority, style, mentee_index):
     """An introduction is asked under the match's own rules: `refusal` is None on exactly the rows `eligible`
     allows, and names one of RULES on every other row (also rows past the catalog's end)."""
@@ -233,8 +308,13 @@ def test_refusal_names_a_rule_exactly_where_eligible_says_no(people, mentee_seni
     chain = frozenset()
     if mentee_row > 0 and profiles[mentee_row - 1].manager_id:
         chain = frozenset({cat.row_of[profiles[mentee_row - 1].manager_id]})
-    mentee = Mentee(seniority=mentee_seniority, bio="I know finance.", row_id=mentee_row, reporting_rows=chain,
-                    id=profiles[mentee_row - 1].id if mentee_row > 0 else None)
+    mentee = Mentee(
+        seniority=mentee_seniority,
+        bio="I know finance.",
+        row_id=mentee_row,
+        reporting_rows=chain,
+        id=profiles[mentee_row - 1].id if mentee_row > 0 else None,
+    )
     mask = eligible(style, cat, mentee)
     for row in range(cat.size + 2):
         rule = refusal(style, cat, mentee, row)

@@ -12,31 +12,50 @@ from matcher.cli import demo_profiles_path
 from matcher.programmes.topics import FILLER, FUNCTION_WORDS, names_something, need_topics
 
 
-@pytest.mark.parametrize("need,topics", [
-    ("Next, I want to run effective planning meetings.", ["running effective planning meetings"]),
-    ("I want to brief designers and agencies well.", ["briefing designers and agencies"]),
-    ("I would love to post on Instagram with confidence.", ["posting on Instagram"]),
-    ("I'd like to understand product management and discovery and also write a business case that finance will "
-     "approve.", ["product management and discovery", "writing a business case that finance will approve"]),
-    ("This year my goal is to get better at Excel.", ["Excel"]),
-    ("I'm hoping to build Excel pivot tables with help from someone who does it every day.",
-     ["building Excel pivot tables"]),
-    ("I'd like to read a P&L and build a team budget and also film and edit short videos for TikTok.",
-     ["reading a P&L", "building a team budget", "filming and editing short videos for TikTok"]),
-    ("I want to learn SQL window functions and some cloud architecture; also public speaking for leaders.",
-     ["SQL window functions", "cloud architecture", "public speaking for leaders"]),
-    ("TikTok and Instagram Reels for a senior leader", ["TikTok and Instagram Reels for a senior leader"]),
-    ("I want ant colony optimisation", ["ant colony optimisation"]),  # "ant" inside "want" is not the word
-])
+@pytest.mark.parametrize(
+    "need,topics",
+    [
+        ("Next, I want to run effective planning meetings.", ["running effective planning meetings"]),
+        ("I want to brief designers and agencies well.", ["briefing designers and agencies"]),
+        ("I would love to post on Instagram with confidence.", ["posting on Instagram"]),
+        (
+            "I'd like to understand product management and discovery and also write a business case that finance will "
+            "approve.",
+            ["product management and discovery", "writing a business case that finance will approve"],
+        ),
+        ("This year my goal is to get better at Excel.", ["Excel"]),
+        (
+            "I'm hoping to build Excel pivot tables with help from someone who does it every day.",
+            ["building Excel pivot tables"],
+        ),
+        (
+            "I'd like to read a P&L and build a team budget and also film and edit short videos for TikTok.",
+            ["reading a P&L", "building a team budget", "filming and editing short videos for TikTok"],
+        ),
+        (
+            "I want to learn SQL window functions and some cloud architecture; also public speaking for leaders.",
+            ["SQL window functions", "cloud architecture", "public speaking for leaders"],
+        ),
+        ("TikTok and Instagram Reels for a senior leader", ["TikTok and Instagram Reels for a senior leader"]),
+        ("I want ant colony optimisation", ["ant colony optimisation"]),  # "ant" inside "want" is not the word
+    ],
+)
 def test_the_topics_of_a_need_are_what_the_person_named(need, topics):
     assert need_topics(need) == topics
 
 
 def test_a_lists_request_gives_back_its_items_and_the_background_only_without_them():
-    need = ("I study Business Administration. I'd like help with Resume / CV Review, Career Planning, Parenting vs. "
-            "Career, How to use CareerQuest and more. I want to build expertise in Business Services.")
-    assert need_topics(need) == ["Resume / CV Review", "Career Planning", "Parenting vs. Career",
-                                 "How to use CareerQuest", "Business Services"]
+    need = (
+        "I study Business Administration. I'd like help with Resume / CV Review, Career Planning, Parenting vs. "
+        "Career, How to use CareerQuest and more. I want to build expertise in Business Services."
+    )
+    assert need_topics(need) == [
+        "Resume / CV Review",
+        "Career Planning",
+        "Parenting vs. Career",
+        "How to use CareerQuest",
+        "Business Services",
+    ]
     assert need_topics("I study Psychology.") == ["Psychology"]  # nothing else to go on
 
 

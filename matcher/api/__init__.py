@@ -27,7 +27,6 @@ log = logging.getLogger("matcher.api")
 WEBHOOKS = "matcher.webhooks"  # app.extensions: this process's webhook sender, when there are receivers
 
 
-
 def _settings(config: Settings | dict[str, Any] | None, service: MatchService | None) -> tuple[Settings, dict]:
     """Settings from `config` (a dict holds Settings field names; UPPER_CASE keys go to Flask's config)."""
     if isinstance(config, Settings):
@@ -43,8 +42,11 @@ def _settings(config: Settings | dict[str, Any] | None, service: MatchService | 
     return (base.replace(**config) if config else base), flask_config
 
 
-def create_app(config: Settings | dict[str, Any] | None = None, service: MatchService | None = None,
-               serving_host: str | None = None) -> Flask:
+def create_app(
+    config: Settings | dict[str, Any] | None = None,
+    service: MatchService | None = None,
+    serving_host: str | None = None,
+) -> Flask:
     """Build the app.
 
     Args:
@@ -85,8 +87,11 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
     )
 
     settings, flask_config = _settings(config, service)
-    form = signin.SignIn(signin.form_mode(settings.form, settings.public_form, serving_host),
-                         settings.trusted_user_header, settings.trusted_proxies)
+    form = signin.SignIn(
+        signin.form_mode(settings.form, settings.public_form, serving_host),
+        settings.trusted_user_header,
+        settings.trusted_proxies,
+    )
     if service is None:
         from ..service import MatchService
 
@@ -111,9 +116,15 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
     # One limiter per app, in memory: counts are per process (each gunicorn worker counts its own).
     # Per key on each /v1 blueprint below, and per address over all of /v1 (so that made-up keys,
     # each its own bucket, cannot get round the per-key limit).
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True,
-                      strategy="moving-window", application_limits=[settings.address_rate_limit],
-                      application_limits_exempt_when=_not_v1)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri="memory://",
+        headers_enabled=True,
+        strategy="moving-window",
+        application_limits=[settings.address_rate_limit],
+        application_limits_exempt_when=_not_v1,
+    )
     app.extensions["matcher.limiter"] = limiter
     for blueprint in (match.bp, profiles.bp, programmes.bp, relationships.bp, insights.bp, admin.bp):
         app.register_blueprint(blueprint)
@@ -129,10 +140,10 @@ def create_app(config: Settings | dict[str, Any] | None = None, service: MatchSe
         limiter.limit(settings.form_rate_limit, methods=["POST"], key_func=signin.form_rate_limit_key)(web.bp)
         # The pages for people (/me): whom the proxy signs in, or a local demo (api/people_pages.py).
         app.extensions[people_signin.EXTENSION] = people_signin.People(
-            form, people_signin.demo_mode(settings, form, serving_host), secret)
+            form, people_signin.demo_mode(settings, form, serving_host), secret
+        )
         app.register_blueprint(people_pages.bp)
-        limiter.limit(settings.form_rate_limit, methods=["POST"],
-                      key_func=signin.form_rate_limit_key)(people_pages.bp)
+        limiter.limit(settings.form_rate_limit, methods=["POST"], key_func=signin.form_rate_limit_key)(people_pages.bp)
     # The programme pages for admins (their own sign-in: api/admin_signin.py), whatever the form's mode.
     app.extensions[admin_signin.EXTENSION] = admin_signin.AdminSignIn(form, settings.admin_users, secret)
     app.register_blueprint(programme_pages.bp)

@@ -28,8 +28,9 @@ def reindex():
         result = service().reindex()
     except ReindexRunning as exc:
         raise Problem(409, str(exc)) from None
-    log.info("reindex: generation=%s profiles=%d seconds=%.1f", result["generation"], result["profiles"],
-             result["seconds"])
+    log.info(
+        "reindex: generation=%s profiles=%d seconds=%.1f", result["generation"], result["profiles"], result["seconds"]
+    )
     return jsonify(result)
 
 

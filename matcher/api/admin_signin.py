@@ -159,17 +159,32 @@ class AdminSignIn:
         if credentials is not None and credentials.type == "basic":
             key = keyring().verify(credentials.password or "")
             if key is None:
-                raise Refused(401, "Sign in", "That is not a valid API key (unknown, malformed or revoked). Sign in "
-                                              "with an admin key as the password; the user name is ignored.")
+                raise Refused(
+                    401,
+                    "Sign in",
+                    "That is not a valid API key (unknown, malformed or revoked). Sign in "
+                    "with an admin key as the password; the user name is ignored.",
+                )
             if SCOPE_RANK.get(key.scope, -1) < SCOPE_RANK["admin"]:
-                raise Refused(403, "Admins only", f"Key {key.key_id} has scope '{key.scope}'; the programme pages "
-                                                  "need a key of scope 'admin'.")
+                raise Refused(
+                    403,
+                    "Admins only",
+                    f"Key {key.key_id} has scope '{key.scope}'; the programme pages need a key of scope 'admin'.",
+                )
             return Admin("key", key.key_id)
         if user is not None:
-            raise Refused(403, "Admins only", f"You are signed in as {user}, who is not a programme admin. An "
-                                              "operator can add you to MATCHER_ADMIN_USERS.")
-        raise Refused(401, "Sign in", "The programme pages are for admins: sign in with an admin API key as the "
-                                      "password (the user name is ignored), or through your organisation's sign-in.")
+            raise Refused(
+                403,
+                "Admins only",
+                f"You are signed in as {user}, who is not a programme admin. An "
+                "operator can add you to MATCHER_ADMIN_USERS.",
+            )
+        raise Refused(
+            401,
+            "Sign in",
+            "The programme pages are for admins: sign in with an admin API key as the "
+            "password (the user name is ignored), or through your organisation's sign-in.",
+        )
 
     def csrf_token(self, admin: Admin) -> str:
         """The token every form of this admin carries."""
@@ -179,12 +194,17 @@ class AdminSignIn:
         """Refuse (403) a POST sent from another site: an Origin naming another host, or no valid token."""
         origin = request.headers.get("Origin")
         if origin is not None and origin != "null" and not self._same_host(origin):
-            raise Refused(403, "Refused", "This form was sent from another site; open the programme page and use "
-                                          "its buttons.")
+            raise Refused(
+                403, "Refused", "This form was sent from another site; open the programme page and use its buttons."
+            )
         token = request.form.get(CSRF_FIELD, "")
         if not hmac.compare_digest(token.encode(), self.csrf_token(admin).encode()):
-            raise Refused(403, "Refused", "This form did not come from the programme page (its security token is "
-                                          "missing or out of date). Reload the page and try again.")
+            raise Refused(
+                403,
+                "Refused",
+                "This form did not come from the programme page (its security token is "
+                "missing or out of date). Reload the page and try again.",
+            )
 
     def _same_host(self, origin: str) -> bool:
         try:

@@ -42,16 +42,24 @@ def authenticate(scope: str) -> ApiKey:
     """The verified key of the request if its scope allows `scope`; raises a 401 or 403 Problem."""
     token = bearer_token()
     if token is None:
-        raise Problem(401, "missing API key: send the header Authorization: Bearer KEY",
-                      headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+        raise Problem(
+            401,
+            "missing API key: send the header Authorization: Bearer KEY",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'},
+        )
     key = keyring().verify(token)
     if key is None:
-        raise Problem(401, "the API key is not valid (unknown, malformed or revoked)",
-                      headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_token"'})
+        raise Problem(
+            401,
+            "the API key is not valid (unknown, malformed or revoked)",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_token"'},
+        )
     if SCOPE_RANK.get(key.scope, -1) < SCOPE_RANK[scope]:
-        raise Problem(403, f"key {key.key_id} has scope '{key.scope}'; this needs scope '{scope}'",
-                      headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
-                                                   f'scope="{scope}"'})
+        raise Problem(
+            403,
+            f"key {key.key_id} has scope '{key.scope}'; this needs scope '{scope}'",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", scope="{scope}"'},
+        )
     g.api_key = key
     return key
 

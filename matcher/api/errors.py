@@ -38,8 +38,15 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 class Problem(Exception):
     """An error answered as a problem document. Raise it from a view; the handler renders it."""
 
-    def __init__(self, status: int, detail: str, type_: str = "about:blank", title: str | None = None,
-                 headers: dict[str, str] | None = None, **extensions: Any):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        type_: str = "about:blank",
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -49,11 +56,21 @@ class Problem(Exception):
         self.extensions = extensions
 
 
-def problem_response(status: int, detail: str, type_: str = "about:blank", title: str | None = None,
-                     headers: dict[str, str] | None = None, **extensions: Any) -> Response:
+def problem_response(
+    status: int,
+    detail: str,
+    type_: str = "about:blank",
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
     """A problem+json response; `extensions` are added as members (e.g. errors=[...])."""
-    body: dict[str, Any] = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status,
-                            "detail": detail}
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
     body.update({key: value for key, value in extensions.items() if value is not None})
     if request_id.current() is not None:  # an extension member (RFC 9457 section 3.2), to quote to an operator
         body["request_id"] = request_id.current()
@@ -66,8 +83,9 @@ def problem_response(status: int, detail: str, type_: str = "about:blank", title
 def validation_problem(errors: list[FieldError]) -> Response:
     """422 naming each field and its reason, in `detail` and in `errors`."""
     detail = "; ".join(str(e) for e in errors) or "the request is not valid"
-    return problem_response(422, detail, VALIDATION, "Invalid request",
-                            errors=[{"field": e.field, "reason": e.reason} for e in errors])
+    return problem_response(
+        422, detail, VALIDATION, "Invalid request", errors=[{"field": e.field, "reason": e.reason} for e in errors]
+    )
 
 
 def invalid(field: str, reason: str) -> InvalidInput:
@@ -83,8 +101,7 @@ def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", MALFORMED_JSON,
-                      "Malformed JSON") from None
+        raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", MALFORMED_JSON, "Malformed JSON") from None
 
 
 @contextmanager
@@ -93,11 +110,16 @@ def _json_problems() -> Iterator[None]:
     try:
         yield
     except json.JSONDecodeError as exc:
-        raise Problem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                      MALFORMED_JSON, "Malformed JSON") from None
+        raise Problem(
+            400,
+            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            MALFORMED_JSON,
+            "Malformed JSON",
+        ) from None
     except RecursionError:
-        raise Problem(400, "the body is not acceptable JSON: nested too deeply", MALFORMED_JSON,
-                      "Malformed JSON") from None
+        raise Problem(
+            400, "the body is not acceptable JSON: nested too deeply", MALFORMED_JSON, "Malformed JSON"
+        ) from None
     except ValueError as exc:  # NaN/Infinity, integers longer than Python allows
         raise Problem(400, f"the body is not acceptable JSON: {exc}", MALFORMED_JSON, "Malformed JSON") from None
 
@@ -119,14 +141,14 @@ def json_array_items(data: bytes) -> Iterator[tuple[int, Any]]:
     """
     text = _text(data)
     start = len(text) - len(text.lstrip())
-    if text[start:start + 1] != "[":
+    if text[start : start + 1] != "[":
         parse_json(data)  # a 400 for what is not JSON at all
         raise invalid("", "a JSON batch must be an array of profiles (or send JSON Lines as application/x-ndjson)")
     decoder = json.JSONDecoder(parse_constant=_reject_constant)
     position, index = 0, start + 1
     while True:
         index = _skip_space(text, index)
-        if text[index:index + 1] == "]" and position == 0:
+        if text[index : index + 1] == "]" and position == 0:
             index += 1
             break
         with _json_problems():
@@ -134,17 +156,20 @@ def json_array_items(data: bytes) -> Iterator[tuple[int, Any]]:
         position += 1
         yield position, item
         index = _skip_space(text, index)
-        if text[index:index + 1] == ",":
+        if text[index : index + 1] == ",":
             index += 1
-        elif text[index:index + 1] == "]":
+        elif text[index : index + 1] == "]":
             index += 1
             break
         else:
-            raise Problem(400, f"the body is not valid JSON: expected ',' or ']' after item {position}",
-                          MALFORMED_JSON, "Malformed JSON")
+            raise Problem(
+                400,
+                f"the body is not valid JSON: expected ',' or ']' after item {position}",
+                MALFORMED_JSON,
+                "Malformed JSON",
+            )
     if text[index:].strip():
-        raise Problem(400, "the body is not valid JSON: extra data after the array", MALFORMED_JSON,
-                      "Malformed JSON")
+        raise Problem(400, "the body is not valid JSON: extra data after the array", MALFORMED_JSON, "Malformed JSON")
 
 
 def _skip_space(text: str, index: int) -> int:
@@ -169,8 +194,9 @@ def json_body() -> Any:
             return parse_json(data)
         except Problem:
             pass
-    raise Problem(415, f"send the body as JSON with Content-Type: application/json (got "
-                       f"{mimetype or 'no content type'})")
+    raise Problem(
+        415, f"send the body as JSON with Content-Type: application/json (got {mimetype or 'no content type'})"
+    )
 
 
 def json_object(field_hint: str = "") -> dict[str, Any]:
@@ -182,8 +208,14 @@ def json_object(field_hint: str = "") -> dict[str, Any]:
 
 
 def _json_type(value: Any) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _http_detail(exc: HTTPException) -> str:
@@ -223,8 +255,14 @@ def handle_budget_exceeded(exc) -> Response:
 
     503 rather than a 4xx: the request was valid and may well succeed when the server is less busy.
     """
-    return problem_response(503, f"{exc}; retry in a moment", BUDGET, "Request budget exceeded",
-                            headers={"Retry-After": "1"}, budget_ms=exc.budget_ms)
+    return problem_response(
+        503,
+        f"{exc}; retry in a moment",
+        BUDGET,
+        "Request budget exceeded",
+        headers={"Retry-After": "1"},
+        budget_ms=exc.budget_ms,
+    )
 
 
 def handle_purge_incomplete(exc) -> Response:
@@ -238,8 +276,13 @@ def handle_store_unavailable(exc) -> Response:
     Matches too: a replica cut off from the store cannot know whom another replica erased meanwhile,
     so it does not answer from its index alone.
     """
-    return problem_response(503, "the profile store does not answer right now; retry in a moment",
-                            STORE_UNAVAILABLE, "Store unavailable", headers={"Retry-After": STORE_RETRY_AFTER})
+    return problem_response(
+        503,
+        "the profile store does not answer right now; retry in a moment",
+        STORE_UNAVAILABLE,
+        "Store unavailable",
+        headers={"Retry-After": STORE_RETRY_AFTER},
+    )
 
 
 def handle_unexpected(exc: Exception) -> Response:

@@ -28,7 +28,7 @@ def highlight(text: str, need: str) -> Markup:
         stemmed = tokenize(found.group())
         if not stemmed or stemmed[0] not in stems:
             continue
-        pieces.append(escape(text[position:found.start()]))
+        pieces.append(escape(text[position : found.start()]))
         pieces.append(Markup("<mark>{}</mark>").format(found.group()))
         position = found.end()
     pieces.append(escape(text[position:]))

@@ -25,5 +25,8 @@ def match():
     limited trust (search/request.py Trust), an `admin` key with full trust. Each key has its own partition of the
     query cache, so no key can tell from the answer's time what another key searched (model/querycache.py)."""
     trust = "full" if g.api_key.scope == "admin" else "limited"
-    return jsonify(service().match(json_object(), budget_ms=settings().request_budget_ms, trust=trust,
-                                   caller=f"key:{g.api_key.key_id}"))
+    return jsonify(
+        service().match(
+            json_object(), budget_ms=settings().request_budget_ms, trust=trust, caller=f"key:{g.api_key.key_id}"
+        )
+    )

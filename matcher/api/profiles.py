@@ -81,15 +81,19 @@ def _batch_items() -> list[tuple[int, Any]]:
             raise Problem(400, f"the body is not UTF-8 text (byte {exc.start})", title="Malformed body") from None
         items = read_text(text, "csv" if mimetype in CSV_TYPES else "jsonl")
     else:
-        raise Problem(415, f"send a JSON array (application/json), JSON Lines (application/x-ndjson) or CSV "
-                           f"(text/csv), not {mimetype}")
+        raise Problem(
+            415,
+            f"send a JSON array (application/json), JSON Lines (application/x-ndjson) or CSV "
+            f"(text/csv), not {mimetype}",
+        )
     try:
         read = list(itertools.islice(items, MAX_BATCH_ITEMS + 1))
     except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
         raise Problem(400, f"the CSV body cannot be read: {exc}", title="Malformed body") from None
     if len(read) > MAX_BATCH_ITEMS:
-        raise Problem(413, f"at most {MAX_BATCH_ITEMS} profiles per batch; split it, or use "
-                           f"`mentor-match import` for large files")
+        raise Problem(
+            413, f"at most {MAX_BATCH_ITEMS} profiles per batch; split it, or use `mentor-match import` for large files"
+        )
     return read
 
 

@@ -30,22 +30,36 @@ from .programmes import apply_action, calendar_response, csv_response, listed, p
 from .schemas import parse_pair_action
 from .web import style_label
 
-bp = Blueprint("programme_pages", __name__, url_prefix="/programmes", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "programme_pages",
+    __name__,
+    url_prefix="/programmes",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 log = logging.getLogger("matcher.api")
 
 REVIEWABLE = ("proposed", "approved", "pinned")  # may still be rejected
 PAIRED = ("proposed", "approved", "pinned", "published")
-STATUS_NAMES = {"proposed": "Proposed", "approved": "Approved", "pinned": "Pinned", "published": "Published",
-                "unmatched": "Unmatched", "waiting": "Waiting"}
+STATUS_NAMES = {
+    "proposed": "Proposed",
+    "approved": "Approved",
+    "pinned": "Pinned",
+    "published": "Published",
+    "unmatched": "Unmatched",
+    "waiting": "Waiting",
+}
 FIT_WORDS = {"good": "good", "still_deciding": "still deciding", "not_a_fit": "not a fit", None: "not yet"}
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 BINS = 10
 SVG_WIDTH, SVG_HEIGHT, SVG_LEFT, SVG_BOTTOM, SVG_TOP = 360, 150, 28, 22, 14
 
 
 # -- access -----------------------------------------------------------------------------------------
+
 
 @bp.before_request
 def _admins_only():
@@ -90,8 +104,10 @@ def _unknown(exc: UnknownProgramme):
 
 
 def _http_error(exc: HTTPException):
-    messages = {413: "What you sent is too large.", 429: "Too many requests in a short time. Wait a minute and "
-                                                         "try again."}
+    messages = {
+        413: "What you sent is too large.",
+        429: "Too many requests in a short time. Wait a minute and try again.",
+    }
     response = _error_page(exc.code or 500, exc.name, messages.get(exc.code or 0, exc.description or exc.name))
     for key, value in exc.get_headers():
         if key.lower() != "content-type":
@@ -116,6 +132,7 @@ def _security_headers(response: Response) -> Response:
 
 
 # -- pages ------------------------------------------------------------------------------------------
+
 
 @bp.get("")
 def programmes_list():
@@ -167,8 +184,9 @@ def pairs(programme_id: str):
     elif action in ("approve", "reject"):
         chosen = [key for key in form.getlist("mentees") if key]
         if not chosen:
-            return _page(view, 422, error=True, message="Choose at least one pair first (tick the boxes in the "
-                                                        "first column).")
+            return _page(
+                view, 422, error=True, message="Choose at least one pair first (tick the boxes in the first column)."
+            )
         body = {"action": action, "mentees": chosen}
     elif action in ("pin", "ban"):
         body = {"action": action, "mentees": [form.get("mentee", "").strip()], "mentor": form.get("mentor", "").strip()}
@@ -178,8 +196,13 @@ def pairs(programme_id: str):
         after = apply_action(programme_id, parse_pair_action(body))
     except InvalidInput as exc:
         message = "That was refused: " + "; ".join(_reason(view, e.field, e.reason) for e in exc.errors) + "."
-        return _page(view, 422, error=True, message=message, pin={"mentee": form.get("mentee", ""),
-                                                                   "mentor": form.get("mentor", "")})
+        return _page(
+            view,
+            422,
+            error=True,
+            message=message,
+            pin={"mentee": form.get("mentee", ""), "mentor": form.get("mentor", "")},
+        )
     before_counts, after_counts = view.summary(), after.summary()
     per_pair = 2 if get_style(view.spec.style).mutual else 1  # two-way pairs are recorded once per member
     if body["action"] == "approve":
@@ -197,15 +220,23 @@ def publish(programme_id: str):
         view, published = programmes().publish(programme_id)
     except OverCommitted as exc:
         view = programmes().view(programme_id)
-        named = "; ".join(f"{view.names.get(mentor, mentor)} ({mentor}): {asked} asked, {left} left"
-                          for mentor, (asked, left) in sorted(exc.mentors.items()))
-        return _page(view, 409, error=True, message=f"Nothing was published: it would give these mentors more "
-                                                    f"mentees than they have room for: {named}. Reject or re-pin "
-                                                    f"their pairs, then publish again.")
+        named = "; ".join(
+            f"{view.names.get(mentor, mentor)} ({mentor}): {asked} asked, {left} left"
+            for mentor, (asked, left) in sorted(exc.mentors.items())
+        )
+        return _page(
+            view,
+            409,
+            error=True,
+            message=f"Nothing was published: it would give these mentors more "
+            f"mentees than they have room for: {named}. Reject or re-pin "
+            f"their pairs, then publish again.",
+        )
     return _done(programme_id, "published", len(published))
 
 
 # -- helpers ------------------------------------------------------------------------------------------
+
 
 def _done(programme_id: str, done: str, count: int | None = None):
     """Post/redirect/get: back to the programme with the message code (and a count)."""
@@ -224,21 +255,31 @@ def _done_message(view: ProgrammeView, done: str, count_text: str) -> str | None
     count = int(count_text) if count_text.isdigit() and len(count_text) < 7 else 0
     summary = view.summary()
     if done == "run":
-        return (f"Draft run {view.record.runs} done: {_plural(summary['proposed'], 'pair')} proposed, "
-                f"{_plural(summary['unmatched'], 'member')} unmatched.")
+        return (
+            f"Draft run {view.record.runs} done: {_plural(summary['proposed'], 'pair')} proposed, "
+            f"{_plural(summary['unmatched'], 'member')} unmatched."
+        )
     if done == "approved":
-        return (f"Approved {_plural(count, 'pair')}." if count else
-                "Nothing to approve: none of those pairs was proposed.")
+        return (
+            f"Approved {_plural(count, 'pair')}." if count else "Nothing to approve: none of those pairs was proposed."
+        )
     if done == "rejected":
-        return (f"Rejected {_plural(count, 'pair')}: never proposed again in this programme. Run the draft again "
-                f"to find other mentors." if count else "Nothing to reject: none of those pairs can be rejected.")
+        return (
+            f"Rejected {_plural(count, 'pair')}: never proposed again in this programme. Run the draft again "
+            f"to find other mentors."
+            if count
+            else "Nothing to reject: none of those pairs can be rejected."
+        )
     if done == "pinned":
         return "Pinned the pair: it stays whatever the draft says, and is kept on every run."
     if done == "banned":
         return "Banned the pair: it will never be proposed again in this programme."
     if done == "published":
-        return (f"Published {_plural(count, 'pair')}: they now use their mentors' capacity." if count else
-                "Nothing new to publish: every approved and pinned pair is already published.")
+        return (
+            f"Published {_plural(count, 'pair')}: they now use their mentors' capacity."
+            if count
+            else "Nothing new to publish: every approved and pinned pair is already published."
+        )
     return None
 
 
@@ -272,31 +313,53 @@ def histogram(scores: list[float], bins: int = BINS) -> dict[str, Any]:
         low, high = i / bins, (i + 1) / bins
         bar_height = round(height * count / tallest, 1) if tallest else 0
         label = f"{low:.1f} to {high:.1f}"
-        bars.append({"x": round(SVG_LEFT + i * step + 1, 1), "width": round(step - 2, 1),
-                     "y": round(SVG_TOP + height - bar_height, 1), "height": bar_height, "count": count,
-                     "label": label, "label_x": round(SVG_LEFT + i * step + step / 2, 1),
-                     "label_y": round(SVG_TOP + height - bar_height - 3, 1)})
+        bars.append(
+            {
+                "x": round(SVG_LEFT + i * step + 1, 1),
+                "width": round(step - 2, 1),
+                "y": round(SVG_TOP + height - bar_height, 1),
+                "height": bar_height,
+                "count": count,
+                "label": label,
+                "label_x": round(SVG_LEFT + i * step + step / 2, 1),
+                "label_y": round(SVG_TOP + height - bar_height - 3, 1),
+            }
+        )
         if count:
             parts.append(f"{label}: {count}")
     ticks = [{"x": round(SVG_LEFT + width * t, 1), "text": f"{t:g}"} for t in (0, 0.25, 0.5, 0.75, 1)]
     description = (f"{_plural(len(scores), 'pair')} by score: " + ", ".join(parts) + ".") if scores else "No pairs yet."
-    return {"bars": bars, "ticks": ticks, "width": SVG_WIDTH, "height": SVG_HEIGHT, "axis_y": SVG_TOP + height,
-            "left": SVG_LEFT, "right": SVG_LEFT + width, "description": description, "count": len(scores),
-            "tallest": tallest}
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "width": SVG_WIDTH,
+        "height": SVG_HEIGHT,
+        "axis_y": SVG_TOP + height,
+        "left": SVG_LEFT,
+        "right": SVG_LEFT + width,
+        "description": description,
+        "count": len(scores),
+        "tallest": tallest,
+    }
 
 
 def _rules_text(view: ProgrammeView) -> str:
     spec = view.spec
-    parts = [f"{_plural(spec.sessions, 'session')} {spec.cadence}",
-             "objective: as many members matched as possible, then the best fit" if spec.objective == "participation"
-             else "objective: the best total fit"]
+    parts = [
+        f"{_plural(spec.sessions, 'session')} {spec.cadence}",
+        "objective: as many members matched as possible, then the best fit"
+        if spec.objective == "participation"
+        else "objective: the best total fit",
+    ]
     if spec.max_per_mentor is not None:
         parts.append(f"at most {_plural(spec.max_per_mentor, 'mentee')} per mentor")
     if spec.min_score is not None:
         parts.append(f"no pair below a score of {spec.min_score:g}")
     if spec.mentors.ids or spec.mentors.erased:
-        parts.append(f"mentors: {_plural(len(spec.mentors.ids), 'person')} named"
-                     + (f" ({spec.mentors.erased} erased since)" if spec.mentors.erased else ""))
+        parts.append(
+            f"mentors: {_plural(len(spec.mentors.ids), 'person')} named"
+            + (f" ({spec.mentors.erased} erased since)" if spec.mentors.erased else "")
+        )
     if spec.mentors.departments:
         parts.append("mentors from " + ", ".join(spec.mentors.departments))
     return "; ".join(parts) + "."
@@ -315,14 +378,25 @@ def pair_progress(programme_id: str) -> dict[str, dict[str, Any]]:
             continue
         done = progress_of(relationship, sessions[relationship.id])
         answers = {fit.side: fit.fit for fit in fits[relationship.id]}
-        progress[key] = {"state": relationship.state, "done": done.sessions_done, "missed": done.sessions_missed,
-                         "planned": done.sessions_planned, "fit_mentee": answers.get("mentee"),
-                         "fit_mentor": answers.get("mentor"), "end_reason": relationship.end_reason}
+        progress[key] = {
+            "state": relationship.state,
+            "done": done.sessions_done,
+            "missed": done.sessions_missed,
+            "planned": done.sessions_planned,
+            "fit_mentee": answers.get("mentee"),
+            "fit_mentor": answers.get("mentor"),
+            "end_reason": relationship.end_reason,
+        }
     return progress
 
 
-def _page(view: ProgrammeView, status: int = 200, message: str | None = None, error: bool = False,
-          pin: dict[str, str] | None = None):
+def _page(
+    view: ProgrammeView,
+    status: int = 200,
+    message: str | None = None,
+    error: bool = False,
+    pin: dict[str, str] | None = None,
+):
     rows = [_row(view, member) for member in view.cohort]
     paired = [row for row in rows if row["status"] in PAIRED]
     others = [row for row in rows if row["status"] not in PAIRED]
@@ -333,11 +407,27 @@ def _page(view: ProgrammeView, status: int = 200, message: str | None = None, er
         if mentor not in names and (stored := service().get(mentor)) is not None:
             names[mentor] = stored.name
     html = render_template(
-        "programme.html", admin=g.admin, view=view, pid=view.record.id, rows=rows, paired=paired, others=others,
-        summary=summary, statuses=STATUS_NAMES, style_name=style_label(view.spec.style),
-        rules_text=_rules_text(view), hist=histogram([row["score"] for row in paired if row["score"] is not None]),
-        publishable=summary["approved"] + summary["pinned"], message=message, error=error,
+        "programme.html",
+        admin=g.admin,
+        view=view,
+        pid=view.record.id,
+        rows=rows,
+        paired=paired,
+        others=others,
+        summary=summary,
+        statuses=STATUS_NAMES,
+        style_name=style_label(view.spec.style),
+        rules_text=_rules_text(view),
+        hist=histogram([row["score"] for row in paired if row["score"] is not None]),
+        publishable=summary["approved"] + summary["pinned"],
+        message=message,
+        error=error,
         members=[(member.key, view.names.get(member.key, member.key)) for member in view.cohort],
-        mentors=mentors, pin=pin or {}, bans=sorted(view.bans), names=names,
-        progress=pair_progress(view.record.id) if summary["published"] else {}, fit_words=FIT_WORDS)
+        mentors=mentors,
+        pin=pin or {},
+        bans=sorted(view.bans),
+        names=names,
+        progress=pair_progress(view.record.id) if summary["published"] else {},
+        fit_words=FIT_WORDS,
+    )
     return Response(html, status=status, mimetype="text/html")

@@ -51,9 +51,17 @@ def programmes() -> ProgrammeService:
 
 def listed(record: ProgrammeRecord, summary: dict[str, int]) -> dict[str, Any]:
     """A programme in a list: its state and counts, without its pairs (schemas.ProgrammeListed)."""
-    return {"id": record.id, "name": record.name, "style": record.spec.get("style", ANY), "status": record.status,
-            "runs": record.runs, "created_at": record.created_at, "updated_at": record.updated_at,
-            "published_at": record.published_at, "summary": summary}
+    return {
+        "id": record.id,
+        "name": record.name,
+        "style": record.spec.get("style", ANY),
+        "status": record.status,
+        "runs": record.runs,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "published_at": record.published_at,
+        "summary": summary,
+    }
 
 
 def apply_action(programme_id: str, action: PairAction) -> ProgrammeView:
@@ -72,16 +80,27 @@ def apply_action(programme_id: str, action: PairAction) -> ProgrammeView:
 def unknown_programme(exc: UnknownProgramme) -> Response:
     """404 naming the path parameter."""
     reason = "no programme with this id"
-    return problem_response(404, f"programme_id: {reason} ({exc.args[0]!r})", UNKNOWN_PROGRAMME, "Unknown programme",
-                            errors=[{"field": "programme_id", "reason": reason}])
+    return problem_response(
+        404,
+        f"programme_id: {reason} ({exc.args[0]!r})",
+        UNKNOWN_PROGRAMME,
+        "Unknown programme",
+        errors=[{"field": "programme_id", "reason": reason}],
+    )
 
 
 def over_committed(exc: OverCommitted) -> Response:
     """409 naming every mentor who would get more long-term mentees than their capacity; nothing was published."""
-    mentors = [{"mentor": mentor, "asked": asked, "left": left}
-               for mentor, (asked, left) in sorted(exc.mentors.items())]
-    return problem_response(409, f"{exc}; nothing was published: reject or re-pin their pairs, then publish again",
-                            OVER_COMMITTED, "Mentors over-committed", mentors=mentors)
+    mentors = [
+        {"mentor": mentor, "asked": asked, "left": left} for mentor, (asked, left) in sorted(exc.mentors.items())
+    ]
+    return problem_response(
+        409,
+        f"{exc}; nothing was published: reject or re-pin their pairs, then publish again",
+        OVER_COMMITTED,
+        "Mentors over-committed",
+        mentors=mentors,
+    )
 
 
 bp.register_error_handler(UnknownProgramme, unknown_programme)
@@ -146,8 +165,12 @@ def act_on_pairs(programme_id: str):
 def publish_programme(programme_id: str):
     """Publish the approved and pinned pairs in one transaction (idempotent); 409 rather than over-commit."""
     view, published = programmes().publish(programme_id)
-    return jsonify({"published": [{"mentee": p.mentee_key, "mentor": p.mentor_id, "score": p.score} for p in published],
-                    "programme": view.as_dict()})
+    return jsonify(
+        {
+            "published": [{"mentee": p.mentee_key, "mentor": p.mentor_id, "score": p.score} for p in published],
+            "programme": view.as_dict(),
+        }
+    )
 
 
 @bp.get("/v1/programmes/<programme_id>/pairs.csv")
@@ -170,14 +193,23 @@ def calendar_response(programme_id: str) -> Response:
     try:
         data = programmes().export_calendar(programme_id)
     except InvalidInput as exc:
-        return problem_response(409, "; ".join(str(e) for e in exc.errors), NO_START_DATE, "No start date",
-                                errors=[{"field": e.field, "reason": e.reason} for e in exc.errors])
+        return problem_response(
+            409,
+            "; ".join(str(e) for e in exc.errors),
+            NO_START_DATE,
+            "No start date",
+            errors=[{"field": e.field, "reason": e.reason} for e in exc.errors],
+        )
     log.info("programme %s calendar exported", programme_id)
-    return Response(data, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="{programme_id}.ics"', "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{programme_id}.ics"', "Cache-Control": "no-store"},
+    )
 
 
 def csv_response(programme_id: str, text: str) -> Response:
     """A CSV download named after the (stored, so well-formed) programme id."""
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{programme_id}.csv"'})
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{programme_id}.csv"'}
+    )

@@ -49,8 +49,14 @@ def actor() -> Actor:
     if key.scope == "people":
         person = request.headers.get(ON_BEHALF_OF, "").strip()
         if not person:
-            raise InvalidInput([FieldError(ON_BEHALF_OF, "a people key acts for one person: send their profile id "
-                                                         "in the On-Behalf-Of header")])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        ON_BEHALF_OF,
+                        "a people key acts for one person: send their profile id in the On-Behalf-Of header",
+                    )
+                ]
+            )
         if service().store.get(person) is None:
             raise InvalidInput([FieldError(ON_BEHALF_OF, f"no stored profile with id {person[:64]!r}")])
         return Actor.person(person, key.key_id)
@@ -70,14 +76,21 @@ def not_allowed(exc: NotAllowed) -> Response:
 
 
 def conflict(exc: Conflict) -> Response:
-    return problem_response(409, str(exc), CONFLICT, "Conflict", errors=_errors(exc.field, exc.detail),
-                            **exc.extensions)
+    return problem_response(
+        409, str(exc), CONFLICT, "Conflict", errors=_errors(exc.field, exc.detail), **exc.extensions
+    )
 
 
 def rule_refused(exc: RuleRefused) -> Response:
     """422 naming the field and, in `rule`, the rule that refuses the pair."""
-    return problem_response(422, str(exc), RULE, "Not allowed by the rules", rule=exc.rule,
-                            errors=[{"field": e.field, "reason": e.reason} for e in exc.errors])
+    return problem_response(
+        422,
+        str(exc),
+        RULE,
+        "Not allowed by the rules",
+        rule=exc.rule,
+        errors=[{"field": e.field, "reason": e.reason} for e in exc.errors],
+    )
 
 
 bp.register_error_handler(NotFound, not_found)

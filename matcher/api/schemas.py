@@ -125,8 +125,10 @@ class ReindexResponse(BaseModel):
     profiles: int
     seconds: float
     insights: InsightsBuilt | InsightsNotBuilt | None = Field(
-        None, description="The skills map built after the re-index, or why not; absent with "
-                          "MATCHER_INSIGHTS_AFTER_REINDEX=false.")
+        None,
+        description="The skills map built after the re-index, or why not; absent with "
+        "MATCHER_INSIGHTS_AFTER_REINDEX=false.",
+    )
 
 
 class Health(BaseModel):
@@ -149,8 +151,11 @@ class Readiness(BaseModel):
     model: str | None = Field(None, description="The embedding model's key (admin key only).")
     seq: int | None = Field(None, description="The store's change number the index reflects (admin key only).")
     approximate: bool | None = Field(None, description="Whether the index is approximate (IVF) (admin key only).")
-    draining: bool = Field(False, description="Told to stop (SIGTERM): it serves only until a load balancer has "
-                                              "taken it out (MATCHER_DRAIN_SECONDS); `ready` is false meanwhile.")
+    draining: bool = Field(
+        False,
+        description="Told to stop (SIGTERM): it serves only until a load balancer has "
+        "taken it out (MATCHER_DRAIN_SECONDS); `ready` is false meanwhile.",
+    )
 
 
 class OverCommittedMentor(BaseModel):
@@ -173,8 +178,11 @@ class ProblemDetails(BaseModel):
     title: str
     status: int
     detail: str = Field(description="What went wrong, naming the field and the reason.")
-    request_id: str | None = Field(default=None, description="The request's id (its X-Request-ID response header), "
-                                                              "to quote to an operator: the server's logs name it.")
+    request_id: str | None = Field(
+        default=None,
+        description="The request's id (its X-Request-ID response header), "
+        "to quote to an operator: the server's logs name it.",
+    )
     errors: list[ItemError] | None = None
     mentors: list[OverCommittedMentor] | None = None
 
@@ -199,10 +207,17 @@ class PairAction(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     action: Literal["approve", "reject", "pin", "ban"]
-    mentees: Annotated[list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]],
-                       Field(min_length=1, max_length=50_000)] | None = Field(
-        default=None, description="Cohort members by key (their profile id, or an inline member's ref). Leave it "
-                                  "out to approve every proposal; pin and ban take exactly one.")
+    mentees: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]],
+            Field(min_length=1, max_length=50_000),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="Cohort members by key (their profile id, or an inline member's ref). Leave it "
+        "out to approve every proposal; pin and ban take exactly one.",
+    )
     mentor: ProfileId | None = Field(default=None, description="The mentor's profile id: pin and ban only.")
 
     @model_validator(mode="after")
@@ -251,12 +266,16 @@ class PlanSession(BaseModel):
     number: int = Field(ge=1)
     kind: Literal["start", "topics", "apply", "review", "single"] = Field(
         description="start: share interests, knowledge and shortcomings, agree the goals; topics: the need's "
-                    "topics; apply: apply one concretely; review: progress against the goals; single: a "
-                    "one-session programme.")
+        "topics; apply: apply one concretely; review: progress against the goals; single: a "
+        "one-session programme."
+    )
     title: str = Field(description="What the session is about, as a person reads it.")
     goals: list[str] = Field(default=[], description="The goals (the need's topics), on the start and the review.")
-    date: str | None = Field(default=None, description="The session's day (YYYY-MM-DD) from the programme's "
-                                                       "start_date and cadence; null without a start date.")
+    date: str | None = Field(
+        default=None,
+        description="The session's day (YYYY-MM-DD) from the programme's "
+        "start_date and cadence; null without a start date.",
+    )
     covers: list[PlanCover] = Field(description="The topics with the teacher's passage chosen for each.")
 
 

@@ -36,8 +36,9 @@ KEEPALIVE = 5
 ACCESS_LOG_FORMAT = '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s %(M)sms'
 
 
-def gunicorn_options(host: str, port: int, workers: int = 1, threads: int = 8, log_format: str = "text",
-                     drain_seconds: float = 0.0) -> dict[str, Any]:
+def gunicorn_options(
+    host: str, port: int, workers: int = 1, threads: int = 8, log_format: str = "text", drain_seconds: float = 0.0
+) -> dict[str, Any]:
     """The gunicorn settings `serve` uses: gthread workers that drain for `drain_seconds` on SIGTERM
     (api/gworker.py), then finish their requests within the graceful timeout."""
     options: dict[str, Any] = {
@@ -71,8 +72,14 @@ def _app(host: str | None = None):
     return create_app(serving_host=host)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: int = 8,
-          log_format: str | None = None, drain_seconds: float | None = None) -> int:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    threads: int = 8,
+    log_format: str | None = None,
+    drain_seconds: float | None = None,
+) -> int:
     """Serve until stopped; returns the exit status.
 
     Args:
@@ -114,8 +121,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: 
             return _app(host)
 
     if log_format == "text":
-        print(f"serving on http://{host}:{port} with gunicorn ({workers} worker(s) x {threads} threads)",
-              file=sys.stderr, flush=True)
+        print(
+            f"serving on http://{host}:{port} with gunicorn ({workers} worker(s) x {threads} threads)",
+            file=sys.stderr,
+            flush=True,
+        )
     with _metrics_folder():
         try:
             MatcherApplication(gunicorn_options(host, port, workers, threads, log_format, drain_seconds)).run()
@@ -132,8 +142,10 @@ def _metrics_folder() -> Iterator[str]:
     is replaced, since files left by another run would be added up with this one's.
     """
     if "prometheus_client" in sys.modules:
-        log.warning("prometheus_client was imported before the server set %s: the workers' metrics will not "
-                    "add up", MULTIPROC_ENV)
+        log.warning(
+            "prometheus_client was imported before the server set %s: the workers' metrics will not add up",
+            MULTIPROC_ENV,
+        )
     previous = os.environ.get(MULTIPROC_ENV)
     path = tempfile.mkdtemp(prefix="mentor-match-metrics-")  # mode 0700
     os.environ[MULTIPROC_ENV] = path
@@ -173,8 +185,9 @@ def gunicorn_logger(log_format: str):
                 return None
             atoms = self.atoms(resp, req, environ, request_time)
             try:
-                self.access_log.info(self.cfg.access_log_format, self.atoms_wrapper_class(atoms),
-                                     extra=_access_fields(atoms))
+                self.access_log.info(
+                    self.cfg.access_log_format, self.atoms_wrapper_class(atoms), extra=_access_fields(atoms)
+                )
             except Exception:  # as gunicorn's own access(): a log line must not fail a request
                 self.error("access log line failed", exc_info=True)
             return None
@@ -185,10 +198,17 @@ def gunicorn_logger(log_format: str):
 def _access_fields(atoms: dict[str, Any]) -> dict[str, Any]:
     """The access line's parts as JSON members: the same facts as the text line (no Basic user name)."""
     status = str(atoms.get("s", ""))
-    return {"request_id": atoms.get("{x-request-id}o") or logs.NO_REQUEST, "remote_addr": atoms.get("h"),
-            "method": atoms.get("m"), "path": atoms.get("U"), "status": int(status) if status.isdigit() else status,
-            "bytes": atoms.get("B"), "duration_ms": atoms.get("M"), "referer": atoms.get("f"),
-            "user_agent": atoms.get("a")}
+    return {
+        "request_id": atoms.get("{x-request-id}o") or logs.NO_REQUEST,
+        "remote_addr": atoms.get("h"),
+        "method": atoms.get("m"),
+        "path": atoms.get("U"),
+        "status": int(status) if status.isdigit() else status,
+        "bytes": atoms.get("B"),
+        "duration_ms": atoms.get("M"),
+        "referer": atoms.get("f"),
+        "user_agent": atoms.get("a"),
+    }
 
 
 def _serve_waitress(host: str, port: int, threads: int) -> int:  # pragma: no cover - Windows

@@ -106,12 +106,16 @@ def warn_without_proxy(form: SignIn, admin_users: str) -> None:
     if form.proxies and form.header:
         return
     if form.mode == "signed-in":
-        log.warning("the web form needs a user signed in by a trusted proxy, but MATCHER_TRUSTED_PROXIES (or "
-                    "MATCHER_TRUSTED_USER_HEADER) is empty: nobody can use it. Set it to your sign-in proxy's "
-                    "address, or MATCHER_FORM=off")
+        log.warning(
+            "the web form needs a user signed in by a trusted proxy, but MATCHER_TRUSTED_PROXIES (or "
+            "MATCHER_TRUSTED_USER_HEADER) is empty: nobody can use it. Set it to your sign-in proxy's "
+            "address, or MATCHER_FORM=off"
+        )
     if admin_users.strip():
-        log.warning("MATCHER_ADMIN_USERS is set but MATCHER_TRUSTED_PROXIES (or MATCHER_TRUSTED_USER_HEADER) is "
-                    "empty: those users cannot sign in; set it to your sign-in proxy's address")
+        log.warning(
+            "MATCHER_ADMIN_USERS is set but MATCHER_TRUSTED_PROXIES (or MATCHER_TRUSTED_USER_HEADER) is "
+            "empty: those users cannot sign in; set it to your sign-in proxy's address"
+        )
 
 
 def sign_in() -> SignIn:

@@ -28,17 +28,52 @@ from .signin import form_rate_limit_key, sign_in
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static", template_folder="templates")
 
 RESULTS = 5
-SENIORITY = {1: "entry level", 2: "junior", 3: "early career", 4: "mid-level", 5: "experienced", 6: "senior",
-             7: "lead or principal", 8: "head of a team or function", 9: "senior leader", 10: "executive"}
-LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese",
-             "it": "Italian", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "tr": "Turkish", "ar": "Arabic",
-             "hi": "Hindi", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "vi": "Vietnamese", "th": "Thai",
-             "ru": "Russian", "uk": "Ukrainian", "he": "Hebrew"}
+SENIORITY = {
+    1: "entry level",
+    2: "junior",
+    3: "early career",
+    4: "mid-level",
+    5: "experienced",
+    6: "senior",
+    7: "lead or principal",
+    8: "head of a team or function",
+    9: "senior leader",
+    10: "executive",
+}
+LANGUAGES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "tr": "Turkish",
+    "ar": "Arabic",
+    "hi": "Hindi",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "vi": "Vietnamese",
+    "th": "Thai",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "he": "Hebrew",
+}
 TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 # Where each field of a match request is shown on the form.
-FORM_FIELDS = {"need": "need", "style": "style", "mentee.seniority": "seniority", "mentee.timezone": "timezone",
-               "mentee.languages": "language", "filters.languages": "language", "mentee.bio": "bio",
-               "filters.virtual_only": "virtual_only"}
+FORM_FIELDS = {
+    "need": "need",
+    "style": "style",
+    "mentee.seniority": "seniority",
+    "mentee.timezone": "timezone",
+    "mentee.languages": "language",
+    "filters.languages": "language",
+    "mentee.bio": "bio",
+    "filters.virtual_only": "virtual_only",
+}
 
 
 @dataclass
@@ -58,10 +93,15 @@ class FormInput:
     @classmethod
     def from_form(cls, form) -> FormInput:
         """Read the posted form (missing fields are empty)."""
-        return cls(need=form.get("need", "").strip(), style=form.get("style", ANY).strip() or ANY,
-                   seniority=form.get("seniority", "").strip(), timezone=form.get("timezone", "").strip(),
-                   language=form.get("language", "").strip(), virtual_only=form.get("virtual_only") == "on",
-                   bio=form.get("bio", "").strip())
+        return cls(
+            need=form.get("need", "").strip(),
+            style=form.get("style", ANY).strip() or ANY,
+            seniority=form.get("seniority", "").strip(),
+            timezone=form.get("timezone", "").strip(),
+            language=form.get("language", "").strip(),
+            virtual_only=form.get("virtual_only") == "on",
+            bio=form.get("bio", "").strip(),
+        )
 
     def request_body(self, style: str | None = None) -> dict[str, Any]:
         """The POST /v1/match body this form stands for (raises InvalidInput for a non-numeric seniority)."""
@@ -80,14 +120,18 @@ class FormInput:
         if self.language:
             mentee["languages"] = [self.language]
             filters["languages"] = [self.language]
-        return {"need": self.need, "style": style or self.style, "mentee": mentee, "limit": RESULTS,
-                "filters": filters}
+        return {"need": self.need, "style": style or self.style, "mentee": mentee, "limit": RESULTS, "filters": filters}
 
     @property
     def has_options(self) -> bool:
         """True when an optional field is filled or wrong (the optional section is shown open)."""
-        return bool(self.timezone or self.language or self.virtual_only or self.bio
-                    or {"timezone", "language", "bio", "virtual_only"} & set(self.errors))
+        return bool(
+            self.timezone
+            or self.language
+            or self.virtual_only
+            or self.bio
+            or {"timezone", "language", "bio", "virtual_only"} & set(self.errors)
+        )
 
 
 def _form_errors(exc: InvalidInput) -> dict[str, str]:
@@ -124,25 +168,38 @@ def _cards(result: dict[str, Any], need: str) -> list[dict[str, Any]]:
     for match in result["matches"]:
         mentor, why = match["mentor"], match["why"]
         percent = round(100 * max(0.0, min(1.0, match["score"])))
-        cards.append({"mentor": mentor, "score": match["score"], "percent": percent,
-                      "seniority_label": SENIORITY.get(mentor["seniority"], ""),
-                      "evidence": [highlight(sentence, need) for sentence in why["evidence"]],
-                      "notes": why["notes"]})
+        cards.append(
+            {
+                "mentor": mentor,
+                "score": match["score"],
+                "percent": percent,
+                "seniority_label": SENIORITY.get(mentor["seniority"], ""),
+                "evidence": [highlight(sentence, need) for sentence in why["evidence"]],
+                "notes": why["notes"],
+            }
+        )
     return cards
 
 
 def _page(form: FormInput, status: int = 200, **context: Any):
     styles = [(s.name, s.label, s.summary) for s in FORM_ORDER]
-    return render_template("index.html", form=form, user=sign_in().user(), styles=styles,
-                           seniority=SENIORITY, languages=LANGUAGES, timezones=TIMEZONES,
-                           max_need=settings().max_need_chars, **context), status
+    return render_template(
+        "index.html",
+        form=form,
+        user=sign_in().user(),
+        styles=styles,
+        seniority=SENIORITY,
+        languages=LANGUAGES,
+        timezones=TIMEZONES,
+        max_need=settings().max_need_chars,
+        **context,
+    ), status
 
 
 def _match(body: dict[str, Any]) -> dict[str, Any]:
     """A search with a `match` key's trust, cached in the searcher's own partition of the query cache: the
     signed-in user's, else the client address's (the rate-limit bucket), never another's (querycache.py)."""
-    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited",
-                           caller=form_rate_limit_key())
+    return service().match(body, budget_ms=settings().request_budget_ms, trust="limited", caller=form_rate_limit_key())
 
 
 @bp.before_request
@@ -151,9 +208,12 @@ def _signed_in_only():
     # A search is a few KB, like a match.
     request.max_content_length = min(settings().max_body_bytes, settings().max_match_body_bytes)
     if request.endpoint != "web.static" and not sign_in().allowed():
-        html = render_template("error.html", status=403, title="Sign in first",
-                               message="This page is for signed-in colleagues: open it through your "
-                                       "organisation's sign-in page.")
+        html = render_template(
+            "error.html",
+            status=403,
+            title="Sign in first",
+            message="This page is for signed-in colleagues: open it through your organisation's sign-in page.",
+        )
         return Response(html, status=403, mimetype="text/html")
     return None
 
@@ -177,8 +237,11 @@ def search():
     except InvalidInput as exc:
         form.errors = _form_errors(exc)
         return _page(form, 422)
-    context: dict[str, Any] = {"searched": True, "cards": _cards(result, form.need),
-                               "style_name": style_label(form.style)}
+    context: dict[str, Any] = {
+        "searched": True,
+        "cards": _cards(result, form.need),
+        "style_name": style_label(form.style),
+    }
     if not result["matches"]:
         context["why_empty"] = why_empty(form)
         if form.style != ANY:
@@ -188,10 +251,13 @@ def search():
 
 
 def _error_page(exc: HTTPException):
-    reasons = {413: "Your text is too long for one search; shorten it and try again.",
-               429: "Too many searches from you in a short time. Wait a minute and try again."}
-    html = render_template("error.html", status=exc.code, title=exc.name,
-                           message=reasons.get(exc.code or 0, exc.description))
+    reasons = {
+        413: "Your text is too long for one search; shorten it and try again.",
+        429: "Too many searches from you in a short time. Wait a minute and try again.",
+    }
+    html = render_template(
+        "error.html", status=exc.code, title=exc.name, message=reasons.get(exc.code or 0, exc.description)
+    )
     response = Response(html, status=exc.code, mimetype="text/html")
     for key, value in exc.get_headers():
         if key.lower() != "content-type":
@@ -200,14 +266,22 @@ def _error_page(exc: HTTPException):
 
 
 def _too_slow(exc):
-    html = render_template("error.html", status=503, title="Busy right now",
-                           message="The search took too long because the service is busy. Try again in a moment.")
+    html = render_template(
+        "error.html",
+        status=503,
+        title="Busy right now",
+        message="The search took too long because the service is busy. Try again in a moment.",
+    )
     return Response(html, status=503, mimetype="text/html", headers={"Retry-After": "1"})
 
 
 def _store_down(exc):
-    html = render_template("error.html", status=503, title="Unavailable right now",
-                           message="The service cannot reach its database at the moment. Try again in a moment.")
+    html = render_template(
+        "error.html",
+        status=503,
+        title="Unavailable right now",
+        message="The service cannot reach its database at the moment. Try again in a moment.",
+    )
     return Response(html, status=503, mimetype="text/html", headers={"Retry-After": errors.STORE_RETRY_AFTER})
 
 
@@ -219,8 +293,11 @@ bp.register_error_handler(StoreUnavailable, _store_down)
 
 @bp.after_request
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
-                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response

@@ -72,8 +72,10 @@ def cmd_import(args) -> int:
         reasons = "; ".join(f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in bad["errors"])
         print(f"line {bad['line']}: rejected: {reasons}", file=sys.stderr)
     summary = report.summary()
-    print(f"{path.name} ({fmt}): added {summary['added']}, updated {summary['updated']}, "
-          f"unchanged {summary['unchanged']}, rejected {summary['rejected']}")
+    print(
+        f"{path.name} ({fmt}): added {summary['added']}, updated {summary['updated']}, "
+        f"unchanged {summary['unchanged']}, rejected {summary['rejected']}"
+    )
     return EXIT_USAGE if report.rejected else EXIT_OK
 
 
@@ -94,8 +96,10 @@ def cmd_reindex(args) -> int:
             engine.close()
     if "embedded" in result:
         filled = result["embedded"]
-        print(f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
-              + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else ""))
+        print(
+            f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
+            + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else "")
+        )
     print(f"re-indexed {result['profiles']} profiles into {result['generation']} in {result['seconds']:.1f} s")
     if "insights" in result:
         from .insights import built_line
@@ -133,8 +137,10 @@ def cmd_match(args) -> int:
         print(f"No {args.style} mentors match: widen the style (try --style any) or the need.")
     for rank, match in enumerate(result["matches"], start=1):
         mentor, why = match["mentor"], match["why"]
-        print(f"{rank}. {mentor['name']} ({mentor.get('title') or 'no title'}, seniority {mentor['seniority']})"
-              f"  score {match['score']:.2f}")
+        print(
+            f"{rank}. {mentor['name']} ({mentor.get('title') or 'no title'}, seniority {mentor['seniority']})"
+            f"  score {match['score']:.2f}"
+        )
         for sentence in why["evidence"]:
             print(f"   \u201c{sentence}\u201d")
         if why["notes"]:
@@ -146,8 +152,14 @@ def cmd_serve(args) -> int:
     from ..api.serving import serve
 
     settings = _settings()  # a bad MATCHER_* value stops here (exit 2), not in every worker
-    return serve(args.host, args.port, workers=args.workers, threads=args.threads, log_format=settings.log_format,
-                 drain_seconds=settings.drain_seconds)
+    return serve(
+        args.host,
+        args.port,
+        workers=args.workers,
+        threads=args.threads,
+        log_format=settings.log_format,
+        drain_seconds=settings.drain_seconds,
+    )
 
 
 def cmd_config(args) -> int:
@@ -214,8 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     from . import insights, model, programmes, relationships, webhooks
 
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="show the service's own logs, and the traceback of an unexpected error")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show the service's own logs, and the traceback of an unexpected error",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_profile_commands(sub)
     _add_operator_commands(sub)
@@ -235,14 +251,24 @@ def _add_profile_commands(sub: argparse._SubParsersAction) -> None:
     source.add_argument("--demo", action="store_true", help="load the demo profiles shipped with the package")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("reindex", help="rebuild the indexes from the store as a new generation, with the phrase book "
-                                       "(runs the model only on profiles without an embedding from the configured "
-                                       "model, and on new phrases)")
-    p.add_argument("--engine", choices=("in-process", "ray"), default="in-process",
-                   help="what embeds the profiles that lack an embedding, before the build: this process, or "
-                        "Ray (mentor-matcher[ray]; the phrase book is embedded here either way)")
-    p.add_argument("--address", help="with --engine ray: the Ray cluster this machine is a node of (auto, or the "
-                                     "head's HOST:PORT); default: start Ray on this machine's cores")
+    p = sub.add_parser(
+        "reindex",
+        help="rebuild the indexes from the store as a new generation, with the phrase book "
+        "(runs the model only on profiles without an embedding from the configured "
+        "model, and on new phrases)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("in-process", "ray"),
+        default="in-process",
+        help="what embeds the profiles that lack an embedding, before the build: this process, or "
+        "Ray (mentor-matcher[ray]; the phrase book is embedded here either way)",
+    )
+    p.add_argument(
+        "--address",
+        help="with --engine ray: the Ray cluster this machine is a node of (auto, or the "
+        "head's HOST:PORT); default: start Ray on this machine's cores",
+    )
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("match", help="find mentors for a need")
@@ -271,9 +297,13 @@ def _add_operator_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("keys", help="manage API keys")
     keys = p.add_subparsers(dest="keys_command", required=True)
     k = keys.add_parser("create", help="create a key; prints it alone on the last line")
-    k.add_argument("--scope", choices=("match", "people", "admin"), required=True,
-                   help="match: matches and introductions for apps; people: also acts for the person named in "
-                        "On-Behalf-Of (apps that sign people in); admin: everything")
+    k.add_argument(
+        "--scope",
+        choices=("match", "people", "admin"),
+        required=True,
+        help="match: matches and introductions for apps; people: also acts for the person named in "
+        "On-Behalf-Of (apps that sign people in); admin: everything",
+    )
     k.add_argument("--label", help="who or what the key is for")
     keys.add_parser("list", help="list keys (ids, scopes, state; never secrets)")
     k = keys.add_parser("revoke", help="revoke a key at once")
@@ -284,13 +314,18 @@ def _add_operator_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="as a JSON object")
     p.set_defaults(func=cmd_config)
 
-    p = sub.add_parser("backup", help="copy the store to a new file: SQLite's online backup, or pg_dump's custom "
-                                      "format with MATCHER_DATABASE_URL")
+    p = sub.add_parser(
+        "backup",
+        help="copy the store to a new file: SQLite's online backup, or pg_dump's custom "
+        "format with MATCHER_DATABASE_URL",
+    )
     p.add_argument("target", help="a new file to write")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("migrate", help="bring the PostgreSQL schema (MATCHER_DATABASE_URL) up to this version; "
-                                       "forward-only (SQLite needs none)")
+    p = sub.add_parser(
+        "migrate",
+        help="bring the PostgreSQL schema (MATCHER_DATABASE_URL) up to this version; forward-only (SQLite needs none)",
+    )
     p.set_defaults(func=cmd_migrate)
 
 

@@ -1,7 +1,7 @@
 """`mentor-match export-model` and `mentor-match adapt`: the model exported to ONNX, and adapted to the profiles.
 
-    mentor-match export-model [--output DIR] [--force] [--no-quantize]
-    mentor-match adapt [--minutes M] [--max-steps N] ... | adapt --revert
+mentor-match export-model [--output DIR] [--force] [--no-quantize]
+mentor-match adapt [--minutes M] [--max-steps N] ... | adapt --revert
 """
 
 from __future__ import annotations
@@ -23,23 +23,47 @@ def add_commands(sub: argparse._SubParsersAction, settings_factory, progress) ->
     p.add_argument("--no-quantize", action="store_true", help="skip the int8 variant")
     p.set_defaults(func=cmd_export_model)
 
-    p = sub.add_parser("adapt", help="fine-tune the bundled model on the stored profiles (no labels; tens of minutes "
-                                     "on CPU) and use it only if a self-check on held-back profiles improves")
+    p = sub.add_parser(
+        "adapt",
+        help="fine-tune the bundled model on the stored profiles (no labels; tens of minutes "
+        "on CPU) and use it only if a self-check on held-back profiles improves",
+    )
     p.add_argument("--revert", action="store_true", help="go back to the bundled model (removes models/ACTIVE)")
-    p.add_argument("--minutes", type=_number(float, 0.01, 24 * 60, "minutes of training, above 0"),
-                   help="training time budget (default 20; export and self-check add a minute or two)")
-    p.add_argument("--max-steps", type=_number(int, 1, None, "a whole number of steps, at least 1"),
-                   help="stop after this many steps (default: none, the time budget decides)")
-    p.add_argument("--max-pairs", type=_number(int, 4, None, "a whole number of pairs, at least 4"),
-                   help="most training pairs made from the profiles (default 20000)")
-    p.add_argument("--batch-size", type=_number(int, 2, 1024, "2..1024 pairs a step"),
-                   help="pairs a step; the others in a step are each pair's negatives (default 32)")
-    p.add_argument("--holdout", type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
-                   help="share of profiles held back for the self-check, never trained on (default 0.1)")
-    p.add_argument("--min-gain", type=_number(float, -1, 1, "an MRR@10 difference from -1 to 1"),
-                   help="MRR@10 gain the self-check needs to adopt the model (default 0.01)")
-    p.add_argument("--learning-rate", type=_number(float, 1e-7, 1e-3, "a learning rate from 1e-7 to 1e-3"),
-                   help="peak learning rate (default 2e-5)")
+    p.add_argument(
+        "--minutes",
+        type=_number(float, 0.01, 24 * 60, "minutes of training, above 0"),
+        help="training time budget (default 20; export and self-check add a minute or two)",
+    )
+    p.add_argument(
+        "--max-steps",
+        type=_number(int, 1, None, "a whole number of steps, at least 1"),
+        help="stop after this many steps (default: none, the time budget decides)",
+    )
+    p.add_argument(
+        "--max-pairs",
+        type=_number(int, 4, None, "a whole number of pairs, at least 4"),
+        help="most training pairs made from the profiles (default 20000)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_number(int, 2, 1024, "2..1024 pairs a step"),
+        help="pairs a step; the others in a step are each pair's negatives (default 32)",
+    )
+    p.add_argument(
+        "--holdout",
+        type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
+        help="share of profiles held back for the self-check, never trained on (default 0.1)",
+    )
+    p.add_argument(
+        "--min-gain",
+        type=_number(float, -1, 1, "an MRR@10 difference from -1 to 1"),
+        help="MRR@10 gain the self-check needs to adopt the model (default 0.01)",
+    )
+    p.add_argument(
+        "--learning-rate",
+        type=_number(float, 1e-7, 1e-3, "a learning rate from 1e-7 to 1e-3"),
+        help="peak learning rate (default 2e-5)",
+    )
     p.add_argument("--seed", type=_number(int, 0, None, "a whole number, at least 0"), help="random seed (default 0)")
     p.set_defaults(func=lambda args: cmd_adapt(args, settings_factory(), progress()))
 
@@ -54,6 +78,7 @@ def cmd_export_model(args) -> int:
 
 def _number(kind, low=None, high=None, what=""):
     """An argparse type: a number of `kind` within [low, high], else a message saying what is expected."""
+
     def parse(text: str):
         try:
             value = kind(text)
@@ -62,6 +87,7 @@ def _number(kind, low=None, high=None, what=""):
         if (low is not None and value < low) or (high is not None and value > high) or value != value:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
+
     return parse
 
 
@@ -83,8 +109,9 @@ def cmd_adapt(args, settings, progress: bool) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
     else:
-        options = AdaptOptions(**{name: getattr(args, name) for name in ADAPT_OPTIONS
-                                  if getattr(args, name) is not None})
+        options = AdaptOptions(
+            **{name: getattr(args, name) for name in ADAPT_OPTIONS if getattr(args, name) is not None}
+        )
         try:
             result = adapt_store(settings, options, config.MODELS_DIR, progress=progress)
         except (AdaptRunning, ExportUnavailable) as exc:

@@ -24,16 +24,22 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     """Register `pair` and `programme` on the CLI's subparsers; `service_factory()` builds a MatchService."""
     p = sub.add_parser("pair", help="pair a whole cohort at once into a draft programme and write it as CSV")
-    p.add_argument("cohort", help="JSON Lines ({\"id\", \"need\"} a line) or CSV (id,need)")
+    p.add_argument("cohort", help='JSON Lines ({"id", "need"} a line) or CSV (id,need)')
     p.add_argument("--style", choices=MATCH_STYLES, required=True)
     p.add_argument("--name", help="the programme's name (default: the cohort file's name)")
-    p.add_argument("--objective", choices=("participation", "score"), default="participation",
-                   help="participation: as many mentees matched as possible, then the best fit; "
-                        "score: the best total fit")
+    p.add_argument(
+        "--objective",
+        choices=("participation", "score"),
+        default="participation",
+        help="participation: as many mentees matched as possible, then the best fit; score: the best total fit",
+    )
     p.add_argument("--sessions", type=int, default=6, help="sessions in the programme (1..52)")
     p.add_argument("--cadence", choices=("weekly", "every two weeks", "monthly"), default="every two weeks")
-    p.add_argument("--start-date", metavar="YYYY-MM-DD", help="the first session's day: sessions get dates from the "
-                                                              "cadence, and the programme a calendar")
+    p.add_argument(
+        "--start-date",
+        metavar="YYYY-MM-DD",
+        help="the first session's day: sessions get dates from the cadence, and the programme a calendar",
+    )
     p.add_argument("--max-per-mentor", type=int, help="most mentees per mentor (default: their free capacity)")
     p.add_argument("--min-score", type=float, help="no pair below this score (0..1)")
     p.add_argument("--candidates", type=int, default=20, help="candidates considered per mentee (1..50)")
@@ -46,9 +52,12 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     p = sub.add_parser("programme", help="review, publish and export programmes")
     verbs = p.add_subparsers(dest="programme_command", required=True)
     verbs.add_parser("list", help="every programme with its state")
-    for verb, helptext in (("show", "the programme's pairs as JSON"), ("run", "run the draft again on the remainder"),
-                           ("publish", "publish the approved and pinned pairs (they use the mentors' capacity)"),
-                           ("delete", "delete the programme (published pairs free their places)")):
+    for verb, helptext in (
+        ("show", "the programme's pairs as JSON"),
+        ("run", "run the draft again on the remainder"),
+        ("publish", "publish the approved and pinned pairs (they use the mentors' capacity)"),
+        ("delete", "delete the programme (published pairs free their places)"),
+    ):
         verbs.add_parser(verb, help=helptext).add_argument("programme_id")
     v = verbs.add_parser("approve", help="approve proposed pairs (these mentees', or all with none named)")
     v.add_argument("programme_id")
@@ -56,8 +65,10 @@ def add_commands(sub: argparse._SubParsersAction, service_factory) -> None:
     v = verbs.add_parser("reject", help="reject these mentees' pairs (never proposed again)")
     v.add_argument("programme_id")
     v.add_argument("mentees", nargs="+")
-    for verb, helptext in (("pin", "pair this mentee with this mentor, if the rules allow"),
-                           ("ban", "never pair this mentee with this mentor")):
+    for verb, helptext in (
+        ("pin", "pair this mentee with this mentor, if the rules allow"),
+        ("ban", "never pair this mentee with this mentor"),
+    ):
         v = verbs.add_parser(verb, help=helptext)
         v.add_argument("programme_id")
         v.add_argument("mentee")
@@ -85,21 +96,34 @@ def cmd_pair(args, service_factory) -> int:
     if refused:
         print(f"error: out: {refused}", file=sys.stderr)
         return EXIT_USAGE
-    definition = {"name": args.name or path.stem, "style": args.style, "cohort": read_cohort(path),
-                  "objective": args.objective, "sessions": args.sessions, "cadence": args.cadence,
-                  "start_date": args.start_date,
-                  "max_per_mentor": args.max_per_mentor, "min_score": args.min_score, "candidates": args.candidates,
-                  "mentors": {"ids": args.mentor_ids or [], "departments": args.departments or []}}
+    definition = {
+        "name": args.name or path.stem,
+        "style": args.style,
+        "cohort": read_cohort(path),
+        "objective": args.objective,
+        "sessions": args.sessions,
+        "cadence": args.cadence,
+        "start_date": args.start_date,
+        "max_per_mentor": args.max_per_mentor,
+        "min_score": args.min_score,
+        "candidates": args.candidates,
+        "mentors": {"ids": args.mentor_ids or [], "departments": args.departments or []},
+    }
     programmes = service_factory().open().programmes
     view = programmes.run(programmes.create(definition).record.id)
     if not _write(programmes.export_csv(view.record.id), args.out, args.force):
-        print(f"programme {view.record.id} was made: `mentor-match programme export {view.record.id} --out FILE` "
-              "writes its CSV", file=sys.stderr)
+        print(
+            f"programme {view.record.id} was made: `mentor-match programme export {view.record.id} --out FILE` "
+            "writes its CSV",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     summary = view.summary()
-    print(f"programme {view.record.id} ({view.record.name}): {summary['proposed']} paired, "
-          f"{summary['unmatched']} unmatched; review with `mentor-match programme show {view.record.id}`",
-          file=sys.stderr)
+    print(
+        f"programme {view.record.id} ({view.record.name}): {summary['proposed']} paired, "
+        f"{summary['unmatched']} unmatched; review with `mentor-match programme show {view.record.id}`",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -130,13 +154,19 @@ def cmd_programme(args, service_factory) -> int:
             view, published = programmes.publish(pid)
             print(f"published {len(published)} pair(s) of {pid}")
         else:
-            view = {"show": lambda: programmes.view(pid), "run": lambda: programmes.run(pid),
-                    "approve": lambda: programmes.approve(pid, args.mentees or None),
-                    "reject": lambda: programmes.reject(pid, args.mentees),
-                    "pin": lambda: programmes.pin(pid, args.mentee, args.mentor),
-                    "ban": lambda: programmes.ban(pid, args.mentee, args.mentor)}[verb]()
-        print(json.dumps(view.as_dict(), indent=2, ensure_ascii=False) if verb == "show" else
-              f"{pid}: " + ", ".join(f"{n} {status}" for status, n in view.summary().items() if n))
+            view = {
+                "show": lambda: programmes.view(pid),
+                "run": lambda: programmes.run(pid),
+                "approve": lambda: programmes.approve(pid, args.mentees or None),
+                "reject": lambda: programmes.reject(pid, args.mentees),
+                "pin": lambda: programmes.pin(pid, args.mentee, args.mentor),
+                "ban": lambda: programmes.ban(pid, args.mentee, args.mentor),
+            }[verb]()
+        print(
+            json.dumps(view.as_dict(), indent=2, ensure_ascii=False)
+            if verb == "show"
+            else f"{pid}: " + ", ".join(f"{n} {status}" for status, n in view.summary().items() if n)
+        )
         return EXIT_OK
     except UnknownProgramme as exc:
         print(f"error: programme_id: no programme {exc.args[0]!r}", file=sys.stderr)

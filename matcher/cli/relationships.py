@@ -28,8 +28,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v = verbs.add_parser("list", help="every request, newest first, in its state now")
     v.add_argument("--state", choices=states.REQUEST_STATES)
     v.add_argument("--json", action="store_true", help="one JSON object per line")
-    verbs.add_parser("expire", help="record the expiry of pending requests past MATCHER_REQUEST_TTL_DAYS (with their "
-                                    "request.expired events); expiry holds without it, this tidies the store")
+    verbs.add_parser(
+        "expire",
+        help="record the expiry of pending requests past MATCHER_REQUEST_TTL_DAYS (with their "
+        "request.expired events); expiry holds without it, this tidies the store",
+    )
     p.set_defaults(func=cmd_requests)
 
     p = sub.add_parser("relationships", help="list relationships, or export their progress as CSV")
@@ -67,9 +70,17 @@ def cmd_requests(args) -> int:
             print(f"expired {len(expired)} request(s)")
             return EXIT_OK
         for r in service.list_requests(args.state):
-            line = {"id": r.id, "state": r.state, "mentee_id": r.mentee_id, "mentor_id": r.mentor_id, "style": r.style,
-                    "reason": r.reason, "created_at": _iso(r.created_at), "expires_at": _iso(r.expires_at),
-                    "relationship_id": r.relationship_id}
+            line = {
+                "id": r.id,
+                "state": r.state,
+                "mentee_id": r.mentee_id,
+                "mentor_id": r.mentor_id,
+                "style": r.style,
+                "reason": r.reason,
+                "created_at": _iso(r.created_at),
+                "expires_at": _iso(r.expires_at),
+                "relationship_id": r.relationship_id,
+            }
             print(json.dumps(line) if args.json else "\t".join("" if v is None else str(v) for v in line.values()))
         return EXIT_OK
     finally:
@@ -91,9 +102,17 @@ def cmd_relationships(args) -> int:
             print(f"wrote {count} relationship(s) to {args.out}")
             return EXIT_OK
         for r in service.list_relationships(args.state):
-            line = {"id": r.id, "state": r.state, "origin": r.origin, "mentee_id": r.mentee_id or r.mentee_key,
-                    "mentor_id": r.mentor_id, "style": r.style, "end_reason": r.end_reason,
-                    "started_at": _iso(r.started_at), "sessions_planned": r.sessions_planned}
+            line = {
+                "id": r.id,
+                "state": r.state,
+                "origin": r.origin,
+                "mentee_id": r.mentee_id or r.mentee_key,
+                "mentor_id": r.mentor_id,
+                "style": r.style,
+                "end_reason": r.end_reason,
+                "started_at": _iso(r.started_at),
+                "sessions_planned": r.sessions_planned,
+            }
             print(json.dumps(line) if args.json else "\t".join("" if v is None else str(v) for v in line.values()))
         return EXIT_OK
     finally:
@@ -112,10 +131,21 @@ def cmd_events(args) -> int:
             print(f"pruned {service.store.prune_events(time.time() - args.days * states.DAY)} event(s)")
             return EXIT_OK
         for e in service.store.events(limit=max(1, args.limit), undelivered=args.undelivered):
-            print(json.dumps({"id": e.id, "event_id": e.event_id, "type": e.type, "created_at": _iso(e.created_at),
-                              "attempts": e.attempts, "delivered_at": _iso(e.delivered_at),
-                              "next_attempt_at": _iso(e.next_attempt_at), "last_error": e.last_error,
-                              "payload": e.payload}))
+            print(
+                json.dumps(
+                    {
+                        "id": e.id,
+                        "event_id": e.event_id,
+                        "type": e.type,
+                        "created_at": _iso(e.created_at),
+                        "attempts": e.attempts,
+                        "delivered_at": _iso(e.delivered_at),
+                        "next_attempt_at": _iso(e.next_attempt_at),
+                        "last_error": e.last_error,
+                        "payload": e.payload,
+                    }
+                )
+            )
         return EXIT_OK
     finally:
         service.store.close()

@@ -36,8 +36,12 @@ class ImportReport:
 
     def summary(self) -> dict[str, int]:
         """The four counts."""
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": len(self.rejected)}
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejected),
+        }
 
     def count(self, position: int, status: str) -> None:
         """Record the outcome of the item at `position` of `results`."""
@@ -85,8 +89,9 @@ class Importer:
                 report.results.append({"line": line, "id": profile.id, "status": None})
             except InvalidInput as exc:
                 errors = [{"field": e.field, "reason": e.reason} for e in exc.errors]
-                report.rejected.append({"line": line, "id": item.get("id") if isinstance(item, dict) else None,
-                                        "errors": errors})
+                report.rejected.append(
+                    {"line": line, "id": item.get("id") if isinstance(item, dict) else None, "errors": errors}
+                )
                 report.results.append({"line": line, "status": "rejected", "errors": errors})
             if len(batch) >= self.write_batch:
                 self._store_unembedded(batch, report, pending)
@@ -100,8 +105,9 @@ class Importer:
         bar.close()
         return report
 
-    def _store_unembedded(self, batch: list[tuple[int, Profile]], report: ImportReport,
-                          pending: list[tuple[int, str, Write]]) -> None:
+    def _store_unembedded(
+        self, batch: list[tuple[int, Profile]], report: ImportReport, pending: list[tuple[int, str, Write]]
+    ) -> None:
         """Store the batch's profiles whose texts did not change; queue those that need the model."""
         if not batch:
             return

@@ -24,7 +24,7 @@ CSV_LIST_SEPARATORS = ("|", ";")
 
 
 def detect_format(text: str, name: str = "") -> str:
-    """"jsonl", "json" or "csv", from the file name, else from the first character."""
+    """ "jsonl", "json" or "csv", from the file name, else from the first character."""
     lower = name.lower()
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".csv", "csv")):
         if lower.endswith(suffix):
@@ -102,8 +102,9 @@ def _csv_row(row: dict[str, str | None], known: set[str]) -> dict[str, Any]:
         value = (raw or "").strip()
         if value == "" and key in BOOL_FIELDS:
             # A blank cell must never make someone visible (the default is true): say so instead.
-            errors.append(FieldError(key, "blank cell: write true or false (a blank never makes a person "
-                                          "active or discoverable)"))
+            errors.append(
+                FieldError(key, "blank cell: write true or false (a blank never makes a person active or discoverable)")
+            )
             continue
         if value == "":
             continue

@@ -12,5 +12,14 @@ catalog, text and errors; never the search, the programmes, the service or a fac
 from .generations import CURRENT, MANIFEST, Generations
 from .vectors import IndexSpec, VectorIndex, VectorSearch, build_base, ivf_of, set_search_threads
 
-__all__ = ["CURRENT", "MANIFEST", "Generations", "IndexSpec", "VectorIndex", "VectorSearch", "build_base", "ivf_of",
-           "set_search_threads"]
+__all__ = [
+    "CURRENT",
+    "MANIFEST",
+    "Generations",
+    "IndexSpec",
+    "VectorIndex",
+    "VectorSearch",
+    "build_base",
+    "ivf_of",
+    "set_search_threads",
+]

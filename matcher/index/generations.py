@@ -108,8 +108,9 @@ class Generations:
         finally:
             os.close(fd)  # releases the lock
 
-    def write(self, indexes: dict[str, faiss.Index], manifest: dict,
-              extras: dict[str, np.ndarray | list[str]] | None = None) -> str:
+    def write(
+        self, indexes: dict[str, faiss.Index], manifest: dict, extras: dict[str, np.ndarray | list[str]] | None = None
+    ) -> str:
         """Write a new generation folder, complete and fsynced, but not yet current; returns its name.
 
         Args:
@@ -128,8 +129,9 @@ class Generations:
             raise
         return name
 
-    def _write_folder(self, name: str, indexes: dict[str, faiss.Index], manifest: dict,
-                      extras: dict[str, np.ndarray | list[str]]) -> None:
+    def _write_folder(
+        self, name: str, indexes: dict[str, faiss.Index], manifest: dict, extras: dict[str, np.ndarray | list[str]]
+    ) -> None:
         tmp = self.root / f".tmp-{name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(mode=PRIVATE_DIR)
@@ -184,8 +186,9 @@ class Generations:
         """The manifest of a generation."""
         return json.loads((self.root / name / MANIFEST).read_text())
 
-    def load(self, name: str, expected_model: str, verify: bool = True
-             ) -> tuple[dict, dict[str, faiss.Index], dict[str, np.ndarray]]:
+    def load(
+        self, name: str, expected_model: str, verify: bool = True
+    ) -> tuple[dict, dict[str, faiss.Index], dict[str, np.ndarray]]:
         """Load a generation memory-mapped, after checking its model and (optionally) its checksums.
 
         Returns:
@@ -214,16 +217,21 @@ class Generations:
                 except RuntimeError as exc:
                     raise IndexMismatch(f"index generation {name}: {info['file']} unreadable ({exc})") from None
             if index.ntotal != info["ntotal"]:
-                raise IndexMismatch(f"index generation {name}: {info['file']} holds {index.ntotal} vectors, "
-                                    f"manifest says {info['ntotal']}")
+                raise IndexMismatch(
+                    f"index generation {name}: {info['file']} holds {index.ntotal} vectors, "
+                    f"manifest says {info['ntotal']}"
+                )
             indexes[key] = index
         return manifest, indexes, self.scoring_copies(name, manifest, verify)
 
     def scoring_copies(self, name: str, manifest: dict | None = None, verify: bool = True) -> dict[str, np.ndarray]:
         """The scoring copies of a generation's IVF indexes, memory-mapped: {key: (n, dim) float16}."""
         manifest = manifest or self.manifest(name)
-        return {key: self._load_copy(name, info, verify)
-                for key, info in manifest.get("files", {}).items() if "vectors" in info}
+        return {
+            key: self._load_copy(name, info, verify)
+            for key, info in manifest.get("files", {}).items()
+            if "vectors" in info
+        }
 
     def extras(self, name: str, manifest: dict | None = None, verify: bool = True) -> dict[str, np.ndarray | list]:
         """The extras a generation was written with: arrays memory-mapped, lists of strings read.
@@ -237,8 +245,10 @@ class Generations:
     def _load_copy(self, name: str, info: dict, verify: bool) -> np.ndarray:
         copy = self._read_file(name, info["vectors"], verify)
         if copy.ndim != 2 or len(copy) != info["ntotal"]:
-            raise IndexMismatch(f"index generation {name}: {info['vectors']['file']} holds {copy.shape}, manifest "
-                                f"says {info['ntotal']} vectors")
+            raise IndexMismatch(
+                f"index generation {name}: {info['vectors']['file']} holds {copy.shape}, manifest "
+                f"says {info['ntotal']} vectors"
+            )
         return copy
 
     def _checked(self, name: str, info: dict, verify: bool) -> Path:
@@ -271,7 +281,7 @@ class Generations:
                 shutil.rmtree(tmp, ignore_errors=True)
         gens = sorted(p.name for p in self.root.glob("gen-*") if p.is_dir())
         older = [g for g in gens if current is None or g < current]
-        drop = older[:-(keep - 1)] if current is not None and keep > 1 else older[:-keep] if keep else older
+        drop = older[: -(keep - 1)] if current is not None and keep > 1 else older[:-keep] if keep else older
         # Newer than current: being written or about to be switched to by another process, unless abandoned.
         drop += [g for g in gens if current is not None and g > current and _abandoned(self.root / g)]
         for name in drop:

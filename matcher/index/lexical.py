@@ -195,7 +195,7 @@ class LexicalIndex:
         stem = stems[0]
         if self._words.knows(stem):
             return True
-        in_item = (lambda item: stem in item.split())
+        in_item = lambda item: stem in item.split()
         return any(map(in_item, self._items.vocab)) or any(map(in_item, self._items.delta_rows))
 
     def upsert(self, row_id: int, text: str) -> None:

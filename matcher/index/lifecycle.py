@@ -58,8 +58,13 @@ class IndexLifecycle:
         settings: index shape and phrase book.
     """
 
-    def __init__(self, store: ProfileStore, embedder: Embedder, generations: Generations,
-                 settings: IndexSettings = IndexSettings()):
+    def __init__(
+        self,
+        store: ProfileStore,
+        embedder: Embedder,
+        generations: Generations,
+        settings: IndexSettings = IndexSettings(),
+    ):
         self.store = store
         self.embedder = embedder
         self.generations = generations
@@ -99,10 +104,16 @@ class IndexLifecycle:
         with self._lock:
             name = self.generations.current_name()
             now = time.monotonic()
-            if (name is not None and name != self._state.generation and name != self._refused
-                    and self._loading is None and now >= self._swap_retry_at):
-                self._loading = threading.Thread(target=self._swap_in, args=(name, self._state), daemon=True,
-                                                 name="matcher-swap-in")
+            if (
+                name is not None
+                and name != self._state.generation
+                and name != self._refused
+                and self._loading is None
+                and now >= self._swap_retry_at
+            ):
+                self._loading = threading.Thread(
+                    target=self._swap_in, args=(name, self._state), daemon=True, name="matcher-swap-in"
+                )
                 self._loading.start()
             state = self._state
             changes = state_mod.catch_up(state, self.store, self.embedder)
@@ -116,9 +127,14 @@ class IndexLifecycle:
     def status(self) -> dict[str, Any]:
         """Facts for /readyz and operators: generation, counts, model."""
         st = self._state
-        return {"ready": st is not None, "generation": st.generation if st else None,
-                "profiles": len(st.catalog) if st else self.store.count(), "model": self.embedder.key,
-                "seq": st.seq if st else None, "approximate": bool(st and st.offers.approximate)}
+        return {
+            "ready": st is not None,
+            "generation": st.generation if st else None,
+            "profiles": len(st.catalog) if st else self.store.count(),
+            "model": self.embedder.key,
+            "seq": st.seq if st else None,
+            "approximate": bool(st and st.offers.approximate),
+        }
 
     @property
     def refused(self) -> str | None:
@@ -139,20 +155,33 @@ class IndexLifecycle:
         name = self.generations.current_name()
         if name is not None:
             try:
-                return state_mod.load(self.store, self.embedder, self.generations, name,
-                                      self.settings.ann_threshold, self.settings.ann_nprobe)
+                return state_mod.load(
+                    self.store,
+                    self.embedder,
+                    self.generations,
+                    name,
+                    self.settings.ann_threshold,
+                    self.settings.ann_nprobe,
+                )
             except IndexMismatch as exc:
                 log.warning("index not usable, rebuilding from the store: %s", exc)
         # A rebuild runs no model on what the store holds; the phrase book waits for the next re-index.
-        fresh, written = state_mod.build(self.store, self.embedder, self.generations, self.settings.ann_threshold,
-                                         self.settings.ann_nprobe, progress=progress)
+        fresh, written = state_mod.build(
+            self.store,
+            self.embedder,
+            self.generations,
+            self.settings.ann_threshold,
+            self.settings.ann_nprobe,
+            progress=progress,
+        )
         self._publish(fresh, written)
         return fresh
 
     def _swap_in(self, name: str, replacing: IndexState) -> None:
         try:
-            fresh = state_mod.load(self.store, self.embedder, self.generations, name,
-                                   self.settings.ann_threshold, self.settings.ann_nprobe)
+            fresh = state_mod.load(
+                self.store, self.embedder, self.generations, name, self.settings.ann_threshold, self.settings.ann_nprobe
+            )
             with self._lock:
                 if self._state is not replacing:
                     # This process installed a state of its own meanwhile (its re-index): it is at
@@ -163,12 +192,20 @@ class IndexLifecycle:
             log.info("now serving index generation %s", name)
         except StoreUnavailable:  # not the generation's fault: load it once the store answers again
             self._swap_retry_at = time.monotonic() + STORE_RETRY_SECONDS
-            log.warning("index generation %s not loaded yet: the store does not answer; still serving %s", name,
-                        replacing.generation)
+            log.warning(
+                "index generation %s not loaded yet: the store does not answer; still serving %s",
+                name,
+                replacing.generation,
+            )
         except Exception as exc:
             self._refused = name
-            log.warning("index generation %s not loaded, still serving %s: %s: %s", name, replacing.generation,
-                        type(exc).__name__, exc)
+            log.warning(
+                "index generation %s not loaded, still serving %s: %s: %s",
+                name,
+                replacing.generation,
+                type(exc).__name__,
+                exc,
+            )
         finally:
             self._loading = None
 
@@ -198,12 +235,18 @@ class IndexLifecycle:
         started = time.perf_counter()
         with self.store.reindex_lock(), self.follower.turn(wait=True):
             self.store.purge_deleted()
-            filled = None if engine is None else fill_missing(self.store, engine, self.embedder.key,
-                                                               self.embedder.dim, progress)
+            filled = (
+                None
+                if engine is None
+                else fill_missing(self.store, engine, self.embedder.key, self.embedder.dim, progress)
+            )
             fresh = self._rebuild(progress)
             self.follower.done(self.store.record_reindex())  # other replicas follow it
-        result = {"generation": fresh.generation, "profiles": len(fresh.catalog),
-                  "seconds": round(time.perf_counter() - started, 3)}
+        result = {
+            "generation": fresh.generation,
+            "profiles": len(fresh.catalog),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
         if filled is not None:
             result["embedded"] = filled
         return result
@@ -213,9 +256,16 @@ class IndexLifecycle:
         previous = self._state
         book_size = self.settings.phrase_book_size
         fresh, written = state_mod.build(
-            self.store, self.embedder, self.generations, self.settings.ann_threshold, self.settings.ann_nprobe,
-            progress=progress, book_size=book_size, book_longest=self.settings.phrase_words,
-            previous_book=previous.phrase_book if previous is not None else None)
+            self.store,
+            self.embedder,
+            self.generations,
+            self.settings.ann_threshold,
+            self.settings.ann_nprobe,
+            progress=progress,
+            book_size=book_size,
+            book_longest=self.settings.phrase_words,
+            previous_book=previous.phrase_book if previous is not None else None,
+        )
         self._publish(fresh, written)
         with self._lock:
             state_mod.catch_up(fresh, self.store, self.embedder)
@@ -226,8 +276,9 @@ class IndexLifecycle:
         """Follow another replica's re-index (ReindexFollower.follow) on a background thread, one at a time."""
         with self._lock:
             if self._following is None or not self._following.is_alive():
-                self._following = threading.Thread(target=self.follower.follow, args=(self._rebuild,), daemon=True,
-                                                   name="matcher-follow")
+                self._following = threading.Thread(
+                    target=self.follower.follow, args=(self._rebuild,), daemon=True, name="matcher-follow"
+                )
                 self._following.start()
 
     def checkpoint(self) -> str | None:
@@ -246,8 +297,13 @@ class IndexLifecycle:
         """Write `state` (base less removed rows, plus the delta) as a generation that is not yet current."""
         with state.lock.read():
             indexes = {key: state.vector_index(key).merged() for key in state_mod.INDEX_KEYS}
-            manifest = {"model": self.embedder.key, "dim": self.embedder.dim, "count": len(state.catalog),
-                        "seq": state.seq, "created_at": time.time()}
+            manifest = {
+                "model": self.embedder.key,
+                "dim": self.embedder.dim,
+                "count": len(state.catalog),
+                "seq": state.seq,
+                "created_at": time.time(),
+            }
             extras = state_mod.book_extras(state.phrase_book)
         return self.generations.write(indexes, manifest, extras)
 
@@ -270,8 +326,10 @@ class IndexLifecycle:
             stale, name = name, self._write(state)
             self.generations.discard(stale)
         self.generations.discard(name)
-        raise RuntimeError(f"profiles kept being deleted while writing an index generation ({PUBLISH_ATTEMPTS} "
-                           f"attempts); run the re-index again")
+        raise RuntimeError(
+            f"profiles kept being deleted while writing an index generation ({PUBLISH_ATTEMPTS} "
+            f"attempts); run the re-index again"
+        )
 
     # -- lexical rebuild after deletes --------------------------------------------------------------
 
@@ -280,8 +338,9 @@ class IndexLifecycle:
         with self._lock:
             self._lexical_pending = True
             if self._lexical_rebuild is None:
-                self._lexical_rebuild = threading.Thread(target=self._rebuild_lexical, daemon=True,
-                                                         name="matcher-lexical-rebuild")
+                self._lexical_rebuild = threading.Thread(
+                    target=self._rebuild_lexical, daemon=True, name="matcher-lexical-rebuild"
+                )
                 self._lexical_rebuild.start()
 
     def _rebuild_lexical(self) -> None:

@@ -70,8 +70,9 @@ class PhraseBook:
                 found[pos] = np.asarray(self.vectors[row], dtype=np.float32)
         return found, missing
 
-    def vectors_for(self, phrases: list[str], encode: Callable[[list[str]], np.ndarray],
-                    dtype: type = np.float32) -> np.ndarray:
+    def vectors_for(
+        self, phrases: list[str], encode: Callable[[list[str]], np.ndarray], dtype: type = np.float32
+    ) -> np.ndarray:
         """(len(phrases), dim) vectors: the book's where it has them, `encode`'s for the rest."""
         found, missing = self.lookup(phrases)
         out = np.empty((len(phrases), self.vectors.shape[1]), dtype=dtype)

@@ -101,8 +101,10 @@ class ReindexFollower:
                 self.done(count)
                 log.info("followed the store's re-index %d in %.1f s", count, time.perf_counter() - started)
         except StoreUnavailable:
-            log.warning("could not follow the store's latest re-index: the store does not answer; trying again "
-                        "in %.0f s", STORE_RETRY_SECONDS)
+            log.warning(
+                "could not follow the store's latest re-index: the store does not answer; trying again in %.0f s",
+                STORE_RETRY_SECONDS,
+            )
             self.postpone(STORE_RETRY_SECONDS)
         except Exception:
             log.exception("could not follow the store's latest re-index; trying again in %.0f s", RETRY_SECONDS)

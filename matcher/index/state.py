@@ -202,9 +202,17 @@ def _book_from(extras: dict) -> PhraseBook | None:
     return None
 
 
-def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann_threshold: int, nprobe: int,
-          progress: bool = False, book_size: int = 0, book_longest: int = 2,
-          previous_book: PhraseBook | None = None) -> tuple[IndexState, str]:
+def build(
+    store: ProfileStore,
+    embedder: Embedder,
+    generations: Generations,
+    ann_threshold: int,
+    nprobe: int,
+    progress: bool = False,
+    book_size: int = 0,
+    book_longest: int = 2,
+    previous_book: PhraseBook | None = None,
+) -> tuple[IndexState, str]:
     """Build a new generation from the store and write it (not yet current: see IndexLifecycle._publish).
 
     Returns:
@@ -231,7 +239,7 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
     embedded = 0
     bar = tqdm(total=len(rows), desc="re-index", unit="profile", disable=not progress)
     for start in range(0, len(rows), EMBED_CHUNK):
-        chunk = rows[start:start + EMBED_CHUNK]
+        chunk = rows[start : start + EMBED_CHUNK]
         stored_emb = store.embeddings([s.row_id for s in chunk], dim)
         todo = [s for s in chunk if not usable(stored_emb.get(s.row_id), s.profile, embedder.key)]
         if todo:
@@ -258,17 +266,31 @@ def build(store: ProfileStore, embedder: Embedder, generations: Generations, ann
         book_started, before = time.perf_counter(), embedder.texts_encoded
         bios = (offers_text(s.profile) for s in rows if findable(s.profile))
         book = build_book(embedder, shared_phrases(bios, book_longest, book_size), previous_book)
-        log.info("phrase book: %d phrases, %d embedded, %.1f s", len(book), embedder.texts_encoded - before,
-                 time.perf_counter() - book_started)
+        log.info(
+            "phrase book: %d phrases, %d embedded, %.1f s",
+            len(book),
+            embedder.texts_encoded - before,
+            time.perf_counter() - book_started,
+        )
     manifest = {"model": embedder.key, "dim": dim, "count": len(rows), "seq": seq, "created_at": time.time()}
     name = generations.write(indexes, manifest, book_extras(book))
-    log.info("built index generation %s: %d profiles, %d embedded, %.1f s", name, len(rows), embedded,
-             time.perf_counter() - started)
+    log.info(
+        "built index generation %s: %d profiles, %d embedded, %.1f s",
+        name,
+        len(rows),
+        embedded,
+        time.perf_counter() - started,
+    )
     # Serve what was just written, memory-mapped (shared with other processes), not the arrays in hand.
     copies = generations.scoring_copies(name, verify=False)
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
-                       lexical_index(rows), seq=seq, generation=name,
-                       phrase_book=_book_from(generations.extras(name, verify=False)))
+    state = IndexState(
+        catalog,
+        *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
+        lexical_index(rows),
+        seq=seq,
+        generation=name,
+        phrase_book=_book_from(generations.extras(name, verify=False)),
+    )
     catch_up(state, store, embedder)
     return state, name
 
@@ -278,8 +300,15 @@ def _collect(into: tuple[list[np.ndarray], list[np.ndarray]], row_id: int, slots
     into[1].append(vectors)
 
 
-def load(store: ProfileStore, embedder: Embedder, generations: Generations, name: str, ann_threshold: int,
-         nprobe: int, verify: bool = True) -> IndexState:
+def load(
+    store: ProfileStore,
+    embedder: Embedder,
+    generations: Generations,
+    name: str,
+    ann_threshold: int,
+    nprobe: int,
+    verify: bool = True,
+) -> IndexState:
     """Load generation `name` (memory-mapped) and catch it up with the store.
 
     Raises:
@@ -294,8 +323,10 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
     if seq > store_seq:
         # Only a store restored from an older backup goes back in time. Catching up from `seq` would
         # miss the restored rows and every write numbered up to `seq` after the restore.
-        raise IndexMismatch(f"index generation {name} is newer than the store (change {seq} > {store_seq}): "
-                            f"the store was restored from an older backup")
+        raise IndexMismatch(
+            f"index generation {name} is newer than the store (change {seq} > {store_seq}): "
+            f"the store was restored from an older backup"
+        )
     n_passages = {}
     if indexes["passages"].ntotal:
         passage_ids = faiss.vector_to_array(indexes["passages"].id_map)
@@ -304,8 +335,14 @@ def load(store: ProfileStore, embedder: Embedder, generations: Generations, name
     rows = list(store.iter_profiles())
     for stored in rows:
         catalog.upsert(stored.row_id, stored.profile, n_passages.get(stored.row_id, 0), stored.committed)
-    state = IndexState(catalog, *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
-                       lexical_index(rows), seq=seq, generation=name, phrase_book=book)
+    state = IndexState(
+        catalog,
+        *(VectorIndex(spec[k], indexes[k], copies.get(k)) for k in INDEX_KEYS),
+        lexical_index(rows),
+        seq=seq,
+        generation=name,
+        phrase_book=book,
+    )
     # Rows the generation holds that the store has since deleted or changed come back via catch-up
     # (tombstones and newer sequence numbers); rows missing from the catalog are never eligible.
     catch_up(state, store, embedder)

@@ -32,8 +32,9 @@ class VectorSearch(Protocol):
 
     approximate: bool
 
-    def search(self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None, nprobe: int | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None, nprobe: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest vectors among allowed rows: (scores, ids), best first."""
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
@@ -116,8 +117,9 @@ def build_base(spec: IndexSpec, ids: np.ndarray, vectors: np.ndarray) -> faiss.I
     else:
         nlist = int(min(max(4 * np.sqrt(n), 64), 65536))
         quantizer = faiss.IndexFlatIP(spec.dim)
-        ivf = faiss.IndexIVFScalarQuantizer(quantizer, spec.dim, nlist, faiss.ScalarQuantizer.QT_fp16,
-                                            faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.IndexIVFScalarQuantizer(
+            quantizer, spec.dim, nlist, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
         rng = np.random.default_rng(0)
         sample = vectors[rng.choice(n, size=min(n, nlist * 40), replace=False)]
         with _all_cores():
@@ -150,9 +152,9 @@ class VectorIndex:
 
     def __init__(self, spec: IndexSpec, base: faiss.Index | None = None, base_vectors: np.ndarray | None = None):
         """Args:
-            base: the immutable base index (an IndexIDMap2); None = empty.
-            base_vectors: its scoring copy (n, dim), row i holding the vector at position i of the
-                base's id map; None = read vectors out of the base itself.
+        base: the immutable base index (an IndexIDMap2); None = empty.
+        base_vectors: its scoring copy (n, dim), row i holding the vector at position i of the
+            base's id map; None = read vectors out of the base itself.
         """
         self.spec = spec
         self.base = base if base is not None else _new_exact(spec.dim)
@@ -187,8 +189,9 @@ class VectorIndex:
     def ntotal(self) -> int:
         """How many live vectors the index holds."""
         with self._lock:
-            shadowed_in_base = int(self._shadowed.sum()) and int(np.isin(
-                self.base_row_ids(), np.flatnonzero(self._shadowed)).sum())
+            shadowed_in_base = int(self._shadowed.sum()) and int(
+                np.isin(self.base_row_ids(), np.flatnonzero(self._shadowed)).sum()
+            )
             return self.base.ntotal - shadowed_in_base + self.delta.ntotal
 
     def base_row_ids(self) -> np.ndarray:
@@ -225,8 +228,9 @@ class VectorIndex:
             ids = row_id * self.spec.slots + np.arange(count, dtype=np.int64)
             self.delta.remove_ids(faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids)))
 
-    def search(self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None, nprobe: int | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed_rows: np.ndarray | None = None, nprobe: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest vectors among allowed rows: (scores, ids), best first; ids are row*slots+k.
 
         Args:
@@ -256,8 +260,9 @@ class VectorIndex:
         order = np.lexsort((ids, -scores))[:k]
         return scores[order], ids[order]
 
-    def _search_one(self, index: faiss.Index, query: np.ndarray, k: int, allowed_rows: np.ndarray | None,
-                    nprobe: int | None = None):
+    def _search_one(
+        self, index: faiss.Index, query: np.ndarray, k: int, allowed_rows: np.ndarray | None, nprobe: int | None = None
+    ):
         if index.ntotal == 0 or k <= 0:
             return np.empty(0, np.float32), np.empty(0, np.int64)
         k = min(k, index.ntotal)

@@ -36,8 +36,11 @@ log = logging.getLogger("matcher.embedder")
 
 def weights_digest(model_dir: Path, backend: str = "torch") -> str:
     """A short sha256 of the weights file that `backend` loads, to tell models apart in manifests."""
-    candidates = [model_dir / ONNX_FILES[backend]] if backend in ONNX_FILES else [
-        model_dir / "model.safetensors", model_dir / "pytorch_model.bin"]
+    candidates = (
+        [model_dir / ONNX_FILES[backend]]
+        if backend in ONNX_FILES
+        else [model_dir / "model.safetensors", model_dir / "pytorch_model.bin"]
+    )
     for path in candidates:
         if path.exists():
             digest = hashlib.sha256()
@@ -45,8 +48,9 @@ def weights_digest(model_dir: Path, backend: str = "torch") -> str:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(block)
             return digest.hexdigest()[:16]
-    raise ModelNotFound(f"no weights found in {model_dir} for backend {backend!r} (looked for "
-                        f"{', '.join(str(c) for c in candidates)})")
+    raise ModelNotFound(
+        f"no weights found in {model_dir} for backend {backend!r} (looked for {', '.join(str(c) for c in candidates)})"
+    )
 
 
 # Padding a text by fewer characters than this (a few tokens) costs less than another model call.
@@ -79,8 +83,11 @@ def resolve_backend(model_dir: Path, backend: str) -> str:
     for candidate in AUTO_ORDER:
         if candidate not in ONNX_FILES or (model_dir / ONNX_FILES[candidate]).exists():
             if candidate == "torch":
-                log.warning("no ONNX export in %s: embedding with torch (about 2x slower); "
-                            "run `mentor-match export-model` once to speed it up", model_dir)
+                log.warning(
+                    "no ONNX export in %s: embedding with torch (about 2x slower); "
+                    "run `mentor-match export-model` once to speed it up",
+                    model_dir,
+                )
             return candidate
     return "torch"  # pragma: no cover - torch is last in AUTO_ORDER
 
@@ -114,8 +121,15 @@ class Embedder:
             see _direct_runner); 0 = all cores.
     """
 
-    def __init__(self, model: str | Path, backend: str = "torch", batch_size: int = 64, cache_size: int = 1024,
-                 threads: int = 0, query_threads: int = 1):
+    def __init__(
+        self,
+        model: str | Path,
+        backend: str = "torch",
+        batch_size: int = 64,
+        cache_size: int = 1024,
+        threads: int = 0,
+        query_threads: int = 1,
+    ):
         if backend not in BACKENDS + (AUTO,):
             raise ValueError(f"backend: expected one of {', '.join(BACKENDS + (AUTO,))}, got {backend!r}")
         self.path = Path(model)
@@ -137,8 +151,14 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
         """The embedder the settings describe (model, backend, batch size, query cache, threads)."""
-        return cls(settings.model, settings.backend, settings.batch_size, settings.query_cache_size,
-                   settings.torch_threads, settings.query_threads)
+        return cls(
+            settings.model,
+            settings.backend,
+            settings.batch_size,
+            settings.query_cache_size,
+            settings.torch_threads,
+            settings.query_threads,
+        )
 
     @property
     def key(self) -> str:
@@ -172,9 +192,15 @@ class Embedder:
         # costs more than it gains (a busy machine made pooling one query take ~20 ms).
         torch.set_num_threads(1)
         return SentenceTransformer(
-            str(self.path), device="cpu", backend="onnx", local_files_only=True,
-            model_kwargs={"file_name": ONNX_FILES[self.backend], "provider": "CPUExecutionProvider",
-                          "session_options": _session_options(self._threads)},
+            str(self.path),
+            device="cpu",
+            backend="onnx",
+            local_files_only=True,
+            model_kwargs={
+                "file_name": ONNX_FILES[self.backend],
+                "provider": "CPUExecutionProvider",
+                "session_options": _session_options(self._threads),
+            },
         )
 
     @property
@@ -191,9 +217,17 @@ class Embedder:
         otherwise pad every short text to the longest). Returned in the input order.
         """
         size = batch_size or self.batch_size
-        return self._in_runs(texts, size, lambda run: self.model.encode(
-            run, batch_size=size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=progress and len(run) > size))
+        return self._in_runs(
+            texts,
+            size,
+            lambda run: self.model.encode(
+                run,
+                batch_size=size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress and len(run) > size,
+            ),
+        )
 
     def _in_runs(self, texts: list[str], size: int, embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Texts sorted by length and cut into runs (see _runs), each run given to `embed`; the vectors
@@ -233,17 +267,22 @@ class Embedder:
         model = self._model if self._model is not None else self._load_model_locked()
         modules = list(model)
         kinds = [type(m).__name__ for m in modules]
-        if (self.backend in ONNX_FILES and kinds == ["Transformer", "Pooling", "Normalize"]
-                and getattr(modules[1], "pooling_mode", None) == "mean"):
+        if (
+            self.backend in ONNX_FILES
+            and kinds == ["Transformer", "Pooling", "Normalize"]
+            and getattr(modules[1], "pooling_mode", None) == "mean"
+        ):
             import onnxruntime
 
             # A session of its own, with fewer threads than the batch one: a need is too small to
             # split across cores (4.5 ms for one need with one thread or two), and a match encodes its
             # key phrases on a second thread while this one encodes the need; two-thread teams made
             # the two contend (match p50 at 100k profiles 17.3 -> 14.5 ms with one thread each).
-            session = onnxruntime.InferenceSession(str(self.path / ONNX_FILES[self.backend]),
-                                                   _session_options(self._query_threads),
-                                                   providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(
+                str(self.path / ONNX_FILES[self.backend]),
+                _session_options(self._query_threads),
+                providers=["CPUExecutionProvider"],
+            )
             inputs = [i.name for i in session.get_inputs()]
             tokenizer, longest = model.tokenizer, model.max_seq_length
 

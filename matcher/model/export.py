@@ -65,8 +65,13 @@ def default_output() -> Path:
     return MODELS_DIR
 
 
-def export_model(output: str | Path | None = None, quantize: bool = True, source: str | Path | None = None,
-                 name: str = EXPORT_NAME, force: bool = False) -> Iterator[str]:
+def export_model(
+    output: str | Path | None = None,
+    quantize: bool = True,
+    source: str | Path | None = None,
+    name: str = EXPORT_NAME,
+    force: bool = False,
+) -> Iterator[str]:
     """Export the model to ONNX (and int8) into `<output>/<name>/`, yielding one line per step.
 
     Args:
@@ -98,8 +103,13 @@ def export_model(output: str | Path | None = None, quantize: bool = True, source
     try:
         shutil.copytree(src, tmp, ignore=_SKIP)
         yield f"copied {src} -> {target}"
-        model = SentenceTransformer(str(tmp), device="cpu", backend="onnx", local_files_only=True,
-                                    model_kwargs={"provider": "CPUExecutionProvider", "export": True})
+        model = SentenceTransformer(
+            str(tmp),
+            device="cpu",
+            backend="onnx",
+            local_files_only=True,
+            model_kwargs={"provider": "CPUExecutionProvider", "export": True},
+        )
         model.save(str(tmp))
         yield f"exported ONNX fp32: {ONNX_FILES['onnx']} ({_mb(tmp / ONNX_FILES['onnx'])})"
         config = None
@@ -110,8 +120,11 @@ def export_model(output: str | Path | None = None, quantize: bool = True, source
             export_dynamic_quantized_onnx_model(model, config, str(tmp), file_suffix=INT8_SUFFIX)
             int8 = ONNX_FILES["onnx-int8"]
             yield f"quantized int8 (dynamic, {config} preset): {int8} ({_mb(tmp / int8)})"
-        missing = [f for f in ([ONNX_FILES["onnx"]] + ([ONNX_FILES["onnx-int8"]] if quantize else []))
-                   if not (tmp / f).exists()]
+        missing = [
+            f
+            for f in ([ONNX_FILES["onnx"]] + ([ONNX_FILES["onnx-int8"]] if quantize else []))
+            if not (tmp / f).exists()
+        ]
         if missing:
             raise RuntimeError(f"export did not write {', '.join(missing)}")
         _write_record(tmp, src, config)
@@ -124,18 +137,25 @@ def export_model(output: str | Path | None = None, quantize: bool = True, source
             os.rename(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    yield (f"done in {time.perf_counter() - started:.1f} s: "
-           f"MATCHER_MODEL={target} with MATCHER_BACKEND=onnx or onnx-int8")
+    yield (
+        f"done in {time.perf_counter() - started:.1f} s: MATCHER_MODEL={target} with MATCHER_BACKEND=onnx or onnx-int8"
+    )
 
 
 def _write_record(folder: Path, source: Path, config: str | None) -> None:
     import onnxruntime
     import sentence_transformers
 
-    record = {"source": str(source), "onnx": ONNX_FILES["onnx"],
-              "int8": ONNX_FILES["onnx-int8"] if config else None, "int8_preset": config,
-              "machine": platform.machine(), "onnxruntime": onnxruntime.__version__,
-              "sentence_transformers": sentence_transformers.__version__, "created_at": time.time()}
+    record = {
+        "source": str(source),
+        "onnx": ONNX_FILES["onnx"],
+        "int8": ONNX_FILES["onnx-int8"] if config else None,
+        "int8_preset": config,
+        "machine": platform.machine(),
+        "onnxruntime": onnxruntime.__version__,
+        "sentence_transformers": sentence_transformers.__version__,
+        "created_at": time.time(),
+    }
     (folder / "export.json").write_text(json.dumps(record, indent=2) + "\n")
 
 

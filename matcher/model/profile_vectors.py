@@ -60,14 +60,23 @@ def usable(embeddings: Embeddings | None, profile: Profile, model_key: str) -> b
     A change in how bios are cut into sentences (a better splitter) leaves some stored rows with
     another number of passage vectors: those are embedded again, the others are kept.
     """
-    return (embeddings is not None and embeddings.model_key == model_key
-            and len(embeddings.passages) == passage_count(profile))
+    return (
+        embeddings is not None
+        and embeddings.model_key == model_key
+        and len(embeddings.passages) == passage_count(profile)
+    )
 
 
 def embed_profiles(embedder: Embedder, profiles: list[Profile]) -> list[Embeddings]:
     """Embed offers, goals and passages of each profile in one length-sorted batch run."""
     texts, layout = profile_texts(profiles)
     vectors = embedder.encode(texts)
-    return [Embeddings(embedder.key, vectors[at.offers], None if at.goals < 0 else vectors[at.goals],
-                       vectors[at.passages_start:at.passages_start + at.passages])
-            for at in layout]
+    return [
+        Embeddings(
+            embedder.key,
+            vectors[at.offers],
+            None if at.goals < 0 else vectors[at.goals],
+            vectors[at.passages_start : at.passages_start + at.passages],
+        )
+        for at in layout
+    ]

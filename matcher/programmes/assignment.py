@@ -67,9 +67,16 @@ SCORE_SCALE = 1_000_000
 """Scores become integer costs in units of 1 / SCORE_SCALE."""
 
 
-def assign(candidates: CandidateEdges, capacities: ArrayLike, *, objective: Objective = "score",
-           min_score: float | None = None, pinned: Iterable[tuple[int, int]] = (),
-           banned: Iterable[tuple[int, int]] = (), kept: Iterable[tuple[int, int]] = ()) -> Assignment:
+def assign(
+    candidates: CandidateEdges,
+    capacities: ArrayLike,
+    *,
+    objective: Objective = "score",
+    min_score: float | None = None,
+    pinned: Iterable[tuple[int, int]] = (),
+    banned: Iterable[tuple[int, int]] = (),
+    kept: Iterable[tuple[int, int]] = (),
+) -> Assignment:
     """Pair the cohort's mentees with mentors, optimally for the whole cohort.
 
     Args:
@@ -122,10 +129,12 @@ def assign(candidates: CandidateEdges, capacities: ArrayLike, *, objective: Obje
 
     matched = settled.copy()
     matched[candidates.mentee[chosen]] = True
-    pairs = pins + [Pair(int(candidates.mentee[e]), int(candidates.mentor[e]), float(candidates.score[e]))
-                    for e in chosen]
-    reasons = unmatched_reasons(np.flatnonzero(~matched), candidates.mentee, candidates.score, eligible,
-                                n_mentees, min_score)
+    pairs = pins + [
+        Pair(int(candidates.mentee[e]), int(candidates.mentor[e]), float(candidates.score[e])) for e in chosen
+    ]
+    reasons = unmatched_reasons(
+        np.flatnonzero(~matched), candidates.mentee, candidates.score, eligible, n_mentees, min_score
+    )
     return Assignment.build(pairs, reasons, objective)
 
 
@@ -145,8 +154,9 @@ def _solve(candidates: CandidateEdges, usable: np.ndarray, free: np.ndarray, obj
     tails = np.concatenate([mentee_node, np.full(n, source), 2 + len(mentees) + np.arange(len(mentors))])
     heads = np.concatenate([mentor_node, 2 + np.arange(n), np.full(len(mentors), sink)])
     arc_capacity = np.concatenate([np.ones(n_edges + n, dtype=np.int64), free[mentors].astype(np.int64)])
-    cost = np.concatenate([-np.rint(candidates.score[usable] * SCORE_SCALE).astype(np.int64),
-                           np.zeros(n + len(mentors), dtype=np.int64)])
+    cost = np.concatenate(
+        [-np.rint(candidates.score[usable] * SCORE_SCALE).astype(np.int64), np.zeros(n + len(mentors), dtype=np.int64)]
+    )
     if objective == "score":  # unmatched mentees route their unit straight to the sink, at no gain
         tails, heads = np.append(tails, source), np.append(heads, sink)
         arc_capacity, cost = np.append(arc_capacity, n), np.append(cost, 0)
@@ -160,8 +170,9 @@ def _solve(candidates: CandidateEdges, usable: np.ndarray, free: np.ndarray, obj
     return flow.flows(np.arange(n_edges)) > 0
 
 
-def _with_zero_score_fill(candidates: CandidateEdges, usable: np.ndarray, free: np.ndarray,
-                          chosen: np.ndarray) -> np.ndarray:
+def _with_zero_score_fill(
+    candidates: CandidateEdges, usable: np.ndarray, free: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
     """Add pairs that cost nothing: an unmatched mentee whose (rounded) zero-score candidate has room.
 
     The score optimum never leaves a positive-score edge to a free mentor unused, but it may leave a
@@ -184,8 +195,12 @@ def _with_zero_score_fill(candidates: CandidateEdges, usable: np.ndarray, free: 
 
 def _capacities(capacities: ArrayLike, candidates: CandidateEdges) -> np.ndarray:
     raw = np.asarray(capacities).ravel()
-    if raw.size and (not np.issubdtype(raw.dtype, np.number) or not np.all(np.isfinite(raw))
-                     or np.any(raw != np.round(raw)) or raw.min() < 0):
+    if raw.size and (
+        not np.issubdtype(raw.dtype, np.number)
+        or not np.all(np.isfinite(raw))
+        or np.any(raw != np.round(raw))
+        or raw.min() < 0
+    ):
         raise ValueError("capacities must be whole numbers >= 0")
     free = raw.astype(np.int64)
     if len(candidates) and candidates.mentor.max() >= len(free):
@@ -196,13 +211,19 @@ def _capacities(capacities: ArrayLike, candidates: CandidateEdges) -> np.ndarray
 def _in_range(pairs: list[tuple[int, int]], n_mentees: int, n_mentors: int, what: str) -> list[tuple[int, int]]:
     for mentee, mentor in pairs:
         if mentee >= n_mentees or mentor >= n_mentors:
-            raise ValueError(f"{what}: pair ({mentee}, {mentor}) out of range "
-                             f"({n_mentees} mentees, {n_mentors} mentors)")
+            raise ValueError(
+                f"{what}: pair ({mentee}, {mentor}) out of range ({n_mentees} mentees, {n_mentors} mentors)"
+            )
     return pairs
 
 
-def _pins(candidates: CandidateEdges, pins: list[tuple[int, int]], banned_mask: np.ndarray,
-          settled: np.ndarray, free: np.ndarray) -> list[Pair]:
+def _pins(
+    candidates: CandidateEdges,
+    pins: list[tuple[int, int]],
+    banned_mask: np.ndarray,
+    settled: np.ndarray,
+    free: np.ndarray,
+) -> list[Pair]:
     """The pinned pairs, validated; marks their mentees settled and uses their mentors' capacity."""
     banned = set(zip(candidates.mentee[banned_mask].tolist(), candidates.mentor[banned_mask].tolist()))
     pairs = []

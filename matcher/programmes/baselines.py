@@ -20,8 +20,13 @@ from .edges import CandidateEdges
 from .result import Assignment, Pair, unmatched_reasons
 
 
-def greedy_first_come(candidates: CandidateEdges, capacities: ArrayLike, *, order: Sequence[int] | None = None,
-                      min_score: float | None = None) -> Assignment:
+def greedy_first_come(
+    candidates: CandidateEdges,
+    capacities: ArrayLike,
+    *,
+    order: Sequence[int] | None = None,
+    min_score: float | None = None,
+) -> Assignment:
     """Pair mentees one at a time, in arrival order, each with its best mentor that still has room.
 
     Args:
@@ -49,8 +54,14 @@ def greedy_first_come(candidates: CandidateEdges, capacities: ArrayLike, *, orde
                 matched[mentee] = True
                 pairs.append(Pair(mentee, int(mentors[at]), float(scores[at])))
                 break
-    reasons = unmatched_reasons(np.flatnonzero(~matched), candidates.mentee, candidates.score,
-                                np.ones(len(candidates), dtype=bool), candidates.n_mentees, min_score)
+    reasons = unmatched_reasons(
+        np.flatnonzero(~matched),
+        candidates.mentee,
+        candidates.score,
+        np.ones(len(candidates), dtype=bool),
+        candidates.n_mentees,
+        min_score,
+    )
     return Assignment.build(pairs, reasons, "greedy_first_come")
 
 
@@ -75,6 +86,12 @@ def independent_top1(candidates: CandidateEdges, *, min_score: float | None = No
         if min_score is None or candidates.score[at] >= min_score:
             matched[mentee] = True
             pairs.append(Pair(mentee, int(candidates.mentor[at]), float(candidates.score[at])))
-    reasons = unmatched_reasons(np.flatnonzero(~matched), candidates.mentee, candidates.score,
-                                np.ones(len(candidates), dtype=bool), candidates.n_mentees, min_score)
+    reasons = unmatched_reasons(
+        np.flatnonzero(~matched),
+        candidates.mentee,
+        candidates.score,
+        np.ones(len(candidates), dtype=bool),
+        candidates.n_mentees,
+        min_score,
+    )
     return Assignment.build(pairs, reasons, "independent_top1")

@@ -42,7 +42,8 @@ def programme_calendar(view: ProgrammeView) -> bytes:
         mentee = view.names.get(member.key, member.key)
         mentor = view.names.get(pair.mentor_id, pair.mentor_id)
         sessions = [session_dict(s) for s in pair.plan] or [
-            {"number": n + 1, "title": ""} for n in range(view.spec.sessions)]
+            {"number": n + 1, "title": ""} for n in range(view.spec.sessions)
+        ]
         for session in sessions:
             day = session_date(view.spec, session["number"])
             if day is None:

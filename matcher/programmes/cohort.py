@@ -43,7 +43,7 @@ def _jsonl(text: str) -> tuple[list[dict[str, Any]], list[FieldError]]:
             errors.append(FieldError(f"line {number}", f"not valid JSON ({exc.msg})"))
             continue
         if not isinstance(item, dict):
-            errors.append(FieldError(f"line {number}", "expected an object like {\"id\": ..., \"need\": ...}"))
+            errors.append(FieldError(f"line {number}", 'expected an object like {"id": ..., "need": ...}'))
             continue
         members.append(item)
     return members, errors

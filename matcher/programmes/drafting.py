@@ -45,8 +45,14 @@ class OneWayInputs:
     capacities: np.ndarray  # places per mentor in this run
 
 
-def draft(members: Sequence[str], ranked: Mapping[str, Candidates], settled: Mapping[str, str],
-          places: Mapping[str, int], bans: set[tuple[str, str]], rules: ProgrammeRules) -> Draft:
+def draft(
+    members: Sequence[str],
+    ranked: Mapping[str, Candidates],
+    settled: Mapping[str, str],
+    places: Mapping[str, int],
+    bans: set[tuple[str, str]],
+    rules: ProgrammeRules,
+) -> Draft:
     """Pair a cohort's members, optimally for the whole cohort.
 
     Args:
@@ -70,8 +76,13 @@ def draft(members: Sequence[str], ranked: Mapping[str, Candidates], settled: Map
     return Draft(pairs, unmatched)
 
 
-def one_way_inputs(members: Sequence[str], ranked: Mapping[str, Candidates], places: Mapping[str, int],
-                   bans: set[tuple[str, str]], per_member: int) -> OneWayInputs:
+def one_way_inputs(
+    members: Sequence[str],
+    ranked: Mapping[str, Candidates],
+    places: Mapping[str, int],
+    bans: set[tuple[str, str]],
+    per_member: int,
+) -> OneWayInputs:
     """Each ranked member's top candidates as sparse edges (bans left out), and each mentor's places."""
     keys = [key for key in members if key in ranked]
     mentors: dict[str, int] = {}
@@ -86,8 +97,13 @@ def one_way_inputs(members: Sequence[str], ranked: Mapping[str, Candidates], pla
     return OneWayInputs(keys, CandidateEdges.from_triples(edges, len(keys)), mentor_ids, capacities)
 
 
-def run_places(free: Mapping[str, int], published_here: Mapping[str, int], kept: Mapping[str, int],
-               max_per_mentor: int | None, flash: bool) -> dict[str, int]:
+def run_places(
+    free: Mapping[str, int],
+    published_here: Mapping[str, int],
+    kept: Mapping[str, int],
+    max_per_mentor: int | None,
+    flash: bool,
+) -> dict[str, int]:
     """Each mentor's places in this run: their free places (capacity left, already less every published
     pair; flash: one session per flash hour a month, less this programme's published sessions), at most the
     programme's limit, less the pairs kept from earlier runs."""
@@ -101,8 +117,13 @@ def run_places(free: Mapping[str, int], published_here: Mapping[str, int], kept:
     return places
 
 
-def _two_way(members: Sequence[str], ranked: Mapping[str, Candidates], bans: set[tuple[str, str]],
-             rules: ProgrammeRules, unmatched: dict[str, str]) -> Draft:
+def _two_way(
+    members: Sequence[str],
+    ranked: Mapping[str, Candidates],
+    bans: set[tuple[str, str]],
+    rules: ProgrammeRules,
+    unmatched: dict[str, str],
+) -> Draft:
     pool = [key for key in members if key in ranked]  # the settled are nobody's partner
     index = {key: i for i, key in enumerate(pool)}
     scores: dict[tuple[int, int], list[float]] = {}
@@ -114,8 +135,9 @@ def _two_way(members: Sequence[str], ranked: Mapping[str, Candidates], bans: set
                 scores.setdefault(pair, []).append(score)
     # Each direction's two-way score already needs both people's fit; a pair both found scores the mean.
     edges = [(a, b, float(np.mean(s))) for (a, b), s in scores.items()]
-    assignment = pair_within(CandidateEdges.from_triples(edges, len(pool)), objective=rules.objective,
-                             min_score=rules.min_score)
+    assignment = pair_within(
+        CandidateEdges.from_triples(edges, len(pool)), objective=rules.objective, min_score=rules.min_score
+    )
     pairs: dict[str, tuple[str, float]] = {}
     for pair in assignment.pairs:
         pairs[pool[pair.mentee]] = (pool[pair.mentor], pair.score)

@@ -49,8 +49,10 @@ class CandidateEdges:
         score = np.asarray(self.score, dtype=np.float64).ravel()
         n_mentees = int(self.n_mentees)
         if not (len(mentee) == len(mentor) == len(score)):
-            raise ValueError(f"mentee, mentor and score must have one entry per edge: got lengths "
-                             f"{len(mentee)}, {len(mentor)}, {len(score)}")
+            raise ValueError(
+                f"mentee, mentor and score must have one entry per edge: got lengths "
+                f"{len(mentee)}, {len(mentor)}, {len(score)}"
+            )
         if n_mentees < 0:
             raise ValueError(f"n_mentees must be >= 0, got {n_mentees}")
         if len(mentee) and mentee.max() >= n_mentees:
@@ -63,8 +65,12 @@ class CandidateEdges:
         first = np.ones(len(mentee), dtype=bool)
         first[1:] = (mentee[1:] != mentee[:-1]) | (mentor[1:] != mentor[:-1])
         starts = np.searchsorted(mentee[first], np.arange(n_mentees + 1), side="left").astype(np.int64)
-        for name, value in (("mentee", mentee[first]), ("mentor", mentor[first]), ("score", score[first]),
-                            ("_starts", starts)):
+        for name, value in (
+            ("mentee", mentee[first]),
+            ("mentor", mentor[first]),
+            ("score", score[first]),
+            ("_starts", starts),
+        ):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
         object.__setattr__(self, "n_mentees", n_mentees)
@@ -107,8 +113,10 @@ class CandidateEdges:
         mentors_a = np.asarray(mentors)
         scores_a = np.asarray(scores, dtype=np.float64)
         if mentors_a.ndim != 2 or mentors_a.shape != scores_a.shape:
-            raise ValueError(f"mentors and scores must be two arrays of the same (n_mentees, K) shape: got "
-                             f"{mentors_a.shape} and {scores_a.shape}")
+            raise ValueError(
+                f"mentors and scores must be two arrays of the same (n_mentees, K) shape: got "
+                f"{mentors_a.shape} and {scores_a.shape}"
+            )
         rows, cols = np.nonzero(mentors_a >= 0)
         return cls.from_arrays(rows, mentors_a[rows, cols], scores_a[rows, cols], mentors_a.shape[0])
 

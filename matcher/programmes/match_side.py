@@ -109,17 +109,30 @@ class PipelineMatchSide:
         return self._state  # type: ignore[return-value]
 
     def rank(self, ask: Ask) -> Candidates:
-        request = MatchRequest.model_validate({
-            "need": ask.need, "style": ask.style, "mentee": ask.mentee, "limit": ask.limit,
-            "filters": {"departments": list(ask.departments), "exclude_ids": list(ask.exclude_ids)[:1000]}})
-        ranked = self.service.pipeline.rank(request, self.state, trust="full",
-                                            pool_ids=None if ask.pool_ids is None else list(ask.pool_ids),
-                                            cache=self._cache)
+        request = MatchRequest.model_validate(
+            {
+                "need": ask.need,
+                "style": ask.style,
+                "mentee": ask.mentee,
+                "limit": ask.limit,
+                "filters": {"departments": list(ask.departments), "exclude_ids": list(ask.exclude_ids)[:1000]},
+            }
+        )
+        ranked = self.service.pipeline.rank(
+            request,
+            self.state,
+            trust="full",
+            pool_ids=None if ask.pool_ids is None else list(ask.pool_ids),
+            cache=self._cache,
+        )
         if ranked.scored is None:
             return Candidates((), (), ranked)
         top = ranked.order[: ask.limit]
-        return Candidates(tuple(ranked.scored.ids[i] for i in top),
-                          tuple(float(np.clip(ranked.scored.scores[i], 0, 1)) for i in top), ranked)
+        return Candidates(
+            tuple(ranked.scored.ids[i] for i in top),
+            tuple(float(np.clip(ranked.scored.scores[i], 0, 1)) for i in top),
+            ranked,
+        )
 
     def explain(self, candidates: Candidates, mentor_id: str) -> tuple[str, ...]:
         from ..search.explain import evidence

@@ -92,8 +92,16 @@ class Direction:
     teacher: str = ""
 
 
-def plan_sessions(topics: Sequence[str], sentences: Sequence[str], similarity: ArrayLike, n_sessions: int, *,
-                  min_similarity: float | None = None, learner: str = "", teacher: str = "") -> Plan:
+def plan_sessions(
+    topics: Sequence[str],
+    sentences: Sequence[str],
+    similarity: ArrayLike,
+    n_sessions: int,
+    *,
+    min_similarity: float | None = None,
+    learner: str = "",
+    teacher: str = "",
+) -> Plan:
     """A one-way plan: start, the mentee's topics with the mentor's passages, apply, review.
 
     Args:
@@ -110,9 +118,19 @@ def plan_sessions(topics: Sequence[str], sentences: Sequence[str], similarity: A
     return _plan([_direction(topics, sentences, similarity, learner, teacher)], n_sessions, min_similarity)
 
 
-def two_way_plan(a_topics: Sequence[str], b_sentences: Sequence[str], a_by_b: ArrayLike,
-                 b_topics: Sequence[str], a_sentences: Sequence[str], b_by_a: ArrayLike, n_sessions: int, *,
-                 a_label: str = "A", b_label: str = "B", min_similarity: float | None = None) -> Plan:
+def two_way_plan(
+    a_topics: Sequence[str],
+    b_sentences: Sequence[str],
+    a_by_b: ArrayLike,
+    b_topics: Sequence[str],
+    a_sentences: Sequence[str],
+    b_by_a: ArrayLike,
+    n_sessions: int,
+    *,
+    a_label: str = "A",
+    b_label: str = "B",
+    min_similarity: float | None = None,
+) -> Plan:
     """A reciprocal plan: one start and one review for both, and between them sessions that alternate who
     teaches: B teaches A's first topic from B's passages, then A teaches B's first topic, and so on.
 
@@ -123,8 +141,14 @@ def two_way_plan(a_topics: Sequence[str], b_sentences: Sequence[str], a_by_b: Ar
         a_label, b_label: how A and B are named in the plan (their names).
         min_similarity: see `plan_sessions`.
     """
-    return _plan([_direction(a_topics, b_sentences, a_by_b, a_label, b_label),
-                  _direction(b_topics, a_sentences, b_by_a, b_label, a_label)], n_sessions, min_similarity)
+    return _plan(
+        [
+            _direction(a_topics, b_sentences, a_by_b, a_label, b_label),
+            _direction(b_topics, a_sentences, b_by_a, b_label, a_label),
+        ],
+        n_sessions,
+        min_similarity,
+    )
 
 
 def plan_text(plan: Plan) -> str:
@@ -139,8 +163,9 @@ def plan_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _direction(topics: Sequence[str], passages: Sequence[str], similarity: ArrayLike, learner: str,
-               teacher: str) -> Direction:
+def _direction(
+    topics: Sequence[str], passages: Sequence[str], similarity: ArrayLike, learner: str, teacher: str
+) -> Direction:
     sims = np.asarray(similarity, dtype=np.float64)
     if sims.size != len(topics) * len(passages):
         raise ValueError(f"similarity must be {len(topics)} x {len(passages)}, got shape {sims.shape}")
@@ -154,13 +179,32 @@ def _plan(directions: list[Direction], n_sessions: int, min_similarity: float | 
     goals = tuple(_goal(c) for side in covers for c in side)
     every = [c for side in covers for c in side]
     if n_sessions == 1:
-        return Plan((Session(1, "single", "One session on " + _topics_line(every) if every else
-                             "One session: agree one thing to work on, and work on it", tuple(every), goals),))
+        return Plan(
+            (
+                Session(
+                    1,
+                    "single",
+                    "One session on " + _topics_line(every)
+                    if every
+                    else "One session: agree one thing to work on, and work on it",
+                    tuple(every),
+                    goals,
+                ),
+            )
+        )
     start = Session(1, "start", _start_title(goals), goals=goals)
     review = Session(n_sessions, "review", _review_title(goals), goals=goals)
     if n_sessions == 2:
-        return Plan((replace(start, covers=tuple(every), title=start.title + (
-            "; then begin with " + _topics_line(every) if every else "")), review))
+        return Plan(
+            (
+                replace(
+                    start,
+                    covers=tuple(every),
+                    title=start.title + ("; then begin with " + _topics_line(every) if every else ""),
+                ),
+                review,
+            )
+        )
     middle = _middle(directions, covers, n_sessions - 2)
     return Plan((start, *(replace(s, number=n + 2) for n, s in enumerate(middle)), review))
 
@@ -253,12 +297,16 @@ def _another_passage(cover: Cover, directions: list[Direction], round_: int) -> 
         if direction.learner != cover.learner or cover.topic not in direction.topics or cover.sentence is None:
             continue
         row = direction.similarity[list(direction.topics).index(cover.topic)]
-        others = [int(p) for p in np.argsort(-row, kind="stable")
-                  if direction.passages[p] != cover.sentence and row[p] >= RELATED * cover.similarity]
+        others = [
+            int(p)
+            for p in np.argsort(-row, kind="stable")
+            if direction.passages[p] != cover.sentence and row[p] >= RELATED * cover.similarity
+        ]
         if others:
             passage = others[round_ % len(others)]
-            return Cover(cover.topic, direction.passages[passage], float(row[passage]), True, cover.learner,
-                         cover.teacher)
+            return Cover(
+                cover.topic, direction.passages[passage], float(row[passage]), True, cover.learner, cover.teacher
+            )
     return replace(cover, practice=True)
 
 
@@ -307,13 +355,35 @@ def _quote(cover: Cover) -> str:
 
 def session_data(plan: Plan) -> tuple[dict, ...]:
     """The plan as plain data, as the store keeps it and the API shows it."""
-    return tuple({"number": s.number, "kind": s.kind, "title": s.title, "goals": list(s.goals),
-                  "covers": [{"topic": c.topic, "sentence": c.sentence, "similarity": round(float(c.similarity), 4),
-                              "practice": c.practice, "learner": c.learner, "teacher": c.teacher}
-                             for c in s.covers]} for s in plan.sessions)
+    return tuple(
+        {
+            "number": s.number,
+            "kind": s.kind,
+            "title": s.title,
+            "goals": list(s.goals),
+            "covers": [
+                {
+                    "topic": c.topic,
+                    "sentence": c.sentence,
+                    "similarity": round(float(c.similarity), 4),
+                    "practice": c.practice,
+                    "learner": c.learner,
+                    "teacher": c.teacher,
+                }
+                for c in s.covers
+            ],
+        }
+        for s in plan.sessions
+    )
 
 
 def plan_from_data(sessions: Sequence[dict]) -> Plan:
     """A plan back from `session_data` (as views.session_dict completes older stored plans)."""
-    return Plan(tuple(Session(s["number"], s["kind"], s["title"], tuple(Cover(**c) for c in s["covers"]),
-                              tuple(s.get("goals", ()))) for s in sessions))
+    return Plan(
+        tuple(
+            Session(
+                s["number"], s["kind"], s["title"], tuple(Cover(**c) for c in s["covers"]), tuple(s.get("goals", ()))
+            )
+            for s in sessions
+        )
+    )

@@ -76,8 +76,13 @@ class Assignment:
     def build(cls, pairs: Iterable[Pair], unmatched: Iterable[Unmatched], method: str) -> Assignment:
         """An assignment from its parts, sorted by mentee, with the total summed exactly (math.fsum)."""
         ordered = tuple(sorted(pairs, key=lambda p: (p.mentee, p.mentor)))
-        return cls(ordered, tuple(sorted(unmatched, key=lambda u: u.mentee)), method,
-                   math.fsum(p.score for p in ordered), len(ordered))
+        return cls(
+            ordered,
+            tuple(sorted(unmatched, key=lambda u: u.mentee)),
+            method,
+            math.fsum(p.score for p in ordered),
+            len(ordered),
+        )
 
     def mentor_of(self) -> dict[int, int]:
         """mentee -> mentor for every pair."""
@@ -88,8 +93,14 @@ class Assignment:
         return np.bincount(np.array([p.mentor for p in self.pairs], dtype=np.int64), minlength=n_mentors)
 
 
-def unmatched_reasons(people: Iterable[int], edge_person: np.ndarray, edge_score: np.ndarray,
-                      eligible: np.ndarray, n_people: int, min_score: float | None) -> list[Unmatched]:
+def unmatched_reasons(
+    people: Iterable[int],
+    edge_person: np.ndarray,
+    edge_score: np.ndarray,
+    eligible: np.ndarray,
+    n_people: int,
+    min_score: float | None,
+) -> list[Unmatched]:
     """Why each of `people` is unmatched, from the edges it had.
 
     Args:

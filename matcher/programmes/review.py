@@ -34,17 +34,22 @@ def member_keys(view: ProgrammeView, mentees: Iterable[str] | None, field_name: 
     known = {m.key for m in view.cohort}
     unknown = [m for m in mentees if m not in known]
     if unknown:
-        raise InvalidInput([FieldError(field_name, "not in this programme's cohort: "
-                                                   + ", ".join(map(repr, unknown[:10])))])
+        raise InvalidInput(
+            [FieldError(field_name, "not in this programme's cohort: " + ", ".join(map(repr, unknown[:10])))]
+        )
     return set(mentees)
 
 
 def approve(view: ProgrammeView, keys: set[str] | None) -> Change:
     """Approve the proposed pairs of these members (their partners' too in two-way), or every proposal."""
     two_way = view.spec.style == "two-way"
-    return Change([replace(p, status="approved") for p in view.pairs.values()
-                   if p.status == "proposed" and (keys is None or p.mentee_key in keys
-                                                 or (two_way and p.mentor_id in keys))])
+    return Change(
+        [
+            replace(p, status="approved")
+            for p in view.pairs.values()
+            if p.status == "proposed" and (keys is None or p.mentee_key in keys or (two_way and p.mentor_id in keys))
+        ]
+    )
 
 
 def unpair(view: ProgrammeView, keys: set[str] | None, reason: str) -> Change:
@@ -92,8 +97,19 @@ def pinned(pair: PairRecord, partner: CohortRecord | None, partner_plan: tuple =
     """The pinned pair's records: the member's, and (two-way) the partner's side of the pair."""
     records = [pair]
     if partner is not None:
-        records.append(PairRecord(partner.key, partner.profile_id, pair.mentee_key, pair.score, "pinned", None,
-                                  pair.evidence, partner_plan or pair.plan, pair.run))
+        records.append(
+            PairRecord(
+                partner.key,
+                partner.profile_id,
+                pair.mentee_key,
+                pair.score,
+                "pinned",
+                None,
+                pair.evidence,
+                partner_plan or pair.plan,
+                pair.run,
+            )
+        )
     return Change(records)
 
 

@@ -35,8 +35,7 @@ from .views import summary as count_states
 log = logging.getLogger("matcher.programmes")
 
 NO_NEED = "no need: the member gave none and their profile has no goals"
-CSV_COLUMNS = ("mentee_id", "mentee_name", "mentor_id", "mentor_name", "score", "status", "evidence", "plan",
-               "reason")
+CSV_COLUMNS = ("mentee_id", "mentee_name", "mentor_id", "mentor_name", "score", "status", "evidence", "plan", "reason")
 
 
 class UnknownProgramme(LookupError):
@@ -63,10 +62,19 @@ class ProgrammeService:
         if missing:
             raise InvalidInput([FieldError(f, "no stored profile with this id") for f in missing[:20]])
         now = time.time()
-        record = ProgrammeRecord(f"prog-{secrets.token_hex(5)}", spec.name,
-                                 spec.model_dump(mode="json", exclude={"cohort"}), "draft", 0, now, now)
-        cohort = [CohortRecord(m.key, i, m.id, m.need, None if m.mentee is None else m.mentee.model_dump())
-                  for i, m in enumerate(spec.cohort)]
+        record = ProgrammeRecord(
+            f"prog-{secrets.token_hex(5)}",
+            spec.name,
+            spec.model_dump(mode="json", exclude={"cohort"}),
+            "draft",
+            0,
+            now,
+            now,
+        )
+        cohort = [
+            CohortRecord(m.key, i, m.id, m.need, None if m.mentee is None else m.mentee.model_dump())
+            for i, m in enumerate(spec.cohort)
+        ]
         self.store.create_programme(record, cohort)
         log.info("programme %s created: style=%s members=%d", record.id, spec.style, len(cohort))
         return self.view(record.id)
@@ -124,14 +132,32 @@ class ProgrammeService:
             if member.key in result.pairs:
                 partner_id, score = result.pairs[member.key]
                 partner = by_key.get(partner_id) if view.spec.style == "two-way" else None
-                records.append(self._proposal(view, member, ranked[member.key], partner_id, score, run,
-                                              partner=partner))
+                records.append(
+                    self._proposal(view, member, ranked[member.key], partner_id, score, run, partner=partner)
+                )
             else:
-                records.append(PairRecord(member.key, member.profile_id, None, None, "unmatched",
-                                          result.unmatched.get(member.key, NO_NEED), (), (), run))
+                records.append(
+                    PairRecord(
+                        member.key,
+                        member.profile_id,
+                        None,
+                        None,
+                        "unmatched",
+                        result.unmatched.get(member.key, NO_NEED),
+                        (),
+                        (),
+                        run,
+                    )
+                )
         self.store.save_pairs(programme_id, records, run=run)
-        log.info("programme %s run %d: %d members, %d paired, %.1f s", programme_id, run, len(remainder),
-                 len(result.pairs), time.perf_counter() - started)
+        log.info(
+            "programme %s run %d: %d members, %d paired, %.1f s",
+            programme_id,
+            run,
+            len(remainder),
+            len(result.pairs),
+            time.perf_counter() - started,
+        )
         return self.view(programme_id)
 
     def draft_inputs(self, programme_id: str) -> OneWayInputs:
@@ -145,8 +171,9 @@ class ProgrammeService:
         places = self._places(view, kept, ranked)
         return one_way_inputs([m.key for m in remainder], ranked, places, view.bans, view.spec.candidates)
 
-    def _rank_all(self, view: ProgrammeView, members: list[CohortRecord]
-                  ) -> tuple[dict[str, Candidates], dict[str, str]]:
+    def _rank_all(
+        self, view: ProgrammeView, members: list[CohortRecord]
+    ) -> tuple[dict[str, Candidates], dict[str, str]]:
         """Each member's candidates, or the reason they cannot be ranked (no need; a field the style needs)."""
         spec = view.spec
         if spec.style == "two-way":
@@ -167,19 +194,22 @@ class ProgrammeService:
                 ranked[member.key] = found
         return ranked, settled
 
-    def _candidates(self, view: ProgrammeView, member: CohortRecord, pool: list[str] | None,
-                    limit: int) -> Candidates | None:
+    def _candidates(
+        self, view: ProgrammeView, member: CohortRecord, pool: list[str] | None, limit: int
+    ) -> Candidates | None:
         """The member's ranked candidates (None without a need to rank by)."""
         need = self._need(member)
         if not need.strip():
             return None
         banned = sorted(mentor for mentee, mentor in view.bans if mentee == member.key)
         mentee = {"id": member.profile_id} if member.profile_id else dict(member.mentee or {})
-        return self.match.rank(Ask(need, view.spec.style, mentee, limit, tuple(view.spec.mentors.departments),
-                                   tuple(banned), pool))
+        return self.match.rank(
+            Ask(need, view.spec.style, mentee, limit, tuple(view.spec.mentors.departments), tuple(banned), pool)
+        )
 
-    def _places(self, view: ProgrammeView, kept: dict[str, PairRecord], ranked: dict[str, Candidates]
-                ) -> dict[str, int]:
+    def _places(
+        self, view: ProgrammeView, kept: dict[str, PairRecord], ranked: dict[str, Candidates]
+    ) -> dict[str, int]:
         mentors = sorted({mentor for found in ranked.values() for mentor in found.ids})
         published_here: dict[str, int] = {}
         kept_places: dict[str, int] = {}
@@ -190,21 +220,37 @@ class ProgrammeService:
             if pair.status != "published" and pair.mentor_id:
                 kept_places[pair.mentor_id] = kept_places.get(pair.mentor_id, 0) + 1
         flash = not get_style(view.spec.style).takes_capacity
-        return run_places(self.match.places(mentors, flash), published_here, kept_places, view.spec.max_per_mentor,
-                          flash)
+        return run_places(
+            self.match.places(mentors, flash), published_here, kept_places, view.spec.max_per_mentor, flash
+        )
 
-    def _proposal(self, view: ProgrammeView, member: CohortRecord, candidates: Candidates, mentor_id: str,
-                  score: float, run: int, status: str = "proposed", partner: CohortRecord | None = None
-                  ) -> PairRecord:
+    def _proposal(
+        self,
+        view: ProgrammeView,
+        member: CohortRecord,
+        candidates: Candidates,
+        mentor_id: str,
+        score: float,
+        run: int,
+        status: str = "proposed",
+        partner: CohortRecord | None = None,
+    ) -> PairRecord:
         """A pair with its evidence (from the member's own ranking) and its plan of sessions."""
-        return PairRecord(member.key, member.profile_id, mentor_id, round(float(score), 4), status, None,
-                          self.match.explain(candidates, mentor_id), self._plan(view, member, mentor_id, partner),
-                          run)
+        return PairRecord(
+            member.key,
+            member.profile_id,
+            mentor_id,
+            round(float(score), 4),
+            status,
+            None,
+            self.match.explain(candidates, mentor_id),
+            self._plan(view, member, mentor_id, partner),
+            run,
+        )
 
     # -- plans --------------------------------------------------------------------------------------
 
-    def _plan(self, view: ProgrammeView, member: CohortRecord, mentor_id: str, partner: CohortRecord | None
-              ) -> tuple:
+    def _plan(self, view: ProgrammeView, member: CohortRecord, mentor_id: str, partner: CohortRecord | None) -> tuple:
         """The pair's sessions as plain data (plan.session_data)."""
         topics = need_topics(self._need(member))
         passages, vectors = self.match.passages(mentor_id)
@@ -213,10 +259,17 @@ class ProgrammeService:
         else:
             back = need_topics(self._need(partner))
             own, own_vectors = self.match.passages(member.profile_id)
-            plan = plans.two_way_plan(topics, passages, self._similarity(topics, vectors), back, own,
-                                      self._similarity(back, own_vectors), view.spec.sessions,
-                                      a_label=view.names.get(member.key, member.key),
-                                      b_label=view.names.get(mentor_id, mentor_id))
+            plan = plans.two_way_plan(
+                topics,
+                passages,
+                self._similarity(topics, vectors),
+                back,
+                own,
+                self._similarity(back, own_vectors),
+                view.spec.sessions,
+                a_label=view.names.get(member.key, member.key),
+                b_label=view.names.get(mentor_id, mentor_id),
+            )
         return plans.session_data(plan)
 
     def _similarity(self, topics: list[str], vectors: np.ndarray) -> np.ndarray:
@@ -258,10 +311,25 @@ class ProgrammeService:
         self.match.refresh()
         found = self._candidates(view, member, [mentor], 1)
         if found is None or mentor not in found.ids:
-            raise InvalidInput([FieldError("mentor", f"{mentor!r} cannot mentor {mentee!r} under this programme's "
-                                                     f"rules (style, capacity, reporting line or mentor pool)")])
-        pair = self._proposal(view, member, found, mentor, found.scores[found.ids.index(mentor)], view.record.runs,
-                              status="pinned", partner=partner)
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "mentor",
+                        f"{mentor!r} cannot mentor {mentee!r} under this programme's "
+                        f"rules (style, capacity, reporting line or mentor pool)",
+                    )
+                ]
+            )
+        pair = self._proposal(
+            view,
+            member,
+            found,
+            mentor,
+            found.scores[found.ids.index(mentor)],
+            view.record.runs,
+            status="pinned",
+            partner=partner,
+        )
         partner_plan = self._plan(view, partner, mentee, member) if partner is not None else ()
         return self._apply(programme_id, review.pinned(pair, partner, partner_plan))
 
@@ -294,10 +362,19 @@ class ProgrammeService:
         rows = []
         for member in view.cohort:
             line = pair_dict(view.pairs.get(member.key), member, view.names)
-            rows.append([member.key, line["mentee_name"], line.get("mentor") or "", line.get("mentor_name") or "",
-                         None if line.get("score") is None else round(float(line["score"]), 4), line["status"],
-                         " | ".join(line.get("evidence") or []), plan_text(line.get("plan") or []),
-                         line.get("reason") or ""])
+            rows.append(
+                [
+                    member.key,
+                    line["mentee_name"],
+                    line.get("mentor") or "",
+                    line.get("mentor_name") or "",
+                    None if line.get("score") is None else round(float(line["score"]), 4),
+                    line["status"],
+                    " | ".join(line.get("evidence") or []),
+                    plan_text(line.get("plan") or []),
+                    line.get("reason") or "",
+                ]
+            )
         return csv_text(CSV_COLUMNS, rows)
 
     def export_calendar(self, programme_id: str) -> bytes:
@@ -308,8 +385,15 @@ class ProgrammeService:
         """
         view = self.view(programme_id)
         if view.spec.start_date is None:
-            raise InvalidInput([FieldError("start_date", "this programme has no start date, so its sessions have "
-                                                         "no dates: give one when defining a programme")])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "start_date",
+                        "this programme has no start date, so its sessions have "
+                        "no dates: give one when defining a programme",
+                    )
+                ]
+            )
         return calendar.programme_calendar(view)
 
 

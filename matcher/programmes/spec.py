@@ -73,12 +73,16 @@ class ProgrammeRules(BaseModel):
     sessions: Annotated[int, Field(ge=1, le=52, strict=True)] = 6
     cadence: Cadence = "every two weeks"
     start_date: date | None = Field(
-        default=None, description="The day of the first session (YYYY-MM-DD): each session then has a date, one "
-                                  "cadence step after the one before, and the programme a calendar of them.")
+        default=None,
+        description="The day of the first session (YYYY-MM-DD): each session then has a date, one "
+        "cadence step after the one before, and the programme a calendar of them.",
+    )
     objective: Objective = "participation"
     max_per_mentor: Annotated[int, Field(ge=1, le=100, strict=True)] | None = Field(
-        default=None, description="The most mentees one mentor takes in this programme (default: their free "
-                                  "capacity; flash rounds: one session per flash hour a month).")
+        default=None,
+        description="The most mentees one mentor takes in this programme (default: their free "
+        "capacity; flash rounds: one session per flash hour a month).",
+    )
     min_score: Annotated[float, Field(ge=0.0, le=1.0, strict=True)] | None = None  # strict: false is no score
     candidates: Annotated[int, Field(ge=1, le=MAX_CANDIDATES, strict=True)] = 20
 
@@ -110,4 +114,3 @@ def parse_programme(data: Any) -> ProgrammeSpec:
         return ProgrammeSpec.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc)) from None
-

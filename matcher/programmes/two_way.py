@@ -36,9 +36,15 @@ from .edges import CandidateEdges, index_pairs
 from .result import Assignment, Pair, unmatched_reasons
 
 
-def pair_within(candidates: CandidateEdges, *, objective: Objective = "score", min_score: float | None = None,
-                pinned: Iterable[tuple[int, int]] = (), banned: Iterable[tuple[int, int]] = (),
-                kept: Iterable[tuple[int, int]] = ()) -> Assignment:
+def pair_within(
+    candidates: CandidateEdges,
+    *,
+    objective: Objective = "score",
+    min_score: float | None = None,
+    pinned: Iterable[tuple[int, int]] = (),
+    banned: Iterable[tuple[int, int]] = (),
+    kept: Iterable[tuple[int, int]] = (),
+) -> Assignment:
     """Pair the members of one pool with each other, optimally for the whole pool.
 
     Args:
@@ -70,9 +76,12 @@ def pair_within(candidates: CandidateEdges, *, objective: Objective = "score", m
         raise ValueError(f"partner index {int(candidates.mentor.max())} is outside the pool of {n_people}")
     if np.any(candidates.mentee == candidates.mentor):
         raise ValueError("a person cannot be their own partner")
-    edges = CandidateEdges.from_arrays(np.minimum(candidates.mentee, candidates.mentor),
-                                       np.maximum(candidates.mentee, candidates.mentor),
-                                       candidates.score, n_people)
+    edges = CandidateEdges.from_arrays(
+        np.minimum(candidates.mentee, candidates.mentor),
+        np.maximum(candidates.mentee, candidates.mentor),
+        candidates.score,
+        n_people,
+    )
     settled = np.zeros(n_people, dtype=bool)
     for a, b in _undirected(index_pairs(kept, "kept"), n_people, "kept"):
         if settled[a] or settled[b]:
@@ -103,8 +112,14 @@ def pair_within(candidates: CandidateEdges, *, objective: Objective = "score", m
     paired[edges.mentor[chosen]] = True
     pairs = pins + [Pair(int(edges.mentee[e]), int(edges.mentor[e]), float(edges.score[e])) for e in chosen]
     both_ends = np.concatenate([edges.mentee, edges.mentor])
-    reasons = unmatched_reasons(np.flatnonzero(~paired), both_ends, np.concatenate([edges.score, edges.score]),
-                                np.concatenate([~banned_mask, ~banned_mask]), n_people, min_score)
+    reasons = unmatched_reasons(
+        np.flatnonzero(~paired),
+        both_ends,
+        np.concatenate([edges.score, edges.score]),
+        np.concatenate([~banned_mask, ~banned_mask]),
+        n_people,
+        min_score,
+    )
     return Assignment.build(pairs, reasons, objective)
 
 

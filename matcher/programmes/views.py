@@ -36,12 +36,18 @@ class ProgrammeView:
 
     def as_dict(self) -> dict[str, Any]:
         """The programme as JSON (GET /v1/programmes/<id>)."""
-        return {"id": self.record.id, "name": self.record.name, "status": self.record.status,
-                "runs": self.record.runs, "created_at": self.record.created_at,
-                "published_at": self.record.published_at,
-                "definition": self.record.spec, "summary": self.summary(),
-                "pairs": [pair_dict(self.pairs.get(m.key), m, self.names, self.spec) for m in self.cohort],
-                "bans": [{"mentee": mentee, "mentor": mentor} for mentee, mentor in sorted(self.bans)]}
+        return {
+            "id": self.record.id,
+            "name": self.record.name,
+            "status": self.record.status,
+            "runs": self.record.runs,
+            "created_at": self.record.created_at,
+            "published_at": self.record.published_at,
+            "definition": self.record.spec,
+            "summary": self.summary(),
+            "pairs": [pair_dict(self.pairs.get(m.key), m, self.names, self.spec) for m in self.cohort],
+            "bans": [{"mentee": mentee, "mentor": mentor} for mentee, mentor in sorted(self.bans)],
+        }
 
 
 def summary(cohort: list[CohortRecord], pairs: dict[str, PairRecord]) -> dict[str, int]:
@@ -53,30 +59,56 @@ def summary(cohort: list[CohortRecord], pairs: dict[str, PairRecord]) -> dict[st
     return counts
 
 
-def pair_dict(pair: PairRecord | None, member: CohortRecord, names: dict[str, str],
-              rules: ProgrammeRules | None = None) -> dict[str, Any]:
+def pair_dict(
+    pair: PairRecord | None, member: CohortRecord, names: dict[str, str], rules: ProgrammeRules | None = None
+) -> dict[str, Any]:
     """One cohort member's line of a programme; with the rules, each session has its date (or None)."""
     if pair is None:
-        return {"mentee": member.key, "mentee_name": names.get(member.key, member.key), "mentor": None,
-                "status": "waiting", "reason": WAITING}
+        return {
+            "mentee": member.key,
+            "mentee_name": names.get(member.key, member.key),
+            "mentor": None,
+            "status": "waiting",
+            "reason": WAITING,
+        }
     plan = [session_dict(s) for s in pair.plan]
     if rules is not None:
         for session in plan:
             session["date"] = session_date(rules, session["number"])
-    return {"mentee": member.key, "mentee_name": names.get(member.key, member.key), "mentor": pair.mentor_id,
-            "mentor_name": names.get(pair.mentor_id or "", pair.mentor_id), "score": pair.score,
-            "status": pair.status, "reason": pair.reason, "evidence": list(pair.evidence), "plan": plan}
+    return {
+        "mentee": member.key,
+        "mentee_name": names.get(member.key, member.key),
+        "mentor": pair.mentor_id,
+        "mentor_name": names.get(pair.mentor_id or "", pair.mentor_id),
+        "score": pair.score,
+        "status": pair.status,
+        "reason": pair.reason,
+        "evidence": list(pair.evidence),
+        "plan": plan,
+    }
 
 
 def session_dict(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored session as the API shows it; a session stored before issue 23 (number and covers only) gets
     the kind "topics" and its topics as the title."""
-    covers = [{"topic": c["topic"], "sentence": c.get("sentence"), "similarity": c.get("similarity", 0.0),
-               "practice": c.get("practice", False), "learner": c.get("learner", ""), "teacher": c.get("teacher", "")}
-              for c in stored.get("covers", [])]
-    return {"number": stored["number"], "kind": stored.get("kind", "topics"),
-            "title": stored.get("title") or "; ".join(c["topic"] for c in covers) or "open agenda",
-            "goals": list(stored.get("goals", [])), "covers": covers}
+    covers = [
+        {
+            "topic": c["topic"],
+            "sentence": c.get("sentence"),
+            "similarity": c.get("similarity", 0.0),
+            "practice": c.get("practice", False),
+            "learner": c.get("learner", ""),
+            "teacher": c.get("teacher", ""),
+        }
+        for c in stored.get("covers", [])
+    ]
+    return {
+        "number": stored["number"],
+        "kind": stored.get("kind", "topics"),
+        "title": stored.get("title") or "; ".join(c["topic"] for c in covers) or "open agenda",
+        "goals": list(stored.get("goals", [])),
+        "covers": covers,
+    }
 
 
 def session_date(rules: ProgrammeRules, number: int) -> str | None:
@@ -92,4 +124,3 @@ def session_date(rules: ProgrammeRules, number: int) -> str | None:
     else:
         day = rules.start_date + relativedelta(months=step)
     return day.isoformat()
-

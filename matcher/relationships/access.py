@@ -53,7 +53,7 @@ class Actor:
 
 
 def side_of(relationship: RelationshipRecord, person_id: str | None) -> str | None:
-    """"mentee", "mentor" or None: which side of the relationship a person is on."""
+    """ "mentee", "mentor" or None: which side of the relationship a person is on."""
     if person_id is None:
         return None
     if relationship.mentee_id == person_id:
@@ -70,8 +70,9 @@ def may_ask(actor: Actor, mentee_id: str) -> None:
     """Admins and apps ask for any mentee (apps: stored, active and discoverable ones: the service checks);
     a person asks for themselves only."""
     if actor.kind == "person" and actor.person_id != mentee_id:
-        raise NotAllowed("mentee_id", f"{actor.person_id!r} may ask for introductions for themselves only, "
-                                      f"not for {mentee_id!r}")
+        raise NotAllowed(
+            "mentee_id", f"{actor.person_id!r} may ask for introductions for themselves only, not for {mentee_id!r}"
+        )
 
 
 def may_read_request(actor: Actor, request: RequestRecord) -> bool:
@@ -88,11 +89,15 @@ def may_answer(actor: Actor, request: RequestRecord) -> None:
     if actor.is_admin:
         return
     if actor.kind == "app":
-        raise NotAllowed("request_id", "a match key cannot answer requests: the mentor answers (through a people "
-                                       "key naming them in On-Behalf-Of, or an admin)")
+        raise NotAllowed(
+            "request_id",
+            "a match key cannot answer requests: the mentor answers (through a people "
+            "key naming them in On-Behalf-Of, or an admin)",
+        )
     if actor.person_id != request.mentor_id:
-        raise NotAllowed("request_id", f"{request.id} was made to another mentor; a person answers only the "
-                                       "requests made to them")
+        raise NotAllowed(
+            "request_id", f"{request.id} was made to another mentor; a person answers only the requests made to them"
+        )
 
 
 def may_withdraw(actor: Actor, request: RequestRecord) -> None:
@@ -100,11 +105,15 @@ def may_withdraw(actor: Actor, request: RequestRecord) -> None:
     if actor.is_admin:
         return
     if actor.kind == "app":
-        raise NotAllowed("request_id", "a match key cannot withdraw requests: the mentee withdraws (through a "
-                                       "people key naming them in On-Behalf-Of, or an admin)")
+        raise NotAllowed(
+            "request_id",
+            "a match key cannot withdraw requests: the mentee withdraws (through a "
+            "people key naming them in On-Behalf-Of, or an admin)",
+        )
     if actor.person_id != request.mentee_id:
-        raise NotAllowed("request_id", f"{request.id} was made by another mentee; a person withdraws only their "
-                                       "own requests")
+        raise NotAllowed(
+            "request_id", f"{request.id} was made by another mentee; a person withdraws only their own requests"
+        )
 
 
 def may_list_person(actor: Actor, person_id: str) -> None:
@@ -117,10 +126,19 @@ def request_view(request: RequestRecord, now: float) -> dict[str, Any]:
     """A request as JSON (every reader sees the same fields: see may_read_request for who reads it)."""
     state = effective_state(request, now)
     answered = request.expires_at if state == "expired" and request.state == "pending" else request.answered_at
-    return {"id": request.id, "state": state, "mentee_id": request.mentee_id, "mentor_id": request.mentor_id,
-            "style": request.style, "need": request.need, "reason": request.reason,
-            "created_at": iso(request.created_at), "expires_at": iso(request.expires_at),
-            "answered_at": iso(answered), "relationship_id": request.relationship_id}
+    return {
+        "id": request.id,
+        "state": state,
+        "mentee_id": request.mentee_id,
+        "mentor_id": request.mentor_id,
+        "style": request.style,
+        "need": request.need,
+        "reason": request.reason,
+        "created_at": iso(request.created_at),
+        "expires_at": iso(request.expires_at),
+        "answered_at": iso(answered),
+        "relationship_id": request.relationship_id,
+    }
 
 
 # -- relationships -----------------------------------------------------------------------------------------
@@ -131,8 +149,11 @@ def may_read_relationship(actor: Actor, relationship: RelationshipRecord) -> Non
     if actor.is_admin:
         return
     if actor.kind == "app":
-        raise NotAllowed("relationship_id", "a match key cannot read relationships; read the request's state, or "
-                                            "use a people key naming one of the two people")
+        raise NotAllowed(
+            "relationship_id",
+            "a match key cannot read relationships; read the request's state, or "
+            "use a people key naming one of the two people",
+        )
     if side_of(relationship, actor.person_id) is None:
         raise NotAllowed("relationship_id", f"{relationship.id} is between two other people")
 
@@ -158,8 +179,9 @@ def may_end(actor: Actor, relationship: RelationshipRecord) -> str:
     return may_log_session(actor, relationship)
 
 
-def relationship_view(relationship: RelationshipRecord, sessions: list[SessionRecord], fits: list[FitRecord],
-                      actor: Actor) -> dict[str, Any]:
+def relationship_view(
+    relationship: RelationshipRecord, sessions: list[SessionRecord], fits: list[FitRecord], actor: Actor
+) -> dict[str, Any]:
     """A relationship as JSON, as this actor may see it (see the module's docstring)."""
     side = "admin" if actor.is_admin else side_of(relationship, actor.person_id)
     progress = progress_of(relationship, sessions)
@@ -167,14 +189,31 @@ def relationship_view(relationship: RelationshipRecord, sessions: list[SessionRe
     if side not in ("admin", "mentee"):
         reason = public_end_reason(relationship)
     fit = {f.side: f.fit for f in fits if side == "admin" or f.side == side}
-    return {"id": relationship.id, "state": relationship.state, "origin": relationship.origin,
-            "request_id": relationship.request_id, "programme_id": relationship.programme_id,
-            "mentee_id": relationship.mentee_id, "mentor_id": relationship.mentor_id, "style": relationship.style,
-            "need": relationship.need, "started_at": iso(relationship.started_at),
-            "ended_at": iso(relationship.ended_at), "end_reason": reason, "ended_by": relationship.ended_by,
-            "progress": {"sessions_done": progress.sessions_done, "sessions_missed": progress.sessions_missed,
-                         "sessions_planned": progress.sessions_planned, "items_covered": list(progress.items_covered),
-                         "topics_covered": list(progress.topics_covered)},
-            "sessions": [{"id": s.id, "date": s.date, "plan_item": s.plan_item, "status": s.status,
-                          "logged_by": s.logged_by} for s in sessions],
-            "fit": fit, "plan": list(relationship.plan)}
+    return {
+        "id": relationship.id,
+        "state": relationship.state,
+        "origin": relationship.origin,
+        "request_id": relationship.request_id,
+        "programme_id": relationship.programme_id,
+        "mentee_id": relationship.mentee_id,
+        "mentor_id": relationship.mentor_id,
+        "style": relationship.style,
+        "need": relationship.need,
+        "started_at": iso(relationship.started_at),
+        "ended_at": iso(relationship.ended_at),
+        "end_reason": reason,
+        "ended_by": relationship.ended_by,
+        "progress": {
+            "sessions_done": progress.sessions_done,
+            "sessions_missed": progress.sessions_missed,
+            "sessions_planned": progress.sessions_planned,
+            "items_covered": list(progress.items_covered),
+            "topics_covered": list(progress.topics_covered),
+        },
+        "sessions": [
+            {"id": s.id, "date": s.date, "plan_item": s.plan_item, "status": s.status, "logged_by": s.logged_by}
+            for s in sessions
+        ],
+        "fit": fit,
+        "plan": list(relationship.plan),
+    }

@@ -23,8 +23,16 @@ from datetime import UTC, datetime
 
 from .records import Event, RelationshipRecord, RequestRecord, SessionRecord
 
-EVENT_TYPES = ("request.created", "request.answered", "request.withdrawn", "request.expired", "relationship.started",
-               "relationship.ended", "session.logged", "programme.published")
+EVENT_TYPES = (
+    "request.created",
+    "request.answered",
+    "request.withdrawn",
+    "request.expired",
+    "relationship.started",
+    "relationship.ended",
+    "session.logged",
+    "programme.published",
+)
 
 # Seconds to wait after each failed attempt, then give up: the Standard Webhooks reference schedule (Svix):
 # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: eight attempts over about a day and a day and a half.
@@ -48,8 +56,14 @@ def iso(seconds: float | None) -> str | None:
 
 
 def _request(request: RequestRecord, type_: str, **extra) -> Event:
-    payload = {"request_id": request.id, "mentee_id": request.mentee_id, "mentor_id": request.mentor_id,
-               "style": request.style, "state": request.state, **extra}
+    payload = {
+        "request_id": request.id,
+        "mentee_id": request.mentee_id,
+        "mentor_id": request.mentor_id,
+        "style": request.style,
+        "state": request.state,
+        **extra,
+    }
     return Event(type_, payload, request.mentee_id, request.mentor_id)
 
 
@@ -81,27 +95,46 @@ def public_end_reason(relationship: RelationshipRecord) -> str | None:
 
 def relationship_started(relationship: RelationshipRecord) -> Event:
     """A relationship began: from an accepted request or a published programme pair."""
-    payload = {"relationship_id": relationship.id, "origin": relationship.origin,
-               "request_id": relationship.request_id, "programme_id": relationship.programme_id,
-               "mentee_id": relationship.mentee_id, "mentor_id": relationship.mentor_id, "style": relationship.style,
-               "state": relationship.state, "sessions_planned": relationship.sessions_planned}
+    payload = {
+        "relationship_id": relationship.id,
+        "origin": relationship.origin,
+        "request_id": relationship.request_id,
+        "programme_id": relationship.programme_id,
+        "mentee_id": relationship.mentee_id,
+        "mentor_id": relationship.mentor_id,
+        "style": relationship.style,
+        "state": relationship.state,
+        "sessions_planned": relationship.sessions_planned,
+    }
     return Event("relationship.started", payload, relationship.mentee_id, relationship.mentor_id)
 
 
 def relationship_ended(relationship: RelationshipRecord) -> Event:
     """Completed, or ended (the reason as others may see it: public_end_reason)."""
-    payload = {"relationship_id": relationship.id, "mentee_id": relationship.mentee_id,
-               "mentor_id": relationship.mentor_id, "state": relationship.state,
-               "reason": public_end_reason(relationship), "ended_by": relationship.ended_by}
+    payload = {
+        "relationship_id": relationship.id,
+        "mentee_id": relationship.mentee_id,
+        "mentor_id": relationship.mentor_id,
+        "state": relationship.state,
+        "reason": public_end_reason(relationship),
+        "ended_by": relationship.ended_by,
+    }
     return Event("relationship.ended", payload, relationship.mentee_id, relationship.mentor_id)
 
 
 def session_logged(relationship: RelationshipRecord, session: SessionRecord, sessions_done: int) -> Event:
     """A session logged: its date, status and plan item, and the relationship's progress."""
-    payload = {"relationship_id": relationship.id, "session_id": session.id, "mentee_id": relationship.mentee_id,
-               "mentor_id": relationship.mentor_id, "date": session.date, "status": session.status,
-               "plan_item": session.plan_item, "sessions_done": sessions_done,
-               "sessions_planned": relationship.sessions_planned}
+    payload = {
+        "relationship_id": relationship.id,
+        "session_id": session.id,
+        "mentee_id": relationship.mentee_id,
+        "mentor_id": relationship.mentor_id,
+        "date": session.date,
+        "status": session.status,
+        "plan_item": session.plan_item,
+        "sessions_done": sessions_done,
+        "sessions_planned": relationship.sessions_planned,
+    }
     return Event("session.logged", payload, relationship.mentee_id, relationship.mentor_id)
 
 

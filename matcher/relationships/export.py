@@ -15,9 +15,25 @@ from typing import Any
 from ..csvsafe import csv_text
 from ..files import write_private_output
 
-COLUMNS = ("relationship_id", "origin", "request_id", "programme_id", "mentee_id", "mentor_id", "style", "state",
-           "end_reason", "started", "ended", "sessions_done", "sessions_missed", "sessions_planned",
-           "topics_covered", "fit_mentee", "fit_mentor")
+COLUMNS = (
+    "relationship_id",
+    "origin",
+    "request_id",
+    "programme_id",
+    "mentee_id",
+    "mentor_id",
+    "style",
+    "state",
+    "end_reason",
+    "started",
+    "ended",
+    "sessions_done",
+    "sessions_missed",
+    "sessions_planned",
+    "topics_covered",
+    "fit_mentee",
+    "fit_mentor",
+)
 
 
 def write_export(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:

@@ -20,9 +20,15 @@ class NewRequest(BaseModel):
 
     mentee_id: ProfileId = Field(description="The mentee's stored profile id.")
     mentor_id: ProfileId = Field(description="The mentor's stored profile id.")
-    need: Annotated[str, Field(min_length=1, max_length=MAX_NEED_CHARS,
-                               description="What the mentee wants to learn, in their own words (the mentor reads "
-                                           "it; the plan of sessions is made from it).")]
+    need: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_NEED_CHARS,
+            description="What the mentee wants to learn, in their own words (the mentor reads "
+            "it; the plan of sessions is made from it).",
+        ),
+    ]
     style: Style = Field(description="The mentoring style of the relationship asked for (not `any`).")
 
 
@@ -33,7 +39,8 @@ class Answer(BaseModel):
 
     answer: Literal["accept", "decline"]
     reason: Literal["no_time", "not_my_topic", "other"] | None = Field(
-        default=None, description="Why the mentor declines (decline only; optional).")
+        default=None, description="Why the mentor declines (decline only; optional)."
+    )
 
 
 class NewSession(BaseModel):
@@ -41,10 +48,18 @@ class NewSession(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    date: Annotated[str, Field(min_length=10, max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$",
-                               description="The day of the session, ISO 8601 (YYYY-MM-DD); not after tomorrow.")]
+    date: Annotated[
+        str,
+        Field(
+            min_length=10,
+            max_length=10,
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="The day of the session, ISO 8601 (YYYY-MM-DD); not after tomorrow.",
+        ),
+    ]
     plan_item: Annotated[int, Field(ge=1, le=52, strict=True)] | None = Field(
-        default=None, description="The plan's session number this session covered.")
+        default=None, description="The plan's session number this session covered."
+    )
     status: Literal["done", "missed"]
 
 

@@ -60,8 +60,13 @@ class RelationshipService:
         clock: seconds since the epoch, now (time.time; a test may pass another clock).
     """
 
-    def __init__(self, store: ProfileStore, settings: Settings, service: MatchService | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        store: ProfileStore,
+        settings: Settings,
+        service: MatchService | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.service = service
         self.store = store
         self.settings = settings
@@ -117,30 +122,55 @@ class RelationshipService:
             raise InvalidInput([FieldError("need", f"at most {self.settings.max_need_chars} characters")])
         access.may_ask(actor, data.mentee_id)
         limited = not actor.is_admin
-        mentee = self._person(data.mentee_id, "mentee_id", usable=lambda p: not limited or actor.kind == "person"
-                              or (p.active and p.discoverable))
-        self._person(data.mentor_id, "mentor_id", usable=lambda p: not limited or findable(p)
-                     or data.mentor_id == data.mentee_id)
+        mentee = self._person(
+            data.mentee_id,
+            "mentee_id",
+            usable=lambda p: not limited or actor.kind == "person" or (p.active and p.discoverable),
+        )
+        self._person(
+            data.mentor_id, "mentor_id", usable=lambda p: not limited or findable(p) or data.mentor_id == data.mentee_id
+        )
         self._check_rules(data.style, mentee.id, data.mentor_id)
         now = self.clock()
-        record = RequestRecord(new_id("req"), data.mentee_id, data.mentor_id, data.style,
-                               get_style(data.style).long_term, data.need, "pending", now,
-                               now + self.settings.request_ttl_days * states.DAY, created_by=actor.key_id)
+        record = RequestRecord(
+            new_id("req"),
+            data.mentee_id,
+            data.mentor_id,
+            data.style,
+            get_style(data.style).long_term,
+            data.need,
+            "pending",
+            now,
+            now + self.settings.request_ttl_days * states.DAY,
+            created_by=actor.key_id,
+        )
         try:
             self.store.create_request(record, self.settings.max_open_requests, now)
         except NotFound as exc:  # erased meanwhile
             raise InvalidInput([FieldError(exc.field, exc.detail)]) from None
         if record.long_term:
             self._refresh()  # this process's catalog sees the place taken at once
-        log.info("request %s created: mentee=%s mentor=%s style=%s", record.id, record.mentee_id, record.mentor_id,
-                 record.style)
+        log.info(
+            "request %s created: mentee=%s mentor=%s style=%s",
+            record.id,
+            record.mentee_id,
+            record.mentor_id,
+            record.style,
+        )
         return access.request_view(record, now)
 
     def _person(self, profile_id: str, field: str, usable: Callable[[Profile], bool]) -> Profile:
         stored = self.store.get(profile_id)
         if stored is None or not usable(stored.profile):
-            raise InvalidInput([FieldError(field, f"no stored profile with id {profile_id!r}"
-                                                  + ("" if stored is None else " that may be named here"))])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        field,
+                        f"no stored profile with id {profile_id!r}"
+                        + ("" if stored is None else " that may be named here"),
+                    )
+                ]
+            )
         return stored.profile
 
     def _check_rules(self, style: str, mentee_id: str, mentor_id: str) -> None:
@@ -172,9 +202,11 @@ class RelationshipService:
             raise NotFound("person_id", f"no stored profile with id {person_id!r}")
         mine = self.store.requests(person_id=person_id, created_by=actor.key_id if actor.kind == "app" else None)
         now = self.clock()
-        return {"person_id": person_id,
-                "outgoing": [access.request_view(r, now) for r in mine if r.mentee_id == person_id],
-                "incoming": [access.request_view(r, now) for r in mine if r.mentor_id == person_id]}
+        return {
+            "person_id": person_id,
+            "outgoing": [access.request_view(r, now) for r in mine if r.mentee_id == person_id],
+            "incoming": [access.request_view(r, now) for r in mine if r.mentor_id == person_id],
+        }
 
     def answer(self, actor: Actor, request_id: str, body: Any) -> dict[str, Any]:
         """The mentor accepts (a relationship starts, with its plan) or declines (with a reason code).
@@ -190,8 +222,9 @@ class RelationshipService:
         access.may_answer(actor, request)
         now = self.clock()
         relationship = self._relationship_for(request) if data.answer == "accept" else None
-        request, started = self.store.answer_request(request.id, data.answer == "accept", data.reason, now,
-                                                     relationship)
+        request, started = self.store.answer_request(
+            request.id, data.answer == "accept", data.reason, now, relationship
+        )
         if started is None and request.long_term:
             self._refresh()  # a decline frees the place
         log.info("request %s %s", request.id, request.state)
@@ -202,8 +235,18 @@ class RelationshipService:
         sessions = self.settings.relationship_sessions if request.long_term else 1
         self._index()
         plan = one_way_plan(PipelineMatchSide(self.service), request.need, request.mentor_id, sessions)
-        return RelationshipRecord(new_id("rel"), "request", request.mentee_id, request.mentor_id, request.style,
-                                  request.long_term, request.need, plan, sessions, request_id=request.id)
+        return RelationshipRecord(
+            new_id("rel"),
+            "request",
+            request.mentee_id,
+            request.mentor_id,
+            request.style,
+            request.long_term,
+            request.need,
+            plan,
+            sessions,
+            request_id=request.id,
+        )
 
     def withdraw(self, actor: Actor, request_id: str) -> dict[str, Any]:
         """The mentee takes back a pending request (409 when it is not pending any more)."""
@@ -246,8 +289,10 @@ class RelationshipService:
             raise NotFound("person_id", f"no stored profile with id {person_id!r}")
         found = self.store.relationships(person_id=person_id)
         sessions, fits = self.store.sessions([r.id for r in found]), self.store.fits([r.id for r in found])
-        return {"person_id": person_id,
-                "relationships": [access.relationship_view(r, sessions[r.id], fits[r.id], actor) for r in found]}
+        return {
+            "person_id": person_id,
+            "relationships": [access.relationship_view(r, sessions[r.id], fits[r.id], actor) for r in found],
+        }
 
     def log_session(self, actor: Actor, relationship_id: str, body: Any) -> dict[str, Any]:
         """Log a session held or missed (the last planned session held completes the relationship)."""
@@ -258,7 +303,8 @@ class RelationshipService:
         states.parse_session_date(data.date, datetime.fromtimestamp(now, UTC).date())
         states.check_plan_item(data.plan_item, relationship)
         relationship, session = self.store.log_session(
-            SessionRecord(relationship.id, data.date, data.status, data.plan_item, logged_by), now)
+            SessionRecord(relationship.id, data.date, data.status, data.plan_item, logged_by), now
+        )
         self._caught_up(relationship)
         log.info("relationship %s: session %d logged (%s)", relationship.id, session.id, session.status)
         return self._view(relationship, actor)
@@ -296,8 +342,9 @@ class RelationshipService:
 
     def _view(self, relationship: RelationshipRecord, actor: Actor) -> dict[str, Any]:
         ids = [relationship.id]
-        return access.relationship_view(relationship, self.store.sessions(ids)[relationship.id],
-                                        self.store.fits(ids)[relationship.id], actor)
+        return access.relationship_view(
+            relationship, self.store.sessions(ids)[relationship.id], self.store.fits(ids)[relationship.id], actor
+        )
 
     def list_relationships(self, state: str | None = None) -> list[RelationshipRecord]:
         """Every relationship (operators), newest first, optionally in one state."""
@@ -312,14 +359,27 @@ class RelationshipService:
         for r in found:
             progress = states.progress_of(r, sessions[r.id])
             answers = {f.side: f.fit for f in fits[r.id]}
-            rows.append({"relationship_id": r.id, "origin": r.origin, "request_id": r.request_id or "",
-                         "programme_id": r.programme_id or "", "mentee_id": r.mentee_id or r.mentee_key or "",
-                         "mentor_id": r.mentor_id, "style": r.style, "state": r.state,
-                         "end_reason": r.end_reason or "", "started": _day(r.started_at), "ended": _day(r.ended_at),
-                         "sessions_done": progress.sessions_done, "sessions_missed": progress.sessions_missed,
-                         "sessions_planned": progress.sessions_planned,
-                         "topics_covered": " | ".join(progress.topics_covered),
-                         "fit_mentee": answers.get("mentee", ""), "fit_mentor": answers.get("mentor", "")})
+            rows.append(
+                {
+                    "relationship_id": r.id,
+                    "origin": r.origin,
+                    "request_id": r.request_id or "",
+                    "programme_id": r.programme_id or "",
+                    "mentee_id": r.mentee_id or r.mentee_key or "",
+                    "mentor_id": r.mentor_id,
+                    "style": r.style,
+                    "state": r.state,
+                    "end_reason": r.end_reason or "",
+                    "started": _day(r.started_at),
+                    "ended": _day(r.ended_at),
+                    "sessions_done": progress.sessions_done,
+                    "sessions_missed": progress.sessions_missed,
+                    "sessions_planned": progress.sessions_planned,
+                    "topics_covered": " | ".join(progress.topics_covered),
+                    "fit_mentee": answers.get("mentee", ""),
+                    "fit_mentor": answers.get("mentor", ""),
+                }
+            )
         return rows
 
 

@@ -46,9 +46,16 @@ def is_live(request: RequestRecord, now: float) -> bool:
 # -- asking -----------------------------------------------------------------------------------------
 
 
-def refuse_request(request: RequestRecord, *, banned: bool, pending_with_mentor: RequestRecord | None,
-                   active_with_mentor: RelationshipRecord | None, open_requests: int, max_open: int,
-                   places_left: int | None) -> Exception | None:
+def refuse_request(
+    request: RequestRecord,
+    *,
+    banned: bool,
+    pending_with_mentor: RequestRecord | None,
+    active_with_mentor: RelationshipRecord | None,
+    open_requests: int,
+    max_open: int,
+    places_left: int | None,
+) -> Exception | None:
     """Why a new request may not be stored, or None when it may.
 
     Args:
@@ -63,16 +70,26 @@ def refuse_request(request: RequestRecord, *, banned: bool, pending_with_mentor:
     if banned:
         return RuleRefused("never_again", "mentor_id", f"{request.mentor_id!r} is not proposed to this mentee again")
     if pending_with_mentor is not None:
-        return Conflict("mentor_id", f"a request to {request.mentor_id!r} is already pending "
-                                     f"({pending_with_mentor.id})", request_id=pending_with_mentor.id)
+        return Conflict(
+            "mentor_id",
+            f"a request to {request.mentor_id!r} is already pending ({pending_with_mentor.id})",
+            request_id=pending_with_mentor.id,
+        )
     if active_with_mentor is not None:
-        return Conflict("mentor_id", f"{request.mentee_id!r} and {request.mentor_id!r} already have an active "
-                                     f"relationship ({active_with_mentor.id})",
-                        relationship_id=active_with_mentor.id, request_id=active_with_mentor.request_id)
+        return Conflict(
+            "mentor_id",
+            f"{request.mentee_id!r} and {request.mentor_id!r} already have an active "
+            f"relationship ({active_with_mentor.id})",
+            relationship_id=active_with_mentor.id,
+            request_id=active_with_mentor.request_id,
+        )
     if open_requests >= max_open:
-        return Conflict("mentee_id", f"{request.mentee_id!r} already has {open_requests} pending requests, the most "
-                                     f"allowed (MATCHER_MAX_OPEN_REQUESTS={max_open}): wait for an answer or "
-                                     f"withdraw one")
+        return Conflict(
+            "mentee_id",
+            f"{request.mentee_id!r} already has {open_requests} pending requests, the most "
+            f"allowed (MATCHER_MAX_OPEN_REQUESTS={max_open}): wait for an answer or "
+            f"withdraw one",
+        )
     if places_left is not None and places_left < 1:
         return RuleRefused("no_room", "mentor_id", f"{request.mentor_id!r} has no room for another long-term mentee")
     return None
@@ -97,11 +114,19 @@ def refuse_accept(request: RequestRecord, *, banned: bool, capacity: int, active
     mentor's capacity went down meanwhile (so two accepts for a last place: exactly one succeeds).
     """
     if banned:
-        return Conflict("request_id", f"{request.mentor_id!r} is 'never again' for {request.mentee_id!r} since the "
-                                      "request was made (a not_a_fit answer)", rule="never_again")
+        return Conflict(
+            "request_id",
+            f"{request.mentor_id!r} is 'never again' for {request.mentee_id!r} since the "
+            "request was made (a not_a_fit answer)",
+            rule="never_again",
+        )
     if request.long_term and capacity - active < 1:
-        return Conflict("request_id", f"{request.mentor_id!r} has no place left for another long-term mentee "
-                                      f"({active} active of {capacity}); nothing changed", rule="no_room")
+        return Conflict(
+            "request_id",
+            f"{request.mentor_id!r} has no place left for another long-term mentee "
+            f"({active} active of {capacity}); nothing changed",
+            rule="no_room",
+        )
     return None
 
 
@@ -117,8 +142,11 @@ def check_decline_reason(reason: str | None) -> None:
 def refuse_session(relationship: RelationshipRecord) -> Conflict | None:
     """Sessions are logged on active relationships only."""
     if relationship.state != "active":
-        return Conflict("relationship_id", f"{relationship.id} is {relationship.state}; sessions are logged on "
-                                           "active relationships only", state=relationship.state)
+        return Conflict(
+            "relationship_id",
+            f"{relationship.id} is {relationship.state}; sessions are logged on active relationships only",
+            state=relationship.state,
+        )
     return None
 
 
@@ -138,8 +166,14 @@ def parse_session_date(value: str, today: date) -> date:
 def check_plan_item(plan_item: int | None, relationship: RelationshipRecord) -> None:
     """A plan item is a session number of the relationship's plan (1..sessions_planned)."""
     if plan_item is not None and not 1 <= plan_item <= relationship.sessions_planned:
-        raise InvalidInput([FieldError("plan_item", f"expected a session number of the plan, 1.."
-                                                    f"{relationship.sessions_planned}, got {plan_item}")])
+        raise InvalidInput(
+            [
+                FieldError(
+                    "plan_item",
+                    f"expected a session number of the plan, 1..{relationship.sessions_planned}, got {plan_item}",
+                )
+            ]
+        )
 
 
 def completes(relationship: RelationshipRecord, sessions_done: int) -> bool:
@@ -150,19 +184,30 @@ def completes(relationship: RelationshipRecord, sessions_done: int) -> bool:
 def refuse_fit(relationship: RelationshipRecord, sessions_done: int) -> Exception | None:
     """The fit question is asked after the first session held: 422 before it, 409 on an ended relationship."""
     if relationship.state == "ended":
-        return Conflict("relationship_id", f"{relationship.id} has ended; its pairing fit can no longer change",
-                        state="ended")
+        return Conflict(
+            "relationship_id", f"{relationship.id} has ended; its pairing fit can no longer change", state="ended"
+        )
     if sessions_done < 1:
-        return InvalidInput([FieldError("fit", "the pairing-fit question is answered after the first session: "
-                                               "log a session held (status done) first")])
+        return InvalidInput(
+            [
+                FieldError(
+                    "fit",
+                    "the pairing-fit question is answered after the first session: "
+                    "log a session held (status done) first",
+                )
+            ]
+        )
     return None
 
 
 def refuse_end(relationship: RelationshipRecord) -> Conflict | None:
     """Only an active relationship can be ended."""
     if relationship.state != "active":
-        return Conflict("relationship_id", f"{relationship.id} is {relationship.state}; only an active "
-                                           "relationship can be ended", state=relationship.state)
+        return Conflict(
+            "relationship_id",
+            f"{relationship.id} is {relationship.state}; only an active relationship can be ended",
+            state=relationship.state,
+        )
     return None
 
 

@@ -29,9 +29,11 @@ def explain(scored: Scored, position: int, mentor: Profile, style: MentoringStyl
     return {
         "mentor": mentor.public(),
         "score": round(float(scored.scores[position]), 4),
-        "why": {"semantic": round(float(scored.semantic[position]), 4),
-                "lexical": round(float(scored.lexical[position]), 4),
-                "style": round(float(scored.fit[position]), 4),
-                "evidence": evidence(scored, position, mentor),
-                "notes": style.notes(mentor, mentee, reciprocal)},
+        "why": {
+            "semantic": round(float(scored.semantic[position]), 4),
+            "lexical": round(float(scored.lexical[position]), 4),
+            "style": round(float(scored.fit[position]), 4),
+            "evidence": evidence(scored, position, mentor),
+            "notes": style.notes(mentor, mentee, reciprocal),
+        },
     }

@@ -40,7 +40,9 @@ def resolve_mentee(spec: MenteeSpec, store: ProfileStore, catalog: Catalog, trus
         languages=tuple(spec.languages or person.languages),
         goals=spec.goals or (person.goals if private else ""),
         bio=spec.bio or (offers_text(person) if private else ""),
-        id=person.id, row_id=stored.row_id, reporting_rows=managers_up_the_chain(person.manager_id, store, catalog),
+        id=person.id,
+        row_id=stored.row_id,
+        reporting_rows=managers_up_the_chain(person.manager_id, store, catalog),
         stored_offers=private and not spec.bio,
     )
 

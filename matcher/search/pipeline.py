@@ -77,9 +77,16 @@ class MatchPipeline:
 
     PRIOR_SECONDS = 60.0  # the response-rate prior is fitted again at most this often (it moves slowly)
 
-    def __init__(self, store: ProfileStore, embedder: Embedder, weights: Weights, retrieval: RetrievalSettings,
-                 query: QuerySettings, pool: ThreadPoolExecutor,
-                 responsiveness: ResponsivenessSettings = ResponsivenessSettings()):
+    def __init__(
+        self,
+        store: ProfileStore,
+        embedder: Embedder,
+        weights: Weights,
+        retrieval: RetrievalSettings,
+        query: QuerySettings,
+        pool: ThreadPoolExecutor,
+        responsiveness: ResponsivenessSettings = ResponsivenessSettings(),
+    ):
         self.store = store
         self.embedder = embedder
         self.weights = weights
@@ -90,9 +97,16 @@ class MatchPipeline:
         self._prior_lock = threading.Lock()
         self._prior: tuple[float, BetaPrior | None] | None = None  # (fitted at, prior)
 
-    def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-             budget: Budget | None = None, pool_ids: Collection[str] | None = None,
-             cache: Partition | None = None) -> Ranked:
+    def rank(
+        self,
+        request: MatchRequest,
+        state: IndexState,
+        trust: Trust = "full",
+        retrieval: str | None = None,
+        budget: Budget | None = None,
+        pool_ids: Collection[str] | None = None,
+        cache: Partition | None = None,
+    ) -> Ranked:
         """Every eligible candidate of a request, scored and ordered.
 
         Args:
@@ -112,8 +126,7 @@ class MatchPipeline:
             raise InvalidInput(problems)
         weights = self.weights if retrieval is None else replace(self.weights, retrieval=retrieval)
         with_phrases = weights.phrase_weight > 0 and weights.retrieval != "lexical"
-        texts = query_texts(request.need, self.query.phrase_words if with_phrases else 0,
-                                  self.query.max_phrases)
+        texts = query_texts(request.need, self.query.phrase_words if with_phrases else 0, self.query.max_phrases)
         with_parts = weights.coverage_weight > 0 and weights.retrieval != "lexical"
         parts = need_parts(texts[0]) if with_parts else []
         extra = texts[1:] + parts  # key phrases, then parts: one model call on the pool thread
@@ -132,8 +145,18 @@ class MatchPipeline:
             mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids, never))
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
-            candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
-                                  mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector)
+            candidates = retrieve(
+                state,
+                self.pool,
+                self.retrieval,
+                weights.retrieval,
+                texts[0],
+                need_vector[0],
+                mask,
+                request.limit,
+                phrase_vectors if n_phrases else None,
+                mentee_vector,
+            )
             if not len(candidates.rows):
                 return Ranked(request, mentee, None, [], int(mask.sum()))
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
@@ -150,8 +173,7 @@ class MatchPipeline:
         now = time.time()
         records = self.store.responses(scored.ids, now)
         if records:
-            scored.rank_scores, scored.sunk = adjust(scored.scores, scored.ids, records, self.prior(now), settings,
-                                                     now)
+            scored.rank_scores, scored.sunk = adjust(scored.scores, scored.ids, records, self.prior(now), settings, now)
 
     def prior(self, now: float | None = None) -> BetaPrior | None:
         """The response-rate prior over every mentor, fitted again when PRIOR_SECONDS have passed."""
@@ -180,16 +202,30 @@ class MatchPipeline:
                 matches.append(explain(ranked.scored, position, mentor, style, ranked.mentee))
         return matches
 
-    def run(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-            budget: Budget | None = None, cache: Partition | None = None) -> dict[str, Any]:
+    def run(
+        self,
+        request: MatchRequest,
+        state: IndexState,
+        trust: Trust = "full",
+        retrieval: str | None = None,
+        budget: Budget | None = None,
+        cache: Partition | None = None,
+    ) -> dict[str, Any]:
         """A whole match: {"matches", "style", "took_ms"} (see MatchService.match; `cache` as in rank)."""
         budget = budget or Budget()
         ranked = self.rank(request, state, trust, retrieval, budget, cache=cache)
         matches = self.answer(ranked)
         budget.check("after ranking")
         took = budget.elapsed_ms
-        log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
-                 ranked.mentee.id or "-", request.limit, len(matches), ranked.eligible, took)
+        log.info(
+            "match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f",
+            request.style,
+            ranked.mentee.id or "-",
+            request.limit,
+            len(matches),
+            ranked.eligible,
+            took,
+        )
         return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}
 
     def explain(self, ranked: Ranked, position: int, mentor: Profile) -> dict[str, Any]:
@@ -197,14 +233,18 @@ class MatchPipeline:
         return explain(ranked.scored, position, mentor, get_style(ranked.request.style), ranked.mentee)
 
     @staticmethod
-    def _filters(request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None,
-                 never: Collection[str] = ()) -> Filters:
+    def _filters(
+        request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None, never: Collection[str] = ()
+    ) -> Filters:
         row_of = state.catalog.row_of
         excluded = {*request.filters.exclude_ids, *never}
-        return Filters(tuple(request.filters.languages), request.filters.virtual_only,
-                       tuple(request.filters.departments),
-                       frozenset(row_of[i] for i in excluded if i in row_of),
-                       None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of))
+        return Filters(
+            tuple(request.filters.languages),
+            request.filters.virtual_only,
+            tuple(request.filters.departments),
+            frozenset(row_of[i] for i in excluded if i in row_of),
+            None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of),
+        )
 
     def _phrase_vectors(self, state: IndexState, phrases: list[str], cache: Partition | None) -> np.ndarray:
         """The key phrases' (and need parts') vectors: from the generation's phrase book (shared: it holds

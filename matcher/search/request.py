@@ -86,16 +86,19 @@ class MatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    need: Annotated[str, Field(min_length=1, max_length=MAX_NEED_CHARS,
-                               description="What the person wants to learn, in their own words.")]
+    need: Annotated[
+        str,
+        Field(
+            min_length=1, max_length=MAX_NEED_CHARS, description="What the person wants to learn, in their own words."
+        ),
+    ]
     style: MatchStyle = ANY
     mentee: MenteeSpec = MenteeSpec()
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, strict=True)] = DEFAULT_LIMIT
     filters: MatchFilters = MatchFilters()
 
 
-def parse_match_request(data: Any, max_need_chars: int = MAX_NEED_CHARS, max_limit: int = MAX_LIMIT
-                        ) -> MatchRequest:
+def parse_match_request(data: Any, max_need_chars: int = MAX_NEED_CHARS, max_limit: int = MAX_LIMIT) -> MatchRequest:
     """Validate a match request body, or raise InvalidInput naming each bad field."""
     if not isinstance(data, dict):
         raise InvalidInput([FieldError("", f"the request body must be a JSON object, got {type(data).__name__}")])

@@ -32,7 +32,7 @@ class PassageSimilarities:
     def of(self, position: int) -> np.ndarray:
         """The similarities of candidate `position`'s sentences, in bio order."""
         start = self.starts[position]
-        return self.sims[start:start + self.counts[position]]
+        return self.sims[start : start + self.counts[position]]
 
 
 def passage_similarities(sims: np.ndarray, counts: np.ndarray) -> PassageSimilarities:
@@ -74,9 +74,16 @@ class Scored:
         return fusion.order(self.scores if self.rank_scores is None else self.rank_scores, self.ids, self.sunk)
 
 
-def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: MentoringStyle,
-          mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None
-          ) -> Scored:
+def score(
+    state: IndexState,
+    candidates: CandidateRows,
+    query: np.ndarray,
+    weights: Weights,
+    style: MentoringStyle,
+    mentee: Mentee,
+    mentee_vector: np.ndarray | None = None,
+    part_vectors: np.ndarray | None = None,
+) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).
 
     Args:
@@ -88,18 +95,22 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
     rows = candidates.rows
     whole = fusion.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
     counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
-    passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (np.arange(counts.sum()) - np.repeat(
-        np.concatenate([[0], np.cumsum(counts)[:-1]]), counts))
+    passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (
+        np.arange(counts.sum()) - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    )
     passage_vectors = state.passages.vectors(passage_ids)
-    passages = passage_similarities(
-        fusion.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
+    passages = passage_similarities(fusion.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
     coverage = None
     if part_vectors is not None and len(part_vectors):
         coverage = fusion.coverage(passage_vectors @ part_vectors.T, passages.starts)
     ids = [state.catalog.ids[r] for r in rows.tolist()]
-    parts = Candidates(ids, whole, passages.best,
-                       np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
-                       coverage)
+    parts = Candidates(
+        ids,
+        whole,
+        passages.best,
+        np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
+        coverage,
+    )
     passage_weight = min(1.0, weights.passage_weight + style.passage_boost)
     relevance, semantic, lexical = fusion.relevance(parts, weights, passage_weight)
     reciprocal = None

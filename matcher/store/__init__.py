@@ -33,9 +33,28 @@ from .sqlite import SQLiteStore
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["PAIR_STATUSES", "CohortRecord", "Embeddings", "FitRecord", "KeyRecord", "OutboxRecord", "PairRecord",
-           "ProfileStore", "ProgrammeRecord", "RelationshipRecord", "RequestRecord", "SQLiteStore", "SessionRecord",
-           "StoredProfile", "Write", "blob_vectors", "describe_store", "migrate_store", "open_store", "vector_blob"]
+__all__ = [
+    "PAIR_STATUSES",
+    "CohortRecord",
+    "Embeddings",
+    "FitRecord",
+    "KeyRecord",
+    "OutboxRecord",
+    "PairRecord",
+    "ProfileStore",
+    "ProgrammeRecord",
+    "RelationshipRecord",
+    "RequestRecord",
+    "SQLiteStore",
+    "SessionRecord",
+    "StoredProfile",
+    "Write",
+    "blob_vectors",
+    "describe_store",
+    "migrate_store",
+    "open_store",
+    "vector_blob",
+]
 
 DATABASE_FILE = "profiles.db"
 
@@ -45,8 +64,10 @@ def _postgres():
     try:
         from . import postgres
     except ImportError as exc:
-        raise RuntimeError(f"MATCHER_DATABASE_URL names a PostgreSQL database, but its driver is not installed "
-                           f"({exc.name}): pip install 'mentor-matcher[postgres]'") from None
+        raise RuntimeError(
+            f"MATCHER_DATABASE_URL names a PostgreSQL database, but its driver is not installed "
+            f"({exc.name}): pip install 'mentor-matcher[postgres]'"
+        ) from None
     return postgres
 
 

@@ -248,8 +248,9 @@ class ProfileStore(Protocol):
     def bans(self, programme_id: str) -> set[tuple[str, str]]:
         """The (mentee key, mentor id) pairs never to propose in this programme."""
 
-    def save_pairs(self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (),
-                   run: int | None = None) -> None:
+    def save_pairs(
+        self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (), run: int | None = None
+    ) -> None:
         """In one transaction: replace the records of these mentees, add bans, and count a run when given.
         Published records are never replaced; nothing is saved for a programme that does not exist."""
 
@@ -273,9 +274,14 @@ class ProfileStore(Protocol):
         request or active relationship joins them, the mentee has fewer than `max_open` live requests, and
         (long-term) the mentor has a place left; the place is then the request's until it is answered."""
 
-    def answer_request(self, request_id: str, accept: bool, reason: str | None, now: float,
-                       relationship: RelationshipRecord | None = None
-                       ) -> tuple[RequestRecord, RelationshipRecord | None]:
+    def answer_request(
+        self,
+        request_id: str,
+        accept: bool,
+        reason: str | None,
+        now: float,
+        relationship: RelationshipRecord | None = None,
+    ) -> tuple[RequestRecord, RelationshipRecord | None]:
         """Accept a pending request, starting `relationship` (long-term: if a place not taken by an active
         relationship is left, else Conflict and nothing changes), or decline it (`reason` code; the mentor
         becomes "never again" for the mentee). Returns the request and the relationship started."""
@@ -292,8 +298,13 @@ class ProfileStore(Protocol):
     def request(self, request_id: str) -> RequestRecord | None:
         """The request with this id, or None (its stored state: relationships.states.effective_state)."""
 
-    def requests(self, state: str | None = None, person_id: str | None = None, created_by: str | None = None,
-                 limit: int | None = None) -> list[RequestRecord]:
+    def requests(
+        self,
+        state: str | None = None,
+        person_id: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRecord]:
         """Requests, newest first, optionally in a stored state, of a person (made or received), made by a key."""
 
     def log_session(self, session: SessionRecord, now: float) -> tuple[RelationshipRecord, SessionRecord]:
@@ -309,8 +320,9 @@ class ProfileStore(Protocol):
     def relationship(self, relationship_id: str) -> RelationshipRecord | None:
         """The relationship with this id, or None."""
 
-    def relationships(self, state: str | None = None, person_id: str | None = None,
-                      programme_id: str | None = None) -> list[RelationshipRecord]:
+    def relationships(
+        self, state: str | None = None, person_id: str | None = None, programme_id: str | None = None
+    ) -> list[RelationshipRecord]:
         """Relationships, newest first, optionally in a state, of a person (either side), from a programme."""
 
     def sessions(self, relationship_ids: list[str]) -> dict[str, list[SessionRecord]]:
@@ -351,8 +363,9 @@ class ProfileStore(Protocol):
     def claim_deliveries(self, receiver: str, now: float, limit: int, lease: float) -> list[Delivery]:
         """Take this receiver's deliveries due at `now` (not due again for `lease` seconds)."""
 
-    def delivery_ended(self, outbox_id: int, receiver: str, now: float, error: str | None = None,
-                       attempted: bool = True) -> None:
+    def delivery_ended(
+        self, outbox_id: int, receiver: str, now: float, error: str | None = None, attempted: bool = True
+    ) -> None:
         """Record a delivery delivered (no `error`) or given up."""
 
     def delivery_failed(self, outbox_id: int, receiver: str, error: str, due: float) -> None:

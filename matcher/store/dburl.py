@@ -54,6 +54,7 @@ def masked(url: str) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         if any(key.lower() in SECRET_PARAMETERS for key, _ in pairs):
-            query = urlencode([(key, MASK if key.lower() in SECRET_PARAMETERS else value) for key, value in pairs],
-                              safe="*")
+            query = urlencode(
+                [(key, MASK if key.lower() in SECRET_PARAMETERS else value) for key, value in pairs], safe="*"
+            )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -30,10 +30,14 @@ from ..relationships.records import (
     SessionRecord,
 )
 
-REQUEST_COLUMNS = ("id, mentee_id, mentor_id, style, long_term, need, state, created_at, expires_at, reason, "
-                   "answered_at, relationship_id, created_by")
-RELATIONSHIP_COLUMNS = ("id, origin, mentee_id, mentor_id, style, long_term, need, plan, sessions_planned, state, "
-                        "started_at, request_id, programme_id, mentee_key, end_reason, ended_by, ended_at")
+REQUEST_COLUMNS = (
+    "id, mentee_id, mentor_id, style, long_term, need, state, created_at, expires_at, reason, "
+    "answered_at, relationship_id, created_by"
+)
+RELATIONSHIP_COLUMNS = (
+    "id, origin, mentee_id, mentor_id, style, long_term, need, plan, sessions_planned, state, "
+    "started_at, request_id, programme_id, mentee_key, end_reason, ended_by, ended_at"
+)
 SESSION_COLUMNS = "relationship_id, date, status, plan_item, logged_by, logged_at, id"
 OUTBOX_COLUMNS = "id, event_id, type, payload, created_at, attempts, next_attempt_at, delivered_at, last_error"
 
@@ -52,9 +56,11 @@ class Dialect:
 
 def committed_sql(dialect: Dialect) -> str:
     """The places a profile's ledger takes, as a subquery over `profiles` (StoredProfile.committed)."""
-    return ("((SELECT COUNT(*) FROM relationships r WHERE r.mentor_id = profiles.id AND r.state = 'active' "
-            "AND r.long_term) + (SELECT COUNT(*) FROM requests q WHERE q.mentor_id = profiles.id "
-            f"AND q.state = 'pending' AND q.long_term AND q.expires_at > {dialect.now}))")
+    return (
+        "((SELECT COUNT(*) FROM relationships r WHERE r.mentor_id = profiles.id AND r.state = 'active' "
+        "AND r.long_term) + (SELECT COUNT(*) FROM requests q WHERE q.mentor_id = profiles.id "
+        f"AND q.state = 'pending' AND q.long_term AND q.expires_at > {dialect.now}))"
+    )
 
 
 def new_id(prefix: str) -> str:
@@ -68,14 +74,43 @@ def _json(value: Any) -> Any:
 
 
 def request_record(row: tuple) -> RequestRecord:
-    return RequestRecord(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6], float(row[7]), float(row[8]),
-                         row[9], None if row[10] is None else float(row[10]), row[11], row[12])
+    return RequestRecord(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        bool(row[4]),
+        row[5],
+        row[6],
+        float(row[7]),
+        float(row[8]),
+        row[9],
+        None if row[10] is None else float(row[10]),
+        row[11],
+        row[12],
+    )
 
 
 def relationship_record(row: tuple) -> RelationshipRecord:
-    return RelationshipRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], tuple(_json(row[7])),
-                              int(row[8]), row[9], float(row[10]), row[11], row[12], row[13], row[14], row[15],
-                              None if row[16] is None else float(row[16]))
+    return RelationshipRecord(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        bool(row[5]),
+        row[6],
+        tuple(_json(row[7])),
+        int(row[8]),
+        row[9],
+        float(row[10]),
+        row[11],
+        row[12],
+        row[13],
+        row[14],
+        row[15],
+        None if row[16] is None else float(row[16]),
+    )
 
 
 def session_record(row: tuple) -> SessionRecord:
@@ -83,8 +118,17 @@ def session_record(row: tuple) -> SessionRecord:
 
 
 def outbox_record(row: tuple) -> OutboxRecord:
-    return OutboxRecord(int(row[0]), row[1], row[2], _json(row[3]), float(row[4]), int(row[5]),
-                        None if row[6] is None else float(row[6]), None if row[7] is None else float(row[7]), row[8])
+    return OutboxRecord(
+        int(row[0]),
+        row[1],
+        row[2],
+        _json(row[3]),
+        float(row[4]),
+        int(row[5]),
+        None if row[6] is None else float(row[6]),
+        None if row[7] is None else float(row[7]),
+        row[8],
+    )
 
 
 class Ledger:
@@ -122,24 +166,33 @@ class Ledger:
         return 0 if row is None or row[0] is None else int(row[0])
 
     def active_long_term(self, mentor_id: str) -> int:
-        return int(self.one("SELECT COUNT(*) FROM relationships WHERE mentor_id = ? AND state = 'active' "
-                            "AND long_term", (mentor_id,))[0])
+        return int(
+            self.one(
+                "SELECT COUNT(*) FROM relationships WHERE mentor_id = ? AND state = 'active' AND long_term",
+                (mentor_id,),
+            )[0]
+        )
 
     def places_left(self, mentor_id: str) -> int:
         """Capacity less the mentor's ledger (active long-term relationships and live pending requests)."""
-        row = self.one(f"SELECT {self.dialect.capacity}, {committed_sql(self.dialect)} FROM profiles WHERE id = ?",
-                       (mentor_id,))
+        row = self.one(
+            f"SELECT {self.dialect.capacity}, {committed_sql(self.dialect)} FROM profiles WHERE id = ?", (mentor_id,)
+        )
         return 0 if row is None else int(row[0] or 0) - int(row[1])
 
     def banned(self, mentee_id: str, mentor_id: str) -> bool:
-        return self.one("SELECT 1 FROM never_again WHERE mentee_id = ? AND mentor_id = ?",
-                        (mentee_id, mentor_id)) is not None
+        return (
+            self.one("SELECT 1 FROM never_again WHERE mentee_id = ? AND mentor_id = ?", (mentee_id, mentor_id))
+            is not None
+        )
 
     def ban(self, mentee_id: str, mentor_id: str, reason: str, source_id: str, now: float) -> None:
         """Never propose this mentor to this mentee again (the first reason is kept)."""
-        self.run("INSERT INTO never_again (mentee_id, mentor_id, reason, source_id, created_at) "
-                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (mentee_id, mentor_id) DO NOTHING",
-                 (mentee_id, mentor_id, reason, source_id, now))
+        self.run(
+            "INSERT INTO never_again (mentee_id, mentor_id, reason, source_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (mentee_id, mentor_id) DO NOTHING",
+            (mentee_id, mentor_id, reason, source_id, now),
+        )
 
     def never_again(self, mentee_id: str) -> set[str]:
         return {r[0] for r in self.all("SELECT mentor_id FROM never_again WHERE mentee_id = ?", (mentee_id,))}
@@ -149,37 +202,50 @@ class Ledger:
     def mark_active(self, person_ids: Iterable[str | None], now: float) -> None:
         """Record that these people acted at `now` (the later time wins)."""
         for person_id in sorted({p for p in person_ids if p}):
-            self.run("INSERT INTO activity (person_id, last_active) VALUES (?, ?) ON CONFLICT (person_id) "
-                     "DO UPDATE SET last_active = excluded.last_active "
-                     "WHERE activity.last_active IS NULL OR activity.last_active < excluded.last_active",
-                     (person_id, now))
+            self.run(
+                "INSERT INTO activity (person_id, last_active) VALUES (?, ?) ON CONFLICT (person_id) "
+                "DO UPDATE SET last_active = excluded.last_active "
+                "WHERE activity.last_active IS NULL OR activity.last_active < excluded.last_active",
+                (person_id, now),
+            )
 
     def note_response(self, mentor_id: str, column: str, now: float) -> None:
         """Count one of the mentor's requests: "first_asked" (received: kept the first time), "answered" or
         "expired"."""
         if column == "first_asked":
-            self.run("INSERT INTO activity (person_id, first_asked) VALUES (?, ?) ON CONFLICT (person_id) "
-                     "DO UPDATE SET first_asked = COALESCE(activity.first_asked, excluded.first_asked)",
-                     (mentor_id, now))
+            self.run(
+                "INSERT INTO activity (person_id, first_asked) VALUES (?, ?) ON CONFLICT (person_id) "
+                "DO UPDATE SET first_asked = COALESCE(activity.first_asked, excluded.first_asked)",
+                (mentor_id, now),
+            )
         elif column in ("answered", "expired"):
-            self.run(f"INSERT INTO activity (person_id, {column}) VALUES (?, 1) ON CONFLICT (person_id) "
-                     f"DO UPDATE SET {column} = activity.{column} + 1", (mentor_id,))
+            self.run(
+                f"INSERT INTO activity (person_id, {column}) VALUES (?, 1) ON CONFLICT (person_id) "
+                f"DO UPDATE SET {column} = activity.{column} + 1",
+                (mentor_id,),
+            )
 
     def responses(self, mentor_ids: list[str]) -> dict[str, ResponseRecord]:
         """What the ranking knows of these mentors (only those with a row), by primary key."""
         found: dict[str, ResponseRecord] = {}
         for start in range(0, len(mentor_ids), 500):
-            part = mentor_ids[start:start + 500]
-            for r in self.all("SELECT person_id, answered, expired, last_active, first_asked FROM activity "
-                              f"WHERE person_id IN ({', '.join('?' * len(part))})", part):
-                found[r[0]] = ResponseRecord(int(r[1]), int(r[2]), None if r[3] is None else float(r[3]),
-                                             None if r[4] is None else float(r[4]))
+            part = mentor_ids[start : start + 500]
+            for r in self.all(
+                "SELECT person_id, answered, expired, last_active, first_asked FROM activity "
+                f"WHERE person_id IN ({', '.join('?' * len(part))})",
+                part,
+            ):
+                found[r[0]] = ResponseRecord(
+                    int(r[1]), int(r[2]), None if r[3] is None else float(r[3]), None if r[4] is None else float(r[4])
+                )
         return found
 
     def response_counts(self) -> list[tuple[int, int]]:
         """(answered, expired) of every mentor with either (the prior's data)."""
-        return [(int(a), int(e)) for a, e in self.all(
-            "SELECT answered, expired FROM activity WHERE answered > 0 OR expired > 0")]
+        return [
+            (int(a), int(e))
+            for a, e in self.all("SELECT answered, expired FROM activity WHERE answered > 0 OR expired > 0")
+        ]
 
     # -- requests --------------------------------------------------------------------------------------
 
@@ -193,28 +259,53 @@ class Ledger:
         return [request_record(r) for r in self.all(sql, params)]
 
     def insert_request(self, r: RequestRecord) -> None:
-        self.run(f"INSERT INTO requests ({REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (r.id, r.mentee_id, r.mentor_id, r.style, r.long_term, r.need, r.state, r.created_at, r.expires_at,
-                  r.reason, r.answered_at, r.relationship_id, r.created_by))
+        self.run(
+            f"INSERT INTO requests ({REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                r.id,
+                r.mentee_id,
+                r.mentor_id,
+                r.style,
+                r.long_term,
+                r.need,
+                r.state,
+                r.created_at,
+                r.expires_at,
+                r.reason,
+                r.answered_at,
+                r.relationship_id,
+                r.created_by,
+            ),
+        )
 
     def close_request(self, r: RequestRecord) -> None:
         """Store a request's new state (it left pending)."""
-        self.run("UPDATE requests SET state = ?, reason = ?, answered_at = ?, relationship_id = ? WHERE id = ?",
-                 (r.state, r.reason, r.answered_at, r.relationship_id, r.id))
+        self.run(
+            "UPDATE requests SET state = ?, reason = ?, answered_at = ?, relationship_id = ? WHERE id = ?",
+            (r.state, r.reason, r.answered_at, r.relationship_id, r.id),
+        )
 
     def live_between(self, mentee_id: str, mentor_id: str, now: float) -> RequestRecord | None:
-        found = self.requests("mentee_id = ? AND mentor_id = ? AND state = 'pending' AND expires_at > ?",
-                              (mentee_id, mentor_id, now), limit=1)
+        found = self.requests(
+            "mentee_id = ? AND mentor_id = ? AND state = 'pending' AND expires_at > ?",
+            (mentee_id, mentor_id, now),
+            limit=1,
+        )
         return found[0] if found else None
 
     def open_requests(self, mentee_id: str, now: float) -> int:
-        return int(self.one("SELECT COUNT(*) FROM requests WHERE mentee_id = ? AND state = 'pending' "
-                            "AND expires_at > ?", (mentee_id, now))[0])
+        return int(
+            self.one(
+                "SELECT COUNT(*) FROM requests WHERE mentee_id = ? AND state = 'pending' AND expires_at > ?",
+                (mentee_id, now),
+            )[0]
+        )
 
     def expire_due(self, now: float, where: str = "", params: Iterable[Any] = ()) -> list[RequestRecord]:
         """Mark pending requests past their time expired (with their events; their long-term mentors touched)."""
-        due = self.requests("state = 'pending' AND expires_at <= ?" + (f" AND {where}" if where else ""),
-                            (now, *params))
+        due = self.requests(
+            "state = 'pending' AND expires_at <= ?" + (f" AND {where}" if where else ""), (now, *params)
+        )
         expired = [replace(r, state="expired", answered_at=r.expires_at) for r in due]
         for r in expired:
             self.close_request(r)
@@ -238,16 +329,36 @@ class Ledger:
         return found[0] if found else None
 
     def insert_relationship(self, r: RelationshipRecord) -> None:
-        self.run(f"INSERT INTO relationships ({RELATIONSHIP_COLUMNS}) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (r.id, r.origin, r.mentee_id, r.mentor_id, r.style, r.long_term, r.need,
-                  json.dumps(list(r.plan), ensure_ascii=False), r.sessions_planned, r.state, r.started_at,
-                  r.request_id, r.programme_id, r.mentee_key, r.end_reason, r.ended_by, r.ended_at))
+        self.run(
+            f"INSERT INTO relationships ({RELATIONSHIP_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                r.id,
+                r.origin,
+                r.mentee_id,
+                r.mentor_id,
+                r.style,
+                r.long_term,
+                r.need,
+                json.dumps(list(r.plan), ensure_ascii=False),
+                r.sessions_planned,
+                r.state,
+                r.started_at,
+                r.request_id,
+                r.programme_id,
+                r.mentee_key,
+                r.end_reason,
+                r.ended_by,
+                r.ended_at,
+            ),
+        )
 
     def finish(self, r: RelationshipRecord, now: float) -> None:
         """Store a relationship's end (completed or ended), write its event, and free its place."""
-        self.run("UPDATE relationships SET state = ?, end_reason = ?, ended_by = ?, ended_at = ? WHERE id = ?",
-                 (r.state, r.end_reason, r.ended_by, r.ended_at, r.id))
+        self.run(
+            "UPDATE relationships SET state = ?, end_reason = ?, ended_by = ?, ended_at = ? WHERE id = ?",
+            (r.state, r.end_reason, r.ended_by, r.ended_at, r.id),
+        )
         self.emit(events.relationship_ended(r), now)
         if r.long_term:
             self.touch({r.mentor_id})
@@ -255,35 +366,50 @@ class Ledger:
     # -- sessions and fit ------------------------------------------------------------------------------
 
     def insert_session(self, s: SessionRecord) -> SessionRecord:
-        row = self.one("INSERT INTO relationship_sessions (relationship_id, date, status, plan_item, logged_by, "
-                       "logged_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                       (s.relationship_id, s.date, s.status, s.plan_item, s.logged_by, s.logged_at))
+        row = self.one(
+            "INSERT INTO relationship_sessions (relationship_id, date, status, plan_item, logged_by, "
+            "logged_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (s.relationship_id, s.date, s.status, s.plan_item, s.logged_by, s.logged_at),
+        )
         return replace(s, id=int(row[0]))
 
     def sessions_done(self, relationship_id: str) -> int:
-        return int(self.one("SELECT COUNT(*) FROM relationship_sessions WHERE relationship_id = ? "
-                            "AND status = 'done'", (relationship_id,))[0])
+        return int(
+            self.one(
+                "SELECT COUNT(*) FROM relationship_sessions WHERE relationship_id = ? AND status = 'done'",
+                (relationship_id,),
+            )[0]
+        )
 
     def sessions(self, relationship_ids: list[str]) -> dict[str, list[SessionRecord]]:
         found: dict[str, list[SessionRecord]] = {rid: [] for rid in relationship_ids}
         for start in range(0, len(relationship_ids), 500):
-            part = relationship_ids[start:start + 500]
-            for row in self.all(f"SELECT {SESSION_COLUMNS} FROM relationship_sessions WHERE relationship_id IN "
-                                f"({', '.join('?' * len(part))}) ORDER BY date, id", part):
+            part = relationship_ids[start : start + 500]
+            for row in self.all(
+                f"SELECT {SESSION_COLUMNS} FROM relationship_sessions WHERE relationship_id IN "
+                f"({', '.join('?' * len(part))}) ORDER BY date, id",
+                part,
+            ):
                 found[row[0]].append(session_record(row))
         return found
 
     def put_fit(self, f: FitRecord) -> None:
-        self.run("INSERT INTO relationship_fits (relationship_id, side, fit, answered_at) VALUES (?, ?, ?, ?) "
-                 "ON CONFLICT (relationship_id, side) DO UPDATE SET fit = excluded.fit, "
-                 "answered_at = excluded.answered_at", (f.relationship_id, f.side, f.fit, f.answered_at))
+        self.run(
+            "INSERT INTO relationship_fits (relationship_id, side, fit, answered_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (relationship_id, side) DO UPDATE SET fit = excluded.fit, "
+            "answered_at = excluded.answered_at",
+            (f.relationship_id, f.side, f.fit, f.answered_at),
+        )
 
     def fits(self, relationship_ids: list[str]) -> dict[str, list[FitRecord]]:
         found: dict[str, list[FitRecord]] = {rid: [] for rid in relationship_ids}
         for start in range(0, len(relationship_ids), 500):
-            part = relationship_ids[start:start + 500]
-            for row in self.all("SELECT relationship_id, side, fit, answered_at FROM relationship_fits WHERE "
-                                f"relationship_id IN ({', '.join('?' * len(part))}) ORDER BY side", part):
+            part = relationship_ids[start : start + 500]
+            for row in self.all(
+                "SELECT relationship_id, side, fit, answered_at FROM relationship_fits WHERE "
+                f"relationship_id IN ({', '.join('?' * len(part))}) ORDER BY side",
+                part,
+            ):
                 found[row[0]].append(FitRecord(row[0], row[1], row[2], float(row[3])))
         return found
 
@@ -291,13 +417,23 @@ class Ledger:
 
     def emit(self, event: Event, now: float) -> None:
         """Write an event into the outbox, due at once (in the caller's transaction: it exists iff the change does)."""
-        self.run("INSERT INTO outbox (event_id, type, payload, mentee_id, mentor_id, created_at, attempts, "
-                 "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-                 (f"evt_{secrets.token_hex(12)}", event.type, json.dumps(event.payload, ensure_ascii=False),
-                  event.mentee_id, event.mentor_id, now, now))
+        self.run(
+            "INSERT INTO outbox (event_id, type, payload, mentee_id, mentor_id, created_at, attempts, "
+            "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+            (
+                f"evt_{secrets.token_hex(12)}",
+                event.type,
+                json.dumps(event.payload, ensure_ascii=False),
+                event.mentee_id,
+                event.mentor_id,
+                now,
+                now,
+            ),
+        )
 
-    def outbox(self, where: str = "", params: Iterable[Any] = (), limit: int = 100,
-               claim: bool = False) -> list[OutboxRecord]:
+    def outbox(
+        self, where: str = "", params: Iterable[Any] = (), limit: int = 100, claim: bool = False
+    ) -> list[OutboxRecord]:
         sql = f"SELECT {OUTBOX_COLUMNS} FROM outbox" + (f" WHERE {where}" if where else "")
         sql += f" ORDER BY id LIMIT {int(limit)}" + (self.dialect.claim if claim else "")
         return [outbox_record(r) for r in self.all(sql, params)]

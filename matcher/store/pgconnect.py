@@ -32,5 +32,6 @@ def connect(url: str) -> psycopg.Connection:
     try:
         return psycopg.connect(url, **connect_options(url))
     except psycopg.OperationalError as exc:
-        raise psycopg.OperationalError(f"MATCHER_DATABASE_URL ({masked(url)}): cannot connect: "
-                                       f"{str(exc).strip()}") from None
+        raise psycopg.OperationalError(
+            f"MATCHER_DATABASE_URL ({masked(url)}): cannot connect: {str(exc).strip()}"
+        ) from None

@@ -30,8 +30,10 @@ def pg_dump_path() -> str | None:
     found = shutil.which("pg_dump")
     if found:
         return found
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"),
-                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_dump"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     return candidates[-1] if candidates else None
 
 
@@ -51,7 +53,8 @@ def dump(url: str, target: Path) -> None:
         raise BackupUnavailable(
             "backup: pg_dump is not installed here. Install PostgreSQL's client tools of the server's major "
             "version or newer (Debian: apt-get install postgresql-client), or back the database up with its "
-            "own tools (pg_dump from another machine, pg_basebackup, or your provider's snapshots)")
+            "own tools (pg_dump from another machine, pg_basebackup, or your provider's snapshots)"
+        )
     params = conninfo_to_dict(url)
     password = params.pop("password", None)
     env = dict(os.environ)
@@ -60,8 +63,13 @@ def dump(url: str, target: Path) -> None:
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
     os.close(fd)
     try:
-        proc = subprocess.run([program, "--format=custom", "--file", str(target), "--dbname", make_conninfo(**params)],
-                              env=env, capture_output=True, text=True, timeout=DUMP_TIMEOUT)
+        proc = subprocess.run(
+            [program, "--format=custom", "--file", str(target), "--dbname", make_conninfo(**params)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DUMP_TIMEOUT,
+        )
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -24,8 +24,19 @@ from .dburl import masked
 # What holds profile data (tombstones hold row numbers only): profiles, their vectors, the programme
 # records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans), and their
 # introductions and relationships (needs, plans, sessions, fit answers, bans, events).
-TABLES = ("profiles", "embeddings", "programme_cohort", "programme_pairs", "programme_bans", "requests",
-          "relationships", "relationship_sessions", "relationship_fits", "never_again", "outbox")
+TABLES = (
+    "profiles",
+    "embeddings",
+    "programme_cohort",
+    "programme_pairs",
+    "programme_bans",
+    "requests",
+    "relationships",
+    "relationship_sessions",
+    "relationship_fits",
+    "never_again",
+    "outbox",
+)
 
 
 def vacuum_deleted(conn: psycopg.Connection, url: str, attempts: int, pause: float) -> None:
@@ -50,9 +61,11 @@ def vacuum_deleted(conn: psycopg.Connection, url: str, attempts: int, pause: flo
         if attempt < attempts - 1:
             time.sleep(pause)
     if holders:
-        raise PurgeIncomplete(f"deleted profiles' old row versions are still visible to {', '.join(holders)} after "
-                              f"{attempts * pause:g} s, so VACUUM cannot remove them yet; run `mentor-match reindex` "
-                              f"again when that has finished")
+        raise PurgeIncomplete(
+            f"deleted profiles' old row versions are still visible to {', '.join(holders)} after "
+            f"{attempts * pause:g} s, so VACUUM cannot remove them yet; run `mentor-match reindex` "
+            f"again when that has finished"
+        )
     warnings: list[str] = []
 
     def collect(diagnostic: psycopg.errors.Diagnostic) -> None:
@@ -87,5 +100,6 @@ def older_snapshots(conn: psycopg.Connection, horizon: int) -> list[str]:
         "UNION ALL SELECT 'replication slot ' || slot_name FROM pg_replication_slots WHERE age(xmin) > age(%s::xid) "
         "UNION ALL SELECT 'prepared transaction ' || gid FROM pg_prepared_xacts "
         "WHERE database = current_database() AND age(transaction) > age(%s::xid)",
-        (xid, xid, xid, xid)).fetchall()
+        (xid, xid, xid, xid),
+    ).fetchall()
     return [row[0] for row in rows]

@@ -59,11 +59,14 @@ class RelationshipStore:
                 failure = NotFound("mentor_id", f"no stored profile with id {record.mentor_id!r}")
             else:
                 failure = states.refuse_request(
-                    record, banned=tx.banned(record.mentee_id, record.mentor_id),
+                    record,
+                    banned=tx.banned(record.mentee_id, record.mentor_id),
                     pending_with_mentor=tx.live_between(record.mentee_id, record.mentor_id, now),
                     active_with_mentor=tx.active_between(record.mentee_id, record.mentor_id),
-                    open_requests=tx.open_requests(record.mentee_id, now), max_open=max_open,
-                    places_left=tx.places_left(record.mentor_id) if record.long_term else None)
+                    open_requests=tx.open_requests(record.mentee_id, now),
+                    max_open=max_open,
+                    places_left=tx.places_left(record.mentor_id) if record.long_term else None,
+                )
             if failure is None:
                 tx.insert_request(record)
                 tx.mark_active([record.mentee_id], now)
@@ -75,9 +78,14 @@ class RelationshipStore:
             raise failure
         return record
 
-    def answer_request(self, request_id: str, accept: bool, reason: str | None, now: float,
-                       relationship: RelationshipRecord | None = None
-                       ) -> tuple[RequestRecord, RelationshipRecord | None]:
+    def answer_request(
+        self,
+        request_id: str,
+        accept: bool,
+        reason: str | None,
+        now: float,
+        relationship: RelationshipRecord | None = None,
+    ) -> tuple[RequestRecord, RelationshipRecord | None]:
         """Accept (starting `relationship`) or decline a pending request."""
         started: RelationshipRecord | None = None
         with self._ledger() as tx:
@@ -85,9 +93,12 @@ class RelationshipStore:
             if failure is None:
                 tx.mark_active([request.mentor_id], now)  # a refused accept (no room) is an answer all the same
             if failure is None and accept:
-                failure = states.refuse_accept(request, banned=tx.banned(request.mentee_id, request.mentor_id),
-                                               capacity=tx.capacity(request.mentor_id),
-                                               active=tx.active_long_term(request.mentor_id))
+                failure = states.refuse_accept(
+                    request,
+                    banned=tx.banned(request.mentee_id, request.mentor_id),
+                    capacity=tx.capacity(request.mentor_id),
+                    active=tx.active_long_term(request.mentor_id),
+                )
             if failure is None:
                 if accept:
                     started = replace(relationship, request_id=request.id, started_at=now, state="active")
@@ -151,8 +162,13 @@ class RelationshipStore:
         with self._reading() as tx:
             return tx.request(request_id)
 
-    def requests(self, state: str | None = None, person_id: str | None = None, created_by: str | None = None,
-                 limit: int | None = None) -> list[RequestRecord]:
+    def requests(
+        self,
+        state: str | None = None,
+        person_id: str | None = None,
+        created_by: str | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRecord]:
         """Requests, newest first: in a stored state, made or received by a person, made by an API key."""
         where, params = [], []
         if state is not None:
@@ -198,8 +214,9 @@ class RelationshipStore:
                     if relationship.mentee_id is not None:
                         tx.ban(relationship.mentee_id, relationship.mentor_id, "not_a_fit", relationship.id, now)
                     if relationship.state == "active":
-                        relationship = replace(relationship, state="ended", end_reason="not_a_fit", ended_by="mentee",
-                                               ended_at=now)
+                        relationship = replace(
+                            relationship, state="ended", end_reason="not_a_fit", ended_by="mentee", ended_at=now
+                        )
                         tx.finish(relationship, now)
         if failure is not None:
             raise failure
@@ -211,8 +228,7 @@ class RelationshipStore:
             relationship, failure = self._relationship(tx, relationship_id)
             failure = failure or states.refuse_end(relationship)
             if failure is None:
-                relationship = replace(relationship, state="ended", end_reason=reason, ended_by=ended_by,
-                                       ended_at=now)
+                relationship = replace(relationship, state="ended", end_reason=reason, ended_by=ended_by, ended_at=now)
                 tx.mark_active([_side(relationship, ended_by)], now)
                 tx.finish(relationship, now)
         if failure is not None:
@@ -231,8 +247,9 @@ class RelationshipStore:
         with self._reading() as tx:
             return tx.relationship(relationship_id)
 
-    def relationships(self, state: str | None = None, person_id: str | None = None,
-                      programme_id: str | None = None) -> list[RelationshipRecord]:
+    def relationships(
+        self, state: str | None = None, person_id: str | None = None, programme_id: str | None = None
+    ) -> list[RelationshipRecord]:
         """Relationships, newest first: in a state, of a person (either side), from a programme."""
         where, params = [], []
         if state is not None:
@@ -283,8 +300,12 @@ class RelationshipStore:
         """Take the events due at `now` (oldest first) for delivery: they are not due again for `lease`
         seconds, so that two senders never send the same event at once (PostgreSQL: SKIP LOCKED)."""
         with self._outbox_tx() as tx:
-            due = tx.outbox("delivered_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?",
-                            (now,), limit, claim=True)
+            due = tx.outbox(
+                "delivered_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?",
+                (now,),
+                limit,
+                claim=True,
+            )
             for event in due:
                 tx.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (now + lease, event.id))
         return due
@@ -293,8 +314,11 @@ class RelationshipStore:
         """Record these events delivered (never sent again)."""
         with self._outbox_tx() as tx:
             for event_id in event_ids:
-                tx.run("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, next_attempt_at = NULL, "
-                       "last_error = NULL WHERE id = ?", (now, event_id))
+                tx.run(
+                    "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, next_attempt_at = NULL, "
+                    "last_error = NULL WHERE id = ?",
+                    (now, event_id),
+                )
 
     def mark_failed(self, event_id: int, now: float, error: str) -> float | None:
         """Record a failed attempt (`error`: a status code or an error class, never a body); returns when the
@@ -304,25 +328,32 @@ class RelationshipStore:
             if row is None:
                 return None
             due = events.next_attempt_at(int(row[0]) + 1, now)
-            tx.run("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                   (due, error[:200], event_id))
+            tx.run(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (due, error[:200], event_id),
+            )
         return due
 
     def prune_events(self, before: float) -> int:
         """Delete events delivered, or given up, before `before`; returns how many (retention)."""
-        gone = ("(delivered_at IS NOT NULL AND delivered_at < ?) OR (delivered_at IS NULL AND next_attempt_at IS NULL "
-                "AND created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = outbox.id))")
+        gone = (
+            "(delivered_at IS NOT NULL AND delivered_at < ?) OR (delivered_at IS NULL AND next_attempt_at IS NULL "
+            "AND created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = outbox.id))"
+        )
         with self._outbox_tx() as tx:  # (events handed to receivers end when their deliveries do: store/webhooks.py)
-            tx.run(f"DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM outbox WHERE {gone})",
-                   (before, before))
+            tx.run(
+                f"DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM outbox WHERE {gone})",
+                (before, before),
+            )
             return tx.run(f"DELETE FROM outbox WHERE {gone}", (before, before)).rowcount
 
 
 # -- programmes and erasure (called inside the backend's own transactions) ----------------------------------
 
 
-def start_programme_relationships(tx: Ledger, programme_id: str, published: list[PairRecord], long_term: bool,
-                                  now: float) -> list[RelationshipRecord]:
+def start_programme_relationships(
+    tx: Ledger, programme_id: str, published: list[PairRecord], long_term: bool, now: float
+) -> list[RelationshipRecord]:
     """A relationship for each pair a publish published, with their events (in the publish's transaction)."""
     if not published:
         return []
@@ -333,9 +364,20 @@ def start_programme_relationships(tx: Ledger, programme_id: str, published: list
     for pair in published:
         planned = max(1, len(pair.plan) or int(spec.get("sessions") or 1))
         relationship = RelationshipRecord(
-            new_id("rel"), "programme", pair.mentee_profile_id, pair.mentor_id, spec["style"], long_term,
-            needs.get(pair.mentee_key, ""), tuple(pair.plan), planned, "active", now, programme_id=programme_id,
-            mentee_key=pair.mentee_key)
+            new_id("rel"),
+            "programme",
+            pair.mentee_profile_id,
+            pair.mentor_id,
+            spec["style"],
+            long_term,
+            needs.get(pair.mentee_key, ""),
+            tuple(pair.plan),
+            planned,
+            "active",
+            now,
+            programme_id=programme_id,
+            mentee_key=pair.mentee_key,
+        )
         tx.insert_relationship(relationship)
         tx.emit(events.relationship_started(relationship), now)
         started.append(relationship)
@@ -348,8 +390,10 @@ def end_programme_relationships(tx: Ledger, programme_id: str, now: float) -> se
     ending = tx.relationships("programme_id = ? AND state = 'active'", (programme_id,))
     for relationship in ending:
         ended = replace(relationship, state="ended", end_reason="programme_deleted", ended_by="system", ended_at=now)
-        tx.run("UPDATE relationships SET state = ?, end_reason = ?, ended_by = ?, ended_at = ? WHERE id = ?",
-               (ended.state, ended.end_reason, ended.ended_by, ended.ended_at, ended.id))
+        tx.run(
+            "UPDATE relationships SET state = ?, end_reason = ?, ended_by = ?, ended_at = ? WHERE id = ?",
+            (ended.state, ended.end_reason, ended.ended_by, ended.ended_at, ended.id),
+        )
         tx.emit(events.relationship_ended(ended), now)
     return {r.mentor_id for r in ending if r.long_term}
 
@@ -357,15 +401,28 @@ def end_programme_relationships(tx: Ledger, programme_id: str, now: float) -> se
 def forget_person(tx: Ledger, profile_id: str) -> set[str]:
     """Erase a person from requests, relationships (sessions, fit answers), bans and the outbox, in the caller's
     delete transaction; returns the other mentors whose places were freed."""
-    freed = {r[0] for r in tx.all("SELECT mentor_id FROM relationships WHERE mentee_id = ? AND state = 'active' "
-                                  "AND long_term", (profile_id,))}
-    freed |= {r[0] for r in tx.all(f"SELECT mentor_id FROM requests WHERE mentee_id = ? AND state = 'pending' "
-                                   f"AND long_term AND expires_at > {tx.dialect.now}", (profile_id,))}
+    freed = {
+        r[0]
+        for r in tx.all(
+            "SELECT mentor_id FROM relationships WHERE mentee_id = ? AND state = 'active' AND long_term", (profile_id,)
+        )
+    }
+    freed |= {
+        r[0]
+        for r in tx.all(
+            f"SELECT mentor_id FROM requests WHERE mentee_id = ? AND state = 'pending' "
+            f"AND long_term AND expires_at > {tx.dialect.now}",
+            (profile_id,),
+        )
+    }
     theirs = "SELECT id FROM relationships WHERE mentee_id = ? OR mentor_id = ?"
     for table in ("relationship_sessions", "relationship_fits"):
         tx.run(f"DELETE FROM {table} WHERE relationship_id IN ({theirs})", (profile_id, profile_id))
-    tx.run("DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM outbox WHERE mentee_id = ? "
-           "OR mentor_id = ?)", (profile_id, profile_id))  # store/webhooks.py: deliveries go with their events
+    tx.run(
+        "DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM outbox WHERE mentee_id = ? "
+        "OR mentor_id = ?)",
+        (profile_id, profile_id),
+    )  # store/webhooks.py: deliveries go with their events
     for table in ("relationships", "requests", "never_again", "outbox"):
         tx.run(f"DELETE FROM {table} WHERE mentee_id = ? OR mentor_id = ?", (profile_id, profile_id))
     tx.run("DELETE FROM activity WHERE person_id = ?", (profile_id,))

@@ -89,13 +89,19 @@ def check(conn: psycopg.Connection, url: str) -> None:
         return
     where = f"MATCHER_DATABASE_URL ({masked(url)})"
     if have == 0:
-        raise SchemaMismatch(f"{where}: the database has no mentor-matcher schema yet (version {need} needed); "
-                             f"run `mentor-match migrate` to create it")
+        raise SchemaMismatch(
+            f"{where}: the database has no mentor-matcher schema yet (version {need} needed); "
+            f"run `mentor-match migrate` to create it"
+        )
     if have < need:
-        raise SchemaMismatch(f"{where}: the database schema is at version {have}, this version of mentor-matcher "
-                             f"needs {need}; run `mentor-match migrate` to upgrade it")
-    raise SchemaMismatch(f"{where}: the database schema is at version {have}, newer than this version of "
-                         f"mentor-matcher knows ({need}); upgrade mentor-matcher (migrations are forward-only)")
+        raise SchemaMismatch(
+            f"{where}: the database schema is at version {have}, this version of mentor-matcher "
+            f"needs {need}; run `mentor-match migrate` to upgrade it"
+        )
+    raise SchemaMismatch(
+        f"{where}: the database schema is at version {have}, newer than this version of "
+        f"mentor-matcher knows ({need}); upgrade mentor-matcher (migrations are forward-only)"
+    )
 
 
 def migrate(conn: psycopg.Connection, url: str) -> list[Migration]:
@@ -119,8 +125,9 @@ def migrate(conn: psycopg.Connection, url: str) -> list[Migration]:
             if current_version(conn) >= migration.version:
                 continue
             conn.execute(migration.sql)
-            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                         (migration.version, migration.name))
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (migration.version, migration.name)
+            )
         applied.append(migration)
     check(conn, url)
     return applied

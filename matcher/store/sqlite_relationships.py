@@ -127,8 +127,13 @@ def _touch(conn: sqlite3.Connection, profile_ids: set[str]) -> None:
     conn.executemany("UPDATE profiles SET seq = ? WHERE id = ?", [(seq, pid) for pid in sorted(profile_ids)])
 
 
-SQLITE = Dialect("sqlite", "?", "((julianday('now') - 2440587.5) * 86400.0)",
-                 "CAST(json_extract(profiles.data, '$.capacity') AS INTEGER)", _touch)
+SQLITE = Dialect(
+    "sqlite",
+    "?",
+    "((julianday('now') - 2440587.5) * 86400.0)",
+    "CAST(json_extract(profiles.data, '$.capacity') AS INTEGER)",
+    _touch,
+)
 
 # The places a profile's ledger takes (StoredProfile.committed), read with every profile.
 COMMITTED = committed_sql(SQLITE)

@@ -56,8 +56,20 @@ class Catalog:
         if row_id < self.size:
             return
         new_size = max(row_id + 1, 2 * self.size)
-        for name in ("live", "mentor", "seniority", "style_bits", "capacity", "flash_hours", "virtual",
-                     "has_goals", "zone", "manager_row", "n_passages", "paused_until"):
+        for name in (
+            "live",
+            "mentor",
+            "seniority",
+            "style_bits",
+            "capacity",
+            "flash_hours",
+            "virtual",
+            "has_goals",
+            "zone",
+            "manager_row",
+            "n_passages",
+            "paused_until",
+        ):
             old = getattr(self, name)
             fill = -1 if name in ("zone", "manager_row") else 0
             grown = np.full(new_size, fill, dtype=old.dtype)

@@ -289,8 +289,13 @@ class TwoWay(MentoringStyle):
 
     def requirements(self, mentee):
         if not mentee.has_offers:
-            return [FieldError("mentee.bio", "two-way mentoring needs what you can teach: give mentee.bio or "
-                                             "a stored mentee id whose profile has a bio")]
+            return [
+                FieldError(
+                    "mentee.bio",
+                    "two-way mentoring needs what you can teach: give mentee.bio or "
+                    "a stored mentee id whose profile has a bio",
+                )
+            ]
         return []
 
     def rule(self, cat, mentee):

@@ -35,8 +35,7 @@ def utc_offset_hours(tz_name: str | None, at: datetime | None = None) -> float:
 def _offset_this_hour(tz_name: str | None, hour: str) -> float:
     # Daylight-saving changes happen on the hour (UTC) in all but a handful of zones: an offset
     # computed once per zone and hour is right for the whole hour.
-    return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC,
-                                                                                     minute=30))
+    return utc_offset_hours(tz_name, datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC, minute=30))
 
 
 def overlap_hours(offset_a: np.ndarray | float, offset_b: float) -> np.ndarray:

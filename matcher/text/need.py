@@ -74,7 +74,7 @@ def need_phrases(text: str, longest: int = 2, most: int = MAX_PHRASES) -> list[s
         words = content_words(clause)
         for n in range(1, longest + 1):
             for start in range(0, len(words) - n + 1):
-                phrases.setdefault(" ".join(words[start:start + n]), None)
+                phrases.setdefault(" ".join(words[start : start + n]), None)
         if len(phrases) >= most:
             break
     return list(phrases)[:most]

@@ -18,5 +18,13 @@ from .run import (
     revert,
 )
 
-__all__ = ["AdaptOptions", "AdaptResult", "RevertResult", "adapt_profiles", "adapt_store", "describe",
-           "describe_revert", "revert"]
+__all__ = [
+    "AdaptOptions",
+    "AdaptResult",
+    "RevertResult",
+    "adapt_profiles",
+    "adapt_store",
+    "describe",
+    "describe_revert",
+    "revert",
+]

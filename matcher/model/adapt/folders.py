@@ -52,8 +52,9 @@ def exclusive(models_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise AdaptRunning(f"another `mentor-match adapt` is running on {models_dir}; try again when it "
-                               f"has finished") from None
+            raise AdaptRunning(
+                f"another `mentor-match adapt` is running on {models_dir}; try again when it has finished"
+            ) from None
         # Holding the lock, no other adaptation is running: a staging folder left behind is from one that
         # was killed, and may hold weights made from the profiles.
         for stale in models_dir.glob(".adapt-*"):

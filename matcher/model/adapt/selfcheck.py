@@ -55,14 +55,17 @@ def self_check(embedder: Embedder, probes: list[Probe]) -> CheckScores:
     started = time.perf_counter()
     vectors = embedder.encode(texts)
     seconds = time.perf_counter() - started
-    found = ranks(vectors[:len(probes)], vectors[len(probes):])
+    found = ranks(vectors[: len(probes)], vectors[len(probes) :])
     within = found <= RANK_CUTOFF
-    return CheckScores(mrr10=float(np.where(within, 1.0 / found, 0.0).mean()), recall10=float(within.mean()),
-                       probes=len(probes), texts_per_second=len(texts) / max(seconds, 1e-9))
+    return CheckScores(
+        mrr10=float(np.where(within, 1.0 / found, 0.0).mean()),
+        recall10=float(within.mean()),
+        probes=len(probes),
+        texts_per_second=len(texts) / max(seconds, 1e-9),
+    )
 
 
 def improves(before: CheckScores, after: CheckScores, min_gain: float) -> bool:
     """The decision rule: adopt when MRR@10 gains at least `min_gain` and recall@10 is not lower (a
     negative `min_gain`, for trials, lets either fall by that much)."""
-    return (after.mrr10 - before.mrr10 >= min_gain
-            and after.recall10 - before.recall10 >= min(0.0, min_gain))
+    return after.mrr10 - before.mrr10 >= min_gain and after.recall10 - before.recall10 >= min(0.0, min_gain)

@@ -80,9 +80,17 @@ def learning_rate_factor(progress: float) -> float:
     return max((1.0 - progress) / (1.0 - WARMUP_SHARE), 0.0)
 
 
-def fine_tune(base: Path, batches: Iterable[list[TrainingPair]], planned_steps: int, output: Path,
-              budget: TrainingBudget, learning_rate: float = 2e-5, threads: int = 0, seed: int = 0,
-              progress: bool = False) -> TrainingReport:
+def fine_tune(
+    base: Path,
+    batches: Iterable[list[TrainingPair]],
+    planned_steps: int,
+    output: Path,
+    budget: TrainingBudget,
+    learning_rate: float = 2e-5,
+    threads: int = 0,
+    seed: int = 0,
+    progress: bool = False,
+) -> TrainingReport:
     """Fine-tune the model in `base` on `batches` and save it (weights, tokenizer, config) to `output`.
 
     Args:
@@ -100,6 +108,7 @@ def fine_tune(base: Path, batches: Iterable[list[TrainingPair]], planned_steps: 
     """
     import torch
     from sentence_transformers import SentenceTransformer
+
     try:  # sentence-transformers 5 moved the losses (the old path still imports, with a warning)
         from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     except ImportError:  # 3.3 (pyproject's floor) and 4
@@ -156,7 +165,14 @@ def fine_tune(base: Path, batches: Iterable[list[TrainingPair]], planned_steps: 
         torch.set_num_threads(threads_before)
     window = max(1, min(10, len(losses) // 4))
     mean = lambda values: sum(values) / len(values) if values else math.nan
-    log.info("fine-tuned %d steps (%d pairs) in %.1f s, stopped by %s", len(losses), pairs_seen, trained_seconds,
-             stopped_by)
-    return TrainingReport(steps=len(losses), pairs_seen=pairs_seen, seconds=trained_seconds,
-                          first_loss=mean(losses[:window]), last_loss=mean(losses[-window:]), stopped_by=stopped_by)
+    log.info(
+        "fine-tuned %d steps (%d pairs) in %.1f s, stopped by %s", len(losses), pairs_seen, trained_seconds, stopped_by
+    )
+    return TrainingReport(
+        steps=len(losses),
+        pairs_seen=pairs_seen,
+        seconds=trained_seconds,
+        first_loss=mean(losses[:window]),
+        last_loss=mean(losses[-window:]),
+        stopped_by=stopped_by,
+    )

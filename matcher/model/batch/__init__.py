@@ -17,8 +17,15 @@ if TYPE_CHECKING:
 
 ENGINES = ("in-process", "ray")
 
-__all__ = ["ENGINES", "EmbeddingEngine", "FillReport", "InProcessEngine", "engine_for", "fill_missing",
-           "missing_embeddings"]
+__all__ = [
+    "ENGINES",
+    "EmbeddingEngine",
+    "FillReport",
+    "InProcessEngine",
+    "engine_for",
+    "fill_missing",
+    "missing_embeddings",
+]
 
 
 def engine_for(name: str, settings: Settings, address: str | None = None) -> EmbeddingEngine | None:

@@ -102,8 +102,9 @@ class FillReport:
     seconds: float
 
 
-def missing_embeddings(store: ProfileStore, model_key: str, dim: int,
-                       chunk: int | None = None) -> Iterator[list[StoredProfile]]:
+def missing_embeddings(
+    store: ProfileStore, model_key: str, dim: int, chunk: int | None = None
+) -> Iterator[list[StoredProfile]]:
     """The stored profiles without a usable embedding of `model_key`, a store chunk at a time.
 
     Args:
@@ -138,8 +139,9 @@ def _unusable(store: ProfileStore, rows: list[StoredProfile], model_key: str, di
     return [s for s in rows if not usable(stored.get(s.row_id), s.profile, model_key)]
 
 
-def fill_missing(store: ProfileStore, engine: EmbeddingEngine, model_key: str, dim: int,
-                 progress: bool = False) -> FillReport:
+def fill_missing(
+    store: ProfileStore, engine: EmbeddingEngine, model_key: str, dim: int, progress: bool = False
+) -> FillReport:
     """Store an embedding of `model_key` for every profile that lacks a usable one, made by `engine`.
 
     Each batch the engine returns is committed at once (`store.set_embeddings`), so a fill killed
@@ -175,19 +177,30 @@ def fill_missing(store: ProfileStore, engine: EmbeddingEngine, model_key: str, d
             bar.update(len(items))
     finally:
         bar.close()
-    report = FillReport(engine.name, counts["needed"], counts["written"], counts["refused"],
-                        round(time.perf_counter() - started, 3))
-    log.info("embedding fill (%s): %d needed, %d written, %d refused (text changed or deleted), %.1f s",
-             report.engine, report.needed, report.written, report.refused, report.seconds)
+    report = FillReport(
+        engine.name, counts["needed"], counts["written"], counts["refused"], round(time.perf_counter() - started, 3)
+    )
+    log.info(
+        "embedding fill (%s): %d needed, %d written, %d refused (text changed or deleted), %.1f s",
+        report.engine,
+        report.needed,
+        report.written,
+        report.refused,
+        report.seconds,
+    )
     return report
 
 
 def _check(items: list[Embedded], model_key: str, dim: int) -> None:
     for row_id, _, emb in items:
         if emb.model_key != model_key:
-            raise EngineError(f"the engine embedded row {row_id} with model {emb.model_key!r}, not the configured "
-                              f"{model_key!r}: every worker needs the same model export (same files, same "
-                              f"backend) as the machine running the re-index")
+            raise EngineError(
+                f"the engine embedded row {row_id} with model {emb.model_key!r}, not the configured "
+                f"{model_key!r}: every worker needs the same model export (same files, same "
+                f"backend) as the machine running the re-index"
+            )
         if emb.offers.shape != (dim,) or emb.passages.ndim != 2 or emb.passages.shape[1] != dim:
-            raise EngineError(f"the engine returned vectors of the wrong shape for row {row_id} "
-                              f"(offers {emb.offers.shape}, passages {emb.passages.shape}; dimension {dim})")
+            raise EngineError(
+                f"the engine returned vectors of the wrong shape for row {row_id} "
+                f"(offers {emb.offers.shape}, passages {emb.passages.shape}; dimension {dim})"
+            )

@@ -109,18 +109,22 @@ class ProfileEmbedder:
         from ..profile_vectors import embed_profiles
 
         out: dict[str, list] = {"row_id": [], "text_hash": [], "offers": [], "goals": [], "passages": []}
-        for row_ids, hashes, bios, skills, goals in zip(batch["row_id"], batch["text_hash"], batch["bio"],
-                                                         batch["skills"], batch["goals"]):
-            profiles = [Profile.model_construct(bio=str(b), skills=json.loads(s), goals=str(g))
-                        for b, s, g in zip(bios, skills, goals)]
+        for row_ids, hashes, bios, skills, goals in zip(
+            batch["row_id"], batch["text_hash"], batch["bio"], batch["skills"], batch["goals"]
+        ):
+            profiles = [
+                Profile.model_construct(bio=str(b), skills=json.loads(s), goals=str(g))
+                for b, s, g in zip(bios, skills, goals)
+            ]
             for emb in embed_profiles(self.embedder, profiles):
                 out["offers"].append(vector_blob(emb.offers))
                 out["goals"].append(b"" if emb.goals is None else vector_blob(emb.goals))
                 out["passages"].append(vector_blob(emb.passages))
             out["row_id"].extend(int(r) for r in row_ids)
             out["text_hash"].extend(str(h) for h in hashes)
-        columns = {name: np.array(values, dtype=np.int64 if name == "row_id" else object)
-                   for name, values in out.items()}
+        columns = {
+            name: np.array(values, dtype=np.int64 if name == "row_id" else object) for name, values in out.items()
+        }
         columns["model_key"] = np.array([self.key] * len(out["row_id"]), dtype=object)
         return columns
 
@@ -128,22 +132,29 @@ class ProfileEmbedder:
 def chunk_row(chunk: list[StoredProfile]) -> dict[str, list]:
     """What a worker gets of a chunk of profiles: their row ids, text hashes and the texts that
     embed_profiles embeds (bio, skill tags as JSON, goals), one list entry per profile."""
-    return {"row_id": [s.row_id for s in chunk], "text_hash": [s.text_hash for s in chunk],
-            "bio": [s.profile.bio for s in chunk],
-            "skills": [json.dumps(list(s.profile.skills), ensure_ascii=False) for s in chunk],
-            "goals": [s.profile.goals for s in chunk]}
+    return {
+        "row_id": [s.row_id for s in chunk],
+        "text_hash": [s.text_hash for s in chunk],
+        "bio": [s.profile.bio for s in chunk],
+        "skills": [json.dumps(list(s.profile.skills), ensure_ascii=False) for s in chunk],
+        "goals": [s.profile.goals for s in chunk],
+    }
 
 
 def decode(batch: dict[str, np.ndarray]) -> list[Embedded]:
     """A block of ProfileEmbedder's output as (row_id, text_hash, Embeddings) items (the dimension is
     the offers vector's; fill_missing checks it against the configured model's)."""
     items = []
-    for row_id, text_hash, key, offers, goals, passages in zip(batch["row_id"], batch["text_hash"],
-                                                               batch["model_key"], batch["offers"],
-                                                               batch["goals"], batch["passages"]):
+    for row_id, text_hash, key, offers, goals, passages in zip(
+        batch["row_id"], batch["text_hash"], batch["model_key"], batch["offers"], batch["goals"], batch["passages"]
+    ):
         dim = max(1, len(offers) // 4)
-        emb = Embeddings(str(key), blob_vectors(bytes(offers), dim)[0],
-                         blob_vectors(bytes(goals), dim)[0] if len(goals) else None, blob_vectors(bytes(passages), dim))
+        emb = Embeddings(
+            str(key),
+            blob_vectors(bytes(offers), dim)[0],
+            blob_vectors(bytes(goals), dim)[0] if len(goals) else None,
+            blob_vectors(bytes(passages), dim),
+        )
         items.append((int(row_id), str(text_hash), emb))
     return items
 
@@ -180,13 +191,20 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, settings: Settings, address: str | None = None, num_cpus: int | None = None,
-                 cpus_per_actor: int = CPUS_PER_ACTOR, chunk: int | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        address: str | None = None,
+        num_cpus: int | None = None,
+        cpus_per_actor: int = CPUS_PER_ACTOR,
+        chunk: int | None = None,
+    ):
         if address and address.startswith("ray://"):
             raise EngineUnavailable(
                 f"--address {address}: Ray Data does not run over Ray Client (ray:// addresses; its executor needs "
                 f"a Ray node of its own); run the command on a node of the cluster with --address auto: the head, "
-                f"or the machine that reaches the store after `ray start --address=HEAD:6379 --num-cpus=0`")
+                f"or the machine that reaches the store after `ray start --address=HEAD:6379 --num-cpus=0`"
+            )
         import_ray(loopback=address is None)  # fail now, naming the extra, not half-way through a re-index
         self.address = address
         self.num_cpus = num_cpus
@@ -212,11 +230,21 @@ class RayEngine:
                 # through its deprecated **ray_remote_args.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 dataset = ray.data.from_items(chunks, override_num_blocks=len(chunks)).map_batches(
-                    ProfileEmbedder, fn_constructor_kwargs={"settings": self.actor_settings}, batch_size=1,
-                    batch_format="numpy", num_cpus=self.cpus_per_actor, compute=ray.data.ActorPoolStrategy(size=actors),
-                    **({"max_restarts": 0} if self.address is None else {}))
-            log.info("embedding %d profiles in %d chunks on Ray: %d actors x %d threads",
-                     sum(len(c["row_id"]) for c in chunks), len(chunks), actors, self.cpus_per_actor)
+                    ProfileEmbedder,
+                    fn_constructor_kwargs={"settings": self.actor_settings},
+                    batch_size=1,
+                    batch_format="numpy",
+                    num_cpus=self.cpus_per_actor,
+                    compute=ray.data.ActorPoolStrategy(size=actors),
+                    **({"max_restarts": 0} if self.address is None else {}),
+                )
+            log.info(
+                "embedding %d profiles in %d chunks on Ray: %d actors x %d threads",
+                sum(len(c["row_id"]) for c in chunks),
+                len(chunks),
+                actors,
+                self.cpus_per_actor,
+            )
             try:
                 for block in dataset.iter_batches(batch_size=None, batch_format="numpy"):
                     yield decode(block)
@@ -247,8 +275,7 @@ class RayEngine:
         return ray
 
     def _start(self, ray) -> None:
-        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                   "logging_level": logging.ERROR}
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
         if self.address is None:
             # One node, on this machine's loopback interface (see import_ray), its session folder private:
             # Ray spills objects (the bios being embedded) there when its object store is full.
