@@ -247,9 +247,9 @@ def run_market(
 def simulate(service: MatchService, market: Market, rounds: int, outcome: Outcome) -> None:
     t0 = time.time()
     clock = [t0]
-    loop = RelationshipService(service, clock=lambda: clock[0])
+    loop = RelationshipService(service.store, service.settings, service, clock=lambda: clock[0])
     ttl = service.settings.request_ttl_days * DAY
-    history = RelationshipService(service, clock=lambda: t0 - 365 * DAY)
+    history = RelationshipService(service.store, service.settings, service, clock=lambda: t0 - 365 * DAY)
     for mentor in sorted(market.dormant):  # their last act, a year before the market opens
         asked = history.ask(
             ADMIN, {"mentee_id": HISTORY_MENTEE, "mentor_id": mentor, "need": "history", "style": "flash"}
