@@ -2,9 +2,11 @@
 """Soak: one `mentor-match serve` under a steady mixed load for a long time; memory and latency per window.
 
 What it checks: nothing grows that should not. The server's memory (PSS of the master and its workers,
-/proc/PID/smaps_rollup: shared pages split between the processes that share them) and the p95 latency of
+/proc/PID/smaps_rollup: shared pages split between the processes that share them; and their private
+memory, which other processes sharing the same libraries do not move) and the p95 latency of
 matches, per window (5 minutes by default), should stay flat after the first window (the model, the
-index and the query cache fill up in it).
+index and the query cache fill up in it). Each window reports the median of its PSS samples (one every
+10 s) and their maximum (a re-index builds a new generation beside the old one for a moment).
 
 The load, at --rate operations per second, steady (an operation starts every 1/rate s, on a pool of
 --concurrency client threads; when all of them are busy the operation is counted as shed, not queued):
@@ -44,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_http import Server, percentile  # noqa: E402 - scripts/ is on the path: this file's folder
+from bench_http import Server, _children, percentile  # noqa: E402 - scripts/ is on the path: this file's folder
 
 DEMO = ROOT / "matcher" / "demo" / "profiles.jsonl"
 SOAK_LIVE = 20  # soak-made profiles alive at any time: each new one deletes the one SOAK_LIVE before it
@@ -90,6 +92,27 @@ def admin_key(data_dir: Path, database_url: str) -> str:
         store.close()
 
 
+def server_memory(server: Server) -> tuple[float, float]:
+    """(PSS, private memory) of the server's processes in MB, from /proc/PID/smaps_rollup.
+
+    PSS splits each shared page between the processes that map it, so it moves when other processes
+    using the same libraries start or stop (a shared machine); private memory (Private_Clean +
+    Private_Dirty, "USS") is the server's own, what a leak would grow.
+    """
+    pss = private = 0.0
+    for pid in [server.proc.pid, *_children(server.proc.pid)]:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        pss += float(line.split()[1])
+                    elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                        private += float(line.split()[1])
+        except OSError:
+            continue
+    return round(pss / 1024, 1), round(private / 1024, 1)
+
+
 # -- the load -----------------------------------------------------------------------------------------
 
 
@@ -106,7 +129,8 @@ class Recorder:
     """Every operation's outcome, and the server's memory sampled over time (thread-safe)."""
 
     outcomes: list[Outcome] = field(default_factory=list)
-    memory: list[tuple[float, float, float]] = field(default_factory=list)  # (monotonic, PSS MB, load average)
+    # (monotonic, PSS MB, private MB, load average)
+    memory: list[tuple[float, float, float, float]] = field(default_factory=list)
     shed: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -211,7 +235,7 @@ def drive(server: Server, mix: Mix, args: argparse.Namespace, recorder: Recorder
     while (now := time.monotonic()) < end:
         if now >= next_sample:
             with recorder.lock:
-                recorder.memory.append((now, server.rss_mb(), os.getloadavg()[0]))
+                recorder.memory.append((now, *server_memory(server), os.getloadavg()[0]))
             next_sample += args.sample_seconds
         if now >= next_reindex:
             if not any(t.is_alive() for t in reindexing):
@@ -230,7 +254,7 @@ def drive(server: Server, mix: Mix, args: argparse.Namespace, recorder: Recorder
     for thread in reindexing:
         thread.join(timeout=600)
     with recorder.lock:
-        recorder.memory.append((time.monotonic(), server.rss_mb(), os.getloadavg()[0]))
+        recorder.memory.append((time.monotonic(), *server_memory(server), os.getloadavg()[0]))
     return start
 
 
@@ -246,8 +270,9 @@ def windows(recorder: Recorder, start: float, seconds: float, window: float) -> 
         got = [o for o in recorder.outcomes if lo <= o.started < hi]
         matches = [o.ms for o in got if o.kind == "match" and o.status == 200]
         writes = [o.ms for o in got if o.kind in ("update", "add", "delete") and 200 <= o.status < 300]
-        samples = [(mb, load) for t, mb, load in recorder.memory if lo <= t <= hi + 1]
-        memory = [mb for mb, _ in samples]
+        samples = [(mb, private, load) for t, mb, private, load in recorder.memory if lo <= t <= hi + 1]
+        memory = [mb for mb, _, _ in samples]
+        private = [mb for _, mb, _ in samples]
         failed = [o for o in got if not 200 <= o.status < 300]
         rows.append(
             {
@@ -263,9 +288,10 @@ def windows(recorder: Recorder, start: float, seconds: float, window: float) -> 
                 "match_p50_ms": round(percentile(matches, 50), 1),
                 "match_p95_ms": round(percentile(matches, 95), 1),
                 "write_p95_ms": round(percentile(writes, 95), 1),
-                "load_average": round(sum(load for _, load in samples) / len(samples), 1) if samples else None,
-                "pss_end_mb": memory[-1] if memory else None,
+                "load_average": round(sum(load for _, _, load in samples) / len(samples), 1) if samples else None,
+                "pss_median_mb": round(percentile(memory, 50), 1) if memory else None,
                 "pss_max_mb": max(memory) if memory else None,
+                "private_median_mb": round(percentile(private, 50), 1) if private else None,
             }
         )
     return rows
@@ -276,14 +302,14 @@ def print_table(report: dict) -> None:
     label = f"{unit / 60:g} min" if unit >= 60 else f"{unit:g} s"
     print(
         f"\n| window ({label}) | matches | writes | re-indexes | failed | match p50 / p95, ms | write p95, ms "
-        f"| PSS at end / max, MB | load average |"
+        f"| PSS median / max, MB | private median, MB | load average |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in report["windows"]:
         print(
             f"| {row['window']} | {row['matches']} | {row['writes']} | {row['reindexes']} | {row['failed']} "
             f"| {row['match_p50_ms']} / {row['match_p95_ms']} | {row['write_p95_ms']} "
-            f"| {row['pss_end_mb']} / {row['pss_max_mb']} | {row['load_average']} |"
+            f"| {row['pss_median_mb']} / {row['pss_max_mb']} | {row['private_median_mb']} | {row['load_average']} |"
         )
     print(f"\n{report['summary']}")
 
@@ -293,11 +319,12 @@ def summarise(rows: list[dict]) -> str:
     if len(rows) < 3:
         return "too few windows to compare"
     first, last = rows[1], rows[-1]
-    pss = (last["pss_end_mb"] - first["pss_end_mb"]) / first["pss_end_mb"] * 100
+    pss = (last["pss_median_mb"] - first["pss_median_mb"]) / first["pss_median_mb"] * 100
     p95 = (last["match_p95_ms"] - first["match_p95_ms"]) / first["match_p95_ms"] * 100
     return (
-        f"from window 2 to window {last['window']}: PSS {first['pss_end_mb']} -> {last['pss_end_mb']} MB "
-        f"({pss:+.1f}%), match p95 {first['match_p95_ms']} -> {last['match_p95_ms']} ms ({p95:+.1f}%)"
+        f"from window 2 to window {last['window']}: PSS (median) {first['pss_median_mb']} -> "
+        f"{last['pss_median_mb']} MB ({pss:+.1f}%), "
+        f"match p95 {first['match_p95_ms']} -> {last['match_p95_ms']} ms ({p95:+.1f}%)"
     )
 
 
@@ -358,6 +385,8 @@ def run(args: argparse.Namespace) -> dict:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() - args.seconds)),
         "windows": rows,
+        # every sample: seconds since the load started, PSS and private memory in MB, the 1-minute load average
+        "memory": [[round(t - start, 1), mb, private, round(load, 2)] for t, mb, private, load in recorder.memory],
         "failed": sum(r["failed"] for r in rows),
         "summary": summarise(rows),
     }
