@@ -99,7 +99,7 @@ def build_map(store: ProfileStore, embedder: Embedder, files: MapFiles, settings
                 },
             }
         )
-        name = files.write(manifest, arrays)
+        name = _write_without_erased(store, files, manifest, arrays, seq)
         clock.lap("write")
     log.info(
         "skills map %s built: %d topics, %d wishes, %d mentor sentences, %.1f s",
@@ -110,6 +110,43 @@ def build_map(store: ProfileStore, embedder: Embedder, files: MapFiles, settings
         seconds,
     )
     return {"version": name, "topics": len(manifest["topics"]), "seconds": seconds, **counts, "timings": clock.laps}
+
+
+ROW_GROUPS = {
+    "person_row": ("person_row", "person_band", "person_department"),
+    "demand_row": ("demand_row", "demand_topic", "demand_score", "demand_source", "demand_wish"),
+    "supply_row": ("supply_row", "supply_topic"),
+    "offered_row": ("offered_row", "offered_skill"),
+}
+WRITE_ATTEMPTS = 3
+
+
+def _write_without_erased(store: ProfileStore, files: MapFiles, manifest: dict, arrays: dict, seq: int) -> str:
+    """Write the map; when someone was erased while it was built (after change `seq`), leave their rows
+    out first, and check again after writing (at most WRITE_ATTEMPTS times): a map file never keeps a
+    person erased before it was written, as an index generation never does."""
+    checked = seq
+    for _ in range(WRITE_ATTEMPTS):
+        last_delete = store.last_delete_seq()
+        if last_delete > checked:
+            arrays = drop_erased(store, arrays)
+            checked = last_delete
+        name = files.write(manifest, arrays)
+        if store.last_delete_seq() <= checked:
+            break
+    return name
+
+
+def drop_erased(store: ProfileStore, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The map's arrays without the rows of people no longer stored."""
+    rows = np.unique(np.concatenate([arrays[key] for key in ROW_GROUPS]))
+    present = np.fromiter(store.get_many(rows.tolist()), dtype=np.int64)
+    kept = dict(arrays)
+    for key, group in ROW_GROUPS.items():
+        keep = np.isin(arrays[key], present)
+        for name in group:
+            kept[name] = arrays[name][keep]
+    return kept
 
 
 def _collect(store: ProfileStore, embedder: Embedder) -> _Collected:
