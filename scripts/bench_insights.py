@@ -68,12 +68,17 @@ def near(anchor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def fill_store(data_dir: Path, n: int, corpus: Path, seed: int) -> dict:
+def fill_store(data_dir: Path, n: int, corpus: Path, seed: int, anchors_file: Path | None = None) -> dict:
     """n bench_data profiles with vectors near their ESCO entries' embeddings, written straight to the store."""
     entries = bench_data.read_esco(corpus)
     embedder = Embedder.from_settings(Settings())
-    log(f"embedding {len(entries)} corpus entries (the anchors)")
-    anchors = embedder.encode([f"{e.label}. {e.definition}" for e in entries])
+    if anchors_file is not None and anchors_file.exists():
+        anchors = np.load(anchors_file)
+    else:
+        log(f"embedding {len(entries)} corpus entries (the anchors)")
+        anchors = embedder.encode([f"{e.label}. {e.definition}" for e in entries])
+        if anchors_file is not None:
+            np.save(anchors_file, anchors)
     by_label = {e.label: i for i, e in enumerate(entries)}
     rng, noise = random.Random(seed), np.random.default_rng(seed)
     store = open_store(Settings(data_dir=data_dir))
@@ -142,15 +147,21 @@ def child_build(data_dir: Path) -> dict:
     }
 
 
-def bench_cost(n: int, corpus: Path, seed: int) -> dict:
+def bench_cost(n: int, corpus: Path, seed: int, keep: Path | None = None, anchors: Path | None = None) -> dict:
+    if keep is not None:
+        return _cost(keep, n, corpus, seed, anchors)
     with tempfile.TemporaryDirectory(prefix="bench-insights.") as folder:
-        return _cost(Path(folder), n, corpus, seed)
+        return _cost(Path(folder), n, corpus, seed, anchors)
 
 
-def _cost(work: Path, n: int, corpus: Path, seed: int) -> dict:
-    log(f"making {n} profiles in {work}")
-    filled = fill_store(work / "data", n, corpus, seed)
-    log(f"stored {filled['profiles']} profiles in {filled['seconds']} s; building the map in a child process")
+def _cost(work: Path, n: int, corpus: Path, seed: int, anchors: Path | None) -> dict:
+    if (work / "data" / "profiles.db").exists():  # --data: a store filled by an earlier run
+        filled = {"profiles": n, "corpus_entries": None}
+        log(f"building the map of the profiles stored in {work} in a child process")
+    else:
+        log(f"making {n} profiles in {work}")
+        filled = fill_store(work / "data", n, corpus, seed, anchors)
+        log(f"stored {filled['profiles']} profiles in {filled['seconds']} s; building the map in a child process")
     child = subprocess.run(
         [sys.executable, __file__, "--child", str(work / "data")],
         capture_output=True,
@@ -333,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--demo", action="store_true", help="the demo people: topics against the generator's areas")
     p.add_argument("--topics", type=int, default=0, help="with --lists or --demo: topics (0: automatic)")
     p.add_argument("--out", type=Path, help="write the report as JSON here")
+    p.add_argument("--data", type=Path, help="keep the filled store in this folder (and reuse it when it is there)")
+    p.add_argument("--anchors", type=Path, help="cache the corpus entries' embeddings in this .npy file")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # internal: build in this fresh process
     args = p.parse_args(argv)
     if args.child:
@@ -343,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.demo
         else bench_lists(args.lists, args.topics)
         if args.lists
-        else bench_cost(300 if args.smoke else args.profiles, args.corpus, args.seed)
+        else bench_cost(300 if args.smoke else args.profiles, args.corpus, args.seed, args.data, args.anchors)
     )
     text = json.dumps(report, indent=2, ensure_ascii=False)
     if args.out:

@@ -335,3 +335,22 @@ def test_a_programme_members_need_counts_as_demand(tmp_path, embedder):
         assert listed["junior-0"]["source"] == f"programme {created.record.id}"
     finally:
         service.close()
+
+
+def test_a_map_written_after_an_erasure_leaves_the_erased_out(tmp_path, embedder):
+    from matcher.insights.build import drop_erased
+
+    service = open_mapped(tmp_path / "data", embedder)
+    try:
+        arrays = service.insights.current().arrays
+        gone = service.store.get("piper-2").row_id
+        assert gone in arrays["demand_row"] and gone in arrays["person_row"]
+        assert service.delete("piper-2")
+        kept = drop_erased(service.store, arrays)  # what a build that read them before the delete writes
+        assert gone not in kept["demand_row"] and gone not in kept["person_row"]
+        assert len(kept["demand_row"]) == len(arrays["demand_row"]) - 1
+        assert len(kept["demand_topic"]) == len(kept["demand_row"]) and len(kept["person_band"]) == len(
+            kept["person_row"]
+        )
+    finally:
+        service.close()

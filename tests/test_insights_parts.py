@@ -146,11 +146,15 @@ def test_coverage_never_counts_a_persons_own_sentences_and_the_ivf_path_agrees(m
     sentences, owner = near(sentence_anchor), np.arange(2400) // 3  # three sentences a mentor
     wishes = np.concatenate([near(np.array([0, 1, 2])), sentences[:1]])  # the last: mentor 0's own words
     wisher, topic = np.array([5000, 5001, 5002, 0]), np.array([0, 1, 2, 3])
-    best, pair_topic, pair_sentence = coverage.answer(wishes, wisher, topic, sentences, owner, 0.9)
+    best, pair_topic, pair_sentence = coverage.answer(
+        wishes, wisher, topic, 4, coverage.sentence_index(sentences), owner, 0.9
+    )
     assert (best[:3] > 0.9).all() and best[3] > 0.9  # mentor 0's wish is answered by others' sentences
     assert 0 not in owner[pair_sentence[pair_topic == 3]]  # never by their own
     assert set(sentence_anchor[pair_sentence[pair_topic == 0]]) == {0}
     monkeypatch.setattr(coverage, "EXACT_LIMIT", 100)  # the same on the approximate (IVF) path
-    best_ivf, topic_ivf, sentence_ivf = coverage.answer(wishes, wisher, topic, sentences, owner, 0.9)
+    best_ivf, topic_ivf, sentence_ivf = coverage.answer(
+        wishes, wisher, topic, 4, coverage.sentence_index(sentences), owner, 0.9
+    )
     assert np.allclose(best_ivf, best, atol=1e-5)
     assert set(zip(topic_ivf, sentence_ivf)) == set(zip(pair_topic, pair_sentence))

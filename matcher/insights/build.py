@@ -24,7 +24,7 @@ from ..model.embedder import Embedder
 from ..profiles import findable, goals_text, profile_passages
 from ..store import ProfileStore
 from .artefact import MapFiles
-from .coverage import answer
+from .coverage import answer, sentence_index
 from .labels import LABEL_TERMS, topic_terms
 from .texts import band_of, wishes
 from .topics import assign, auto_topics, fit_centroids, merge_small, people_per_topic, person_weights
@@ -99,7 +99,7 @@ def build_map(store: ProfileStore, embedder: Embedder, files: MapFiles, settings
                 },
             }
         )
-        name = files.write(manifest, arrays)
+        name = _write_without_erased(store, files, manifest, arrays, seq)
         clock.lap("write")
     log.info(
         "skills map %s built: %d topics, %d wishes, %d mentor sentences, %.1f s",
@@ -110,6 +110,43 @@ def build_map(store: ProfileStore, embedder: Embedder, files: MapFiles, settings
         seconds,
     )
     return {"version": name, "topics": len(manifest["topics"]), "seconds": seconds, **counts, "timings": clock.laps}
+
+
+ROW_GROUPS = {
+    "person_row": ("person_row", "person_band", "person_department"),
+    "demand_row": ("demand_row", "demand_topic", "demand_score", "demand_source", "demand_wish"),
+    "supply_row": ("supply_row", "supply_topic"),
+    "offered_row": ("offered_row", "offered_skill"),
+}
+WRITE_ATTEMPTS = 3
+
+
+def _write_without_erased(store: ProfileStore, files: MapFiles, manifest: dict, arrays: dict, seq: int) -> str:
+    """Write the map; when someone was erased while it was built (after change `seq`), leave their rows
+    out first, and check again after writing (at most WRITE_ATTEMPTS times): a map file never keeps a
+    person erased before it was written, as an index generation never does."""
+    checked = seq
+    for _ in range(WRITE_ATTEMPTS):
+        last_delete = store.last_delete_seq()
+        if last_delete > checked:
+            arrays = drop_erased(store, arrays)
+            checked = last_delete
+        name = files.write(manifest, arrays)
+        if store.last_delete_seq() <= checked:
+            break
+    return name
+
+
+def drop_erased(store: ProfileStore, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The map's arrays without the rows of people no longer stored."""
+    rows = np.unique(np.concatenate([arrays[key] for key in ROW_GROUPS]))
+    present = np.fromiter(store.get_many(rows.tolist()), dtype=np.int64)
+    kept = dict(arrays)
+    for key, group in ROW_GROUPS.items():
+        keep = np.isin(arrays[key], present)
+        for name in group:
+            kept[name] = arrays[name][keep]
+    return kept
 
 
 def _collect(store: ProfileStore, embedder: Embedder) -> _Collected:
@@ -203,8 +240,9 @@ def _compute(got: _Collected, embedder: Embedder, settings: MapSettings, clock: 
     dim = embedder.dim
     wish_vectors = np.asarray(got.wish_vector, dtype=np.float32).reshape(-1, dim)
     wish_row = np.asarray(got.wish_row, dtype=np.int64)
-    sentences = np.concatenate(got.sentence_vectors) if got.sentence_vectors else np.zeros((0, dim), np.float32)
     sentence_row = np.asarray(got.sentence_row, dtype=np.int64)
+    index = sentence_index(np.concatenate(got.sentence_vectors) if got.sentence_vectors else np.zeros((0, dim)))
+    got.sentence_vectors = []  # the index has its copy: hold the sentences' vectors once
     wanting = len(np.unique(wish_row))
     k = settings.topics or auto_topics(wanting)
     centroids = (
@@ -217,8 +255,10 @@ def _compute(got: _Collected, embedder: Embedder, settings: MapSettings, clock: 
     topics = int(wish_topic.max()) + 1 if len(wish_topic) else 0
     clock.lap("topics")
     best, answer_topic, answer_sentence = answer(
-        wish_vectors, wish_row, wish_topic, sentences, sentence_row, settings.threshold
+        wish_vectors, wish_row, wish_topic, topics, index, sentence_row, settings.threshold
     )
+    del index
+
     supply = np.unique(answer_topic * (int(sentence_row.max(initial=0)) + 1) + sentence_row[answer_sentence])
     supply_topic, supply_row = np.divmod(supply, int(sentence_row.max(initial=0)) + 1)
     clock.lap("answers")
@@ -311,10 +351,9 @@ def _unasked_skills(
         return [], np.zeros((0, 2), np.int64)
     vectors = embedder.encode(tags)
     nearest = np.full(len(tags), -1.0, dtype=np.float32)
-    for start in range(0, len(wish_vectors), 65_536):
-        block = vectors @ wish_vectors[start : start + 65_536].T
-        if block.size:
-            nearest = np.maximum(nearest, block.max(axis=1))
+    if len(wish_vectors):
+        scores, _ = sentence_index(wish_vectors).search(np.ascontiguousarray(vectors, dtype=np.float32), 1)
+        nearest = scores[:, 0]
     skills = [tag for tag, near in zip(tags, nearest) if near < settings.threshold]
     pairs = [(i, row) for i, tag in enumerate(skills) for row in sorted(got.tag_mentors[tag])]
     return skills, np.asarray(pairs, dtype=np.int64).reshape(-1, 2)

@@ -26,11 +26,13 @@ NPROBE = 16
 TRAIN_PER_LIST = 40  # k-means points per list when training the IVF quantizer (FAISS asks for at least 39)
 TRAIN_ITERATIONS = 10
 NEAREST = 16
-CHUNK = 2048
+CROWDED = 256  # neighbours looked at for a wish whose NEAREST were all the person's own sentences
+CHUNK = 512
 
 
 def sentence_index(vectors: np.ndarray) -> faiss.Index:
-    """An inner-product index over the mentors' sentences (unit rows)."""
+    """An inner-product index over unit rows (the mentors' sentences, or the wishes): it keeps its own copy,
+    so the caller may drop `vectors`."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     dim = vectors.shape[1]
     if len(vectors) <= EXACT_LIMIT:
@@ -51,46 +53,47 @@ def answer(
     wishes: np.ndarray,
     wisher: np.ndarray,
     wish_topic: np.ndarray,
-    sentences: np.ndarray,
+    topics: int,
+    index: faiss.Index,
     owner: np.ndarray,
     threshold: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Score every wish against the mentors' sentences.
 
     Args:
-        wishes: (n, dim) unit vectors; wisher: (n,) who made each (row ids); wish_topic: (n,) its topic.
-        sentences: (m, dim) the available mentors' bio sentences; owner: (m,) whose each is.
+        wishes: (n, dim) unit vectors; wisher: (n,) who made each (row ids); wish_topic: (n,) its topic, of
+            `topics`.
+        index: sentence_index() of the available mentors' bio sentences; owner: (m,) whose each is.
         threshold: the score of a good answer.
     Returns:
         (best (n,) float32: the best score of a mentor other than the wisher, -1 when there is none;
          topic, sentence: every distinct (topic, sentence) where the sentence answers some wish of the
          topic with at least `threshold`, the wisher's own sentences left out).
     """
-    n = len(wishes)
+    n, sentences = len(wishes), index.ntotal
     best = np.full(n, -1.0, dtype=np.float32)
-    if n == 0 or len(sentences) == 0:
+    if n == 0 or sentences == 0:
         return best, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    index = sentence_index(sentences)
     owner, wisher, wish_topic = np.asarray(owner), np.asarray(wisher), np.asarray(wish_topic, dtype=np.int64)
-    found: list[np.ndarray] = []
+    answers = np.zeros((topics, sentences), dtype=bool)  # a bit per (topic, sentence): 45 MB at 100 x 450k
     for start in range(0, n, CHUNK):
         block = np.ascontiguousarray(wishes[start : start + CHUNK], dtype=np.float32)
         who = wisher[start : start + CHUNK]
         limits, hit_scores, hits = index.range_search(block, threshold)
         wish_of = np.repeat(np.arange(len(block)), np.diff(limits).astype(np.int64))
         keep = owner[hits] != who[wish_of]
-        found.append(np.unique(wish_topic[start + wish_of[keep]] * len(sentences) + hits[keep]))
+        answers[wish_topic[start + wish_of[keep]], hits[keep]] = True
         answered = np.full(len(block), -1.0, dtype=np.float32)
         np.maximum.at(answered, wish_of[keep], hit_scores[keep])
+        del limits, hit_scores, hits, wish_of, keep
         best[start : start + len(block)] = answered
         lacking = np.flatnonzero(answered < threshold)  # no good answer: how close the nearest one comes
-        if len(lacking):
-            scores, ids = index.search(block[lacking], min(NEAREST, index.ntotal))
+        for k in (NEAREST, CROWDED):  # when every neighbour is their own, look further
+            if not len(lacking):
+                break
+            scores, ids = index.search(block[lacking], min(k, sentences))
             own = (ids < 0) | (owner[np.maximum(ids, 0)] == who[lacking][:, None])
             best[start + lacking] = np.where(own, -1.0, scores).max(axis=1)
-            for i in lacking[own.all(axis=1)]:  # every neighbour was their own (or none): look at all
-                others = owner != who[i]
-                if others.any():
-                    best[start + i] = float((sentences[others] @ block[i]).max())
-    codes = np.unique(np.concatenate(found))
-    return best, codes // len(sentences), codes % len(sentences)
+            lacking = lacking[own.all(axis=1)]
+    topic, sentence = np.nonzero(answers)
+    return best, topic.astype(np.int64), sentence.astype(np.int64)
