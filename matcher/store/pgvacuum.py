@@ -22,8 +22,9 @@ from ..errors import PurgeIncomplete
 from .dburl import masked
 
 # What holds profile data (tombstones hold row numbers only): profiles, their vectors, and the programme
-# records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans).
-TABLES = ("profiles", "embeddings", "programme_cohort", "programme_pairs", "programme_bans")
+# records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans), and their
+# outcomes (with the need they were matched for).
+TABLES = ("profiles", "embeddings", "programme_cohort", "programme_pairs", "programme_bans", "outcomes")
 
 
 def vacuum_deleted(conn: psycopg.Connection, url: str, attempts: int, pause: float) -> None:

@@ -29,6 +29,7 @@ from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vec
 from .dburl import masked
 from .pgconnect import connect, connect_options
 from .pgseq import bump_seq, hold_seq
+from .postgres_outcomes import PostgresOutcomes, forget_outcomes
 from .postgres_programmes import COMMITTED, PostgresProgrammes
 
 POOL_SIZE = 10  # connections per process at most (gunicorn threads, background catch-ups and rebuilds)
@@ -53,7 +54,7 @@ def _stored(row: tuple) -> StoredProfile:
     return StoredProfile(int(row[0]), _load_profile(row[1]), row[2], row[3], int(row[4]), int(row[5]))
 
 
-class PostgresStore(PostgresProgrammes):
+class PostgresStore(PostgresProgrammes, PostgresOutcomes):
     """The store (see base.ProfileStore) in a PostgreSQL database, shared by every replica.
 
     Safe to share between threads (a connection pool) and between processes and hosts (PostgreSQL).
@@ -264,9 +265,9 @@ class PostgresStore(PostgresProgrammes):
 
     def delete(self, profile_id: str) -> int | None:
         """Delete a profile and its embeddings, leaving a tombstone, clear its id from the profiles that
-        name it as their manager, and take the person out of every programme (cohort, pairs, bans; the
-        mentors their published pairs free get this change number), in one transaction; returns its row
-        id, or None if absent."""
+        name it as their manager, take the person out of every programme (cohort, pairs, bans; the
+        mentors their published pairs free get this change number) and delete their outcomes, in one
+        transaction; returns its row id, or None if absent."""
         row_id: int | None = None
         with self._transaction() as cur:
             seq = bump_seq(cur)
@@ -291,6 +292,8 @@ class PostgresStore(PostgresProgrammes):
             freed = self._forget_in_programmes(cur, profile_id)
             if freed:
                 cur.execute("UPDATE profiles SET seq = %s WHERE id = ANY(%s)", (seq, sorted(freed)))
+            # ...and the outcome log: every outcome naming them, as mentor or as mentee (with its need).
+            forget_outcomes(cur, profile_id)
         return row_id
 
     def purge_deleted(self) -> None:

@@ -21,6 +21,7 @@ from ..errors import PurgeIncomplete, ReindexRunning
 from ..files import PRIVATE_FILE, private_dir, tighten
 from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
+from .sqlite_outcomes import OUTCOME_SCHEMA, SQLiteOutcomes, forget_outcomes
 from .sqlite_programmes import COMMITTED, PROGRAMME_SCHEMA, SQLiteProgrammes
 
 log = logging.getLogger("matcher.store")
@@ -70,7 +71,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore(SQLiteProgrammes):
+class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
@@ -94,7 +95,7 @@ class SQLiteStore(SQLiteProgrammes):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA)  # executescript commits on its own
+        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA + OUTCOME_SCHEMA)  # executescript commits on its own
         # Stores made before the lexical index moved into memory (matcher/lexical.py) hold an FTS5
         # copy of every offers text: drop it, texts of people since erased included.
         if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone():
@@ -289,6 +290,8 @@ class SQLiteStore(SQLiteProgrammes):
             freed = self._forget_in_programmes(conn, profile_id)
             if freed:
                 conn.executemany("UPDATE profiles SET seq = ? WHERE id = ?", [(seq, m) for m in sorted(freed)])
+            # ...and the outcome log: every outcome naming them, as mentor or as mentee (with its need).
+            forget_outcomes(conn, profile_id)
         return int(row_id)
 
     def purge_deleted(self) -> None:
