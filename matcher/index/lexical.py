@@ -33,6 +33,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -258,18 +259,27 @@ class LexicalIndex:
 
         The score is (1 - share) * BM25 of the words + share * BM25 of the list items, `share` being
         how much of the need its items cover (need_items)."""
+        return [(row, hit.score) for row, hit in self.search_fields(text, k, allowed).hits]
+
+    def search_fields(self, text: str, k: int, allowed: np.ndarray | None = None) -> LexicalHits:
+        """As search, with each hit's BM25 of the words and of the list items apart, and the need's items'
+        share (the learned ranking weighs them itself: matcher/learn)."""
         terms = query_terms(text)
         if not terms or k <= 0:
-            return []
+            return LexicalHits([], 0.0)
         items, share = need_items(text, self._items.knows)
         parts = [(1.0 - share, self._words, terms), (share, self._items, items)]
         parts = [(weight, field, tokens) for weight, field, tokens in parts if weight > 0 and tokens]
-        hits: dict[int, float] = {}
+        hits: dict[int, FieldScores] = {}
         base = None
+        fields: list[np.ndarray | None] = []
         for weight, field, tokens in parts:
             scores = field.base_scores(tokens)
+            fields.append(scores)
             if scores is not None:
                 base = weight * scores if base is None else base + weight * scores
+        words_at = next((i for i, (_, field, _) in enumerate(parts) if field is self._words), None)
+        items_at = next((i for i, (_, field, _) in enumerate(parts) if field is self._items), None)
         if base is not None:
             ok = (base > 0) & ~self._stale
             if allowed is not None:
@@ -279,12 +289,42 @@ class LexicalIndex:
             docs = np.flatnonzero(ok)
             if len(docs) > k:
                 docs = docs[np.argpartition(-base[docs], k - 1)[:k]]
-            hits.update(zip(self.rows[docs].tolist(), base[docs].astype(float).tolist()))
-        delta: dict[int, float] = {}
-        for weight, field, tokens in parts:
+            words = _at(fields, words_at, docs)
+            item_scores = _at(fields, items_at, docs)
+            for i, doc in enumerate(docs.tolist()):
+                hits[int(self.rows[doc])] = FieldScores(float(base[doc]), words[i], item_scores[i])
+        delta: dict[int, list[float]] = {}
+        for at, (weight, field, tokens) in enumerate(parts):
             for row, score in field.delta_scores(tokens).items():
-                delta[row] = delta.get(row, 0.0) + weight * score
-        for row, score in delta.items():
+                entry = delta.setdefault(row, [0.0, 0.0, 0.0])
+                entry[0] += weight * score
+                entry[1 if at == words_at else 2] += score
+        for row, (score, words_score, items_score) in delta.items():
             if score > 0 and (allowed is None or row < len(allowed) and allowed[row]):
-                hits[row] = score
-        return sorted(hits.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
+                hits[row] = FieldScores(score, words_score, items_score)
+        ranked = sorted(hits.items(), key=lambda hit: (-hit[1].score, hit[0]))[:k]
+        return LexicalHits(ranked, share)
+
+
+def _at(fields: list[np.ndarray | None], at: int | None, docs: np.ndarray) -> list[float]:
+    """One field's scores of `docs` (zeros when the need has no token of that field)."""
+    if at is None or fields[at] is None:
+        return [0.0] * len(docs)
+    return fields[at][docs].astype(float).tolist()
+
+
+@dataclass(frozen=True)
+class FieldScores:
+    """A hit's BM25: the mix the search ranks by, and each field's own score."""
+
+    score: float
+    words: float
+    items: float
+
+
+@dataclass(frozen=True)
+class LexicalHits:
+    """The hits of a need, best first, and the share of the need its list items cover."""
+
+    hits: list[tuple[int, FieldScores]]
+    share: float

@@ -6,7 +6,8 @@ Among the eligible mentors (the style's mask, applied inside every search):
   candidate's sentences are scored exactly in stage 2),
 - BM25 on the need's words (lexical),
 - in dense mode only, the nearest bios to each key phrase (in hybrid mode BM25 brings those),
-- in two-way, the mentors whose goals are nearest to what the mentee offers.
+- in two-way, the mentors whose goals are nearest to what the mentee offers,
+- with a learned ranking, the mentors that mentees with the nearest needs chose before (matcher/learn).
 BM25 and the sentence search run on pool threads while the calling thread searches the whole bios.
 """
 
@@ -15,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..index.lexical import FieldScores
 from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
 
@@ -34,16 +36,19 @@ class RetrievalSettings:
 
 @dataclass
 class CandidateRows:
-    """The candidates of one match: row ids (unique, in the order found) and the BM25 score of those BM25 found."""
+    """The candidates of one match: row ids (unique, in the order found) and the BM25 score of those BM25 found
+    (`fields`: its words' and list items' parts apart; `item_share`: how much of the need is list items)."""
 
     rows: np.ndarray
     lexical: dict[int, float]
+    fields: dict[int, FieldScores] = field(default_factory=dict)
+    item_share: float = 0.0
 
 
 def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSettings, retrieval: str, need: str,
              need_vector: np.ndarray, mask: np.ndarray, limit: int,
              phrase_vectors: Callable[[], np.ndarray] | None = None,
-             mentee_vector: np.ndarray | None = None) -> CandidateRows:
+             mentee_vector: np.ndarray | None = None, extra: np.ndarray | None = None) -> CandidateRows:
     """Gather the candidates of a match (call it holding `state.lock` for reading).
 
     Args:
@@ -53,11 +58,13 @@ def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSet
         limit: how many mentors the answer holds.
         phrase_vectors: the key phrases' vectors, when the caller has them coming (dense mode searches each).
         mentee_vector: what a two-way mentee offers (their partners' goals are searched with it).
+        extra: more candidate rows, already eligible (the learned ranking's: what similar needs chose).
     """
     k = max(settings.candidates, limit * 4)
     dense = retrieval in ("dense", "hybrid")
     found: dict[int, None] = {}
-    lexical_search = pool.submit(state.lexical.search, need, k, mask) if retrieval in ("lexical", "hybrid") else None
+    lexical_search = pool.submit(state.lexical.search_fields, need, k, mask) \
+        if retrieval in ("lexical", "hybrid") else None
     passage_search = pool.submit(state.passages.search, need_vector, 2 * k, mask, settings.passage_nprobe) \
         if dense else None
     try:
@@ -77,12 +84,17 @@ def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSet
     if passage_search is not None:
         _, passage_ids = passage_search.result()
         found.update(dict.fromkeys((passage_ids // MAX_PASSAGES).tolist()))
-    lexical: dict[int, float] = {}
+    fields: dict[int, FieldScores] = {}
+    share = 0.0
     if lexical_search is not None:
-        lexical = dict(lexical_search.result())
-        found.update(dict.fromkeys(lexical))
+        hits = lexical_search.result()
+        fields, share = dict(hits.hits), hits.share
+        found.update(dict.fromkeys(fields))
     if mentee_vector is not None:
         _, goal_ids = state.goals.search(mentee_vector, k, mask)
         found.update(dict.fromkeys(goal_ids.tolist()))
+    if extra is not None:
+        found.update(dict.fromkeys(extra.tolist()))
     live = [row for row in found if row in state.catalog.ids]
-    return CandidateRows(np.array(live, dtype=np.int64), lexical)
+    return CandidateRows(np.array(live, dtype=np.int64), {row: hit.score for row, hit in fields.items()}, fields,
+                         share)

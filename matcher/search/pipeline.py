@@ -16,7 +16,7 @@ import logging
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -44,6 +44,16 @@ class QuerySettings:
 
     phrase_words: int = 2
     max_phrases: int = 64
+
+
+class Reranker(Protocol):
+    """A learned ranking (matcher/learn): candidates from what similar needs chose, then its own scores."""
+
+    def votes(self, need: np.ndarray, state: IndexState) -> Any:
+        """What the past needs nearest to `need` say (an object with `rows()`: more candidate rows)."""
+
+    def rescore(self, scored: Scored, votes: Any) -> None:
+        """Replace `scored.scores` with the learned ranking's (or only look at the candidates, in training)."""
 
 
 @dataclass
@@ -77,11 +87,14 @@ class MatchPipeline:
         self.pool = pool
 
     def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-             budget: Budget | None = None, pool_ids: Collection[str] | None = None) -> Ranked:
+             budget: Budget | None = None, pool_ids: Collection[str] | None = None,
+             reranker: Reranker | None = None) -> Ranked:
         """Every eligible candidate of a request, scored and ordered.
 
         Args:
             pool_ids: only these profiles may be candidates (a programme's mentor pool); None: everyone.
+            reranker: a learned ranking (matcher/learn): it adds candidates and scores them; None: the
+                hand-tuned fusion alone.
 
         Raises:
             InvalidInput: a mentee field the style needs is missing, or `mentee.id` names nobody usable.
@@ -113,13 +126,21 @@ class MatchPipeline:
             mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids))
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
+            votes = extra = None
+            if reranker is not None:
+                votes = reranker.votes(need_vector[0], state)
+                extra = votes.rows()
+                extra = extra[extra < len(mask)]
+                extra = extra[mask[extra]]
             candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
-                                  mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector)
+                                  mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector, extra)
             if not len(candidates.rows):
                 return Ranked(request, mentee, None, [], int(mask.sum()))
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
             part_vectors = encoded.result()[n_phrases:] if parts else None
             scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors)
+            if reranker is not None:
+                reranker.rescore(scored, votes)
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
 
     def answer(self, ranked: Ranked, limit: int | None = None) -> list[dict[str, Any]]:
@@ -137,10 +158,10 @@ class MatchPipeline:
         return matches
 
     def run(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-            budget: Budget | None = None) -> dict[str, Any]:
+            budget: Budget | None = None, reranker: Reranker | None = None) -> dict[str, Any]:
         """A whole match: {"matches", "style", "took_ms"} (see MatchService.match)."""
         budget = budget or Budget()
-        ranked = self.rank(request, state, trust, retrieval, budget)
+        ranked = self.rank(request, state, trust, retrieval, budget, reranker=reranker)
         matches = self.answer(ranked)
         budget.check("after ranking")
         took = budget.elapsed_ms

@@ -53,6 +53,23 @@ def passage_similarities(sims: np.ndarray, counts: np.ndarray) -> PassageSimilar
 
 
 @dataclass
+class Signals:
+    """What the scores are made of, per candidate (aligned arrays), for a learned ranking (matcher/learn)."""
+
+    whole_need: np.ndarray  # cosine(need, whole bio)
+    whole_phrase: np.ndarray  # best cosine(key phrase, whole bio); 0 without phrases
+    whole: np.ndarray  # the need similarity of the whole bio (the blend of the two)
+    passage: np.ndarray  # the need similarity of the best bio sentence
+    coverage: np.ndarray  # how well the mentor answers each sentence of the need; 0 for a one-sentence need
+    words: np.ndarray  # BM25 of the need's words, over the best candidate's
+    items: np.ndarray  # BM25 of the need's list items, over the best candidate's
+    relevance: np.ndarray  # the hand-tuned fusion of the above (fusion.relevance)
+    item_share: float  # how much of the need is list items the profiles use (the lexical mix)
+    n_parts: int  # the need's sentences (0: one sentence)
+    n_phrases: int  # the need's key phrases
+
+
+@dataclass
 class Scored:
     """The candidates of one match with every part of their scores (aligned arrays)."""
 
@@ -64,6 +81,7 @@ class Scored:
     reciprocal: np.ndarray | None  # two-way: how well the mentee's offer fits each candidate's goals
     scores: np.ndarray
     passages: PassageSimilarities
+    signals: Signals | None = None
 
     def order(self) -> list[int]:
         """Candidate positions, best first, ties by profile id (the same request gives the same order)."""
@@ -82,7 +100,8 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
             each candidate's coverage of them joins its semantic score (ranking.coverage). None: no parts.
     """
     rows = candidates.rows
-    whole = ranking.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
+    whole_sims = state.offers.vectors(rows) @ query.T
+    whole = ranking.need_similarity(whole_sims, weights.phrase_weight)
     counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
     passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (np.arange(counts.sum()) - np.repeat(
         np.concatenate([[0], np.cumsum(counts)[:-1]]), counts))
@@ -106,4 +125,15 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
             reciprocal[has_goals] = np.clip(state.goals.vectors(rows[has_goals]) @ mentee_vector, 0, 1)
     fit = style.fit(state.catalog, rows, mentee, reciprocal)
     scores = ranking.final_scores(relevance, fit, weights.style_weight * style.style_weight, reciprocal)
-    return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)
+    n = len(rows)
+    fields = [candidates.fields.get(r) for r in rows.tolist()]
+    signals = Signals(
+        whole_need=whole_sims[:, 0].astype(np.float32),
+        whole_phrase=(whole_sims[:, 1:].max(axis=1) if whole_sims.shape[1] > 1 else np.zeros(n)).astype(np.float32),
+        whole=whole, passage=passages.best,
+        coverage=np.zeros(n, dtype=np.float32) if coverage is None else coverage,
+        words=ranking.scaled(np.array([f.words if f else 0.0 for f in fields], dtype=np.float32)),
+        items=ranking.scaled(np.array([f.items if f else 0.0 for f in fields], dtype=np.float32)),
+        relevance=relevance, item_share=candidates.item_share,
+        n_parts=0 if part_vectors is None else len(part_vectors), n_phrases=query.shape[0] - 1)
+    return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages, signals)
