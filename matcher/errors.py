@@ -94,3 +94,7 @@ class AdaptRunning(RuntimeError):
 
 class ExportUnavailable(RuntimeError):
     """The packages that export the adapted model to ONNX and int8 are not installed."""
+
+
+class LearnRunning(RuntimeError):
+    """Another `mentor-match learn` is writing to the same data dir's learned rankings."""

@@ -7,6 +7,7 @@ store's database directly. It delegates to parts a newcomer can read alone:
     importer.py     profiles in: validate, embed what changed, store
     lifecycle.py    this process's indexes: open, catch up, swap in, re-index, checkpoint
     search/         a match, stage by stage: mentee, candidates, scores, explanation
+    learn/          the ranking fitted to the outcome log (`mentor-match learn`), when one was adopted
     programmes/     whole cohorts paired at once, reviewed, published (the `programmes` attribute)
 """
 
@@ -27,6 +28,7 @@ from .importing.importer import Importer, ImportReport
 from .index import Generations, set_search_threads
 from .index.lifecycle import IndexLifecycle, IndexSettings
 from .index.state import IndexState
+from .learn.active import LearnedRankings
 from .model.batch import EmbeddingEngine
 from .model.embedder import Embedder
 from .profiles import Profile, parse_profile
@@ -72,6 +74,8 @@ class MatchService:
                     s.phrase_weight, s.coverage_weight),
             RetrievalSettings(s.candidates, s.phrase_candidates, s.passage_nprobe),
             QuerySettings(s.phrase_words, s.max_phrases), self._pool)
+        # The ranking `mentor-match learn` adopted, if any (matcher/learn): used by every match from then on.
+        self.learned = LearnedRankings(self.store, self.embedder, data_dir)
 
     # -- index lifecycle (lifecycle.py) -----------------------------------------------------------
 
@@ -186,12 +190,17 @@ class MatchService:
         request = self.parse(request)
         state = self.refresh()
         budget.check("after catching up with the store")
-        return self.pipeline.run(request, state, trust, retrieval, budget)
+        return self.pipeline.run(request, state, trust, retrieval, budget, self.reranker(retrieval))
 
     def rank(self, request: MatchRequest | dict[str, Any], trust: Trust = "full") -> Ranked:
         """Every eligible candidate of a request, scored and ordered, none explained yet (for programmes:
         `pipeline.answer(ranked, k)` explains the best k)."""
-        return self.pipeline.rank(self.parse(request), self.refresh(), trust)
+        return self.pipeline.rank(self.parse(request), self.refresh(), trust, reranker=self.reranker())
+
+    def reranker(self, retrieval: str | None = None):
+        """The learned ranking matches use (matcher/learn), or None: the hand-tuned fusion. A match that asks
+        for one retrieval mode (evaluation) is ranked by that mode alone."""
+        return None if retrieval is not None else self.learned.reranker()
 
     @cached_property
     def programmes(self) -> ProgrammeService:

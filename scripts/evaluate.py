@@ -10,6 +10,7 @@ and `mentor-match match` use).
     scripts/evaluate.py DATA --max-queries 5 --max-docs 300 --json      # a smoke run
     scripts/evaluate.py DATA --set passage_weight=0.3 --set fusion=rrf  # try other settings
     scripts/evaluate.py DATA --adapt                                    # the model adapted to DATA's documents
+    scripts/evaluate.py DATA --learn                                    # learn from half the queries, test on the rest
 
 The loaded corpus (store, embeddings and indexes) is cached under
 ~/.cache/mentor-matcher/eval/<hash of the corpus, the subset and the model> (or --cache-dir), so a
@@ -20,6 +21,12 @@ change ranking settings without invalidating the cache.
 profiles, never on the queries or their judgements, and evaluates with the adapted model whatever its
 self-check decided (the report gives the self-check's figures). The adapted model is cached under
 ~/.cache/mentor-matcher/eval/adapted/ by corpus, subset and adapt options, like the corpus.
+
+`--learn` turns half of the judged queries (by a hash of the query id: qrels_to_outcomes.half_of) into an
+outcome log (each judgement an `accepted` outcome), imports it with `mentor-match outcomes import`'s code,
+runs `mentor-match learn`'s code on it, and measures the default ranking on the other half before and
+after (the mentors are the same in both halves, as in a real programme). The log and any learned ranking
+are removed from the cached data dir afterwards.
 """
 
 from __future__ import annotations
@@ -228,8 +235,9 @@ def load(service: MatchService, docs: list[dict], ids: dict[str, str], progress:
 
 
 def evaluate(service: MatchService, queries: list[dict], qrels: dict[str, dict[str, int]], back: dict[str, str],
-             modes: list[str], progress: bool) -> dict[str, dict[str, float]]:
-    """Run every query in every mode; returns {mode: {metric: mean}}."""
+             modes: list[str], progress: bool, tops: dict[str, list[list[str]]] | None = None
+             ) -> dict[str, dict[str, float]]:
+    """Run every query in every mode; returns {mode: {metric: mean}} (and, into `tops`, each mode's top 5s)."""
     per_mode: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     bar = tqdm(total=len(queries) * len(modes), desc="queries", unit="query", disable=not progress)
     max_chars = service.settings.max_need_chars
@@ -239,6 +247,8 @@ def evaluate(service: MatchService, queries: list[dict], qrels: dict[str, dict[s
             result = service.match(body, retrieval=None if mode == "default" else mode)
             ranked = [back[m["mentor"]["id"]] for m in result["matches"]]
             per_mode[mode].append(score_query(ranked, qrels[q["_id"]]))
+            if tops is not None:
+                tops.setdefault(mode, []).append(ranked[:5])
             bar.update(1)
     bar.close()
     return {mode: mean_scores(scores) for mode, scores in per_mode.items()}
@@ -281,6 +291,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "queries) and evaluate with it")
     parser.add_argument("--adapt-minutes", type=float, help="with --adapt: training minutes (default: adapt's, 20)")
     parser.add_argument("--adapt-max-steps", type=int, help="with --adapt: most training steps (default: none)")
+    parser.add_argument("--learn", action="store_true",
+                        help="learn from the outcomes of half the queries (mentor-match learn's code), evaluate the "
+                             "default ranking on the other half before and after")
+    parser.add_argument("--learn-kind", choices=("linear", "lightgbm", "both"), default="linear",
+                        help="with --learn: the model (as `mentor-match learn --kind`)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bars (default: when stderr is a terminal)")
@@ -331,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     service = MatchService(settings.replace(data_dir=data_dir), embedder=embedder)
     load_seconds = load(service, docs, ids, progress)
     service.open(progress=progress)
+    if args.learn:
+        return learn_and_evaluate(args, service, docs, queries, qrels, ids, back, progress, started, load_seconds)
     results = evaluate(service, queries, qrels, back, modes, progress)
     report = {"dataset": str(args.dataset), "split": args.split, "queries": len(queries), "docs": len(docs),
               "results": results, "settings": ranking_settings(service.settings), "model": embedder.key,
@@ -350,6 +367,67 @@ def main(argv: list[str] | None = None) -> int:
                   f"{check['adapted']['mrr10']:.3f}, recall@10 {check['current']['recall10']:.3f} -> "
                   f"{check['adapted']['recall10']:.3f} ({'adopted' if adapted['adopted'] else 'not adopted'})")
         print(table(results, service.settings))
+    return 0
+
+
+def learn_and_evaluate(args, service: MatchService, docs: list[dict], queries: list[dict],
+                       qrels: dict[str, dict[str, int]], ids: dict[str, str], back: dict[str, str], progress: bool,
+                       started: float, load_seconds: float) -> int:
+    """--learn: the learn half as an outcome log, learned from; the test half evaluated before and after."""
+    from qrels_to_outcomes import half_of, outcome_rows
+
+    from matcher.learn import LearnOptions, learn, revert
+    from matcher.learn.metrics import exposure
+    from matcher.outcomes.importing import import_outcomes
+
+    revert(service)
+    service.store.delete_outcomes(everything=True)
+    test = [q for q in queries if half_of(q["_id"]) == "test"]
+    rows = outcome_rows([q for q in queries if half_of(q["_id"]) == "learn"], qrels, ids, "learn",
+                        service.settings.max_need_chars)
+    timer = time.perf_counter()
+    imported = import_outcomes(service.store, service.embedder, enumerate(rows, start=1))
+    import_seconds = time.perf_counter() - timer
+    if imported.rejected:
+        raise SystemExit(f"{len(imported.rejected)} outcome rows rejected, e.g. {imported.rejected[0]}")
+    tops: dict[str, list[list[str]]] = {}
+    before = evaluate(service, test, qrels, back, ["default"], progress, tops)["default"]
+    before_tops = tops.pop("default")
+    timer = time.perf_counter()
+    kinds = ("linear", "lightgbm") if args.learn_kind == "both" else (args.learn_kind,)
+    result = learn(service, LearnOptions(kinds=kinds), progress)
+    learn_seconds = time.perf_counter() - timer
+    after, after_tops = before, before_tops
+    if result.adopted:
+        after = evaluate(service, test, qrels, back, ["default"], progress, tops)["default"]
+        after_tops = tops.pop("default")
+    revert(service)
+    service.store.delete_outcomes(everything=True)
+    mentors = len(docs)
+    exposure_before, exposure_after = exposure(before_tops, mentors), exposure(after_tops, mentors)
+    report = {"dataset": str(args.dataset), "split": args.split, "docs": len(docs), "learn_queries":
+              len(queries) - len(test), "test_queries": len(test), "outcomes": imported.summary(),
+              "learn": {"adopted": result.adopted, "reason": result.reason, "kind": result.kind,
+                        "counts": result.counts, "held_back_before": result.before, "held_back_after": result.after,
+                        "importance": result.importance, "seconds": result.seconds},
+              "test_half": {"before": {**before, "top5_gini": exposure_before[0], "top5_share": exposure_before[1]},
+                            "after": {**after, "top5_gini": exposure_after[0], "top5_share": exposure_after[1]}},
+              "import_seconds": round(import_seconds, 1), "learn_seconds": round(learn_seconds, 1),
+              "load_seconds": round(load_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
+    service.store.close()
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    print(f"{args.dataset.name} ({args.split}): learned from {report['learn_queries']} queries "
+          f"({imported.added} outcomes), tested on {len(test)}; {report['seconds']} s")
+    print(f"learn ({learn_seconds:.1f} s): {result.reason}")
+    lines = ["| test half | ndcg@10 | recall@10 | recall@50 | mrr@10 | top-5 Gini | mentors in a top 5 |",
+             "|---|---|---|---|---|---|---|"]
+    for label, scores, (g, share) in (("default", before, exposure_before),
+                                      ("learned" if result.adopted else "learned (not adopted)", after,
+                                       exposure_after)):
+        lines.append(f"| {label} | " + " | ".join(f"{scores[m]:.3f}" for m in METRICS) + f" | {g:.3f} | {share:.3f} |")
+    print("\n".join(lines))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`mentor-match`: import, reindex, match, pair, programme, serve, keys, config, migrate, export-model, adapt, backup.
+"""`mentor-match`: import, reindex, match, pair, programme, outcomes, learn, serve, keys, config, migrate, export-model,
+adapt, backup.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -257,7 +258,7 @@ def cmd_migrate(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`."""
-    parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="mentor-match", description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show the service's own logs, and the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -311,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .programmes import add_commands as add_programme_commands
 
     add_programme_commands(sub, _service)
+
+    from .outcomes import add_commands as add_outcome_commands
+
+    add_outcome_commands(sub, _service)
 
     p = sub.add_parser("config", help="print the effective settings (MATCHER_* variables and defaults)")
     p.add_argument("--json", action="store_true", help="as a JSON object")

@@ -195,7 +195,8 @@ class ProgrammeService:
         request = MatchRequest.model_validate({
             "need": need, "style": spec.style, "mentee": mentee, "limit": limit,
             "filters": {"departments": spec.mentors.departments, "exclude_ids": banned}})
-        return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids)
+        return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids,
+                                          reranker=self.service.reranker())
 
     def _pool(self, spec: ProgrammeRules) -> list[str] | None:
         return list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
