@@ -147,9 +147,10 @@ def test_learn_adopts_what_the_log_teaches_survives_erasure_and_reverts(service)
 def test_learn_refuses_when_the_log_shows_nothing_better(service):
     rows, _ = log_rows(service, chosen_at=0)  # every mentee chose the hand-tuned ranking's first mentor
     store_log(service, rows)
-    result = learn(service, SMALL)
+    result = learn(service, LearnOptions(min_outcomes=60, min_held_back=10, threads=1, kinds=("linear", "lightgbm")))
     assert not result.adopted and result.reason.startswith("not adopted") and "nothing changed" in result.reason
     assert result.before["ndcg@10"] == pytest.approx(1.0)
+    assert set(result.after) == {"linear", "lightgbm"}  # both measured side by side
     assert artefacts.active_name(service.settings.data_dir) is None
     assert not any((service.settings.data_dir / artefacts.FOLDER).glob(artefacts.PREFIX + "*"))
 
