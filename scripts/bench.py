@@ -380,7 +380,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--anchors", type=int, default=3000, help="real ESCO embeddings the (d) vectors mix")
     p.add_argument("--ann-queries", type=int, default=135, help="real need sentences searched in (d)")
     p.add_argument("--exact-queries", type=int, default=135, help="exact searches timed in (d)")
-    p.add_argument("--requests", type=int, default=300, help="requests per concurrency level in (c); needs timed in (l)")
+    p.add_argument("--requests", type=int, default=300, help="requests per concurrency level in (c); needs in (l)")
     p.add_argument("--outcomes", type=int, default=5000, help="outcomes in (l)'s log")
     p.add_argument("--concurrency", type=ints, default=[1, 8])
     p.add_argument("--time-cap", type=float, default=180, help="seconds per load level in (c)")
