@@ -37,6 +37,7 @@ def percentile(values: list[float], q: float) -> float:
 def _both(service: MatchService, request, learned_first: bool) -> dict[str, float]:
     """{"without": ms, "learned": ms}: one match without the learned ranking and one with it, in that order
     or the other."""
+
     def without() -> None:
         service.pipeline.run(request, service.refresh())
 
@@ -44,8 +45,9 @@ def _both(service: MatchService, request, learned_first: bool) -> dict[str, floa
         service.match(request)
 
     ms = {}
-    for name, run in ((("learned", learned), ("without", without)) if learned_first else
-                      (("without", without), ("learned", learned))):
+    for name, run in (
+        (("learned", learned), ("without", without)) if learned_first else (("without", without), ("learned", learned))
+    ):
         started = time.perf_counter()
         run()
         ms[name] = (time.perf_counter() - started) * 1000
@@ -64,19 +66,33 @@ def part_l(settings: Settings, embedder: Embedder, folder: Path, n: int, needs, 
             body = {**body, "style": "any", "limit": 5, "mentee": {}}
             ranked = [m["mentor"]["id"] for m in service.match(body)["matches"]]
             if ranked:
-                rows.append({"need": body["need"], "mentor_id": ranked[i % len(ranked)], "outcome": "accepted",
-                             "mentee_id": f"bench-mentee-{i}"})
+                rows.append(
+                    {
+                        "need": body["need"],
+                        "mentor_id": ranked[i % len(ranked)],
+                        "outcome": "accepted",
+                        "mentee_id": f"bench-mentee-{i}",
+                    }
+                )
         started = time.perf_counter()
         imported = import_outcomes(service.store, service.embedder, enumerate(rows, start=1))
         out["import_seconds"] = round(time.perf_counter() - started, 1)
         log(f"(l) N={n}: imported {imported.added} outcomes in {out['import_seconds']} s")
         started = time.perf_counter()
         # The defaults (200 outcomes, 30 held-back mentees) apply from 2,000 outcomes; a smoke run's few use less.
-        result = learn(service, LearnOptions(kinds=("linear",), min_outcomes=min(200, len(rows) // 2),
-                                             min_held_back=min(30, max(2, len(rows) // 10))))
+        result = learn(
+            service,
+            LearnOptions(
+                kinds=("linear",), min_outcomes=min(200, len(rows) // 2), min_held_back=min(30, max(2, len(rows) // 10))
+            ),
+        )
         out["learn_seconds"] = round(time.perf_counter() - started, 1)
-        out["learn"] = {"adopted": result.adopted, "reason": result.reason, "seconds": result.seconds,
-                        "counts": result.counts}
+        out["learn"] = {
+            "adopted": result.adopted,
+            "reason": result.reason,
+            "seconds": result.seconds,
+            "counts": result.counts,
+        }
         log(f"(l) N={n}: learn took {out['learn_seconds']} s: {result.reason}")
         if not result.adopted:
             name = artefacts.save(folder, result.model, {"bench": "made active to measure its cost"})
@@ -93,11 +109,15 @@ def part_l(settings: Settings, embedder: Embedder, folder: Path, n: int, needs, 
                 plain.append(ms["without"])
                 learned.append(ms["learned"])
         out["match_without"] = {"p50_ms": round(percentile(plain, 50), 2), "p95_ms": round(percentile(plain, 95), 2)}
-        out["match_learned"] = {"p50_ms": round(percentile(learned, 50), 2),
-                                "p95_ms": round(percentile(learned, 95), 2)}
+        out["match_learned"] = {
+            "p50_ms": round(percentile(learned, 50), 2),
+            "p95_ms": round(percentile(learned, 95), 2),
+        }
         out["p50_ratio"] = round(out["match_learned"]["p50_ms"] / out["match_without"]["p50_ms"], 3)
-        log(f"(l) N={n}: match p50 {out['match_without']['p50_ms']} ms -> {out['match_learned']['p50_ms']} ms "
-            f"with the learned ranking (ratio {out['p50_ratio']})")
+        log(
+            f"(l) N={n}: match p50 {out['match_without']['p50_ms']} ms -> {out['match_learned']['p50_ms']} ms "
+            f"with the learned ranking (ratio {out['p50_ratio']})"
+        )
     finally:
         revert(service)
         service.store.delete_outcomes(everything=True)

@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     load_seconds = load(service, docs, ids, progress)
     service.open(progress=progress)
     if args.learn:
+        from evaluate_learn import learn_and_evaluate  # scripts/evaluate_learn.py
+
         return learn_and_evaluate(args, service, docs, queries, qrels, ids, back, progress, started, load_seconds)
     results = evaluate(service, queries, qrels, back, modes, progress)
     report = {"dataset": str(args.dataset), "split": args.split, "queries": len(queries), "docs": len(docs),
@@ -367,67 +369,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"{check['adapted']['mrr10']:.3f}, recall@10 {check['current']['recall10']:.3f} -> "
                   f"{check['adapted']['recall10']:.3f} ({'adopted' if adapted['adopted'] else 'not adopted'})")
         print(table(results, service.settings))
-    return 0
-
-
-def learn_and_evaluate(args, service: MatchService, docs: list[dict], queries: list[dict],
-                       qrels: dict[str, dict[str, int]], ids: dict[str, str], back: dict[str, str], progress: bool,
-                       started: float, load_seconds: float) -> int:
-    """--learn: the learn half as an outcome log, learned from; the test half evaluated before and after."""
-    from qrels_to_outcomes import half_of, outcome_rows
-
-    from matcher.learn import LearnOptions, learn, revert
-    from matcher.learn.metrics import exposure
-    from matcher.outcomes.importing import import_outcomes
-
-    revert(service)
-    service.store.delete_outcomes(everything=True)
-    test = [q for q in queries if half_of(q["_id"]) == "test"]
-    rows = outcome_rows([q for q in queries if half_of(q["_id"]) == "learn"], qrels, ids, "learn",
-                        service.settings.max_need_chars)
-    timer = time.perf_counter()
-    imported = import_outcomes(service.store, service.embedder, enumerate(rows, start=1))
-    import_seconds = time.perf_counter() - timer
-    if imported.rejected:
-        raise SystemExit(f"{len(imported.rejected)} outcome rows rejected, e.g. {imported.rejected[0]}")
-    tops: dict[str, list[list[str]]] = {}
-    before = evaluate(service, test, qrels, back, ["default"], progress, tops)["default"]
-    before_tops = tops.pop("default")
-    timer = time.perf_counter()
-    kinds = ("linear", "lightgbm") if args.learn_kind == "both" else (args.learn_kind,)
-    result = learn(service, LearnOptions(kinds=kinds), progress)
-    learn_seconds = time.perf_counter() - timer
-    after, after_tops = before, before_tops
-    if result.adopted:
-        after = evaluate(service, test, qrels, back, ["default"], progress, tops)["default"]
-        after_tops = tops.pop("default")
-    revert(service)
-    service.store.delete_outcomes(everything=True)
-    mentors = len(docs)
-    exposure_before, exposure_after = exposure(before_tops, mentors), exposure(after_tops, mentors)
-    report = {"dataset": str(args.dataset), "split": args.split, "docs": len(docs), "learn_queries":
-              len(queries) - len(test), "test_queries": len(test), "outcomes": imported.summary(),
-              "learn": {"adopted": result.adopted, "reason": result.reason, "kind": result.kind,
-                        "counts": result.counts, "held_back_before": result.before, "held_back_after": result.after,
-                        "importance": result.importance, "seconds": result.seconds},
-              "test_half": {"before": {**before, "top5_gini": exposure_before[0], "top5_share": exposure_before[1]},
-                            "after": {**after, "top5_gini": exposure_after[0], "top5_share": exposure_after[1]}},
-              "import_seconds": round(import_seconds, 1), "learn_seconds": round(learn_seconds, 1),
-              "load_seconds": round(load_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
-    service.store.close()
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
-        return 0
-    print(f"{args.dataset.name} ({args.split}): learned from {report['learn_queries']} queries "
-          f"({imported.added} outcomes), tested on {len(test)}; {report['seconds']} s")
-    print(f"learn ({learn_seconds:.1f} s): {result.reason}")
-    lines = ["| test half | ndcg@10 | recall@10 | recall@50 | mrr@10 | top-5 Gini | mentors in a top 5 |",
-             "|---|---|---|---|---|---|---|"]
-    for label, scores, (g, share) in (("default", before, exposure_before),
-                                      ("learned" if result.adopted else "learned (not adopted)", after,
-                                       exposure_after)):
-        lines.append(f"| {label} | " + " | ".join(f"{scores[m]:.3f}" for m in METRICS) + f" | {g:.3f} | {share:.3f} |")
-    print("\n".join(lines))
     return 0
 
 

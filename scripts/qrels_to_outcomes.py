@@ -28,7 +28,7 @@ _ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def half_of(query_id: str) -> str:
-    """"learn" or "test": the half a query falls in, by a SHA-256 of its id (stable across runs and machines)."""
+    """ "learn" or "test": the half a query falls in, by a SHA-256 of its id (stable across runs and machines)."""
     return "learn" if int(hashlib.sha256(("half:" + query_id).encode()).hexdigest()[:8], 16) % 2 == 0 else "test"
 
 
@@ -38,8 +38,9 @@ def mentee_id(query_id: str) -> str:
     return ("q-" + clean)[:64] if clean else "q-" + hashlib.sha256(query_id.encode()).hexdigest()[:16]
 
 
-def outcome_rows(queries: list[dict], qrels: dict[str, dict[str, int]], ids: dict[str, str], half: str = "all",
-                 max_chars: int = 2000) -> list[dict]:
+def outcome_rows(
+    queries: list[dict], qrels: dict[str, dict[str, int]], ids: dict[str, str], half: str = "all", max_chars: int = 2000
+) -> list[dict]:
     """The outcome rows of the judged queries in `half` whose documents are loaded (`ids`: doc id -> profile id)."""
     rows = []
     for q in queries:
@@ -48,8 +49,14 @@ def outcome_rows(queries: list[dict], qrels: dict[str, dict[str, int]], ids: dic
             continue
         for doc_id, grade in sorted(qrels[q["_id"]].items()):
             if grade > 0 and doc_id in ids:
-                rows.append({"need": text[:max_chars], "mentor_id": ids[doc_id], "outcome": "accepted",
-                             "mentee_id": mentee_id(q["_id"])})
+                rows.append(
+                    {
+                        "need": text[:max_chars],
+                        "mentor_id": ids[doc_id],
+                        "outcome": "accepted",
+                        "mentee_id": mentee_id(q["_id"]),
+                    }
+                )
     return rows
 
 

@@ -31,8 +31,14 @@ from tests.conftest import profile
 pytestmark = pytest.mark.slow  # hundreds of needs ranked through the real pipeline
 
 SKILLS = Path(__file__).resolve().parent / "data" / "skills"
-VARIANTS = ("{q}", "I would like some help with this: {q}", "{q} Any advice is welcome.",
-            "Could someone guide me? {q}", "{q} I am new to this.", "Looking for a mentor. {q}")
+VARIANTS = (
+    "{q}",
+    "I would like some help with this: {q}",
+    "{q} Any advice is welcome.",
+    "Could someone guide me? {q}",
+    "{q} I am new to this.",
+    "Looking for a mentor. {q}",
+)
 SMALL = LearnOptions(min_outcomes=60, min_held_back=10, threads=1)
 
 
@@ -45,8 +51,18 @@ def base_dir(tmp_path_factory, embedder) -> Path:
     """A data dir with the 80 skills as mentors and 20 stored mentees who mentor nobody."""
     folder = tmp_path_factory.mktemp("skills") / "data"
     service = MatchService(Settings(data_dir=folder), embedder=embedder)
-    items = [{"id": d["_id"], "name": d["_id"], "seniority": 5, "bio": d["text"], "styles": list(STYLES),
-              "capacity": 3, "flash_hours_per_month": 2} for d in read("corpus.jsonl")]
+    items = [
+        {
+            "id": d["_id"],
+            "name": d["_id"],
+            "seniority": 5,
+            "bio": d["text"],
+            "styles": list(STYLES),
+            "capacity": 3,
+            "flash_hours_per_month": 2,
+        }
+        for d in read("corpus.jsonl")
+    ]
     items += [profile(f"mentee-{t:02d}", 3, "Learning.", styles=[]) for t in range(20)]
     report = service.import_items(enumerate(items, start=1), checkpoint=True)
     assert not report.rejected

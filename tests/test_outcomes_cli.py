@@ -20,9 +20,13 @@ pytestmark = pytest.mark.slow  # each command loads the model again, as a new pr
 def data_dir(tmp_path, monkeypatch, make_service):
     folder = tmp_path / "data"
     service = make_service(folder)
-    service.import_items([(1, profile("ana", 4, "I teach SQL window functions and query tuning.")),
-                          (2, profile("ben", 6, "I coach people on public speaking and presenting.")),
-                          (3, profile("cleo", 3, "Learner.", styles=[]))])
+    service.import_items(
+        [
+            (1, profile("ana", 4, "I teach SQL window functions and query tuning.")),
+            (2, profile("ben", 6, "I coach people on public speaking and presenting.")),
+            (3, profile("cleo", 3, "Learner.", styles=[])),
+        ]
+    )
     service.close()
     monkeypatch.setenv("MATCHER_DATA_DIR", str(folder))
     return folder
@@ -36,15 +40,30 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_import_names_each_bad_row_stores_the_good_ones_and_is_idempotent(data_dir, tmp_path, capsys):
     rows = [
-        json.dumps({"need": "help with SQL window functions", "mentor_id": "ana", "outcome": "accepted",
-                    "mentee_id": "cleo", "at": "2025-02-03"}),
+        json.dumps(
+            {
+                "need": "help with SQL window functions",
+                "mentor_id": "ana",
+                "outcome": "accepted",
+                "mentee_id": "cleo",
+                "at": "2025-02-03",
+            }
+        ),
         json.dumps({"need": "presenting to executives", "mentor_id": "ben", "outcome": "maybe"}),
         json.dumps({"need": "presenting to executives", "mentor_id": "nobody", "outcome": "accepted"}),
         "{not json",
         json.dumps({"mentor_id": "ben", "outcome": "declined"}),
         json.dumps({"need": "SQL", "mentor_id": "ana", "outcome": "good_fit", "at": "last tuesday"}),
-        json.dumps({"need": "presenting to executives", "mentor_id": "ben", "outcome": "good_fit",
-                    "mentee_id": "past-42", "style": "traditional", "at": "2025-04-01T10:30:00Z"}),
+        json.dumps(
+            {
+                "need": "presenting to executives",
+                "mentor_id": "ben",
+                "outcome": "good_fit",
+                "mentee_id": "past-42",
+                "style": "traditional",
+                "at": "2025-04-01T10:30:00Z",
+            }
+        ),
         json.dumps({"need": "SQL", "mentor_id": "ana", "outcome": "accepted", "rating": 5}),
     ]
     path = tmp_path / "outcomes.jsonl"
@@ -64,9 +83,11 @@ def test_import_names_each_bad_row_stores_the_good_ones_and_is_idempotent(data_d
     assert code == 2 and "added 0, unchanged 2, rejected 6" in out
 
     csv_path = tmp_path / "more.csv"
-    csv_path.write_text("need,mentor_id,outcome,mentee_id,style,at\n"
-                        "query tuning,ana,completed,,,\n"
-                        "query tuning,ana,accepted,cleo,sideways,\n")
+    csv_path.write_text(
+        "need,mentor_id,outcome,mentee_id,style,at\n"
+        "query tuning,ana,completed,,,\n"
+        "query tuning,ana,accepted,cleo,sideways,\n"
+    )
     code, out, err = run(capsys, "outcomes", "import", str(csv_path))
     assert code == 2 and "more.csv (csv): added 1, unchanged 0, rejected 1" in out
     assert err.startswith("line 3: rejected: style: ")
@@ -74,8 +95,10 @@ def test_import_names_each_bad_row_stores_the_good_ones_and_is_idempotent(data_d
     code, out, _ = run(capsys, "outcomes", "list", "--json")
     listed = [json.loads(line) for line in out.splitlines()]
     assert [(o["mentor_id"], o["outcome"], o["mentee_id"], o["at"]) for o in listed] == [
-        ("ana", "accepted", "cleo", "2025-02-03"), ("ben", "good_fit", "past-42", "2025-04-01"),
-        ("ana", "completed", None, None)]
+        ("ana", "accepted", "cleo", "2025-02-03"),
+        ("ben", "good_fit", "past-42", "2025-04-01"),
+        ("ana", "completed", None, None),
+    ]
     code, out, _ = run(capsys, "outcomes", "stats")
     assert code == 0 and out.startswith("3 outcomes (accepted 1, completed 1, good_fit 1); 3 mentees, 2 mentors")
 
@@ -88,8 +111,9 @@ def test_import_names_each_bad_row_stores_the_good_ones_and_is_idempotent(data_d
 
 def test_erasing_a_mentee_profile_deletes_their_outcomes(data_dir, tmp_path, capsys, make_service):
     path = tmp_path / "outcomes.jsonl"
-    path.write_text(json.dumps({"need": "window functions", "mentor_id": "ana", "outcome": "accepted",
-                                "mentee_id": "cleo"}) + "\n")
+    path.write_text(
+        json.dumps({"need": "window functions", "mentor_id": "ana", "outcome": "accepted", "mentee_id": "cleo"}) + "\n"
+    )
     assert run(capsys, "outcomes", "import", str(path))[0] == 0
     service = make_service(data_dir)
     assert service.delete("cleo")

@@ -42,9 +42,11 @@ def put(store, *pids: str) -> None:
 
 def test_outcomes_are_stored_once_and_refused_for_unknown_mentors(store):
     put(store, "m1", "m2")
-    rows = [make_outcome("SQL window functions", "m1", "accepted", "e1", at="2025-03-01"),
-            make_outcome("SQL window functions", "m2", "declined", "e1", at="2025-03-01"),
-            make_outcome("public speaking", "ghost", "accepted", "e2")]
+    rows = [
+        make_outcome("SQL window functions", "m1", "accepted", "e1", at="2025-03-01"),
+        make_outcome("SQL window functions", "m2", "declined", "e1", at="2025-03-01"),
+        make_outcome("public speaking", "ghost", "accepted", "e2"),
+    ]
     before = store.outcomes_version()
     vector = np.arange(4, dtype=np.float32)
     assert store.add_outcomes(rows, [vector, None, None], "model-a") == ["added", "added", "unknown mentor"]
@@ -56,23 +58,33 @@ def test_outcomes_are_stored_once_and_refused_for_unknown_mentors(store):
     assert store.known_outcomes([r.content_hash for r in rows]) == {rows[0].content_hash, rows[1].content_hash}
     stored = store.outcomes()
     assert [(o.mentor_id, o.outcome, o.mentee_id, o.at) for o in stored] == [
-        ("m1", "accepted", "e1", "2025-03-01"), ("m2", "declined", "e1", "2025-03-01")]
+        ("m1", "accepted", "e1", "2025-03-01"),
+        ("m2", "declined", "e1", "2025-03-01"),
+    ]
     assert store.outcome_vectors([o.id for o in stored], 4) == {stored[0].id: ("model-a", pytest.approx(vector))}
     assert store.set_outcome_vectors([(stored[1].id, "model-b", vector + 1)]) == 1
     assert store.outcome_vectors([stored[1].id], 4)[stored[1].id][0] == "model-b"
     stats = store.outcome_stats()
     assert (stats["outcomes"], stats["by_outcome"], stats["mentees"], stats["mentors"]) == (
-        2, {"accepted": 1, "declined": 1}, 1, 2)
+        2,
+        {"accepted": 1, "declined": 1},
+        1,
+        2,
+    )
     assert store.record_outcome(make_outcome("mentoring a new manager", "m2", "good_fit", source="service")) == "added"
     assert store.outcomes(mentor_id="m2")[-1].source == "service"
 
 
 def test_outcomes_are_deleted_by_mentor_mentee_date_or_all(store):
     put(store, "m1", "m2")
-    store.add_outcomes([make_outcome("budgets", "m1", "accepted", "e1", at="2024-01-05"),
-                        make_outcome("budgets", "m2", "accepted", "e2", at="2025-06-01"),
-                        make_outcome("hiring", "m2", "completed", "e3"),  # undated: the day it was recorded
-                        make_outcome("hiring", "m1", "not_a_fit", "e3", at="2025-07-01")])
+    store.add_outcomes(
+        [
+            make_outcome("budgets", "m1", "accepted", "e1", at="2024-01-05"),
+            make_outcome("budgets", "m2", "accepted", "e2", at="2025-06-01"),
+            make_outcome("hiring", "m2", "completed", "e3"),  # undated: the day it was recorded
+            make_outcome("hiring", "m1", "not_a_fit", "e3", at="2025-07-01"),
+        ]
+    )
     with pytest.raises(ValueError):
         store.delete_outcomes()
     assert store.delete_outcomes(before="2025-01-01") == 1
@@ -85,10 +97,14 @@ def test_outcomes_are_deleted_by_mentor_mentee_date_or_all(store):
 
 def test_erasing_a_person_deletes_their_outcomes_as_mentor_and_as_mentee(store):
     put(store, "m1", "m2", "e1")
-    store.add_outcomes([make_outcome("career change", "m1", "accepted", "e1"),
-                        make_outcome("career change", "m2", "declined", "e1"),
-                        make_outcome("data science", "m2", "accepted", "other"),
-                        make_outcome("negotiation", "m1", "good_fit", "other")])
+    store.add_outcomes(
+        [
+            make_outcome("career change", "m1", "accepted", "e1"),
+            make_outcome("career change", "m2", "declined", "e1"),
+            make_outcome("data science", "m2", "accepted", "other"),
+            make_outcome("negotiation", "m1", "good_fit", "other"),
+        ]
+    )
     version = store.outcomes_version()
     store.delete("e1")  # a mentee who is a stored profile
     assert store.outcomes_version() > version

@@ -81,8 +81,10 @@ def load(data_dir: Path, name: str) -> tuple[FittedModel, dict]:
     except (FileNotFoundError, ValueError) as exc:
         raise ValueError(f"learned ranking {name}: unreadable ({exc})") from None
     if data.get("format") != FORMAT or tuple(data.get("features", ())) != FEATURES:
-        raise ValueError(f"learned ranking {name}: made by another version (its format or features differ); "
-                         f"run `mentor-match learn` again")
+        raise ValueError(
+            f"learned ranking {name}: made by another version (its format or features differ); "
+            f"run `mentor-match learn` again"
+        )
     return FittedModel.from_json(data, booster), record
 
 

@@ -74,7 +74,7 @@ def split(queries: list[Query], holdout: float) -> tuple[list[Query], list[Query
         latest[q.key] = max(filter(None, (latest.get(q.key), q.day)), default=None)
     if latest and all(latest.values()):
         ordered = sorted(latest, key=lambda k: (latest[k], stable_share(k)))
-        held = set(ordered[len(ordered) - round(len(ordered) * holdout):])
+        held = set(ordered[len(ordered) - round(len(ordered) * holdout) :])
         how = "latest mentees by date"
     else:
         held = {k for k in latest if stable_share(k) < holdout}
@@ -93,8 +93,12 @@ def pool_of(store, embedder: Embedder, outcomes: list[Outcome]) -> OutcomePool:
         vectors.update({o.id: v for o, v in zip(missing, fresh)})
     dim = embedder.dim
     matrix = np.vstack([vectors[o.id] for o in outcomes]) if outcomes else np.zeros((0, dim), dtype=np.float32)
-    return OutcomePool(matrix, [o.mentor_id for o in outcomes], np.array([GRADES[o.outcome] for o in outcomes]),
-                       [o.mentee_key for o in outcomes])
+    return OutcomePool(
+        matrix,
+        [o.mentor_id for o in outcomes],
+        np.array([GRADES[o.outcome] for o in outcomes]),
+        [o.mentee_key for o in outcomes],
+    )
 
 
 @dataclass
@@ -115,15 +119,20 @@ class Examples:
         self.ids.append(ids)
         self.queries.append(query)
 
-    def stacked(self, where: Callable[[int], bool] = lambda i: True
-                ) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    def stacked(
+        self, where: Callable[[int], bool] = lambda i: True
+    ) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
         """(features, labels, candidates per query, fusion scores) of the queries `where` keeps that have a
         chosen mentor among their candidates (others teach a ranking nothing)."""
         keep = [i for i in range(len(self.x)) if where(i) and self.y[i].max() > 0]
         if not keep:
             return np.zeros((0, 0), dtype=np.float32), np.zeros(0), [], np.zeros(0)
-        return (np.vstack([self.x[i] for i in keep]), np.concatenate([self.y[i] for i in keep]),
-                [len(self.y[i]) for i in keep], np.concatenate([self.baseline[i] for i in keep]))
+        return (
+            np.vstack([self.x[i] for i in keep]),
+            np.concatenate([self.y[i] for i in keep]),
+            [len(self.y[i]) for i in keep],
+            np.concatenate([self.baseline[i] for i in keep]),
+        )
 
 
 RankQuery = Callable[[dict, LearnedReranker | None], Ranked]
@@ -150,8 +159,13 @@ def rank_query(rank: RankQuery, bodies: list[dict], reranker: LearnedReranker | 
     return None
 
 
-def collect(rank: RankQuery, queries: list[Query], pool: OutcomePool, bodies: Callable[[Query], list[dict]],
-            progress: Callable[[], None] = lambda: None) -> Examples:
+def collect(
+    rank: RankQuery,
+    queries: list[Query],
+    pool: OutcomePool,
+    bodies: Callable[[Query], list[dict]],
+    progress: Callable[[], None] = lambda: None,
+) -> Examples:
     """Every query ranked with the votes of the other mentees' outcomes in `pool`, its features kept."""
     examples = Examples()
     for query in queries:

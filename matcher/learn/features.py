@@ -13,16 +13,29 @@ from .pool import Votes
 
 FEATURES: tuple[str, ...] = (
     # the need against the whole bio, its best sentence, and each sentence of the need (search/scoring.py)
-    "whole_need", "whole_phrase", "whole", "passage", "coverage",
+    "whole_need",
+    "whole_phrase",
+    "whole",
+    "passage",
+    "coverage",
     # BM25 over words and over list items, each over the best candidate's; how list-like the need is
-    "words", "items", "item_share",
+    "words",
+    "items",
+    "item_share",
     # the hand-tuned fusion and the style's preference; the default score and the rank it gives
-    "relevance", "fit", "default_score", "default_rank",
+    "relevance",
+    "fit",
+    "default_score",
+    "default_rank",
     # the need's shape
-    "n_parts", "n_phrases",
+    "n_parts",
+    "n_phrases",
     # what similar needs chose (pool.Votes). Not how often a mentor was chosen overall: on the lists dev set
     # that added 0.007 nDCG@10 and made the top 5s a popularity contest (README "Learning from outcomes").
-    "vote", "vote_best", "vote_count", "declined_best",
+    "vote",
+    "vote_best",
+    "vote_count",
+    "declined_best",
 )
 
 
@@ -39,10 +52,23 @@ def feature_matrix(scored: Scored, votes: Votes | None) -> np.ndarray:
         return np.array([values.get(r, missing) for r in rows], dtype=np.float32)
 
     columns = [
-        s.whole_need, s.whole_phrase, s.whole, s.passage, s.coverage,
-        s.words, s.items, np.full(n, s.item_share, dtype=np.float32),
-        s.relevance, scored.fit, scored.scores, np.log1p(default_rank),
-        np.full(n, s.n_parts, dtype=np.float32), np.full(n, s.n_phrases, dtype=np.float32),
-        of(votes.vote), of(votes.best), of(votes.count), of(votes.declined),
+        s.whole_need,
+        s.whole_phrase,
+        s.whole,
+        s.passage,
+        s.coverage,
+        s.words,
+        s.items,
+        np.full(n, s.item_share, dtype=np.float32),
+        s.relevance,
+        scored.fit,
+        scored.scores,
+        np.log1p(default_rank),
+        np.full(n, s.n_parts, dtype=np.float32),
+        np.full(n, s.n_phrases, dtype=np.float32),
+        of(votes.vote),
+        of(votes.best),
+        of(votes.count),
+        of(votes.declined),
     ]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])

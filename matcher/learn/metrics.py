@@ -51,6 +51,10 @@ def summarise(ranked: Mapping[str, Sequence[str]], relevant: Mapping[str, Mappin
     keys = [key for key in ranked if any(g > 0 for g in relevant[key].values())]
     n = max(len(keys), 1)
     top5_gini, top5_share = exposure((ranked[key] for key in ranked), mentors)
-    return {"ndcg@10": sum(ndcg(ranked[key], relevant[key]) for key in keys) / n,
-            "recall@50": sum(recall(ranked[key], relevant[key]) for key in keys) / n,
-            "top5_gini": top5_gini, "top5_share": top5_share, "needs": len(keys)}
+    return {
+        "ndcg@10": sum(ndcg(ranked[key], relevant[key]) for key in keys) / n,
+        "recall@50": sum(recall(ranked[key], relevant[key]) for key in keys) / n,
+        "top5_gini": top5_gini,
+        "top5_share": top5_share,
+        "needs": len(keys),
+    }

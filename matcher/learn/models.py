@@ -23,10 +23,22 @@ KINDS = ("linear", "lightgbm")
 BOOST_ROUNDS = 400  # at most; early stopping on held-back training needs decides
 EARLY_STOP = 40
 LGB_PARAMS = {
-    "objective": "lambdarank", "metric": "ndcg", "eval_at": [10], "learning_rate": 0.05, "num_leaves": 15,
-    "min_data_in_leaf": 40, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
-    "lambda_l2": 1.0, "label_gain": [0, 1, 3], "lambdarank_truncation_level": 30, "deterministic": True,
-    "force_row_wise": True, "seed": 0, "verbose": -1,
+    "objective": "lambdarank",
+    "metric": "ndcg",
+    "eval_at": [10],
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 40,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "label_gain": [0, 1, 3],
+    "lambdarank_truncation_level": 30,
+    "deterministic": True,
+    "force_row_wise": True,
+    "seed": 0,
+    "verbose": -1,
 }
 
 
@@ -62,14 +74,29 @@ class FittedModel:
 
     def to_json(self) -> dict:
         """Everything but the LightGBM text (saved beside it)."""
-        return {"kind": self.kind, "features": list(self.features), "weights": self.weights, "bias": self.bias,
-                "mean": self.mean, "scale": self.scale, "curve": list(self.curve)}
+        return {
+            "kind": self.kind,
+            "features": list(self.features),
+            "weights": self.weights,
+            "bias": self.bias,
+            "mean": self.mean,
+            "scale": self.scale,
+            "curve": list(self.curve),
+        }
 
     @classmethod
     def from_json(cls, data: dict, booster_text: str | None = None) -> FittedModel:
         """The inverse of to_json (with the LightGBM text for that kind)."""
-        return cls(data["kind"], tuple(data["features"]), booster_text, data.get("weights"), data.get("bias", 0.0),
-                   data.get("mean"), data.get("scale"), tuple(data.get("curve", (1.0, 0.0))))
+        return cls(
+            data["kind"],
+            tuple(data["features"]),
+            booster_text,
+            data.get("weights"),
+            data.get("bias", 0.0),
+            data.get("mean"),
+            data.get("scale"),
+            tuple(data.get("curve", (1.0, 0.0))),
+        )
 
     def importance(self) -> dict[str, float]:
         """How much each feature counts: LightGBM's total gain, or the linear weight on the standardised feature."""
@@ -81,9 +108,18 @@ class FittedModel:
         return {f: round(float(w), 4) for f, w in zip(self.features, self.weights)}
 
 
-def fit(kind: str, features: tuple[str, ...], x: np.ndarray, y: np.ndarray, groups: list[int],
-        x_stop: np.ndarray | None = None, y_stop: np.ndarray | None = None, groups_stop: list[int] | None = None,
-        baseline: np.ndarray | None = None, threads: int = 0) -> FittedModel:
+def fit(
+    kind: str,
+    features: tuple[str, ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: list[int],
+    x_stop: np.ndarray | None = None,
+    y_stop: np.ndarray | None = None,
+    groups_stop: list[int] | None = None,
+    baseline: np.ndarray | None = None,
+    threads: int = 0,
+) -> FittedModel:
     """Fit one kind on candidates grouped by need (`groups`: candidates per need, in order).
 
     Args:
@@ -135,8 +171,14 @@ def _fit_linear(features, x, y) -> FittedModel:
     z = (x - mean) / scale
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
     model.fit(z, (y > 0).astype(int))
-    return FittedModel("linear", tuple(features), weights=model.coef_[0].tolist(), bias=float(model.intercept_[0]),
-                       mean=mean.tolist(), scale=scale.tolist())
+    return FittedModel(
+        "linear",
+        tuple(features),
+        weights=model.coef_[0].tolist(),
+        bias=float(model.intercept_[0]),
+        mean=mean.tolist(),
+        scale=scale.tolist(),
+    )
 
 
 def _curve(raw: np.ndarray, baseline: np.ndarray) -> tuple[float, float]:

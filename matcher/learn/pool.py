@@ -54,7 +54,8 @@ class OutcomePool:
         self.mentees = list(mentees)
         self.positive = self.grades > 0
         self._of_mentee: dict[str, np.ndarray] = {
-            key: np.array(rows, dtype=np.int64) for key, rows in _group(self.mentees).items()}
+            key: np.array(rows, dtype=np.int64) for key, rows in _group(self.mentees).items()
+        }
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -67,11 +68,13 @@ class OutcomePool:
     def subset(self, keep: np.ndarray) -> OutcomePool:
         """The pool of the outcomes where `keep` is true."""
         index = np.flatnonzero(keep)
-        return OutcomePool(self.vectors[index], [self.mentors[i] for i in index], self.grades[index],
-                           [self.mentees[i] for i in index])
+        return OutcomePool(
+            self.vectors[index], [self.mentors[i] for i in index], self.grades[index], [self.mentees[i] for i in index]
+        )
 
-    def votes(self, need: np.ndarray, row_of: Mapping[str, int], exclude: str | None = None,
-              neighbours: int = NEIGHBOURS) -> Votes:
+    def votes(
+        self, need: np.ndarray, row_of: Mapping[str, int], exclude: str | None = None, neighbours: int = NEIGHBOURS
+    ) -> Votes:
         """The votes of the past needs nearest to `need` for the mentors still stored (`row_of`: id -> row).
 
         Args:

@@ -76,8 +76,9 @@ def exclusive(data_dir) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LearnRunning(f"another `mentor-match learn` is running on {folder}; try again when it has "
-                               f"finished") from None
+            raise LearnRunning(
+                f"another `mentor-match learn` is running on {folder}; try again when it has finished"
+            ) from None
         yield
     finally:
         os.close(fd)
@@ -108,20 +109,34 @@ def _learn(service, options: LearnOptions, progress: bool) -> LearnResult:
     queries = queries_of(outcomes)
     positives = sum(1 for o in outcomes if o.grade > 0)
     days = sorted(o.at for o in outcomes if o.at)
-    counts = {"outcomes": len(outcomes), "positive": positives, "mentees": len({q.key for q in queries}),
-              "needs": len(queries), "first_day": days[0] if days else None, "last_day": days[-1] if days else None,
-              "mentors": len({o.mentor_id for o in outcomes})}
+    counts = {
+        "outcomes": len(outcomes),
+        "positive": positives,
+        "mentees": len({q.key for q in queries}),
+        "needs": len(queries),
+        "first_day": days[0] if days else None,
+        "last_day": days[-1] if days else None,
+        "mentors": len({o.mentor_id for o in outcomes}),
+    }
     if positives < options.min_outcomes:
-        return LearnResult(False, f"too few outcomes: {positives} accepted, good fit or completed, "
-                                  f"{options.min_outcomes} needed to learn from; nothing changed", counts)
+        return LearnResult(
+            False,
+            f"too few outcomes: {positives} accepted, good fit or completed, "
+            f"{options.min_outcomes} needed to learn from; nothing changed",
+            counts,
+        )
     train_q, held_q, how = split(queries, options.holdout)
     train_q = [q for q in train_q if q.positive]
     held_q = [q for q in held_q if q.positive]
     held_mentees = {q.key for q in held_q}
     counts.update(split=how, train_mentees=len({q.key for q in train_q}), held_back_mentees=len(held_mentees))
     if len(held_mentees) < options.min_held_back:
-        return LearnResult(False, f"too few outcomes to judge: {len(held_mentees)} held-back mentees chose a mentor, "
-                                  f"{options.min_held_back} needed; nothing changed", counts)
+        return LearnResult(
+            False,
+            f"too few outcomes to judge: {len(held_mentees)} held-back mentees chose a mentor, "
+            f"{options.min_held_back} needed; nothing changed",
+            counts,
+        )
     timer = time.perf_counter()
     pool = pool_of(store, service.embedder, outcomes)
     train_pool = pool.subset(np.array([o.mentee_key not in held_mentees for o in outcomes]))
@@ -170,12 +185,16 @@ def _learn(service, options: LearnOptions, progress: bool) -> LearnResult:
     recall_change = result.after[best]["recall@50"] - result.before["recall@50"]
     if gain > 0 and recall_change >= 0:
         result.adopted = True
-        result.reason = (f"adopted the {best} ranking: nDCG@10 {gain:+.3f}, recall@50 {recall_change:+.3f} on "
-                         f"{len(held_mentees)} held-back mentees")
+        result.reason = (
+            f"adopted the {best} ranking: nDCG@10 {gain:+.3f}, recall@50 {recall_change:+.3f} on "
+            f"{len(held_mentees)} held-back mentees"
+        )
     else:
-        result.reason = (f"not adopted: the {best} ranking did not rank the {len(held_mentees)} held-back mentees "
-                         f"better (nDCG@10 {gain:+.3f}, recall@50 {recall_change:+.3f}; both must not fall and "
-                         f"nDCG@10 must rise); nothing changed")
+        result.reason = (
+            f"not adopted: the {best} ranking did not rank the {len(held_mentees)} held-back mentees "
+            f"better (nDCG@10 {gain:+.3f}, recall@50 {recall_change:+.3f}; both must not fall and "
+            f"nDCG@10 must rise); nothing changed"
+        )
     return result
 
 
@@ -189,9 +208,17 @@ def _ranked(held: Examples, model) -> dict[str, list[str]]:
 
 def _record(result: LearnResult, options: LearnOptions) -> dict:
     """What the adopted ranking was trained on and how it measured: counts, dates and figures, never a text or id."""
-    return {"created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "kind": result.kind, "features": list(FEATURES),
-            "counts": result.counts, "before": result.before, "after": result.after, "importance": result.importance,
-            "options": asdict(options), "seconds": result.seconds}
+    return {
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "kind": result.kind,
+        "features": list(FEATURES),
+        "counts": result.counts,
+        "before": result.before,
+        "after": result.after,
+        "importance": result.importance,
+        "options": asdict(options),
+        "seconds": result.seconds,
+    }
 
 
 def revert(service) -> tuple[str | None, list[str]]:

@@ -59,8 +59,14 @@ def _csv(text: str) -> Iterator[tuple[int, Any]]:
         if None in row:
             yield reader.line_num, InvalidInput([FieldError("", "more cells than columns in the header")])
             continue
-        yield reader.line_num, {key.strip(): value.strip() for key, value in row.items()
-                                if key is not None and value is not None and value.strip()}
+        yield (
+            reader.line_num,
+            {
+                key.strip(): value.strip()
+                for key, value in row.items()
+                if key is not None and value is not None and value.strip()
+            },
+        )
 
 
 def need_text(need: str) -> str:
@@ -108,8 +114,7 @@ def _store(store: ProfileStore, embedder: Embedder, batch: list[tuple[int, Outco
     known = store.known_outcomes([o.content_hash for _, o in batch])
     fresh = [o for _, o in batch if o.content_hash not in known]
     vectors = dict(zip((o.content_hash for o in fresh), embed_needs(embedder, [o.need for o in fresh])))
-    statuses = store.add_outcomes([o for _, o in batch], [vectors.get(o.content_hash) for _, o in batch],
-                                  embedder.key)
+    statuses = store.add_outcomes([o for _, o in batch], [vectors.get(o.content_hash) for _, o in batch], embedder.key)
     for (line, outcome), status in zip(batch, statuses):
         if status == "unknown mentor":
             _reject(report, line, [FieldError("mentor_id", f"no stored profile has the id {outcome.mentor_id!r}")])

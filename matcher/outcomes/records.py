@@ -55,8 +55,11 @@ class OutcomeRow(BaseModel):
         if isinstance(value, str) and value.strip():
             text = value.strip()
             try:
-                return datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else \
-                    date.fromisoformat(text)
+                return (
+                    datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+                    if "T" in text
+                    else date.fromisoformat(text)
+                )
             except ValueError:
                 raise ValueError(f"expected an ISO date such as 2025-03-31, got {text!r}") from None
         if value in ("", None):
@@ -93,19 +96,35 @@ class Outcome:
 
     def public(self) -> dict[str, Any]:
         """The outcome as a plain dict (for `outcomes list --json`)."""
-        return {"id": self.id, "need": self.need, "mentor_id": self.mentor_id, "outcome": self.outcome,
-                "mentee_id": self.mentee_id, "style": self.style, "at": self.at, "source": self.source}
+        return {
+            "id": self.id,
+            "need": self.need,
+            "mentor_id": self.mentor_id,
+            "outcome": self.outcome,
+            "mentee_id": self.mentee_id,
+            "style": self.style,
+            "at": self.at,
+            "source": self.source,
+        }
 
 
-def outcome_hash(need: str, mentor_id: str, outcome: str, mentee_id: str | None, style: str | None,
-                 at: str | None) -> str:
+def outcome_hash(
+    need: str, mentor_id: str, outcome: str, mentee_id: str | None, style: str | None, at: str | None
+) -> str:
     """The identity of an outcome: a SHA-256 of its fields (so importing the same file twice adds nothing)."""
     canonical = json.dumps([need, mentor_id, outcome, mentee_id, style, at], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def make_outcome(need: str, mentor_id: str, outcome: str, mentee_id: str | None = None, style: str | None = None,
-                 at: str | date | None = None, source: str = "import") -> Outcome:
+def make_outcome(
+    need: str,
+    mentor_id: str,
+    outcome: str,
+    mentee_id: str | None = None,
+    style: str | None = None,
+    at: str | date | None = None,
+    source: str = "import",
+) -> Outcome:
     """A validated Outcome with its hash, from its fields (the service's own events call this: e.g. an
     introduction accepted becomes `make_outcome(need, mentor, "accepted", mentee, style, today,
     source="service")`, stored with `store.record_outcome`).
@@ -113,8 +132,14 @@ def make_outcome(need: str, mentor_id: str, outcome: str, mentee_id: str | None 
     Raises:
         InvalidInput: naming each bad field.
     """
-    fields = {"need": need, "mentor_id": mentor_id, "outcome": outcome, "mentee_id": mentee_id, "style": style,
-              "at": at.isoformat() if isinstance(at, date) else at}
+    fields = {
+        "need": need,
+        "mentor_id": mentor_id,
+        "outcome": outcome,
+        "mentee_id": mentee_id,
+        "style": style,
+        "at": at.isoformat() if isinstance(at, date) else at,
+    }
     row = parse_outcome({k: v for k, v in fields.items() if v is not None})
     if source not in SOURCES:
         raise InvalidInput([FieldError("source", f"expected one of {', '.join(SOURCES)}, got {source!r}")])
@@ -130,5 +155,12 @@ def parse_outcome(data: Any) -> Outcome:
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc)) from None
     at = row.at.isoformat() if row.at else None
-    return Outcome(row.need, row.mentor_id, row.outcome, row.mentee_id, row.style, at,
-                   content_hash=outcome_hash(row.need, row.mentor_id, row.outcome, row.mentee_id, row.style, at))
+    return Outcome(
+        row.need,
+        row.mentor_id,
+        row.outcome,
+        row.mentee_id,
+        row.style,
+        at,
+        content_hash=outcome_hash(row.need, row.mentor_id, row.outcome, row.mentee_id, row.style, at),
+    )

@@ -24,8 +24,18 @@ _DAY = "COALESCE(at, to_char(to_timestamp(recorded_at) AT TIME ZONE 'UTC', 'YYYY
 
 
 def _outcome(row: tuple) -> Outcome:
-    return Outcome(need=row[1], mentor_id=row[2], outcome=row[3], mentee_id=row[4], style=row[5], at=row[6],
-                   source=row[7], content_hash=row[8], id=int(row[0]), recorded_at=row[9])
+    return Outcome(
+        need=row[1],
+        mentor_id=row[2],
+        outcome=row[3],
+        mentee_id=row[4],
+        style=row[5],
+        at=row[6],
+        source=row[7],
+        content_hash=row[8],
+        id=int(row[0]),
+        recorded_at=row[9],
+    )
 
 
 def bump_outcomes(cur: psycopg.Cursor) -> None:
@@ -54,8 +64,9 @@ def _filter(mentor_id: str | None, mentee_id: str | None, before: str | None = N
 class PostgresOutcomes:
     """Outcome storage over the PostgreSQL store's pool (`self.pool`, `self._transaction()`, `self._one()`)."""
 
-    def add_outcomes(self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None,
-                     model_key: str | None = None) -> list[str]:
+    def add_outcomes(
+        self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None, model_key: str | None = None
+    ) -> list[str]:
         """Store outcomes in one transaction; each is "added", "unchanged" (the same outcome is stored) or
         "unknown mentor" (no stored profile has its mentor_id: not stored)."""
         if not outcomes:
@@ -77,10 +88,20 @@ class PostgresOutcomes:
                     "%s::text[], %s::text[], %s::bytea[]) "
                     "AS u(h, need, mentor, mentee, outcome, style, at, source, model_key, v) "
                     "ON CONFLICT (content_hash) DO NOTHING RETURNING content_hash",
-                    (now, [o.content_hash for o, _ in rows], [o.need for o, _ in rows], [o.mentor_id for o, _ in rows],
-                     [o.mentee_id for o, _ in rows], [o.outcome for o, _ in rows], [o.style for o, _ in rows],
-                     [o.at for o, _ in rows], [o.source for o, _ in rows],
-                     [model_key if v is not None else None for _, v in rows], [vector_blob(v) for _, v in rows]))
+                    (
+                        now,
+                        [o.content_hash for o, _ in rows],
+                        [o.need for o, _ in rows],
+                        [o.mentor_id for o, _ in rows],
+                        [o.mentee_id for o, _ in rows],
+                        [o.outcome for o, _ in rows],
+                        [o.style for o, _ in rows],
+                        [o.at for o, _ in rows],
+                        [o.source for o, _ in rows],
+                        [model_key if v is not None else None for _, v in rows],
+                        [vector_blob(v) for _, v in rows],
+                    ),
+                )
                 added = {r[0] for r in cur.fetchall()}
             if added:
                 bump_outcomes(cur)
@@ -104,11 +125,14 @@ class PostgresOutcomes:
         if not hashes:
             return set()
         with self.pool.connection() as conn:
-            return {r[0] for r in conn.execute("SELECT content_hash FROM outcomes WHERE content_hash = ANY(%s)",
-                                               (list(hashes),))}
+            return {
+                r[0]
+                for r in conn.execute("SELECT content_hash FROM outcomes WHERE content_hash = ANY(%s)", (list(hashes),))
+            }
 
-    def outcomes(self, mentor_id: str | None = None, mentee_id: str | None = None,
-                 limit: int | None = None) -> list[Outcome]:
+    def outcomes(
+        self, mentor_id: str | None = None, mentee_id: str | None = None, limit: int | None = None
+    ) -> list[Outcome]:
         """Stored outcomes, oldest recorded first, optionally of one mentor or one mentee."""
         where, params = _filter(mentor_id, mentee_id)
         query = f"SELECT {_COLUMNS} FROM outcomes {where} ORDER BY id"
@@ -122,20 +146,24 @@ class PostgresOutcomes:
         if not ids:
             return {}
         with self.pool.connection() as conn, conn.cursor(binary=True) as cur:
-            cur.execute("SELECT id, model_key, need_vector FROM outcomes WHERE id = ANY(%s) "
-                        "AND need_vector IS NOT NULL", ([int(i) for i in ids],))
-            return {int(oid): (key, np.frombuffer(bytes(blob), dtype=np.float32).reshape(dim))
-                    for oid, key, blob in cur}
+            cur.execute(
+                "SELECT id, model_key, need_vector FROM outcomes WHERE id = ANY(%s) AND need_vector IS NOT NULL",
+                ([int(i) for i in ids],),
+            )
+            return {
+                int(oid): (key, np.frombuffer(bytes(blob), dtype=np.float32).reshape(dim)) for oid, key, blob in cur
+            }
 
     def set_outcome_vectors(self, items: list[tuple[int, str, np.ndarray]]) -> int:
         """Store need vectors (outcome id, model key, vector) of outcomes still stored; returns how many."""
         if not items:
             return 0
         with self._transaction() as cur:
-            cur.execute("UPDATE outcomes AS o SET model_key = u.k, need_vector = u.v "
-                        "FROM unnest(%s::bigint[], %s::text[], %s::bytea[]) AS u(id, k, v) WHERE o.id = u.id",
-                        ([int(i) for i, _, _ in items], [k for _, k, _ in items],
-                         [vector_blob(v) for _, _, v in items]))
+            cur.execute(
+                "UPDATE outcomes AS o SET model_key = u.k, need_vector = u.v "
+                "FROM unnest(%s::bigint[], %s::text[], %s::bytea[]) AS u(id, k, v) WHERE o.id = u.id",
+                ([int(i) for i, _, _ in items], [k for _, k, _ in items], [vector_blob(v) for _, _, v in items]),
+            )
             return cur.rowcount
 
     def outcome_stats(self) -> dict:
@@ -144,13 +172,26 @@ class PostgresOutcomes:
             by = dict(conn.execute("SELECT outcome, COUNT(*) FROM outcomes GROUP BY outcome").fetchall())
             row = conn.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT mentor_id), COUNT(DISTINCT COALESCE(mentee_id, 'need:' || need)), "
-                "MIN(at), MAX(at), MIN(recorded_at), MAX(recorded_at) FROM outcomes").fetchone()
-        return {"outcomes": int(row[0]), "by_outcome": {k: int(v) for k, v in by.items()}, "mentors": int(row[1]),
-                "mentees": int(row[2]), "first_at": row[3], "last_at": row[4], "first_recorded": row[5],
-                "last_recorded": row[6]}
+                "MIN(at), MAX(at), MIN(recorded_at), MAX(recorded_at) FROM outcomes"
+            ).fetchone()
+        return {
+            "outcomes": int(row[0]),
+            "by_outcome": {k: int(v) for k, v in by.items()},
+            "mentors": int(row[1]),
+            "mentees": int(row[2]),
+            "first_at": row[3],
+            "last_at": row[4],
+            "first_recorded": row[5],
+            "last_recorded": row[6],
+        }
 
-    def delete_outcomes(self, mentor_id: str | None = None, mentee_id: str | None = None,
-                        before: str | None = None, everything: bool = False) -> int:
+    def delete_outcomes(
+        self,
+        mentor_id: str | None = None,
+        mentee_id: str | None = None,
+        before: str | None = None,
+        everything: bool = False,
+    ) -> int:
         """Delete the outcomes of a mentor, of a mentee, dated before a day (ISO date; undated ones by the day
         they were recorded), or all of them (`everything`); at least one must be given. Returns how many."""
         where, params = _filter(mentor_id, mentee_id, before)

@@ -41,8 +41,18 @@ _COLUMNS = "id, need, mentor_id, outcome, mentee_id, style, at, source, content_
 
 
 def _outcome(row) -> Outcome:
-    return Outcome(need=row[1], mentor_id=row[2], outcome=row[3], mentee_id=row[4], style=row[5], at=row[6],
-                   source=row[7], content_hash=row[8], id=int(row[0]), recorded_at=row[9])
+    return Outcome(
+        need=row[1],
+        mentor_id=row[2],
+        outcome=row[3],
+        mentee_id=row[4],
+        style=row[5],
+        at=row[6],
+        source=row[7],
+        content_hash=row[8],
+        id=int(row[0]),
+        recorded_at=row[9],
+    )
 
 
 def bump_outcomes(conn: sqlite3.Connection) -> None:
@@ -52,8 +62,9 @@ def bump_outcomes(conn: sqlite3.Connection) -> None:
 
 def forget_outcomes(conn: sqlite3.Connection, profile_id: str) -> int:
     """Erase a person's outcomes, as mentor or as mentee (in the caller's delete transaction)."""
-    removed = conn.execute("DELETE FROM outcomes WHERE mentor_id = ? OR mentee_id = ?",
-                           (profile_id, profile_id)).rowcount
+    removed = conn.execute(
+        "DELETE FROM outcomes WHERE mentor_id = ? OR mentee_id = ?", (profile_id, profile_id)
+    ).rowcount
     if removed:
         bump_outcomes(conn)
     return removed
@@ -62,8 +73,9 @@ def forget_outcomes(conn: sqlite3.Connection, profile_id: str) -> int:
 class SQLiteOutcomes:
     """Outcome storage over the SQLite store's connection (`self.conn`, `self._write()`)."""
 
-    def add_outcomes(self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None,
-                     model_key: str | None = None) -> list[str]:
+    def add_outcomes(
+        self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None, model_key: str | None = None
+    ) -> list[str]:
         """Store outcomes in one transaction; each is "added", "unchanged" (the same outcome is stored) or
         "unknown mentor" (no stored profile has its mentor_id: not stored)."""
         if not outcomes:
@@ -79,9 +91,20 @@ class SQLiteOutcomes:
                 added = conn.execute(
                     "INSERT OR IGNORE INTO outcomes(content_hash, need, mentor_id, mentee_id, outcome, style, at, "
                     "source, recorded_at, model_key, need_vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (outcome.content_hash, outcome.need, outcome.mentor_id, outcome.mentee_id, outcome.outcome,
-                     outcome.style, outcome.at, outcome.source, now, model_key if vector is not None else None,
-                     vector_blob(vector))).rowcount
+                    (
+                        outcome.content_hash,
+                        outcome.need,
+                        outcome.mentor_id,
+                        outcome.mentee_id,
+                        outcome.outcome,
+                        outcome.style,
+                        outcome.at,
+                        outcome.source,
+                        now,
+                        model_key if vector is not None else None,
+                        vector_blob(vector),
+                    ),
+                ).rowcount
                 statuses.append("added" if added else "unchanged")
             if "added" in statuses:
                 bump_outcomes(conn)
@@ -95,13 +118,18 @@ class SQLiteOutcomes:
         """The content hashes among `hashes` that are stored."""
         found: set[str] = set()
         for start in range(0, len(hashes), 500):
-            chunk = hashes[start:start + 500]
-            found.update(r[0] for r in self.conn.execute(
-                f"SELECT content_hash FROM outcomes WHERE content_hash IN ({','.join('?' * len(chunk))})", chunk))
+            chunk = hashes[start : start + 500]
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT content_hash FROM outcomes WHERE content_hash IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
         return found
 
-    def outcomes(self, mentor_id: str | None = None, mentee_id: str | None = None,
-                 limit: int | None = None) -> list[Outcome]:
+    def outcomes(
+        self, mentor_id: str | None = None, mentee_id: str | None = None, limit: int | None = None
+    ) -> list[Outcome]:
         """Stored outcomes, oldest recorded first, optionally of one mentor or one mentee."""
         where, params = _filter(mentor_id, mentee_id)
         query = f"SELECT {_COLUMNS} FROM outcomes {where} ORDER BY id"
@@ -113,30 +141,51 @@ class SQLiteOutcomes:
         """{outcome id: (model key, need vector)} for the outcomes among `ids` that have one."""
         found: dict[int, tuple[str, np.ndarray]] = {}
         for start in range(0, len(ids), 500):
-            chunk = [int(i) for i in ids[start:start + 500]]
+            chunk = [int(i) for i in ids[start : start + 500]]
             for oid, key, blob in self.conn.execute(
-                    f"SELECT id, model_key, need_vector FROM outcomes WHERE id IN ({','.join('?' * len(chunk))}) "
-                    "AND need_vector IS NOT NULL", chunk):
+                f"SELECT id, model_key, need_vector FROM outcomes WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND need_vector IS NOT NULL",
+                chunk,
+            ):
                 found[int(oid)] = (key, np.frombuffer(blob, dtype=np.float32).reshape(dim))
         return found
 
     def set_outcome_vectors(self, items: list[tuple[int, str, np.ndarray]]) -> int:
         """Store need vectors (outcome id, model key, vector) of outcomes still stored; returns how many."""
         with self._write() as conn:
-            return sum(conn.execute("UPDATE outcomes SET model_key = ?, need_vector = ? WHERE id = ?",
-                                    (key, vector_blob(vector), int(oid))).rowcount for oid, key, vector in items)
+            return sum(
+                conn.execute(
+                    "UPDATE outcomes SET model_key = ?, need_vector = ? WHERE id = ?",
+                    (key, vector_blob(vector), int(oid)),
+                ).rowcount
+                for oid, key, vector in items
+            )
 
     def outcome_stats(self) -> dict:
         """Counts of the outcome log: by outcome, mentees, mentors, and the dates it spans."""
         by = dict(self.conn.execute("SELECT outcome, COUNT(*) FROM outcomes GROUP BY outcome").fetchall())
         row = self.conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT mentor_id), COUNT(DISTINCT COALESCE(mentee_id, 'need:' || need)), "
-            "MIN(at), MAX(at), MIN(recorded_at), MAX(recorded_at) FROM outcomes").fetchone()
-        return {"outcomes": row[0], "by_outcome": by, "mentors": row[1], "mentees": row[2], "first_at": row[3],
-                "last_at": row[4], "first_recorded": row[5], "last_recorded": row[6]}
+            "MIN(at), MAX(at), MIN(recorded_at), MAX(recorded_at) FROM outcomes"
+        ).fetchone()
+        return {
+            "outcomes": row[0],
+            "by_outcome": by,
+            "mentors": row[1],
+            "mentees": row[2],
+            "first_at": row[3],
+            "last_at": row[4],
+            "first_recorded": row[5],
+            "last_recorded": row[6],
+        }
 
-    def delete_outcomes(self, mentor_id: str | None = None, mentee_id: str | None = None,
-                        before: str | None = None, everything: bool = False) -> int:
+    def delete_outcomes(
+        self,
+        mentor_id: str | None = None,
+        mentee_id: str | None = None,
+        before: str | None = None,
+        everything: bool = False,
+    ) -> int:
         """Delete the outcomes of a mentor, of a mentee, dated before a day (ISO date; undated ones by the day
         they were recorded), or all of them (`everything`); at least one must be given. Returns how many."""
         where, params = _filter(mentor_id, mentee_id, before)
