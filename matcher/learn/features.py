@@ -43,13 +43,19 @@ def feature_matrix(scored: Scored, votes: Votes | None) -> np.ndarray:
     """The (candidates, FEATURES) matrix of one match, in the order of `scored`'s candidates."""
     s = scored.signals
     n = len(scored.rows)
-    rows = scored.rows.tolist()
+    # The hand-tuned ranking's places (ties by position: a feature needs no tie rule by id).
     default_rank = np.empty(n, dtype=np.float32)
-    default_rank[np.asarray(scored.order(), dtype=np.int64)] = np.arange(n, dtype=np.float32)
+    default_rank[np.argsort(-np.round(scored.scores, 6), kind="stable")] = np.arange(n, dtype=np.float32)
     votes = votes or Votes()
+    position = dict(zip(scored.rows.tolist(), range(n)))
 
-    def of(values: dict, missing: float = 0.0) -> np.ndarray:
-        return np.array([values.get(r, missing) for r in rows], dtype=np.float32)
+    def of(values: dict) -> np.ndarray:
+        column = np.zeros(n, dtype=np.float32)
+        for row, value in values.items():
+            at = position.get(row)
+            if at is not None:
+                column[at] = value
+        return column
 
     columns = [
         s.whole_need,

@@ -53,9 +53,9 @@ class OutcomePool:
         self.grades = np.asarray(grades, dtype=np.float32)
         self.mentees = list(mentees)
         self.positive = self.grades > 0
-        self._of_mentee: dict[str, np.ndarray] = {
-            key: np.array(rows, dtype=np.int64) for key, rows in _group(self.mentees).items()
-        }
+        # Positive and negative outcomes apart, each with its vectors in one block: a match multiplies
+        # only those, and looks up only the mentees its training example excludes.
+        self._sides = [_Side(np.flatnonzero(side), self) for side in (self.positive, ~self.positive)]
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -82,27 +82,24 @@ class OutcomePool:
             exclude: a mentee key whose own outcomes do not vote (leave-mentee-out).
         """
         votes = Votes()
-        if not len(self):
-            return votes
-        sims = self.vectors @ need.astype(np.float32)
-        own = self._of_mentee.get(exclude) if exclude is not None else None
-        usable = np.ones(len(self), dtype=bool)
-        if own is not None:
-            usable[own] = False
-        for positive in (True, False):
-            candidates = np.flatnonzero(usable & (self.positive == positive))
-            if not len(candidates):
+        query = need.astype(np.float32)
+        for side, positive in zip(self._sides, (True, False)):
+            if not len(side.index):
                 continue
-            if len(candidates) > neighbours:
-                candidates = candidates[np.argpartition(-sims[candidates], neighbours - 1)[:neighbours]]
-            for i in candidates.tolist():
+            sims = side.vectors @ query
+            if exclude is not None and exclude in side.of_mentee:
+                sims[side.of_mentee[exclude]] = -np.inf
+            nearest = (
+                np.argpartition(-sims, neighbours - 1)[:neighbours] if len(sims) > neighbours else np.arange(len(sims))
+            )
+            for at in nearest.tolist():
+                sim = float(sims[at])
+                i = int(side.index[at])
                 row = row_of.get(self.mentors[i])
-                if row is None:
+                if row is None or sim == -np.inf:
                     continue
-                sim = float(sims[i])
                 if positive:
-                    weight = self.grades[i] * max(sim, 0.0) ** SHARPNESS
-                    votes.vote[row] = votes.vote.get(row, 0.0) + weight
+                    votes.vote[row] = votes.vote.get(row, 0.0) + self.grades[i] * max(sim, 0.0) ** SHARPNESS
                     votes.best[row] = max(votes.best.get(row, -1.0), sim)
                     votes.count[row] = votes.count.get(row, 0) + 1
                 else:
@@ -111,6 +108,17 @@ class OutcomePool:
         if total > 0:
             votes.vote = {row: v / total for row, v in votes.vote.items()}
         return votes
+
+
+class _Side:
+    """The positive (or the negative) outcomes of a pool: their indices, vectors and who asked."""
+
+    def __init__(self, index: np.ndarray, pool: OutcomePool):
+        self.index = index
+        self.vectors = np.ascontiguousarray(pool.vectors[index])
+        self.of_mentee = {
+            key: np.array(at, dtype=np.int64) for key, at in _group([pool.mentees[i] for i in index.tolist()]).items()
+        }
 
 
 def _group(keys: list[str]) -> dict[str, list[int]]:

@@ -138,7 +138,8 @@ class MatchPipeline:
                 return Ranked(request, mentee, None, [], int(mask.sum()))
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
             part_vectors = encoded.result()[n_phrases:] if parts else None
-            scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors)
+            scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors,
+                           with_signals=reranker is not None)
             if reranker is not None:
                 reranker.rescore(scored, votes)
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))

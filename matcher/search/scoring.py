@@ -89,8 +89,8 @@ class Scored:
 
 
 def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: StylePolicy,
-          mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None
-          ) -> Scored:
+          mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None,
+          with_signals: bool = False) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).
 
     Args:
@@ -98,6 +98,7 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
         mentee_vector: two-way only, what the mentee offers.
         part_vectors: (n parts, dim), the need's sentences (needs.need_parts) when it has several:
             each candidate's coverage of them joins its semantic score (ranking.coverage). None: no parts.
+        with_signals: keep every part of the scores apart (Scored.signals), for a learned ranking.
     """
     rows = candidates.rows
     whole_sims = state.offers.vectors(rows) @ query.T
@@ -125,6 +126,8 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
             reciprocal[has_goals] = np.clip(state.goals.vectors(rows[has_goals]) @ mentee_vector, 0, 1)
     fit = style.fit(state.catalog, rows, mentee, reciprocal)
     scores = ranking.final_scores(relevance, fit, weights.style_weight * style.style_weight, reciprocal)
+    if not with_signals:
+        return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)
     n = len(rows)
     fields = [candidates.fields.get(r) for r in rows.tolist()]
     signals = Signals(
