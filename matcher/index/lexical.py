@@ -259,18 +259,19 @@ class LexicalIndex:
 
         The score is (1 - share) * BM25 of the words + share * BM25 of the list items, `share` being
         how much of the need its items cover (need_items)."""
-        return [(row, hit.score) for row, hit in self.search_fields(text, k, allowed).hits]
+        hits = self.search_fields(text, k, allowed)
+        return list(zip(hits.rows.tolist(), hits.scores.tolist()))
 
     def search_fields(self, text: str, k: int, allowed: np.ndarray | None = None) -> LexicalHits:
         """As search, with each hit's BM25 of the words and of the list items apart, and the need's items'
         share (the learned ranking weighs them itself: matcher/learn)."""
         terms = query_terms(text)
         if not terms or k <= 0:
-            return LexicalHits([], 0.0)
+            return LexicalHits.none()
         items, share = need_items(text, self._items.knows)
         parts = [(1.0 - share, self._words, terms), (share, self._items, items)]
         parts = [(weight, field, tokens) for weight, field, tokens in parts if weight > 0 and tokens]
-        hits: dict[int, FieldScores] = {}
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         base = None
         fields: list[np.ndarray | None] = []
         for weight, field, tokens in parts:
@@ -289,42 +290,45 @@ class LexicalIndex:
             docs = np.flatnonzero(ok)
             if len(docs) > k:
                 docs = docs[np.argpartition(-base[docs], k - 1)[:k]]
-            words = _at(fields, words_at, docs)
-            item_scores = _at(fields, items_at, docs)
-            for i, doc in enumerate(docs.tolist()):
-                hits[int(self.rows[doc])] = FieldScores(float(base[doc]), words[i], item_scores[i])
+            found.append((self.rows[docs], base[docs].astype(np.float64), _column(fields, words_at, docs),
+                          _column(fields, items_at, docs)))
         delta: dict[int, list[float]] = {}
         for at, (weight, field, tokens) in enumerate(parts):
             for row, score in field.delta_scores(tokens).items():
                 entry = delta.setdefault(row, [0.0, 0.0, 0.0])
                 entry[0] += weight * score
                 entry[1 if at == words_at else 2] += score
-        for row, (score, words_score, items_score) in delta.items():
-            if score > 0 and (allowed is None or row < len(allowed) and allowed[row]):
-                hits[row] = FieldScores(score, words_score, items_score)
-        ranked = sorted(hits.items(), key=lambda hit: (-hit[1].score, hit[0]))[:k]
-        return LexicalHits(ranked, share)
+        kept = [(row, *e) for row, e in delta.items() if e[0] > 0 and (allowed is None or row < len(allowed)
+                                                                        and allowed[row])]
+        if kept:
+            table = np.array(kept, dtype=np.float64)
+            found.append((table[:, 0].astype(np.int64), table[:, 1], table[:, 2], table[:, 3]))
+        if not found:
+            return LexicalHits.none(share)
+        rows, scores, words, item_scores = (np.concatenate(column) for column in zip(*found))
+        best = np.lexsort((rows, -scores))[:k]  # best first, ties by row id
+        return LexicalHits(rows[best], scores[best], words[best], item_scores[best], share)
 
 
-def _at(fields: list[np.ndarray | None], at: int | None, docs: np.ndarray) -> list[float]:
+def _column(fields: list[np.ndarray | None], at: int | None, docs: np.ndarray) -> np.ndarray:
     """One field's scores of `docs` (zeros when the need has no token of that field)."""
     if at is None or fields[at] is None:
-        return [0.0] * len(docs)
-    return fields[at][docs].astype(float).tolist()
-
-
-@dataclass(frozen=True)
-class FieldScores:
-    """A hit's BM25: the mix the search ranks by, and each field's own score."""
-
-    score: float
-    words: float
-    items: float
+        return np.zeros(len(docs), dtype=np.float64)
+    return fields[at][docs].astype(np.float64)
 
 
 @dataclass(frozen=True)
 class LexicalHits:
-    """The hits of a need, best first, and the share of the need its list items cover."""
+    """The hits of a need, best first: row ids, the BM25 the search ranks by, each field's own BM25, and the
+    share of the need its list items cover."""
 
-    hits: list[tuple[int, FieldScores]]
+    rows: np.ndarray
+    scores: np.ndarray
+    words: np.ndarray
+    items: np.ndarray
     share: float
+
+    @classmethod
+    def none(cls, share: float = 0.0) -> LexicalHits:
+        empty = np.zeros(0, dtype=np.float64)
+        return cls(np.zeros(0, dtype=np.int64), empty, empty, empty, share)

@@ -47,14 +47,15 @@ def feature_matrix(scored: Scored, votes: Votes | None) -> np.ndarray:
     default_rank = np.empty(n, dtype=np.float32)
     default_rank[np.argsort(-np.round(scored.scores, 6), kind="stable")] = np.arange(n, dtype=np.float32)
     votes = votes or Votes()
-    position = dict(zip(scored.rows.tolist(), range(n)))
+    rows = scored.rows
 
-    def of(values: dict) -> np.ndarray:
+    def of(voted: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """`values` (by the sorted rows `voted`) at each candidate; 0 for a candidate without one."""
         column = np.zeros(n, dtype=np.float32)
-        for row, value in values.items():
-            at = position.get(row)
-            if at is not None:
-                column[at] = value
+        if len(voted):
+            at = np.clip(np.searchsorted(voted, rows), 0, len(voted) - 1)
+            found = voted[at] == rows
+            column[found] = values[at[found]]
         return column
 
     columns = [
@@ -72,9 +73,9 @@ def feature_matrix(scored: Scored, votes: Votes | None) -> np.ndarray:
         np.log1p(default_rank),
         np.full(n, s.n_parts, dtype=np.float32),
         np.full(n, s.n_phrases, dtype=np.float32),
-        of(votes.vote),
-        of(votes.best),
-        of(votes.count),
-        of(votes.declined),
+        of(votes.rows, votes.vote),
+        of(votes.rows, votes.best),
+        of(votes.rows, votes.count),
+        of(votes.declined_rows, votes.declined),
     ]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])

@@ -24,17 +24,18 @@ CANDIDATES = 50  # the most voted mentors that join a match's candidates
 
 @dataclass
 class Votes:
-    """The votes of the past needs nearest to one need, by mentor row (rows not in them: no vote)."""
+    """The votes of the past needs nearest to one need: arrays by mentor row (sorted), for the rows voted for."""
 
-    vote: dict[int, float] = field(default_factory=dict)  # share of the neighbours' weighted votes
-    best: dict[int, float] = field(default_factory=dict)  # similarity of the nearest need that chose them
-    count: dict[int, int] = field(default_factory=dict)  # how many of the neighbours chose them
-    declined: dict[int, float] = field(default_factory=dict)  # similarity of the nearest need that declined them
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    vote: np.ndarray = field(default_factory=lambda: np.zeros(0))  # share of the neighbours' weighted votes
+    best: np.ndarray = field(default_factory=lambda: np.zeros(0))  # similarity of the nearest need that chose them
+    count: np.ndarray = field(default_factory=lambda: np.zeros(0))  # how many of the neighbours chose them
+    declined_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    declined: np.ndarray = field(default_factory=lambda: np.zeros(0))  # nearest need that declined them
 
-    def rows(self, most: int = CANDIDATES) -> np.ndarray:
+    def top(self, most: int = CANDIDATES) -> np.ndarray:
         """The `most` mentor rows with the largest votes (ties by row), as candidates."""
-        ranked = sorted(self.vote.items(), key=lambda item: (-item[1], item[0]))[:most]
-        return np.array([row for row, _ in ranked], dtype=np.int64)
+        return self.rows[np.lexsort((self.rows, -self.vote))[:most]]
 
 
 class OutcomePool:
@@ -92,30 +93,35 @@ class OutcomePool:
             nearest = (
                 np.argpartition(-sims, neighbours - 1)[:neighbours] if len(sims) > neighbours else np.arange(len(sims))
             )
-            for at in nearest.tolist():
-                sim = float(sims[at])
-                i = int(side.index[at])
-                row = row_of.get(self.mentors[i])
-                if row is None or sim == -np.inf:
-                    continue
-                if positive:
-                    votes.vote[row] = votes.vote.get(row, 0.0) + self.grades[i] * max(sim, 0.0) ** SHARPNESS
-                    votes.best[row] = max(votes.best.get(row, -1.0), sim)
-                    votes.count[row] = votes.count.get(row, 0) + 1
-                else:
-                    votes.declined[row] = max(votes.declined.get(row, -1.0), sim)
-        total = sum(votes.vote.values())
-        if total > 0:
-            votes.vote = {row: v / total for row, v in votes.vote.items()}
+            nearest = nearest[np.isfinite(sims[nearest])]
+            rows = np.array([row_of.get(m, -1) for m in side.mentors[nearest].tolist()], dtype=np.int64)
+            stored = rows >= 0  # a mentor erased since has no row: no vote
+            nearest, rows = nearest[stored], rows[stored]
+            if not len(rows):
+                continue
+            near = sims[nearest].astype(np.float64)
+            voted, which = np.unique(rows, return_inverse=True)
+            closest = np.full(len(voted), -1.0)
+            np.maximum.at(closest, which, near)
+            if positive:
+                weights = side.grades[nearest] * np.maximum(near, 0.0) ** SHARPNESS
+                total = weights.sum()
+                votes.rows, votes.best = voted, closest
+                votes.vote = np.bincount(which, weights=weights) / (total if total > 0 else 1.0)
+                votes.count = np.bincount(which).astype(np.float64)
+            else:
+                votes.declined_rows, votes.declined = voted, closest
         return votes
 
 
 class _Side:
-    """The positive (or the negative) outcomes of a pool: their indices, vectors and who asked."""
+    """The positive (or the negative) outcomes of a pool: their indices, vectors, mentors, grades and who asked."""
 
     def __init__(self, index: np.ndarray, pool: OutcomePool):
         self.index = index
         self.vectors = np.ascontiguousarray(pool.vectors[index])
+        self.mentors = np.array([pool.mentors[i] for i in index.tolist()], dtype=object)
+        self.grades = pool.grades[index].astype(np.float64)
         self.of_mentee = {
             key: np.array(at, dtype=np.int64) for key, at in _group([pool.mentees[i] for i in index.tolist()]).items()
         }

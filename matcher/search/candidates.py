@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..index.lexical import FieldScores
+from ..index.lexical import LexicalHits
 from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
 
@@ -37,18 +37,18 @@ class RetrievalSettings:
 @dataclass
 class CandidateRows:
     """The candidates of one match: row ids (unique, in the order found) and the BM25 score of those BM25 found
-    (`fields`: its words' and list items' parts apart; `item_share`: how much of the need is list items)."""
+    (`hits`: BM25's hits with their words' and list items' parts apart)."""
 
     rows: np.ndarray
     lexical: dict[int, float]
-    fields: dict[int, FieldScores] = field(default_factory=dict)
-    item_share: float = 0.0
+    hits: LexicalHits = field(default_factory=LexicalHits.none)
 
 
 def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSettings, retrieval: str, need: str,
              need_vector: np.ndarray, mask: np.ndarray, limit: int,
              phrase_vectors: Callable[[], np.ndarray] | None = None,
-             mentee_vector: np.ndarray | None = None, extra: np.ndarray | None = None) -> CandidateRows:
+             mentee_vector: np.ndarray | None = None, extra: Callable[[], np.ndarray] | None = None
+             ) -> CandidateRows:
     """Gather the candidates of a match (call it holding `state.lock` for reading).
 
     Args:
@@ -58,7 +58,8 @@ def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSet
         limit: how many mentors the answer holds.
         phrase_vectors: the key phrases' vectors, when the caller has them coming (dense mode searches each).
         mentee_vector: what a two-way mentee offers (their partners' goals are searched with it).
-        extra: more candidate rows, already eligible (the learned ranking's: what similar needs chose).
+        extra: gives more candidate rows, already eligible (the learned ranking's: what similar needs chose),
+            asked for once the searches are done.
     """
     k = max(settings.candidates, limit * 4)
     dense = retrieval in ("dense", "hybrid")
@@ -84,17 +85,16 @@ def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSet
     if passage_search is not None:
         _, passage_ids = passage_search.result()
         found.update(dict.fromkeys((passage_ids // MAX_PASSAGES).tolist()))
-    fields: dict[int, FieldScores] = {}
-    share = 0.0
+    hits = LexicalHits.none()
+    lexical: dict[int, float] = {}
     if lexical_search is not None:
         hits = lexical_search.result()
-        fields, share = dict(hits.hits), hits.share
-        found.update(dict.fromkeys(fields))
+        lexical = dict(zip(hits.rows.tolist(), hits.scores.tolist()))
+        found.update(dict.fromkeys(lexical))
     if mentee_vector is not None:
         _, goal_ids = state.goals.search(mentee_vector, k, mask)
         found.update(dict.fromkeys(goal_ids.tolist()))
     if extra is not None:
-        found.update(dict.fromkeys(extra.tolist()))
+        found.update(dict.fromkeys(extra().tolist()))
     live = [row for row in found if row in state.catalog.ids]
-    return CandidateRows(np.array(live, dtype=np.int64), {row: hit.score for row, hit in fields.items()}, fields,
-                         share)
+    return CandidateRows(np.array(live, dtype=np.int64), lexical, hits)

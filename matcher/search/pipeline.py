@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -50,7 +51,7 @@ class Reranker(Protocol):
     """A learned ranking (matcher/learn): candidates from what similar needs chose, then its own scores."""
 
     def votes(self, need: np.ndarray, state: IndexState) -> Any:
-        """What the past needs nearest to `need` say (an object with `rows()`: more candidate rows)."""
+        """What the past needs nearest to `need` say (an object with `top()`: more candidate rows)."""
 
     def rescore(self, scored: Scored, votes: Any) -> None:
         """Replace `scored.scores` with the learned ranking's (or only look at the candidates, in training)."""
@@ -126,14 +127,22 @@ class MatchPipeline:
             mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids))
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
-            votes = extra = None
-            if reranker is not None:
-                votes = reranker.votes(need_vector[0], state)
-                extra = votes.rows()
-                extra = extra[extra < len(mask)]
-                extra = extra[mask[extra]]
-            candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
-                                  mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector, extra)
+            # The learned ranking's votes are counted on a pool thread while the searches run; their mentors
+            # join the candidates at the end of retrieve (waited for before the read lock is let go).
+            voting = self.pool.submit(reranker.votes, need_vector[0], state) if reranker is not None else None
+
+            def voted_rows() -> np.ndarray:
+                rows = voting.result().top()
+                rows = rows[rows < len(mask)]
+                return rows[mask[rows]]
+
+            try:
+                candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
+                                      mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector,
+                                      voted_rows if voting is not None else None)
+            finally:
+                if voting is not None:
+                    futures.wait([voting])
             if not len(candidates.rows):
                 return Ranked(request, mentee, None, [], int(mask.sum()))
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
@@ -141,7 +150,7 @@ class MatchPipeline:
             scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors,
                            with_signals=reranker is not None)
             if reranker is not None:
-                reranker.rescore(scored, votes)
+                reranker.rescore(scored, voting.result())
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
 
     def answer(self, ranked: Ranked, limit: int | None = None) -> list[dict[str, Any]]:

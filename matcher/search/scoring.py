@@ -129,14 +129,20 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
     if not with_signals:
         return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)
     n = len(rows)
-    fields = [candidates.fields.get(r) for r in rows.tolist()]
+    hits = candidates.hits
+    words, items = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+    if len(hits.rows):  # each candidate's place among BM25's hits (the hits are sorted by score, not row)
+        by_row = np.argsort(hits.rows)
+        at = np.clip(np.searchsorted(hits.rows, rows, sorter=by_row), 0, len(hits.rows) - 1)
+        hit = by_row[at]
+        found = hits.rows[hit] == rows
+        words[found], items[found] = hits.words[hit[found]], hits.items[hit[found]]
     signals = Signals(
         whole_need=whole_sims[:, 0].astype(np.float32),
         whole_phrase=(whole_sims[:, 1:].max(axis=1) if whole_sims.shape[1] > 1 else np.zeros(n)).astype(np.float32),
         whole=whole, passage=passages.best,
         coverage=np.zeros(n, dtype=np.float32) if coverage is None else coverage,
-        words=ranking.scaled(np.array([f.words if f else 0.0 for f in fields], dtype=np.float32)),
-        items=ranking.scaled(np.array([f.items if f else 0.0 for f in fields], dtype=np.float32)),
-        relevance=relevance, item_share=candidates.item_share,
+        words=ranking.scaled(words), items=ranking.scaled(items),
+        relevance=relevance, item_share=hits.share,
         n_parts=0 if part_vectors is None else len(part_vectors), n_phrases=query.shape[0] - 1)
     return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages, signals)
