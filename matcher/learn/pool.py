@@ -100,17 +100,18 @@ class OutcomePool:
             if not len(rows):
                 continue
             near = sims[nearest].astype(np.float64)
-            voted, which = np.unique(rows, return_inverse=True)
-            closest = np.full(len(voted), -1.0)
-            np.maximum.at(closest, which, near)
+            # Grouped by mentor row, nearest first within a row: each group's first is its best.
+            order = np.lexsort((-near, rows))
+            rows, near, nearest = rows[order], near[order], nearest[order]
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
             if positive:
                 weights = side.grades[nearest] * np.maximum(near, 0.0) ** SHARPNESS
                 total = weights.sum()
-                votes.rows, votes.best = voted, closest
-                votes.vote = np.bincount(which, weights=weights) / (total if total > 0 else 1.0)
-                votes.count = np.bincount(which).astype(np.float64)
+                votes.rows, votes.best = rows[starts], near[starts]
+                votes.vote = np.add.reduceat(weights, starts) / (total if total > 0 else 1.0)
+                votes.count = np.diff(np.r_[starts, len(rows)]).astype(np.float64)
             else:
-                votes.declined_rows, votes.declined = voted, closest
+                votes.declined_rows, votes.declined = rows[starts], near[starts]
         return votes
 
 
