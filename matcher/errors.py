@@ -41,6 +41,7 @@ class AdaptOptionError(ValueError):
 class EngineUnavailable(ValueError):
     """The engine asked for is unknown or not installed (bad usage: the CLI exits 2)."""
 
+
 # -- The store.
 
 
@@ -63,6 +64,7 @@ class OverCommitted(RuntimeError):
 
 class SchemaMismatch(RuntimeError):
     """The database's schema is not the version this code needs (missing, behind or ahead)."""
+
 
 # -- A match, the index and the model.
 

@@ -65,15 +65,32 @@ class MatchService:
         threadpool_limits(1, user_api="blas")
         self.generations = Generations(data_dir / "index")
         s = self.settings
-        self.index = IndexLifecycle(self.store, self.embedder, self.generations, IndexSettings(
-            s.ann_threshold, s.ann_nprobe, s.phrase_book_size if s.phrase_weight > 0 else 0, s.phrase_words))
+        self.index = IndexLifecycle(
+            self.store,
+            self.embedder,
+            self.generations,
+            IndexSettings(
+                s.ann_threshold, s.ann_nprobe, s.phrase_book_size if s.phrase_weight > 0 else 0, s.phrase_words
+            ),
+        )
         self._pool = ThreadPoolExecutor(max_workers=MATCH_THREADS, thread_name_prefix="matcher-match")
         self.pipeline = MatchPipeline(
-            self.store, self.embedder,
-            Weights(s.retrieval, s.fusion, s.passage_weight, s.lexical_weight, s.rrf_k, s.style_weight,
-                    s.phrase_weight, s.coverage_weight),
+            self.store,
+            self.embedder,
+            Weights(
+                s.retrieval,
+                s.fusion,
+                s.passage_weight,
+                s.lexical_weight,
+                s.rrf_k,
+                s.style_weight,
+                s.phrase_weight,
+                s.coverage_weight,
+            ),
             RetrievalSettings(s.candidates, s.phrase_candidates, s.passage_nprobe),
-            QuerySettings(s.phrase_words, s.max_phrases), self._pool)
+            QuerySettings(s.phrase_words, s.max_phrases),
+            self._pool,
+        )
         # The ranking `mentor-match learn` adopted, if any (matcher/learn): used by every match from then on.
         self.learned = LearnedRankings(self.store, self.embedder, data_dir)
 
@@ -143,8 +160,13 @@ class MatchService:
             raise InvalidInput([FieldError(e["field"], e["reason"]) for e in report.rejected[0]["errors"]])
         return report.results[0]["status"], parse_profile(data)
 
-    def import_items(self, items: Iterable[tuple[int, Any]], progress: bool = False, total: int | None = None,
-                     checkpoint: bool = False) -> ImportReport:
+    def import_items(
+        self,
+        items: Iterable[tuple[int, Any]],
+        progress: bool = False,
+        total: int | None = None,
+        checkpoint: bool = False,
+    ) -> ImportReport:
         """Validate and store many profiles: every good item is stored, every bad one reported (Importer.run).
 
         Args:
@@ -169,8 +191,13 @@ class MatchService:
 
     # -- matching (search/) ---------------------------------------------------------------------------
 
-    def match(self, request: MatchRequest | dict[str, Any], retrieval: str | None = None,
-              budget_ms: float | None = None, trust: Trust = "full") -> dict[str, Any]:
+    def match(
+        self,
+        request: MatchRequest | dict[str, Any],
+        retrieval: str | None = None,
+        budget_ms: float | None = None,
+        trust: Trust = "full",
+    ) -> dict[str, Any]:
         """Rank mentors for a need, in a style, each with the reason it was chosen.
 
         Args:

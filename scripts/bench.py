@@ -69,6 +69,7 @@ def log(message: str) -> None:
 
 # --- data -----------------------------------------------------------------------------------------
 
+
 def data_dir(cache: Path, n: int, seed: int, entries) -> tuple[Path, Path]:
     """The profile file, and a pristine data dir holding those n profiles without any embeddings."""
     profiles = bench_data.write_profiles(cache / f"profiles-{n}-s{seed}-v{DATA_VERSION}.jsonl", n, entries, seed)
@@ -109,8 +110,14 @@ class Recorder:
     would double an hour-long run.
     """
 
-    def __init__(self, embedder: Embedder, floor: bool = False, batch_size: int = 64, log_every: int = 1,
-                 floor_share: float = 1.0):
+    def __init__(
+        self,
+        embedder: Embedder,
+        floor: bool = False,
+        batch_size: int = 64,
+        log_every: int = 1,
+        floor_share: float = 1.0,
+    ):
         self.embedder, self.texts, self.seconds, self.floor_seconds, self.calls = embedder, [], 0.0, 0.0, 0
         self.floor_texts = 0
         step = max(1, round(1 / floor_share))
@@ -124,7 +131,7 @@ class Recorder:
         def encode(texts, *args, **kwargs):
             texts = list(texts)
             if floor:
-                timed_floor(texts[0::2 * step])
+                timed_floor(texts[0 :: 2 * step])
             started = time.perf_counter()
             try:
                 return original(texts, *args, **kwargs)
@@ -132,11 +139,12 @@ class Recorder:
                 self.seconds += time.perf_counter() - started
                 self.texts.extend(texts)
                 if floor:
-                    timed_floor(texts[step::2 * step])
+                    timed_floor(texts[step :: 2 * step])
                 self.calls += 1
                 if floor and self.calls % log_every == 0:
-                    log(f"    {len(self.texts)} texts: {self.seconds:.0f} s in encode, "
-                        f"floor {self.floor_seconds:.0f} s")
+                    log(
+                        f"    {len(self.texts)} texts: {self.seconds:.0f} s in encode, floor {self.floor_seconds:.0f} s"
+                    )
 
         embedder.encode = encode
 
@@ -153,13 +161,16 @@ def bare_encode(embedder: Embedder, texts: list[str], batch_size: int) -> float:
 
 # --- parts ----------------------------------------------------------------------------------------
 
-def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profiles_path: Path,
-           floor_share: float = 1.0) -> tuple[dict, list[str]]:
+
+def part_a(
+    settings: Settings, embedder: Embedder, folder: Path, n: int, profiles_path: Path, floor_share: float = 1.0
+) -> tuple[dict, list[str]]:
     """Full re-index of a store without embeddings of this model (as after a change of model: every profile
     is embedded and stored) vs bare model.encode over exactly the texts it embedded, interleaved by chunk."""
     service = MatchService(settings.replace(data_dir=folder), embedder=embedder)
-    recorder = Recorder(embedder, floor=True, batch_size=settings.batch_size, log_every=max(1, n // 20_000),
-                        floor_share=floor_share)
+    recorder = Recorder(
+        embedder, floor=True, batch_size=settings.batch_size, log_every=max(1, n // 20_000), floor_share=floor_share
+    )
     try:
         started = time.perf_counter()
         result = service.reindex()
@@ -174,18 +185,30 @@ def part_a(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
     floor_pps = n / recorder.floor_seconds  # profiles/s if the pipeline cost nothing but encode
     bios = [json.loads(line)["bio"] for line in _sample_lines(profiles_path, min(n, 1000))]
     bios_s = bare_encode(embedder, bios, settings.batch_size)
-    out = {"profiles": n, "texts": len(texts), "texts_per_profile": round(len(texts) / n, 2),
-           "seconds": round(seconds, 2), "profiles_per_s": round(n / seconds, 2),
-           "encode_calls": recorder.calls, "encode_seconds_inside": round(recorder.seconds, 2),
-           "overhead_seconds": round(seconds - recorder.seconds, 2),
-           "floor": {"texts": len(texts), "texts_timed": recorder.floor_texts,
-                     "seconds": round(recorder.floor_seconds, 2),
-                     "texts_per_s": round(len(texts) / recorder.floor_seconds, 2),
-                     "profiles_per_s": round(floor_pps, 2)},
-           "bios_only": {"texts": len(bios), "profiles_per_s": round(len(bios) / bios_s, 2)},
-           "ratio": round((n / seconds) / floor_pps, 3), "generation": result["generation"]}
-    log(f"(a) N={n}: re-index {seconds:.1f} s ({n / seconds:.1f} profiles/s, {recorder.seconds:.1f} s in encode), "
-        f"floor {recorder.floor_seconds:.1f} s ({floor_pps:.1f} profiles/s) -> ratio {out['ratio']}")
+    out = {
+        "profiles": n,
+        "texts": len(texts),
+        "texts_per_profile": round(len(texts) / n, 2),
+        "seconds": round(seconds, 2),
+        "profiles_per_s": round(n / seconds, 2),
+        "encode_calls": recorder.calls,
+        "encode_seconds_inside": round(recorder.seconds, 2),
+        "overhead_seconds": round(seconds - recorder.seconds, 2),
+        "floor": {
+            "texts": len(texts),
+            "texts_timed": recorder.floor_texts,
+            "seconds": round(recorder.floor_seconds, 2),
+            "texts_per_s": round(len(texts) / recorder.floor_seconds, 2),
+            "profiles_per_s": round(floor_pps, 2),
+        },
+        "bios_only": {"texts": len(bios), "profiles_per_s": round(len(bios) / bios_s, 2)},
+        "ratio": round((n / seconds) / floor_pps, 3),
+        "generation": result["generation"],
+    }
+    log(
+        f"(a) N={n}: re-index {seconds:.1f} s ({n / seconds:.1f} profiles/s, {recorder.seconds:.1f} s in encode), "
+        f"floor {recorder.floor_seconds:.1f} s ({floor_pps:.1f} profiles/s) -> ratio {out['ratio']}"
+    )
     return out, texts
 
 
@@ -194,8 +217,17 @@ def _sample_lines(path: Path, k: int) -> list[str]:
     return random.Random(1).sample(lines, min(k, len(lines)))
 
 
-def part_b(settings: Settings, embedder: Embedder, folder: Path, n: int, profiles_path: Path, entries,
-           cache: Path, seed: int, full_seconds: float | None) -> dict:
+def part_b(
+    settings: Settings,
+    embedder: Embedder,
+    folder: Path,
+    n: int,
+    profiles_path: Path,
+    entries,
+    cache: Path,
+    seed: int,
+    full_seconds: float | None,
+) -> dict:
     """Re-import a file where 1% of the profiles changed (on a copy of the data dir)."""
     changed_path = cache / f"changed-{n}-s{seed}-v{DATA_VERSION}.jsonl"
     if not changed_path.exists():
@@ -213,9 +245,13 @@ def part_b(settings: Settings, embedder: Embedder, folder: Path, n: int, profile
         service.store.close()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    out = {"profiles": n, "summary": report.summary(), "texts_embedded": embedder.texts_encoded - before,
-           "seconds": round(seconds, 2),
-           "ratio_to_full": round(seconds / full_seconds, 4) if full_seconds else None}
+    out = {
+        "profiles": n,
+        "summary": report.summary(),
+        "texts_embedded": embedder.texts_encoded - before,
+        "seconds": round(seconds, 2),
+        "ratio_to_full": round(seconds / full_seconds, 4) if full_seconds else None,
+    }
     log(f"(b) N={n}: re-import {seconds:.1f} s {out['summary']} -> {out['ratio_to_full']} of a full re-index")
     return out
 
@@ -281,12 +317,22 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
         all_texts_floor.append((time.perf_counter() - started) * 1000)
         return ms
 
-    env = dict(os.environ, MATCHER_DATA_DIR=str(folder), MATCHER_MODEL=str(settings.model),
-               MATCHER_BACKEND=embedder.backend, MATCHER_KEY_RATE_LIMIT="1000000 per minute",
-               MATCHER_TORCH_THREADS=str(settings.torch_threads), MATCHER_QUERY_THREADS=str(settings.query_threads))
+    env = dict(
+        os.environ,
+        MATCHER_DATA_DIR=str(folder),
+        MATCHER_MODEL=str(settings.model),
+        MATCHER_BACKEND=embedder.backend,
+        MATCHER_KEY_RATE_LIMIT="1000000 per minute",
+        MATCHER_TORCH_THREADS=str(settings.torch_threads),
+        MATCHER_QUERY_THREADS=str(settings.query_threads),
+    )
     server = bench_http.Server(env, args.workers, args.threads, args.cache / f"server-{n}.log")
-    out: dict = {"profiles": n, "workers": args.workers, "threads": args.threads,
-                 "approximate": service.status().get("approximate")}
+    out: dict = {
+        "profiles": n,
+        "workers": args.workers,
+        "threads": args.threads,
+        "approximate": service.status().get("approximate"),
+    }
     try:
         bodies = needs(args.requests * (1 + len(args.concurrency)) + 20, args.seed, entries)
         bench_http.run_load(server.port, token, bodies[:10], 1, 60)  # warm up (first requests load lazily)
@@ -294,7 +340,7 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
             floor(bodies[10])
         offset = 20
         for c in args.concurrency:
-            chunk = bodies[offset:offset + args.requests]
+            chunk = bodies[offset : offset + args.requests]
             offset += args.requests
             if c == 1:
                 result, floor_stats = bench_http.run_interleaved(server.port, token, chunk, floor, args.time_cap)
@@ -304,8 +350,10 @@ def part_c(settings: Settings, embedder: Embedder, folder: Path, n: int, entries
             else:
                 result = bench_http.run_load(server.port, token, chunk, c, args.time_cap)
             out[f"c{c}"] = result
-            log(f"(c) N={n} c={c}: p50 {result['p50_ms']} ms p95 {result['p95_ms']} p99 {result['p99_ms']}, "
-                f"{result['rps']} req/s, errors {result['errors']}")
+            log(
+                f"(c) N={n} c={c}: p50 {result['p50_ms']} ms p95 {result['p95_ms']} p99 {result['p99_ms']}, "
+                f"{result['rps']} req/s, errors {result['errors']}"
+            )
         out["server_pss_mb"] = server.rss_mb()
     finally:
         server.stop()
@@ -331,7 +379,7 @@ def compare_backends(settings: Settings, embedder: Embedder, texts: list[str], n
     slices = [texts[i::rounds] for i in range(rounds)]
     for r, part in enumerate(slices):
         order = list(embedders.items())
-        for name, e in (order if r % 2 == 0 else order[::-1]):
+        for name, e in order if r % 2 == 0 else order[::-1]:
             seconds[name] += bare_encode(e, part, settings.batch_size)
     tps = {name: round(len(texts) / s, 2) for name, s in seconds.items()}
     out = {"texts": len(texts), "rounds": rounds, "texts_per_s": tps, "default": embedder.backend}
@@ -357,8 +405,18 @@ def part_d(settings: Settings, embedder: Embedder, entries, args) -> dict:
     queries = read_queries(DATA)
     query_vectors = embedder.encode(queries[: args.ann_queries])
     threshold = min(settings.ann_threshold, args.ann_size - 1)
-    return bench_ann.run(anchors, query_vectors, args.ann_size, settings.ann_nprobe, args.nprobes, args.eligible,
-                         threshold, args.cache, args.exact_queries, log=log)
+    return bench_ann.run(
+        anchors,
+        query_vectors,
+        args.ann_size,
+        settings.ann_nprobe,
+        args.nprobes,
+        args.eligible,
+        threshold,
+        args.cache,
+        args.exact_queries,
+        log=log,
+    )
 
 
 def read_queries(folder: Path) -> list[str]:
@@ -368,6 +426,7 @@ def read_queries(folder: Path) -> list[str]:
 
 
 # --- main -----------------------------------------------------------------------------------------
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ints = lambda s: [int(x) for x in s.split(",") if x.strip()]
@@ -389,17 +448,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--compare", default="torch,onnx", help="backends compared with the configured one")
     p.add_argument("--compare-texts", type=int, default=1200, help="texts (from (a)) for the backend comparison")
     p.add_argument("--compare-rounds", type=int, default=6)
-    p.add_argument("--floor-share", type=float, default=0.25,
-                   help="share of the texts the (a) floor encodes (time scaled up) at sizes >= --floor-sample-above")
+    p.add_argument(
+        "--floor-share",
+        type=float,
+        default=0.25,
+        help="share of the texts the (a) floor encodes (time scaled up) at sizes >= --floor-sample-above",
+    )
     p.add_argument("--floor-sample-above", type=int, default=50_000)
-    p.add_argument("--work-dir", type=Path,
-                   help="(c) alone: serve this data dir (an index already built) instead of the cached one")
+    p.add_argument(
+        "--work-dir",
+        type=Path,
+        help="(c) alone: serve this data dir (an index already built) instead of the cached one",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                   / "mentor-matcher" / "bench")
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mentor-matcher" / "bench",
+    )
     p.add_argument("--out", type=Path, help="JSON output (default bench-results/bench-<time>.json)")
-    p.add_argument("--data", type=Path, help="a BEIR-format skills set (corpus.jsonl, queries.jsonl), e.g. "
-                                              "../shared/eval/esco-skills-dev; --smoke uses tests/data/skills")
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="a BEIR-format skills set (corpus.jsonl, queries.jsonl), e.g. "
+        "../shared/eval/esco-skills-dev; --smoke uses tests/data/skills",
+    )
     p.add_argument("--smoke", action="store_true", help="tiny sizes: a seconds-long check that everything runs")
     args = p.parse_args(argv)
     if args.data is None:
@@ -432,15 +505,26 @@ def main(argv: list[str] | None = None) -> int:
     global DATA
     DATA = args.data
     entries = bench_data.read_esco(DATA / "corpus.jsonl")
-    report: dict = {"machine": machine_info(), "model": embedder.key, "backend": embedder.backend,
-                    "settings": {"batch_size": settings.batch_size, "threads": settings.torch_threads,
-                                 "query_threads": settings.query_threads,
-                                 "ann_threshold": settings.ann_threshold, "ann_nprobe": settings.ann_nprobe,
-                                 "passage_nprobe": settings.passage_nprobe,
-                                 "candidates": settings.candidates},
-                    "args": {k: (sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v)
-                             for k, v in vars(args).items()},
-                    "sizes": {}, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    report: dict = {
+        "machine": machine_info(),
+        "model": embedder.key,
+        "backend": embedder.backend,
+        "settings": {
+            "batch_size": settings.batch_size,
+            "threads": settings.torch_threads,
+            "query_threads": settings.query_threads,
+            "ann_threshold": settings.ann_threshold,
+            "ann_nprobe": settings.ann_nprobe,
+            "passage_nprobe": settings.passage_nprobe,
+            "candidates": settings.candidates,
+        },
+        "args": {
+            k: (sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v)
+            for k, v in vars(args).items()
+        },
+        "sizes": {},
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     sample_texts: list[str] = []
     # (d) alone needs no profiles: preparing a data dir would also replace a work dir that another
     # run of this script is still re-indexing (it did, and lost an hour-long 100k run).
@@ -462,18 +546,21 @@ def main(argv: list[str] | None = None) -> int:
             sample_texts = sample_texts or random.Random(2).sample(texts, min(args.compare_texts, len(texts)))
         if "b" in args.parts:
             full = size.get("reindex", {}).get("seconds")
-            size["reimport"] = part_b(settings, embedder, folder, n, profiles_path, entries, args.cache, args.seed,
-                                      full)
+            size["reimport"] = part_b(
+                settings, embedder, folder, n, profiles_path, entries, args.cache, args.seed, full
+            )
         if "c" in args.parts:
             size["http"] = part_c(settings, embedder, folder, n, entries, args)
         if "l" in args.parts:
-            size["learned"] = bench_learn.part_l(settings, embedder, folder, n,
-                                                 lambda count, seed: needs(count, seed, entries), args, log)
+            size["learned"] = bench_learn.part_l(
+                settings, embedder, folder, n, lambda count, seed: needs(count, seed, entries), args, log
+            )
         report["sizes"][str(n)] = size
         guard.close()
     if "a" in args.parts and args.compare:
-        report["backends"] = compare_backends(settings, embedder, sample_texts, args.compare.split(","),
-                                              args.compare_rounds)
+        report["backends"] = compare_backends(
+            settings, embedder, sample_texts, args.compare.split(","), args.compare_rounds
+        )
     if "d" in args.parts:
         report["ann"] = part_d(settings, embedder, entries, args)
     report["machine"]["load_end"] = os.getloadavg()

@@ -58,13 +58,28 @@ LIMIT = 50
 LOADER_VERSION = "1"  # bump when the document -> profile mapping changes (invalidates caches)
 # Settings that change what is stored or embedded: they belong in the cache key, not in --set.
 STORED_SETTINGS = ("model", "backend")
-RANKING_SETTINGS = ("backend", "retrieval", "fusion", "rrf_k", "lexical_weight", "passage_weight", "phrase_weight",
-                    "coverage_weight", "phrase_words", "max_phrases", "phrase_candidates", "candidates",
-                    "ann_threshold", "ann_nprobe", "passage_nprobe")
+RANKING_SETTINGS = (
+    "backend",
+    "retrieval",
+    "fusion",
+    "rrf_k",
+    "lexical_weight",
+    "passage_weight",
+    "phrase_weight",
+    "coverage_weight",
+    "phrase_words",
+    "max_phrases",
+    "phrase_candidates",
+    "candidates",
+    "ann_threshold",
+    "ann_nprobe",
+    "passage_nprobe",
+)
 _ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 # --- data ---------------------------------------------------------------------------------------
+
 
 def read_jsonl(path: Path) -> list[dict]:
     """Every JSON object of a JSON Lines file."""
@@ -86,8 +101,13 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def subset(corpus: list[dict], queries: list[dict], qrels: dict[str, dict[str, int]], max_queries: int | None,
-           max_docs: int | None) -> tuple[list[dict], list[dict]]:
+def subset(
+    corpus: list[dict],
+    queries: list[dict],
+    qrels: dict[str, dict[str, int]],
+    max_queries: int | None,
+    max_docs: int | None,
+) -> tuple[list[dict], list[dict]]:
     """The queries to run (those with judgements, the first max_queries) and the documents to load
     (every document judged relevant to them, plus the first max_docs others)."""
     chosen = [q for q in queries if q["_id"] in qrels and q.get("text", "").strip()]
@@ -128,11 +148,19 @@ def to_profile(doc: dict, pid: str) -> dict:
         bio = bio[:5000].rsplit(" ", 1)[0]
     words = (title or text).split()
     name = " ".join(words[:8])[:200] or pid
-    return {"id": pid, "name": name, "seniority": 5, "bio": bio, "styles": list(STYLES), "capacity": 1,
-            "flash_hours_per_month": 1}
+    return {
+        "id": pid,
+        "name": name,
+        "seniority": 5,
+        "bio": bio,
+        "styles": list(STYLES),
+        "capacity": 1,
+        "flash_hours_per_month": 1,
+    }
 
 
 # --- metrics ------------------------------------------------------------------------------------
+
 
 def score_query(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
     """nDCG@10 (graded, log2 discount), recall@10, recall@50 and MRR@10 of one ranked list."""
@@ -155,6 +183,7 @@ def mean_scores(per_query: list[dict[str, float]]) -> dict[str, float]:
 
 # --- running ------------------------------------------------------------------------------------
 
+
 def eval_root() -> Path:
     """Where loaded corpora (and adapted models) are cached."""
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mentor-matcher" / "eval"
@@ -174,13 +203,15 @@ def cache_dir(args, corpus_path: Path, settings: Settings, embedder: Embedder) -
     """The data dir for this corpus, subset and model: reused between runs."""
     if args.cache_dir:
         return Path(args.cache_dir)
-    key = cache_key(corpus_path, LOADER_VERSION, embedder.key, args.split, args.max_queries, args.max_docs,
-                    passage_signature())
+    key = cache_key(
+        corpus_path, LOADER_VERSION, embedder.key, args.split, args.max_queries, args.max_docs, passage_signature()
+    )
     return eval_root() / f"{corpus_path.parent.name}-{key}"
 
 
-def adapted_settings(args, corpus_path: Path, docs: list[dict], ids: dict[str, str], settings: Settings,
-                     progress: bool) -> tuple[Settings, dict]:
+def adapted_settings(
+    args, corpus_path: Path, docs: list[dict], ids: dict[str, str], settings: Settings, progress: bool
+) -> tuple[Settings, dict]:
     """The settings with the model adapted to these documents (made once, then taken from the cache).
 
     Runs matcher.model.adapt.adapt_profiles, as `mentor-match adapt` does, on the documents as profiles (never
@@ -195,8 +226,9 @@ def adapted_settings(args, corpus_path: Path, docs: list[dict], ids: dict[str, s
     from matcher.model.adapt.folders import adapted_folders, read_record
     from matcher.profiles import parse_profile
 
-    options = AdaptOptions(**{k: v for k, v in (("minutes", args.adapt_minutes), ("max_steps", args.adapt_max_steps))
-                              if v is not None})
+    options = AdaptOptions(
+        **{k: v for k, v in (("minutes", args.adapt_minutes), ("max_steps", args.adapt_max_steps)) if v is not None}
+    )
     if args.cache_dir:
         models_dir = Path(args.cache_dir) / "adapted-model"
     else:
@@ -215,8 +247,10 @@ def passage_signature() -> str:
     """What the passage splitter would make of a fixed text, so a change of splitter means a new cache."""
     from matcher.profiles import split_passages
 
-    probe = ("One short line. " + " ".join(f"w{i}" for i in range(120)) + ". Another sentence here; and a clause "
-             "that follows it.\nA new line with a few words")
+    probe = (
+        "One short line. " + " ".join(f"w{i}" for i in range(120)) + ". Another sentence here; and a clause "
+        "that follows it.\nA new line with a few words"
+    )
     return hashlib.sha256(json.dumps(split_passages(probe)).encode()).hexdigest()[:12]
 
 
@@ -234,9 +268,15 @@ def load(service: MatchService, docs: list[dict], ids: dict[str, str], progress:
     return time.perf_counter() - started
 
 
-def evaluate(service: MatchService, queries: list[dict], qrels: dict[str, dict[str, int]], back: dict[str, str],
-             modes: list[str], progress: bool, tops: dict[str, list[list[str]]] | None = None
-             ) -> dict[str, dict[str, float]]:
+def evaluate(
+    service: MatchService,
+    queries: list[dict],
+    qrels: dict[str, dict[str, int]],
+    back: dict[str, str],
+    modes: list[str],
+    progress: bool,
+    tops: dict[str, list[list[str]]] | None = None,
+) -> dict[str, dict[str, float]]:
     """Run every query in every mode; returns {mode: {metric: mean}} (and, into `tops`, each mode's top 5s)."""
     per_mode: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     bar = tqdm(total=len(queries) * len(modes), desc="queries", unit="query", disable=not progress)
@@ -280,25 +320,45 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("dataset", type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels/<split>.tsv")
     parser.add_argument("--split", default="dev", help="qrels split (default: dev)")
     parser.add_argument("--max-queries", type=int, help="run only the first N judged queries")
-    parser.add_argument("--max-docs", type=int,
-                        help="load only the documents relevant to the chosen queries plus the first N others")
+    parser.add_argument(
+        "--max-docs", type=int, help="load only the documents relevant to the chosen queries plus the first N others"
+    )
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a ranking setting, as MATCHER_<NAME> would give it (repeatable)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a ranking setting, as MATCHER_<NAME> would give it (repeatable)",
+    )
     parser.add_argument("--cache-dir", help="data dir to load the corpus into and reuse")
-    parser.add_argument("--adapt", action="store_true",
-                        help="first adapt the model to the corpus's documents (mentor-match adapt's code; never the "
-                             "queries) and evaluate with it")
+    parser.add_argument(
+        "--adapt",
+        action="store_true",
+        help="first adapt the model to the corpus's documents (mentor-match adapt's code; never the "
+        "queries) and evaluate with it",
+    )
     parser.add_argument("--adapt-minutes", type=float, help="with --adapt: training minutes (default: adapt's, 20)")
     parser.add_argument("--adapt-max-steps", type=int, help="with --adapt: most training steps (default: none)")
-    parser.add_argument("--learn", action="store_true",
-                        help="learn from the outcomes of half the queries (mentor-match learn's code), evaluate the "
-                             "default ranking on the other half before and after")
-    parser.add_argument("--learn-kind", choices=("linear", "lightgbm", "both"), default="linear",
-                        help="with --learn: the model (as `mentor-match learn --kind`)")
+    parser.add_argument(
+        "--learn",
+        action="store_true",
+        help="learn from the outcomes of half the queries (mentor-match learn's code), evaluate the "
+        "default ranking on the other half before and after",
+    )
+    parser.add_argument(
+        "--learn-kind",
+        choices=("linear", "lightgbm", "both"),
+        default="linear",
+        help="with --learn: the model (as `mentor-match learn --kind`)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bars (default: when stderr is a terminal)")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bars (default: when stderr is a terminal)",
+    )
     return parser.parse_args(argv)
 
 
@@ -331,8 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     started = time.perf_counter()
     qrels = read_qrels(qrels_path)
-    docs, queries = subset(read_jsonl(corpus_path), read_jsonl(queries_path), qrels, args.max_queries,
-                           args.max_docs)
+    docs, queries = subset(read_jsonl(corpus_path), read_jsonl(queries_path), qrels, args.max_queries, args.max_docs)
     ids = profile_ids([d["_id"] for d in docs])
     back = {pid: doc_id for doc_id, pid in ids.items()}
     settings = settings_from(args)
@@ -351,23 +410,36 @@ def main(argv: list[str] | None = None) -> int:
 
         return learn_and_evaluate(args, service, docs, queries, qrels, ids, back, progress, started, load_seconds)
     results = evaluate(service, queries, qrels, back, modes, progress)
-    report = {"dataset": str(args.dataset), "split": args.split, "queries": len(queries), "docs": len(docs),
-              "results": results, "settings": ranking_settings(service.settings), "model": embedder.key,
-              "cache_dir": str(data_dir), "adapt": adapted,
-              "load_seconds": round(load_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
+    report = {
+        "dataset": str(args.dataset),
+        "split": args.split,
+        "queries": len(queries),
+        "docs": len(docs),
+        "results": results,
+        "settings": ranking_settings(service.settings),
+        "model": embedder.key,
+        "cache_dir": str(data_dir),
+        "adapt": adapted,
+        "load_seconds": round(load_seconds, 1),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     service.store.close()
     if args.json:
         print(json.dumps(report, indent=2, default=str))
     else:
-        print(f"{args.dataset.name} ({args.split}): {len(queries)} queries, {len(docs)} documents, "
-              f"{report['seconds']} s (import {report['load_seconds']} s)")
+        print(
+            f"{args.dataset.name} ({args.split}): {len(queries)} queries, {len(docs)} documents, "
+            f"{report['seconds']} s (import {report['load_seconds']} s)"
+        )
         if adapted:
             check = adapted["self_check"]
-            print(f"model adapted to the corpus: {Path(settings.model).name}, {adapted['training']['steps']} steps "
-                  f"({adapted['training']['seconds'] / 60:.1f} min) on {adapted['trained_on_profiles']} documents; "
-                  f"self-check on {check['probes']} held back, MRR@10 {check['current']['mrr10']:.3f} -> "
-                  f"{check['adapted']['mrr10']:.3f}, recall@10 {check['current']['recall10']:.3f} -> "
-                  f"{check['adapted']['recall10']:.3f} ({'adopted' if adapted['adopted'] else 'not adopted'})")
+            print(
+                f"model adapted to the corpus: {Path(settings.model).name}, {adapted['training']['steps']} steps "
+                f"({adapted['training']['seconds'] / 60:.1f} min) on {adapted['trained_on_profiles']} documents; "
+                f"self-check on {check['probes']} held back, MRR@10 {check['current']['mrr10']:.3f} -> "
+                f"{check['adapted']['mrr10']:.3f}, recall@10 {check['current']['recall10']:.3f} -> "
+                f"{check['adapted']['recall10']:.3f} ({'adopted' if adapted['adopted'] else 'not adopted'})"
+            )
         print(table(results, service.settings))
     return 0
 

@@ -38,20 +38,29 @@ TINY_QUERIES = {
 def write_tiny_beir(folder: Path) -> Path:
     """A six-document BEIR set with three judged queries."""
     (folder / "qrels").mkdir(parents=True)
-    (folder / "corpus.jsonl").write_text("".join(
-        json.dumps({"_id": doc_id, "title": "", "text": text}) + "\n" for doc_id, text in TINY_CORPUS.items()))
-    (folder / "queries.jsonl").write_text("".join(
-        json.dumps({"_id": qid, "text": text}) + "\n" for qid, (text, _) in TINY_QUERIES.items()))
-    rows = ["query-id\tcorpus-id\tscore"] + [f"{qid}\thttp://example.org/skill/{doc}\t1"
-                                             for qid, (_, docs) in TINY_QUERIES.items() for doc in docs]
+    (folder / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": doc_id, "title": "", "text": text}) + "\n" for doc_id, text in TINY_CORPUS.items())
+    )
+    (folder / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": qid, "text": text}) + "\n" for qid, (text, _) in TINY_QUERIES.items())
+    )
+    rows = ["query-id\tcorpus-id\tscore"] + [
+        f"{qid}\thttp://example.org/skill/{doc}\t1" for qid, (_, docs) in TINY_QUERIES.items() for doc in docs
+    ]
     (folder / "qrels" / "dev.tsv").write_text("\n".join(rows) + "\n")
     return folder
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, HF_HUB_OFFLINE="1")
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "evaluate.py"), *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "evaluate.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -63,8 +72,11 @@ def test_evaluate_prints_every_metric_per_mode_and_reuses_its_cache(tmp_path):
     table = run(str(dataset), *common).stdout
     header = next(line for line in table.splitlines() if line.startswith("| mode |"))
     assert [c.strip() for c in header.strip("|").split("|")][1:] == list(METRICS)
-    rows = {line.split("|")[1].strip().split(" ")[0]: [float(v) for v in line.strip().strip("|").split("|")[1:]]
-            for line in table.splitlines() if line.startswith("| ") and not line.startswith("| mode")}
+    rows = {
+        line.split("|")[1].strip().split(" ")[0]: [float(v) for v in line.strip().strip("|").split("|")[1:]]
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| mode")
+    }
     assert set(rows) == set(MODES)
     assert all(len(values) == 4 and all(0.0 <= v <= 1.0 for v in values) for values in rows.values())
 

@@ -67,8 +67,10 @@ def cmd_import(args) -> int:
         reasons = "; ".join(f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in bad["errors"])
         print(f"line {bad['line']}: rejected: {reasons}", file=sys.stderr)
     summary = report.summary()
-    print(f"{path.name} ({fmt}): added {summary['added']}, updated {summary['updated']}, "
-          f"unchanged {summary['unchanged']}, rejected {summary['rejected']}")
+    print(
+        f"{path.name} ({fmt}): added {summary['added']}, updated {summary['updated']}, "
+        f"unchanged {summary['unchanged']}, rejected {summary['rejected']}"
+    )
     return EXIT_USAGE if report.rejected else EXIT_OK
 
 
@@ -89,8 +91,10 @@ def cmd_reindex(args) -> int:
             engine.close()
     if "embedded" in result:
         filled = result["embedded"]
-        print(f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
-              + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else ""))
+        print(
+            f"embedded {filled.written} profiles with the {filled.engine} engine in {filled.seconds:.1f} s"
+            + (f" ({filled.refused} changed meanwhile, not stored)" if filled.refused else "")
+        )
     print(f"re-indexed {result['profiles']} profiles into {result['generation']} in {result['seconds']:.1f} s")
     return EXIT_OK
 
@@ -124,8 +128,10 @@ def cmd_match(args) -> int:
         print(f"No {args.style} mentors match: widen the style (try --style any) or the need.")
     for rank, match in enumerate(result["matches"], start=1):
         mentor, why = match["mentor"], match["why"]
-        print(f"{rank}. {mentor['name']} ({mentor.get('title') or 'no title'}, seniority {mentor['seniority']})"
-              f"  score {match['score']:.2f}")
+        print(
+            f"{rank}. {mentor['name']} ({mentor.get('title') or 'no title'}, seniority {mentor['seniority']})"
+            f"  score {match['score']:.2f}"
+        )
         for sentence in why["evidence"]:
             print(f"   \u201c{sentence}\u201d")
         if why["notes"]:
@@ -184,6 +190,7 @@ def cmd_export_model(args) -> int:
 
 def _number(kind, low=None, high=None, what=""):
     """An argparse type: a number of `kind` within [low, high], else a message saying what is expected."""
+
     def parse(text: str):
         try:
             value = kind(text)
@@ -192,6 +199,7 @@ def _number(kind, low=None, high=None, what=""):
         if (low is not None and value < low) or (high is not None and value > high) or value != value:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
+
     return parse
 
 
@@ -215,8 +223,9 @@ def cmd_adapt(args) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
     else:
-        options = AdaptOptions(**{name: getattr(args, name) for name in ADAPT_OPTIONS
-                                  if getattr(args, name) is not None})
+        options = AdaptOptions(
+            **{name: getattr(args, name) for name in ADAPT_OPTIONS if getattr(args, name) is not None}
+        )
         try:
             result = adapt_store(settings, options, config.MODELS_DIR, progress=_progress())
         except (AdaptRunning, ExportUnavailable) as exc:
@@ -259,8 +268,12 @@ def cmd_migrate(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`."""
     parser = argparse.ArgumentParser(prog="mentor-match", description=" ".join(__doc__.split("\n\n")[0].split()))
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="show the service's own logs, and the traceback of an unexpected error")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show the service's own logs, and the traceback of an unexpected error",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", help="import profiles (JSON Lines, JSON array or CSV)")
@@ -269,14 +282,24 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--demo", action="store_true", help="load the demo profiles shipped with the package")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("reindex", help="rebuild the indexes from the store as a new generation, with the phrase book "
-                                       "(runs the model only on profiles without an embedding from the configured "
-                                       "model, and on new phrases)")
-    p.add_argument("--engine", choices=("in-process", "ray"), default="in-process",
-                   help="what embeds the profiles that lack an embedding, before the build: this process, or "
-                        "Ray (mentor-matcher[ray]; the phrase book is embedded here either way)")
-    p.add_argument("--address", help="with --engine ray: the Ray cluster this machine is a node of (auto, or the "
-                                     "head's HOST:PORT); default: start Ray on this machine's cores")
+    p = sub.add_parser(
+        "reindex",
+        help="rebuild the indexes from the store as a new generation, with the phrase book "
+        "(runs the model only on profiles without an embedding from the configured "
+        "model, and on new phrases)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("in-process", "ray"),
+        default="in-process",
+        help="what embeds the profiles that lack an embedding, before the build: this process, or "
+        "Ray (mentor-matcher[ray]; the phrase book is embedded here either way)",
+    )
+    p.add_argument(
+        "--address",
+        help="with --engine ray: the Ray cluster this machine is a node of (auto, or the "
+        "head's HOST:PORT); default: start Ray on this machine's cores",
+    )
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("match", help="find mentors for a need")
@@ -327,33 +350,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-quantize", action="store_true", help="skip the int8 variant")
     p.set_defaults(func=cmd_export_model)
 
-    p = sub.add_parser("adapt", help="fine-tune the bundled model on the stored profiles (no labels; tens of minutes "
-                                     "on CPU) and use it only if a self-check on held-back profiles improves")
+    p = sub.add_parser(
+        "adapt",
+        help="fine-tune the bundled model on the stored profiles (no labels; tens of minutes "
+        "on CPU) and use it only if a self-check on held-back profiles improves",
+    )
     p.add_argument("--revert", action="store_true", help="go back to the bundled model (removes models/ACTIVE)")
-    p.add_argument("--minutes", type=_number(float, 0.01, 24 * 60, "minutes of training, above 0"),
-                   help="training time budget (default 20; export and self-check add a minute or two)")
-    p.add_argument("--max-steps", type=_number(int, 1, None, "a whole number of steps, at least 1"),
-                   help="stop after this many steps (default: none, the time budget decides)")
-    p.add_argument("--max-pairs", type=_number(int, 4, None, "a whole number of pairs, at least 4"),
-                   help="most training pairs made from the profiles (default 20000)")
-    p.add_argument("--batch-size", type=_number(int, 2, 1024, "2..1024 pairs a step"),
-                   help="pairs a step; the others in a step are each pair's negatives (default 32)")
-    p.add_argument("--holdout", type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
-                   help="share of profiles held back for the self-check, never trained on (default 0.1)")
-    p.add_argument("--min-gain", type=_number(float, -1, 1, "an MRR@10 difference from -1 to 1"),
-                   help="MRR@10 gain the self-check needs to adopt the model (default 0.01)")
-    p.add_argument("--learning-rate", type=_number(float, 1e-7, 1e-3, "a learning rate from 1e-7 to 1e-3"),
-                   help="peak learning rate (default 2e-5)")
+    p.add_argument(
+        "--minutes",
+        type=_number(float, 0.01, 24 * 60, "minutes of training, above 0"),
+        help="training time budget (default 20; export and self-check add a minute or two)",
+    )
+    p.add_argument(
+        "--max-steps",
+        type=_number(int, 1, None, "a whole number of steps, at least 1"),
+        help="stop after this many steps (default: none, the time budget decides)",
+    )
+    p.add_argument(
+        "--max-pairs",
+        type=_number(int, 4, None, "a whole number of pairs, at least 4"),
+        help="most training pairs made from the profiles (default 20000)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_number(int, 2, 1024, "2..1024 pairs a step"),
+        help="pairs a step; the others in a step are each pair's negatives (default 32)",
+    )
+    p.add_argument(
+        "--holdout",
+        type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
+        help="share of profiles held back for the self-check, never trained on (default 0.1)",
+    )
+    p.add_argument(
+        "--min-gain",
+        type=_number(float, -1, 1, "an MRR@10 difference from -1 to 1"),
+        help="MRR@10 gain the self-check needs to adopt the model (default 0.01)",
+    )
+    p.add_argument(
+        "--learning-rate",
+        type=_number(float, 1e-7, 1e-3, "a learning rate from 1e-7 to 1e-3"),
+        help="peak learning rate (default 2e-5)",
+    )
     p.add_argument("--seed", type=_number(int, 0, None, "a whole number, at least 0"), help="random seed (default 0)")
     p.set_defaults(func=cmd_adapt)
 
-    p = sub.add_parser("backup", help="copy the store to a new file: SQLite's online backup, or pg_dump's custom "
-                                      "format with MATCHER_DATABASE_URL")
+    p = sub.add_parser(
+        "backup",
+        help="copy the store to a new file: SQLite's online backup, or pg_dump's custom "
+        "format with MATCHER_DATABASE_URL",
+    )
     p.add_argument("target", help="a new file to write")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("migrate", help="bring the PostgreSQL schema (MATCHER_DATABASE_URL) up to this version; "
-                                       "forward-only (SQLite needs none)")
+    p = sub.add_parser(
+        "migrate",
+        help="bring the PostgreSQL schema (MATCHER_DATABASE_URL) up to this version; forward-only (SQLite needs none)",
+    )
     p.set_defaults(func=cmd_migrate)
     return parser
 

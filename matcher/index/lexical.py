@@ -233,7 +233,7 @@ class LexicalIndex:
         stem = stems[0]
         if self._words.knows(stem):
             return True
-        in_item = (lambda item: stem in item.split())
+        in_item = lambda item: stem in item.split()
         return any(map(in_item, self._items.vocab)) or any(map(in_item, self._items.delta_rows))
 
     def upsert(self, row_id: int, text: str) -> None:
@@ -290,16 +290,25 @@ class LexicalIndex:
             docs = np.flatnonzero(ok)
             if len(docs) > k:
                 docs = docs[np.argpartition(-base[docs], k - 1)[:k]]
-            found.append((self.rows[docs], base[docs].astype(np.float64), _column(fields, words_at, docs),
-                          _column(fields, items_at, docs)))
+            found.append(
+                (
+                    self.rows[docs],
+                    base[docs].astype(np.float64),
+                    _column(fields, words_at, docs),
+                    _column(fields, items_at, docs),
+                )
+            )
         delta: dict[int, list[float]] = {}
         for at, (weight, field, tokens) in enumerate(parts):
             for row, score in field.delta_scores(tokens).items():
                 entry = delta.setdefault(row, [0.0, 0.0, 0.0])
                 entry[0] += weight * score
                 entry[1 if at == words_at else 2] += score
-        kept = [(row, *e) for row, e in delta.items() if e[0] > 0 and (allowed is None or row < len(allowed)
-                                                                        and allowed[row])]
+        kept = [
+            (row, *e)
+            for row, e in delta.items()
+            if e[0] > 0 and (allowed is None or row < len(allowed) and allowed[row])
+        ]
         if kept:
             table = np.array(kept, dtype=np.float64)
             found.append((table[:, 0].astype(np.int64), table[:, 1], table[:, 2], table[:, 3]))

@@ -41,8 +41,7 @@ KEPT = ("approved", "pinned", "published")  # a re-run keeps these pairs
 NO_NEED = "no need: the member gave none and their profile has no goals"
 REJECTED = "rejected by an admin: run the draft again for another mentor"
 BANNED = "banned by an admin: run the draft again for another mentor"
-CSV_COLUMNS = ("mentee_id", "mentee_name", "mentor_id", "mentor_name", "score", "status", "evidence", "plan",
-               "reason")
+CSV_COLUMNS = ("mentee_id", "mentee_name", "mentor_id", "mentor_name", "score", "status", "evidence", "plan", "reason")
 
 
 class UnknownProgramme(LookupError):
@@ -82,22 +81,41 @@ class ProgrammeView:
 
     def as_dict(self) -> dict[str, Any]:
         """The programme as JSON (GET /v1/programmes/<id>)."""
-        return {"id": self.record.id, "name": self.record.name, "status": self.record.status,
-                "runs": self.record.runs, "created_at": self.record.created_at,
-                "published_at": self.record.published_at,
-                "definition": self.record.spec, "summary": self.summary(),
-                "pairs": [pair_dict(self.pairs.get(m.key), m, self.names) for m in self.cohort],
-                "bans": [{"mentee": mentee, "mentor": mentor} for mentee, mentor in sorted(self.bans)]}
+        return {
+            "id": self.record.id,
+            "name": self.record.name,
+            "status": self.record.status,
+            "runs": self.record.runs,
+            "created_at": self.record.created_at,
+            "published_at": self.record.published_at,
+            "definition": self.record.spec,
+            "summary": self.summary(),
+            "pairs": [pair_dict(self.pairs.get(m.key), m, self.names) for m in self.cohort],
+            "bans": [{"mentee": mentee, "mentor": mentor} for mentee, mentor in sorted(self.bans)],
+        }
 
 
 def pair_dict(pair: PairRecord | None, member: CohortRecord, names: dict[str, str]) -> dict[str, Any]:
     """One cohort member's line of a programme."""
     if pair is None:
-        return {"mentee": member.key, "mentee_name": names.get(member.key, member.key), "mentor": None,
-                "status": "waiting", "reason": "no draft has been run for this member yet"}
-    return {"mentee": member.key, "mentee_name": names.get(member.key, member.key), "mentor": pair.mentor_id,
-            "mentor_name": names.get(pair.mentor_id or "", pair.mentor_id), "score": pair.score,
-            "status": pair.status, "reason": pair.reason, "evidence": list(pair.evidence), "plan": list(pair.plan)}
+        return {
+            "mentee": member.key,
+            "mentee_name": names.get(member.key, member.key),
+            "mentor": None,
+            "status": "waiting",
+            "reason": "no draft has been run for this member yet",
+        }
+    return {
+        "mentee": member.key,
+        "mentee_name": names.get(member.key, member.key),
+        "mentor": pair.mentor_id,
+        "mentor_name": names.get(pair.mentor_id or "", pair.mentor_id),
+        "score": pair.score,
+        "status": pair.status,
+        "reason": pair.reason,
+        "evidence": list(pair.evidence),
+        "plan": list(pair.plan),
+    }
 
 
 class ProgrammeService:
@@ -120,10 +138,13 @@ class ProgrammeService:
         if missing:
             raise InvalidInput([FieldError(f, "no stored profile with this id") for f in missing[:20]])
         now = time.time()
-        record = ProgrammeRecord(f"prog-{secrets.token_hex(5)}", spec.name, spec.model_dump(exclude={"cohort"}),
-                                 "draft", 0, now, now)
-        cohort = [CohortRecord(m.key, i, m.id, m.need, None if m.mentee is None else m.mentee.model_dump())
-                  for i, m in enumerate(spec.cohort)]
+        record = ProgrammeRecord(
+            f"prog-{secrets.token_hex(5)}", spec.name, spec.model_dump(exclude={"cohort"}), "draft", 0, now, now
+        )
+        cohort = [
+            CohortRecord(m.key, i, m.id, m.need, None if m.mentee is None else m.mentee.model_dump())
+            for i, m in enumerate(spec.cohort)
+        ]
         self.store.create_programme(record, cohort)
         log.info("programme %s created: style=%s members=%d", record.id, spec.style, len(cohort))
         return self.view(record.id)
@@ -179,12 +200,19 @@ class ProgrammeService:
         else:
             records = self._run_one_way(view, state, kept, remainder, run)
         self.store.save_pairs(programme_id, records, run=run)
-        log.info("programme %s run %d: %d members, %d paired, %.1f s", programme_id, run, len(remainder),
-                 sum(r.mentor_id is not None for r in records), time.perf_counter() - started)
+        log.info(
+            "programme %s run %d: %d members, %d paired, %.1f s",
+            programme_id,
+            run,
+            len(remainder),
+            sum(r.mentor_id is not None for r in records),
+            time.perf_counter() - started,
+        )
         return self.view(programme_id)
 
-    def _candidates(self, view: ProgrammeView, state: IndexState, member: CohortRecord,
-                    pool_ids: list[str] | None, limit: int) -> Ranked | None:
+    def _candidates(
+        self, view: ProgrammeView, state: IndexState, member: CohortRecord, pool_ids: list[str] | None, limit: int
+    ) -> Ranked | None:
         """The member's ranked candidates (None without a need to rank by)."""
         spec = view.spec
         need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
@@ -192,11 +220,18 @@ class ProgrammeService:
             return None
         banned = sorted(mentor for mentee, mentor in view.bans if mentee == member.key)[:1000]
         mentee = {"id": member.profile_id} if member.profile_id else dict(member.mentee or {})
-        request = MatchRequest.model_validate({
-            "need": need, "style": spec.style, "mentee": mentee, "limit": limit,
-            "filters": {"departments": spec.mentors.departments, "exclude_ids": banned}})
-        return self.service.pipeline.rank(request, state, trust="full", pool_ids=pool_ids,
-                                          reranker=self.service.reranker())
+        request = MatchRequest.model_validate(
+            {
+                "need": need,
+                "style": spec.style,
+                "mentee": mentee,
+                "limit": limit,
+                "filters": {"departments": spec.mentors.departments, "exclude_ids": banned},
+            }
+        )
+        return self.service.pipeline.rank(
+            request, state, trust="full", pool_ids=pool_ids, reranker=self.service.reranker()
+        )
 
     def _pool(self, spec: ProgrammeRules) -> list[str] | None:
         return list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None
@@ -209,8 +244,14 @@ class ProgrammeService:
         kept = {k: p for k, p in view.pairs.items() if p.status in KEPT}
         return self._inputs(view, state, kept, [m for m in view.cohort if m.key not in kept], view.record.runs + 1)
 
-    def _inputs(self, view: ProgrammeView, state: IndexState, kept: dict[str, PairRecord],
-                remainder: list[CohortRecord], run: int) -> DraftInputs:
+    def _inputs(
+        self,
+        view: ProgrammeView,
+        state: IndexState,
+        kept: dict[str, PairRecord],
+        remainder: list[CohortRecord],
+        run: int,
+    ) -> DraftInputs:
         spec = view.spec
         ranked: dict[str, Ranked] = {}
         mentors: dict[str, int] = {}  # mentor id -> index
@@ -236,11 +277,23 @@ class ProgrammeService:
             if pair.status != "published" and pair.mentor_id:
                 kept_places[pair.mentor_id] = kept_places.get(pair.mentor_id, 0) + 1
         mentor_ids = list(mentors)
-        return DraftInputs(remainder, ranked, CandidateEdges.from_triples(edges, len(remainder)), mentor_ids,
-                           self._places(view, state, mentor_ids, kept_places), settled)
+        return DraftInputs(
+            remainder,
+            ranked,
+            CandidateEdges.from_triples(edges, len(remainder)),
+            mentor_ids,
+            self._places(view, state, mentor_ids, kept_places),
+            settled,
+        )
 
-    def _run_one_way(self, view: ProgrammeView, state: IndexState, kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
+    def _run_one_way(
+        self,
+        view: ProgrammeView,
+        state: IndexState,
+        kept: dict[str, PairRecord],
+        remainder: list[CohortRecord],
+        run: int,
+    ) -> list[PairRecord]:
         spec = view.spec
         inputs = self._inputs(view, state, kept, remainder, run)
         assignment = assign(inputs.edges, inputs.capacities, objective=spec.objective, min_score=spec.min_score)
@@ -255,12 +308,16 @@ class ProgrammeService:
                 reason = unmatched.get(position)
                 records.append(_unmatched(member, reason.words if reason else REASONS["no_eligible"], run))
                 continue
-            records.append(self._proposal(view, state, member, inputs.ranked[member.key],
-                                          inputs.mentor_ids[pair.mentor], pair.score, run))
+            records.append(
+                self._proposal(
+                    view, state, member, inputs.ranked[member.key], inputs.mentor_ids[pair.mentor], pair.score, run
+                )
+            )
         return records
 
-    def _places(self, view: ProgrammeView, state: IndexState, mentor_ids: list[str],
-                kept: dict[str, int]) -> np.ndarray:
+    def _places(
+        self, view: ProgrammeView, state: IndexState, mentor_ids: list[str], kept: dict[str, int]
+    ) -> np.ndarray:
         """Each mentor's places in this run: the programme's limit and their capacity left, less kept pairs."""
         spec = view.spec
         published_here: dict[str, int] = {}
@@ -282,8 +339,14 @@ class ProgrammeService:
             places[i] = max(0, left - kept.get(mentor_id, 0))
         return places
 
-    def _run_two_way(self, view: ProgrammeView, state: IndexState, kept: dict[str, PairRecord],
-                     remainder: list[CohortRecord], run: int) -> list[PairRecord]:
+    def _run_two_way(
+        self,
+        view: ProgrammeView,
+        state: IndexState,
+        kept: dict[str, PairRecord],
+        remainder: list[CohortRecord],
+        run: int,
+    ) -> list[PairRecord]:
         spec = view.spec
         members = {m.key: i for i, m in enumerate(remainder)}
         pool = [m.key for m in remainder]
@@ -303,8 +366,9 @@ class ProgrammeService:
                     scores.setdefault(pair, []).append(float(np.clip(result.scored.scores[candidate], 0, 1)))
         # Each direction's two-way score already needs both people's fit; a pair both found scores the mean.
         edges = [(a, b, float(np.mean(s))) for (a, b), s in scores.items()]
-        assignment = pair_within(CandidateEdges.from_triples(edges, len(remainder)), objective=spec.objective,
-                                 min_score=spec.min_score)
+        assignment = pair_within(
+            CandidateEdges.from_triples(edges, len(remainder)), objective=spec.objective, min_score=spec.min_score
+        )
         partners: dict[int, tuple[int, float]] = {}
         for pair in assignment.pairs:
             partners[pair.mentee] = (pair.mentor, pair.score)
@@ -319,13 +383,32 @@ class ProgrammeService:
                 records.append(_unmatched(member, reason.words if reason else REASONS["no_eligible"], run))
                 continue
             partner, score = partners[index]
-            records.append(self._proposal(view, state, member, ranked[member.key], remainder[partner].key, score,
-                                          run, two_way_partner=remainder[partner]))
+            records.append(
+                self._proposal(
+                    view,
+                    state,
+                    member,
+                    ranked[member.key],
+                    remainder[partner].key,
+                    score,
+                    run,
+                    two_way_partner=remainder[partner],
+                )
+            )
         return records
 
-    def _proposal(self, view: ProgrammeView, state: IndexState, member: CohortRecord, ranked: Ranked,
-                  mentor_id: str, score: float, run: int, status: str = "proposed",
-                  two_way_partner: CohortRecord | None = None) -> PairRecord:
+    def _proposal(
+        self,
+        view: ProgrammeView,
+        state: IndexState,
+        member: CohortRecord,
+        ranked: Ranked,
+        mentor_id: str,
+        score: float,
+        run: int,
+        status: str = "proposed",
+        two_way_partner: CohortRecord | None = None,
+    ) -> PairRecord:
         """A pair with its evidence (from the member's own ranking) and its plan of sessions."""
         evidence: tuple[str, ...] = ()
         if ranked.scored is not None and mentor_id in ranked.scored.ids:
@@ -333,13 +416,28 @@ class ProgrammeService:
             mentor = self.store.get(mentor_id)
             if mentor is not None:
                 evidence = tuple(self.service.pipeline.explain(ranked, position, mentor.profile)["why"]["evidence"])
-        return PairRecord(member.key, member.profile_id, mentor_id, round(float(score), 4), status, None, evidence,
-                          self._plan(view, state, member, mentor_id, two_way_partner), run)
+        return PairRecord(
+            member.key,
+            member.profile_id,
+            mentor_id,
+            round(float(score), 4),
+            status,
+            None,
+            evidence,
+            self._plan(view, state, member, mentor_id, two_way_partner),
+            run,
+        )
 
     # -- plans --------------------------------------------------------------------------------------
 
-    def _plan(self, view: ProgrammeView, state: IndexState, member: CohortRecord, mentor_id: str,
-              two_way_partner: CohortRecord | None) -> tuple:
+    def _plan(
+        self,
+        view: ProgrammeView,
+        state: IndexState,
+        member: CohortRecord,
+        mentor_id: str,
+        two_way_partner: CohortRecord | None,
+    ) -> tuple:
         """The pair's sessions as plain data: the member's topics, each with the mentor's best sentence."""
         sessions = view.spec.sessions
         need = member.need or (self._goals(member.profile_id) if member.profile_id else "")
@@ -350,10 +448,17 @@ class ProgrammeService:
             back_topics = plans.need_topics(partner_need) if partner_need.strip() else []
             own_sentences, own_vectors = self._sentences(state, member.profile_id)
             names = view.names
-            plan = plans.two_way_plan(topics, sentences, self._similarity(topics, vectors), back_topics,
-                                      own_sentences, self._similarity(back_topics, own_vectors), sessions,
-                                      a_label=names.get(member.key, member.key),
-                                      b_label=names.get(mentor_id, mentor_id))
+            plan = plans.two_way_plan(
+                topics,
+                sentences,
+                self._similarity(topics, vectors),
+                back_topics,
+                own_sentences,
+                self._similarity(back_topics, own_vectors),
+                sessions,
+                a_label=names.get(member.key, member.key),
+                b_label=names.get(mentor_id, mentor_id),
+            )
         else:
             plan = plans.plan_sessions(topics, sentences, self._similarity(topics, vectors), sessions)
         return tuple(_session_dict(s) for s in plan.sessions)
@@ -385,9 +490,12 @@ class ProgrammeService:
         """Approve proposed pairs: these members' (their partners' too in two-way), or every proposal."""
         view = self.view(programme_id)
         keys = self._keys(view, mentees, "mentees")
-        changed = [_with(p, status="approved") for p in view.pairs.values()
-                   if p.status == "proposed" and (keys is None or p.mentee_key in keys
-                                                 or (view.spec.style == "two-way" and p.mentor_id in keys))]
+        changed = [
+            _with(p, status="approved")
+            for p in view.pairs.values()
+            if p.status == "proposed"
+            and (keys is None or p.mentee_key in keys or (view.spec.style == "two-way" and p.mentor_id in keys))
+        ]
         self.store.save_pairs(programme_id, changed)
         return self.view(programme_id)
 
@@ -402,8 +510,9 @@ class ProgrammeService:
         pair = view.pairs.get(mentee)
         if pair is not None and pair.mentor_id == mentor:
             return self._unpair(programme_id, {mentee}, BANNED)
-        self.store.save_pairs(programme_id, [], bans=[(mentee, mentor)] + (
-            [(mentor, mentee)] if view.spec.style == "two-way" else []))
+        self.store.save_pairs(
+            programme_id, [], bans=[(mentee, mentor)] + ([(mentor, mentee)] if view.spec.style == "two-way" else [])
+        )
         return self.view(programme_id)
 
     def pin(self, programme_id: str, mentee: str, mentor: str) -> ProgrammeView:
@@ -422,16 +531,43 @@ class ProgrammeService:
         state = self.service.refresh()
         ranked = self._candidates(view, state, member, [mentor], 1)
         if ranked is None or ranked.scored is None or mentor not in ranked.scored.ids:
-            raise InvalidInput([FieldError("mentor", f"{mentor!r} cannot mentor {mentee!r} under this programme's "
-                                                     f"rules (style, capacity, reporting line or mentor pool)")])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "mentor",
+                        f"{mentor!r} cannot mentor {mentee!r} under this programme's "
+                        f"rules (style, capacity, reporting line or mentor pool)",
+                    )
+                ]
+            )
         position = ranked.scored.ids.index(mentor)
         partner = next((m for m in view.cohort if m.key == mentor), None) if view.spec.style == "two-way" else None
-        pinned = self._proposal(view, state, member, ranked, mentor, float(ranked.scored.scores[position]),
-                                view.record.runs, status="pinned", two_way_partner=partner)
+        pinned = self._proposal(
+            view,
+            state,
+            member,
+            ranked,
+            mentor,
+            float(ranked.scored.scores[position]),
+            view.record.runs,
+            status="pinned",
+            two_way_partner=partner,
+        )
         records = [pinned]
         if partner is not None:  # two-way: the partner's side of the pair
-            records.append(PairRecord(partner.key, partner.profile_id, mentee, pinned.score, "pinned", None,
-                                      pinned.evidence, pinned.plan, pinned.run))
+            records.append(
+                PairRecord(
+                    partner.key,
+                    partner.profile_id,
+                    mentee,
+                    pinned.score,
+                    "pinned",
+                    None,
+                    pinned.evidence,
+                    pinned.plan,
+                    pinned.run,
+                )
+            )
         self.store.save_pairs(programme_id, records)
         return self.view(programme_id)
 
@@ -442,13 +578,15 @@ class ProgrammeService:
             if keys is not None and pair.mentee_key not in keys or pair.mentor_id is None or pair.status == "published":
                 continue
             bans.append((pair.mentee_key, pair.mentor_id))
-            records.append(_with(pair, mentor_id=None, score=None, status="unmatched", reason=reason, evidence=(),
-                                 plan=()))
+            records.append(
+                _with(pair, mentor_id=None, score=None, status="unmatched", reason=reason, evidence=(), plan=())
+            )
             partner = view.pairs.get(pair.mentor_id) if view.spec.style == "two-way" else None
             if partner is not None and partner.mentor_id == pair.mentee_key and partner.status != "published":
                 bans.append((partner.mentee_key, pair.mentee_key))
-                records.append(_with(partner, mentor_id=None, score=None, status="unmatched", reason=reason,
-                                     evidence=(), plan=()))
+                records.append(
+                    _with(partner, mentor_id=None, score=None, status="unmatched", reason=reason, evidence=(), plan=())
+                )
         self.store.save_pairs(programme_id, records, bans=bans)
         return self.view(programme_id)
 
@@ -486,23 +624,44 @@ class ProgrammeService:
         writer.writerow(CSV_COLUMNS)
         for member in view.cohort:
             line = pair_dict(view.pairs.get(member.key), member, view.names)
-            writer.writerow([member.key, line["mentee_name"], line.get("mentor") or "", line.get("mentor_name") or "",
-                             "" if line.get("score") is None else f"{line['score']:.4f}", line["status"],
-                             " | ".join(line.get("evidence") or []), plan_text(line.get("plan") or []),
-                             line.get("reason") or ""])
+            writer.writerow(
+                [
+                    member.key,
+                    line["mentee_name"],
+                    line.get("mentor") or "",
+                    line.get("mentor_name") or "",
+                    "" if line.get("score") is None else f"{line['score']:.4f}",
+                    line["status"],
+                    " | ".join(line.get("evidence") or []),
+                    plan_text(line.get("plan") or []),
+                    line.get("reason") or "",
+                ]
+            )
         return out.getvalue()
 
 
 def plan_text(sessions: list[dict]) -> str:
     """A stored plan as one line per session (for CSV)."""
-    return plans.plan_text(plans.Plan(tuple(
-        plans.Session(s["number"], tuple(plans.Cover(**c) for c in s["covers"])) for s in sessions)))
+    return plans.plan_text(
+        plans.Plan(tuple(plans.Session(s["number"], tuple(plans.Cover(**c) for c in s["covers"])) for s in sessions))
+    )
 
 
 def _session_dict(session: plans.Session) -> dict[str, Any]:
-    return {"number": session.number,
-            "covers": [{"topic": c.topic, "sentence": c.sentence, "similarity": round(float(c.similarity), 4),
-                        "practice": c.practice, "learner": c.learner, "teacher": c.teacher} for c in session.covers]}
+    return {
+        "number": session.number,
+        "covers": [
+            {
+                "topic": c.topic,
+                "sentence": c.sentence,
+                "similarity": round(float(c.similarity), 4),
+                "practice": c.practice,
+                "learner": c.learner,
+                "teacher": c.teacher,
+            }
+            for c in session.covers
+        ],
+    }
 
 
 def _unmatched(member: CohortRecord, reason: str, run: int) -> PairRecord:

@@ -44,11 +44,19 @@ class CandidateRows:
     hits: LexicalHits = field(default_factory=LexicalHits.none)
 
 
-def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSettings, retrieval: str, need: str,
-             need_vector: np.ndarray, mask: np.ndarray, limit: int,
-             phrase_vectors: Callable[[], np.ndarray] | None = None,
-             mentee_vector: np.ndarray | None = None, extra: Callable[[], np.ndarray] | None = None
-             ) -> CandidateRows:
+def retrieve(
+    state: IndexState,
+    pool: ThreadPoolExecutor,
+    settings: RetrievalSettings,
+    retrieval: str,
+    need: str,
+    need_vector: np.ndarray,
+    mask: np.ndarray,
+    limit: int,
+    phrase_vectors: Callable[[], np.ndarray] | None = None,
+    mentee_vector: np.ndarray | None = None,
+    extra: Callable[[], np.ndarray] | None = None,
+) -> CandidateRows:
     """Gather the candidates of a match (call it holding `state.lock` for reading).
 
     Args:
@@ -64,10 +72,12 @@ def retrieve(state: IndexState, pool: ThreadPoolExecutor, settings: RetrievalSet
     k = max(settings.candidates, limit * 4)
     dense = retrieval in ("dense", "hybrid")
     found: dict[int, None] = {}
-    lexical_search = pool.submit(state.lexical.search_fields, need, k, mask) \
-        if retrieval in ("lexical", "hybrid") else None
-    passage_search = pool.submit(state.passages.search, need_vector, 2 * k, mask, settings.passage_nprobe) \
-        if dense else None
+    lexical_search = (
+        pool.submit(state.lexical.search_fields, need, k, mask) if retrieval in ("lexical", "hybrid") else None
+    )
+    passage_search = (
+        pool.submit(state.passages.search, need_vector, 2 * k, mask, settings.passage_nprobe) if dense else None
+    )
     try:
         if dense:
             _, ids = state.offers.search(need_vector, k, mask)

@@ -115,11 +115,11 @@ def ranks(values: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def relevance(c: Candidates, w: Weights, passage_weight: float | None = None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def relevance(
+    c: Candidates, w: Weights, passage_weight: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(relevance, semantic, lexical) per candidate, each in [0, 1]."""
-    semantic = semantic_scores(c, w.passage_weight if passage_weight is None else passage_weight,
-                               w.coverage_weight)
+    semantic = semantic_scores(c, w.passage_weight if passage_weight is None else passage_weight, w.coverage_weight)
     lexical = lexical_scores(c)
     if w.retrieval == "dense":
         return semantic, semantic, lexical
@@ -140,8 +140,9 @@ def harmonic_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(total > 0, 2 * a * b / np.where(total > 0, total, 1), 0).astype(np.float32)
 
 
-def final_scores(rel: np.ndarray, fit: np.ndarray, style_weight: float, reciprocal: np.ndarray | None = None
-                 ) -> np.ndarray:
+def final_scores(
+    rel: np.ndarray, fit: np.ndarray, style_weight: float, reciprocal: np.ndarray | None = None
+) -> np.ndarray:
     """Combine relevance with style fit; with `reciprocal` (two-way), take the harmonic mean instead."""
     if reciprocal is not None:
         return harmonic_mean(rel, reciprocal)
@@ -155,8 +156,9 @@ def order(scores: np.ndarray, ids: list[str]) -> list[int]:
     return np.lexsort((np.array(ids), -np.round(scores.astype(np.float64), 6))).tolist()
 
 
-def evidence(passages: list[str], passage_scores: np.ndarray, best: int, margin: float = 0.05, most: int = 2
-             ) -> list[str]:
+def evidence(
+    passages: list[str], passage_scores: np.ndarray, best: int, margin: float = 0.05, most: int = 2
+) -> list[str]:
     """The passage that drove the rank first, then any other within `margin` of it (at most `most`)."""
     if not passages:
         return []

@@ -78,8 +78,15 @@ class MatchPipeline:
         pool: threads for the side work of a match (key phrases, BM25, the sentence search).
     """
 
-    def __init__(self, store: ProfileStore, embedder: Embedder, weights: Weights, retrieval: RetrievalSettings,
-                 query: QuerySettings, pool: ThreadPoolExecutor):
+    def __init__(
+        self,
+        store: ProfileStore,
+        embedder: Embedder,
+        weights: Weights,
+        retrieval: RetrievalSettings,
+        query: QuerySettings,
+        pool: ThreadPoolExecutor,
+    ):
         self.store = store
         self.embedder = embedder
         self.weights = weights
@@ -87,9 +94,16 @@ class MatchPipeline:
         self.query = query
         self.pool = pool
 
-    def rank(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-             budget: Budget | None = None, pool_ids: Collection[str] | None = None,
-             reranker: Reranker | None = None) -> Ranked:
+    def rank(
+        self,
+        request: MatchRequest,
+        state: IndexState,
+        trust: Trust = "full",
+        retrieval: str | None = None,
+        budget: Budget | None = None,
+        pool_ids: Collection[str] | None = None,
+        reranker: Reranker | None = None,
+    ) -> Ranked:
         """Every eligible candidate of a request, scored and ordered.
 
         Args:
@@ -109,8 +123,7 @@ class MatchPipeline:
             raise InvalidInput(problems)
         weights = self.weights if retrieval is None else replace(self.weights, retrieval=retrieval)
         with_phrases = weights.phrase_weight > 0 and weights.retrieval != "lexical"
-        texts = needs.query_texts(request.need, self.query.phrase_words if with_phrases else 0,
-                                  self.query.max_phrases)
+        texts = needs.query_texts(request.need, self.query.phrase_words if with_phrases else 0, self.query.max_phrases)
         with_parts = weights.coverage_weight > 0 and weights.retrieval != "lexical"
         parts = needs.need_parts(texts[0]) if with_parts else []
         extra = texts[1:] + parts  # key phrases, then parts: one model call on the pool thread
@@ -137,9 +150,19 @@ class MatchPipeline:
                 return rows[mask[rows]]
 
             try:
-                candidates = retrieve(state, self.pool, self.retrieval, weights.retrieval, texts[0], need_vector[0],
-                                      mask, request.limit, phrase_vectors if n_phrases else None, mentee_vector,
-                                      voted_rows if voting is not None else None)
+                candidates = retrieve(
+                    state,
+                    self.pool,
+                    self.retrieval,
+                    weights.retrieval,
+                    texts[0],
+                    need_vector[0],
+                    mask,
+                    request.limit,
+                    phrase_vectors if n_phrases else None,
+                    mentee_vector,
+                    voted_rows if voting is not None else None,
+                )
             finally:
                 if voting is not None:
                     futures.wait([voting])
@@ -147,8 +170,17 @@ class MatchPipeline:
                 return Ranked(request, mentee, None, [], int(mask.sum()))
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
             part_vectors = encoded.result()[n_phrases:] if parts else None
-            scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors,
-                           with_signals=reranker is not None)
+            scored = score(
+                state,
+                candidates,
+                query,
+                weights,
+                style,
+                mentee,
+                mentee_vector,
+                part_vectors,
+                with_signals=reranker is not None,
+            )
             if reranker is not None:
                 reranker.rescore(scored, voting.result())
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
@@ -167,16 +199,30 @@ class MatchPipeline:
                 matches.append(explain(ranked.scored, position, mentor, style, ranked.mentee))
         return matches
 
-    def run(self, request: MatchRequest, state: IndexState, trust: Trust = "full", retrieval: str | None = None,
-            budget: Budget | None = None, reranker: Reranker | None = None) -> dict[str, Any]:
+    def run(
+        self,
+        request: MatchRequest,
+        state: IndexState,
+        trust: Trust = "full",
+        retrieval: str | None = None,
+        budget: Budget | None = None,
+        reranker: Reranker | None = None,
+    ) -> dict[str, Any]:
         """A whole match: {"matches", "style", "took_ms"} (see MatchService.match)."""
         budget = budget or Budget()
         ranked = self.rank(request, state, trust, retrieval, budget, reranker=reranker)
         matches = self.answer(ranked)
         budget.check("after ranking")
         took = budget.elapsed_ms
-        log.info("match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f", request.style,
-                 ranked.mentee.id or "-", request.limit, len(matches), ranked.eligible, took)
+        log.info(
+            "match style=%s mentee=%s limit=%d returned=%d eligible=%d took_ms=%.1f",
+            request.style,
+            ranked.mentee.id or "-",
+            request.limit,
+            len(matches),
+            ranked.eligible,
+            took,
+        )
         return {"matches": matches, "style": request.style, "took_ms": round(took, 2)}
 
     def explain(self, ranked: Ranked, position: int, mentor: Profile) -> dict[str, Any]:
@@ -186,10 +232,13 @@ class MatchPipeline:
     @staticmethod
     def _filters(request: MatchRequest, state: IndexState, pool_ids: Collection[str] | None = None) -> Filters:
         row_of = state.catalog.row_of
-        return Filters(tuple(request.filters.languages), request.filters.virtual_only,
-                       tuple(request.filters.departments),
-                       frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of),
-                       None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of))
+        return Filters(
+            tuple(request.filters.languages),
+            request.filters.virtual_only,
+            tuple(request.filters.departments),
+            frozenset(row_of[i] for i in request.filters.exclude_ids if i in row_of),
+            None if pool_ids is None else frozenset(row_of[i] for i in pool_ids if i in row_of),
+        )
 
     def _phrase_vectors(self, state: IndexState, phrases: list[str]) -> np.ndarray:
         """The key phrases' (and need parts') vectors: from the generation's phrase book, the rest from the model."""

@@ -32,7 +32,7 @@ class PassageSimilarities:
     def of(self, position: int) -> np.ndarray:
         """The similarities of candidate `position`'s sentences, in bio order."""
         start = self.starts[position]
-        return self.sims[start:start + self.counts[position]]
+        return self.sims[start : start + self.counts[position]]
 
 
 def passage_similarities(sims: np.ndarray, counts: np.ndarray) -> PassageSimilarities:
@@ -88,9 +88,17 @@ class Scored:
         return ranking.order(self.scores, self.ids)
 
 
-def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weights: Weights, style: StylePolicy,
-          mentee: Mentee, mentee_vector: np.ndarray | None = None, part_vectors: np.ndarray | None = None,
-          with_signals: bool = False) -> Scored:
+def score(
+    state: IndexState,
+    candidates: CandidateRows,
+    query: np.ndarray,
+    weights: Weights,
+    style: StylePolicy,
+    mentee: Mentee,
+    mentee_vector: np.ndarray | None = None,
+    part_vectors: np.ndarray | None = None,
+    with_signals: bool = False,
+) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).
 
     Args:
@@ -104,18 +112,22 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
     whole_sims = state.offers.vectors(rows) @ query.T
     whole = ranking.need_similarity(whole_sims, weights.phrase_weight)
     counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
-    passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (np.arange(counts.sum()) - np.repeat(
-        np.concatenate([[0], np.cumsum(counts)[:-1]]), counts))
+    passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (
+        np.arange(counts.sum()) - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    )
     passage_vectors = state.passages.vectors(passage_ids)
-    passages = passage_similarities(
-        ranking.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
+    passages = passage_similarities(ranking.need_similarity(passage_vectors @ query.T, weights.phrase_weight), counts)
     coverage = None
     if part_vectors is not None and len(part_vectors):
         coverage = ranking.coverage(passage_vectors @ part_vectors.T, passages.starts)
     ids = [state.catalog.ids[r] for r in rows.tolist()]
-    parts = Candidates(ids, whole, passages.best,
-                       np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
-                       coverage)
+    parts = Candidates(
+        ids,
+        whole,
+        passages.best,
+        np.array([candidates.lexical.get(r, 0.0) for r in rows.tolist()], dtype=np.float32),
+        coverage,
+    )
     passage_weight = min(1.0, weights.passage_weight + style.passage_boost)
     relevance, semantic, lexical = ranking.relevance(parts, weights, passage_weight)
     reciprocal = None
@@ -140,9 +152,14 @@ def score(state: IndexState, candidates: CandidateRows, query: np.ndarray, weigh
     signals = Signals(
         whole_need=whole_sims[:, 0].astype(np.float32),
         whole_phrase=(whole_sims[:, 1:].max(axis=1) if whole_sims.shape[1] > 1 else np.zeros(n)).astype(np.float32),
-        whole=whole, passage=passages.best,
+        whole=whole,
+        passage=passages.best,
         coverage=np.zeros(n, dtype=np.float32) if coverage is None else coverage,
-        words=ranking.scaled(words), items=ranking.scaled(items),
-        relevance=relevance, item_share=hits.share,
-        n_parts=0 if part_vectors is None else len(part_vectors), n_phrases=query.shape[0] - 1)
+        words=ranking.scaled(words),
+        items=ranking.scaled(items),
+        relevance=relevance,
+        item_share=hits.share,
+        n_parts=0 if part_vectors is None else len(part_vectors),
+        n_phrases=query.shape[0] - 1,
+    )
     return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages, signals)

@@ -234,8 +234,9 @@ class ProfileStore(Protocol):
     def bans(self, programme_id: str) -> set[tuple[str, str]]:
         """The (mentee key, mentor id) pairs never to propose in this programme."""
 
-    def save_pairs(self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (),
-                   run: int | None = None) -> None:
+    def save_pairs(
+        self, programme_id: str, pairs: list[PairRecord], bans: list[tuple[str, str]] = (), run: int | None = None
+    ) -> None:
         """In one transaction: replace the records of these mentees, add bans, and count a run when given.
         Published records are never replaced; nothing is saved for a programme that does not exist."""
 
@@ -250,8 +251,9 @@ class ProfileStore(Protocol):
 
     # -- outcomes (see matcher/outcomes) ------------------------------------------------------------
 
-    def add_outcomes(self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None,
-                     model_key: str | None = None) -> list[str]:
+    def add_outcomes(
+        self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None, model_key: str | None = None
+    ) -> list[str]:
         """Store outcomes (with their needs' vectors, by `model_key`'s model, when given) in one transaction;
         each is "added", "unchanged" (an outcome with its content hash is stored) or "unknown mentor" (no
         stored profile has its mentor_id: not stored, checked in the same transaction as erasures)."""
@@ -262,8 +264,9 @@ class ProfileStore(Protocol):
     def known_outcomes(self, hashes: list[str]) -> set[str]:
         """The content hashes among `hashes` that are stored."""
 
-    def outcomes(self, mentor_id: str | None = None, mentee_id: str | None = None,
-                 limit: int | None = None) -> list[Outcome]:
+    def outcomes(
+        self, mentor_id: str | None = None, mentee_id: str | None = None, limit: int | None = None
+    ) -> list[Outcome]:
         """Stored outcomes, oldest recorded first, optionally of one mentor or one mentee."""
 
     def outcome_vectors(self, ids: list[int], dim: int) -> dict[int, tuple[str, np.ndarray]]:
@@ -275,8 +278,13 @@ class ProfileStore(Protocol):
     def outcome_stats(self) -> dict:
         """Counts of the outcome log: total, by outcome, mentees, mentors, first and last dates."""
 
-    def delete_outcomes(self, mentor_id: str | None = None, mentee_id: str | None = None,
-                        before: str | None = None, everything: bool = False) -> int:
+    def delete_outcomes(
+        self,
+        mentor_id: str | None = None,
+        mentee_id: str | None = None,
+        before: str | None = None,
+        everything: bool = False,
+    ) -> int:
         """Delete a mentor's or a mentee's outcomes, those dated before a day, or all; returns how many."""
 
     def outcomes_version(self) -> int:

@@ -49,9 +49,11 @@ def vacuum_deleted(conn: psycopg.Connection, url: str, attempts: int, pause: flo
         if attempt < attempts - 1:
             time.sleep(pause)
     if holders:
-        raise PurgeIncomplete(f"deleted profiles' old row versions are still visible to {', '.join(holders)} after "
-                              f"{attempts * pause:g} s, so VACUUM cannot remove them yet; run `mentor-match reindex` "
-                              f"again when that has finished")
+        raise PurgeIncomplete(
+            f"deleted profiles' old row versions are still visible to {', '.join(holders)} after "
+            f"{attempts * pause:g} s, so VACUUM cannot remove them yet; run `mentor-match reindex` "
+            f"again when that has finished"
+        )
     warnings: list[str] = []
 
     def collect(diagnostic: psycopg.errors.Diagnostic) -> None:
@@ -86,5 +88,6 @@ def older_snapshots(conn: psycopg.Connection, horizon: int) -> list[str]:
         "UNION ALL SELECT 'replication slot ' || slot_name FROM pg_replication_slots WHERE age(xmin) > age(%s::xid) "
         "UNION ALL SELECT 'prepared transaction ' || gid FROM pg_prepared_xacts "
         "WHERE database = current_database() AND age(transaction) > age(%s::xid)",
-        (xid, xid, xid, xid)).fetchall()
+        (xid, xid, xid, xid),
+    ).fetchall()
     return [row[0] for row in rows]

@@ -90,8 +90,14 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         if pool is None:
             with self._pool_lock:
                 if self._pool is None:
-                    self._pool = ConnectionPool(self._url, kwargs=self._connect_options, min_size=1,
-                                                max_size=POOL_SIZE, name="mentor-matcher", open=True)
+                    self._pool = ConnectionPool(
+                        self._url,
+                        kwargs=self._connect_options,
+                        min_size=1,
+                        max_size=POOL_SIZE,
+                        name="mentor-matcher",
+                        open=True,
+                    )
                 pool = self._pool
         return pool
 
@@ -147,8 +153,9 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         if not row_ids:
             return {}
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT row_id, data::text FROM profiles WHERE row_id = ANY(%s)",
-                                ([int(r) for r in row_ids],)).fetchall()
+            rows = conn.execute(
+                "SELECT row_id, data::text FROM profiles WHERE row_id = ANY(%s)", ([int(r) for r in row_ids],)
+            ).fetchall()
         return {int(row_id): _load_profile(data) for row_id, data in rows}
 
     def hashes(self, profile_ids: list[str]) -> dict[str, tuple[str, str]]:
@@ -156,8 +163,9 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         if not profile_ids:
             return {}
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT id, content_hash, text_hash FROM profiles WHERE id = ANY(%s)",
-                                (list(profile_ids),)).fetchall()
+            rows = conn.execute(
+                "SELECT id, content_hash, text_hash FROM profiles WHERE id = ANY(%s)", (list(profile_ids),)
+            ).fetchall()
         return {pid: (ch, th) for pid, ch, th in rows}
 
     def iter_profiles(self, batch_size: int = 1000) -> Iterator[StoredProfile]:
@@ -165,8 +173,10 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         last = 0
         while True:
             with self.pool.connection() as conn:
-                rows = conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE row_id > %s "
-                                    f"ORDER BY row_id LIMIT %s", (last, batch_size)).fetchall()
+                rows = conn.execute(
+                    f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE row_id > %s ORDER BY row_id LIMIT %s",
+                    (last, batch_size),
+                ).fetchall()
             if not rows:
                 return
             for row in rows:
@@ -180,12 +190,17 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
             return found
         with self.pool.connection() as conn, conn.cursor(binary=True) as cur:
             # Binary results: bytea arrives as its bytes, not as hex text to decode.
-            cur.execute("SELECT row_id, model_key, offers, goals, passages FROM embeddings WHERE row_id = ANY(%s)",
-                        ([int(r) for r in row_ids],))
+            cur.execute(
+                "SELECT row_id, model_key, offers, goals, passages FROM embeddings WHERE row_id = ANY(%s)",
+                ([int(r) for r in row_ids],),
+            )
             for row_id, key, offers, goals, passages in cur:
-                found[int(row_id)] = Embeddings(key, blob_vectors(bytes(offers), dim)[0],
-                                                None if goals is None else blob_vectors(bytes(goals), dim)[0],
-                                                blob_vectors(bytes(passages), dim))
+                found[int(row_id)] = Embeddings(
+                    key,
+                    blob_vectors(bytes(offers), dim)[0],
+                    None if goals is None else blob_vectors(bytes(goals), dim)[0],
+                    blob_vectors(bytes(passages), dim),
+                )
         return found
 
     def changes_since(self, seq: int) -> tuple[list[StoredProfile], list[int], int]:
@@ -197,8 +212,9 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
             return [], [], seq
         with self._snapshot() as cur:
             now = int(cur.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0])
-            rows = cur.execute(f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE seq > %s ORDER BY row_id",
-                               (seq,)).fetchall()
+            rows = cur.execute(
+                f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE seq > %s ORDER BY row_id", (seq,)
+            ).fetchall()
             deleted = [int(r[0]) for r in cur.execute("SELECT row_id FROM tombstones WHERE seq > %s", (seq,))]
         return [_stored(r) for r in rows], deleted, now
 
@@ -218,8 +234,10 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         now = time.time()
         with self._transaction() as cur:
             seq = bump_seq(cur)
-            row_of = {pid: int(row_id) for pid, row_id in
-                      cur.execute("SELECT id, row_id FROM profiles WHERE id = ANY(%s)", (ids,)).fetchall()}
+            row_of = {
+                pid: int(row_id)
+                for pid, row_id in cur.execute("SELECT id, row_id FROM profiles WHERE id = ANY(%s)", (ids,)).fetchall()
+            }
             updates = [latest[pid] for pid in ids if pid in row_of]
             inserts = [latest[pid] for pid in ids if pid not in row_of]
             if updates:
@@ -228,16 +246,30 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
                     "text_hash = u.text_hash, seq = %s, updated_at = %s "
                     "FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[]) "
                     "AS u(row_id, data, content_hash, text_hash) WHERE p.row_id = u.row_id",
-                    (seq, now, [row_of[w.profile.id] for w in updates], [_dump_profile(w.profile) for w in updates],
-                     [w.content_hash for w in updates], [w.text_hash for w in updates]))
+                    (
+                        seq,
+                        now,
+                        [row_of[w.profile.id] for w in updates],
+                        [_dump_profile(w.profile) for w in updates],
+                        [w.content_hash for w in updates],
+                        [w.text_hash for w in updates],
+                    ),
+                )
             if inserts:
                 cur.execute(
                     "INSERT INTO profiles (id, data, content_hash, text_hash, seq, updated_at) "
                     "SELECT u.id, u.data::jsonb, u.content_hash, u.text_hash, %s, %s "
                     "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]) WITH ORDINALITY "
                     "AS u(id, data, content_hash, text_hash, n) ORDER BY u.n RETURNING id, row_id",
-                    (seq, now, [w.profile.id for w in inserts], [_dump_profile(w.profile) for w in inserts],
-                     [w.content_hash for w in inserts], [w.text_hash for w in inserts]))
+                    (
+                        seq,
+                        now,
+                        [w.profile.id for w in inserts],
+                        [_dump_profile(w.profile) for w in inserts],
+                        [w.content_hash for w in inserts],
+                        [w.text_hash for w in inserts],
+                    ),
+                )
                 row_of.update({pid: int(row_id) for pid, row_id in cur.fetchall()})
             if vectors:
                 _put_embeddings(cur, [(row_of[pid], w.text_hash, w.embeddings) for pid, w in vectors.items()])
@@ -256,10 +288,14 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         latest = {int(row_id): (text_hash, emb) for row_id, text_hash, emb in items}
         with self._transaction() as cur:
             hold_seq(cur)
-            current = dict(cur.execute("SELECT row_id, text_hash FROM profiles WHERE row_id = ANY(%s)",
-                                       (list(latest),)).fetchall())
-            keep = [(row_id, text_hash, emb) for row_id, (text_hash, emb) in latest.items()
-                    if current.get(row_id) == text_hash]
+            current = dict(
+                cur.execute("SELECT row_id, text_hash FROM profiles WHERE row_id = ANY(%s)", (list(latest),)).fetchall()
+            )
+            keep = [
+                (row_id, text_hash, emb)
+                for row_id, (text_hash, emb) in latest.items()
+                if current.get(row_id) == text_hash
+            ]
             _put_embeddings(cur, keep)
         return len(keep)
 
@@ -276,18 +312,26 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
                 raise _NothingToDelete  # rolls the bump back; the with block ends here
             row_id = int(row[0])
             cur.execute("DELETE FROM embeddings WHERE row_id = %s", (row_id,))  # (the foreign key would too)
-            cur.execute("INSERT INTO tombstones (row_id, seq) VALUES (%s, %s) "
-                        "ON CONFLICT (row_id) DO UPDATE SET seq = EXCLUDED.seq", (row_id, seq))
+            cur.execute(
+                "INSERT INTO tombstones (row_id, seq) VALUES (%s, %s) "
+                "ON CONFLICT (row_id) DO UPDATE SET seq = EXCLUDED.seq",
+                (row_id, seq),
+            )
             # Erasure reaches the records that name the person as their manager: the id goes too.
-            reports = cur.execute("SELECT row_id, data::text FROM profiles WHERE data ->> 'manager_id' = %s",
-                                  (profile_id,)).fetchall()
+            reports = cur.execute(
+                "SELECT row_id, data::text FROM profiles WHERE data ->> 'manager_id' = %s", (profile_id,)
+            ).fetchall()
             now = time.time()
             cleared = [without_manager(_load_profile(data)) for _, data in reports]
             if cleared:
-                cur.executemany("UPDATE profiles SET data = %s::jsonb, content_hash = %s, seq = %s, updated_at = %s "
-                                "WHERE row_id = %s",
-                                [(_dump_profile(p), content_hash(p), seq, now, report_row)
-                                 for p, (report_row, _) in zip(cleared, reports)])
+                cur.executemany(
+                    "UPDATE profiles SET data = %s::jsonb, content_hash = %s, seq = %s, updated_at = %s "
+                    "WHERE row_id = %s",
+                    [
+                        (_dump_profile(p), content_hash(p), seq, now, report_row)
+                        for p, (report_row, _) in zip(cleared, reports)
+                    ],
+                )
             # ...and every programme: their cohort entry (with their need), pairs and bans.
             freed = self._forget_in_programmes(cur, profile_id)
             if freed:
@@ -324,8 +368,10 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
         conn = connect(self._url)
         try:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (REINDEX_LOCK_KEY,)).fetchone()[0]:
-                raise ReindexRunning("a re-index is already running on this database (in this or another process "
-                                     "or replica); wait for it to finish")
+                raise ReindexRunning(
+                    "a re-index is already running on this database (in this or another process "
+                    "or replica); wait for it to finish"
+                )
             try:
                 yield
             finally:
@@ -343,8 +389,9 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
     def record_reindex(self) -> int:
         """Count one more completed re-index (its own row: profile writes do not wait for it); returns the count."""
         with self._transaction() as cur:
-            return int(cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'reindex' RETURNING value")
-                       .fetchone()[0])
+            return int(
+                cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'reindex' RETURNING value").fetchone()[0]
+            )
 
     @contextmanager
     def changes_held(self) -> Iterator[tuple[int, int]]:
@@ -371,21 +418,27 @@ class PostgresStore(PostgresProgrammes, PostgresOutcomes):
     def add_key(self, record: KeyRecord) -> None:
         """Store a new key."""
         with self._transaction() as cur:
-            cur.execute("INSERT INTO api_keys (key_id, secret_hash, scope, label, created_at, revoked_at) "
-                        "VALUES (%s, %s, %s, %s, %s, %s)", (record.key_id, record.secret_hash, record.scope,
-                                                            record.label, record.created_at, record.revoked_at))
+            cur.execute(
+                "INSERT INTO api_keys (key_id, secret_hash, scope, label, created_at, revoked_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                (record.key_id, record.secret_hash, record.scope, record.label, record.created_at, record.revoked_at),
+            )
 
     def keys(self) -> list[KeyRecord]:
         """Every key, oldest first, revoked ones included."""
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
-                                "ORDER BY created_at, key_id").fetchall()
+            rows = conn.execute(
+                "SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
+                "ORDER BY created_at, key_id"
+            ).fetchall()
         return [KeyRecord(*row) for row in rows]
 
     def key(self, key_id: str) -> KeyRecord | None:
         """The key with this id, or None."""
-        row = self._one("SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
-                        "WHERE key_id = %s", (key_id,))
+        row = self._one(
+            "SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys WHERE key_id = %s",
+            (key_id,),
+        )
         return None if row is None else KeyRecord(*row)
 
     def revoke_key(self, key_id: str, at: float) -> bool:
@@ -408,6 +461,12 @@ def _put_embeddings(cur: psycopg.Cursor, items: list[tuple[int, str, Embeddings]
         "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::bytea[], %b::bytea[], %b::bytea[]) "
         "ON CONFLICT (row_id) DO UPDATE SET model_key = EXCLUDED.model_key, text_hash = EXCLUDED.text_hash, "
         "offers = EXCLUDED.offers, goals = EXCLUDED.goals, passages = EXCLUDED.passages",
-        ([row_id for row_id, _, _ in items], [emb.model_key for _, _, emb in items],
-         [text_hash for _, text_hash, _ in items], [vector_blob(emb.offers) for _, _, emb in items],
-         [vector_blob(emb.goals) for _, _, emb in items], [vector_blob(emb.passages) for _, _, emb in items]))
+        (
+            [row_id for row_id, _, _ in items],
+            [emb.model_key for _, _, emb in items],
+            [text_hash for _, text_hash, _ in items],
+            [vector_blob(emb.offers) for _, _, emb in items],
+            [vector_blob(emb.goals) for _, _, emb in items],
+            [vector_blob(emb.passages) for _, _, emb in items],
+        ),
+    )

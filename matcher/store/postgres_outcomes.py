@@ -1,7 +1,7 @@
 """Outcomes in the PostgreSQL store: what happened after matches (the log `mentor-match learn` learns from).
 
 A mixin of PostgresStore (postgres.py): it uses the store's pooled transactions. What each method
-promises is in base.ProfileStore; the table is migrations/0004_outcomes.sql, SQLite's twin is
+promises is in base.ProfileStore; the table is migrations/0007_outcomes.sql, SQLite's twin is
 sqlite_outcomes.py. Adding outcomes first locks the change sequence's row (the lock a profile's write or
 delete takes first), so an outcome is never stored for a mentor whose erasure committed meanwhile; every
 change of the log then bumps meta 'outcomes'.

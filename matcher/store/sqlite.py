@@ -157,7 +157,7 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
         """Profiles by row id (missing ones are left out)."""
         found: dict[int, Profile] = {}
         for start in range(0, len(row_ids), 500):
-            chunk = [int(r) for r in row_ids[start:start + 500]]
+            chunk = [int(r) for r in row_ids[start : start + 500]]
             marks = ",".join("?" * len(chunk))
             for row_id, data in self.conn.execute(
                 f"SELECT row_id, data FROM profiles WHERE row_id IN ({marks})", chunk
@@ -169,7 +169,7 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
         """{id: (content_hash, text_hash)} for the ids that are stored."""
         found: dict[str, tuple[str, str]] = {}
         for start in range(0, len(profile_ids), 500):
-            chunk = profile_ids[start:start + 500]
+            chunk = profile_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for pid, ch, th in self.conn.execute(
                 f"SELECT id, content_hash, text_hash FROM profiles WHERE id IN ({marks})", chunk
@@ -196,15 +196,18 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
         """Stored embeddings by row id (rows without embeddings are left out)."""
         found: dict[int, Embeddings] = {}
         for start in range(0, len(row_ids), 500):
-            chunk = [int(r) for r in row_ids[start:start + 500]]
+            chunk = [int(r) for r in row_ids[start : start + 500]]
             marks = ",".join("?" * len(chunk))
             for row_id, key, offers, goals, passages in self.conn.execute(
                 f"SELECT row_id, model_key, offers, goals, passages FROM embeddings WHERE row_id IN ({marks})",
                 chunk,
             ):
-                found[row_id] = Embeddings(key, blob_vectors(offers, dim)[0],
-                                           None if goals is None else blob_vectors(goals, dim)[0],
-                                           blob_vectors(passages, dim))
+                found[row_id] = Embeddings(
+                    key,
+                    blob_vectors(offers, dim)[0],
+                    None if goals is None else blob_vectors(goals, dim)[0],
+                    blob_vectors(passages, dim),
+                )
         return found
 
     def changes_since(self, seq: int) -> tuple[list[StoredProfile], list[int], int]:
@@ -281,11 +284,13 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
             conn.execute("INSERT OR REPLACE INTO tombstones(row_id, seq) VALUES (?, ?)", (row_id, seq))
             # Erasure reaches the records that name the person as their manager: the id goes too.
             for report_row, data in conn.execute(
-                    "SELECT row_id, data FROM profiles WHERE json_extract(data, '$.manager_id') = ?",
-                    (profile_id,)).fetchall():
+                "SELECT row_id, data FROM profiles WHERE json_extract(data, '$.manager_id') = ?", (profile_id,)
+            ).fetchall():
                 report = without_manager(_load_profile(data))
-                conn.execute("UPDATE profiles SET data=?, content_hash=?, seq=?, updated_at=? WHERE row_id=?",
-                             (_dump_profile(report), content_hash(report), seq, time.time(), report_row))
+                conn.execute(
+                    "UPDATE profiles SET data=?, content_hash=?, seq=?, updated_at=? WHERE row_id=?",
+                    (_dump_profile(report), content_hash(report), seq, time.time(), report_row),
+                )
             # ...and every programme: their cohort entry (with their need), pairs and bans.
             freed = self._forget_in_programmes(conn, profile_id)
             if freed:
@@ -313,10 +318,12 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
         finally:
             conn.execute("PRAGMA busy_timeout=30000")
         waited = self.PURGE_ATTEMPTS * (self.PURGE_WAIT_MS / 1000 + self.PURGE_PAUSE)
-        raise PurgeIncomplete(f"the write-ahead log of {self.path.name} could not be folded and truncated "
-                              f"(readers kept it busy for {waited:g} s): "
-                              f"deleted profiles' old pages may remain in {self.path.name}-wal; run "
-                              f"`mentor-match reindex` again when the service is less busy")
+        raise PurgeIncomplete(
+            f"the write-ahead log of {self.path.name} could not be folded and truncated "
+            f"(readers kept it busy for {waited:g} s): "
+            f"deleted profiles' old pages may remain in {self.path.name}-wal; run "
+            f"`mentor-match reindex` again when the service is less busy"
+        )
 
     @contextmanager
     def reindex_lock(self) -> Iterator[None]:
@@ -331,8 +338,9 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise ReindexRunning("a re-index is already running on this store (in this or another "
-                                     "process); wait for it to finish") from None
+                raise ReindexRunning(
+                    "a re-index is already running on this store (in this or another process); wait for it to finish"
+                ) from None
             try:
                 yield
             finally:
@@ -376,27 +384,32 @@ class SQLiteStore(SQLiteProgrammes, SQLiteOutcomes):
     def add_key(self, record: KeyRecord) -> None:
         """Store a new key."""
         with self._write() as conn:
-            conn.execute("INSERT INTO api_keys(key_id, secret_hash, scope, label, created_at, revoked_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", (record.key_id, record.secret_hash, record.scope, record.label,
-                                                       record.created_at, record.revoked_at))
+            conn.execute(
+                "INSERT INTO api_keys(key_id, secret_hash, scope, label, created_at, revoked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (record.key_id, record.secret_hash, record.scope, record.label, record.created_at, record.revoked_at),
+            )
 
     def keys(self) -> list[KeyRecord]:
         """Every key, oldest first, revoked ones included."""
-        rows = self.conn.execute("SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
-                                 "ORDER BY created_at, key_id").fetchall()
+        rows = self.conn.execute(
+            "SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys ORDER BY created_at, key_id"
+        ).fetchall()
         return [KeyRecord(*row) for row in rows]
 
     def key(self, key_id: str) -> KeyRecord | None:
         """The key with this id, or None."""
-        row = self.conn.execute("SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys "
-                                "WHERE key_id = ?", (key_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT key_id, secret_hash, scope, label, created_at, revoked_at FROM api_keys WHERE key_id = ?", (key_id,)
+        ).fetchone()
         return None if row is None else KeyRecord(*row)
 
     def revoke_key(self, key_id: str, at: float) -> bool:
         """Mark an active key revoked; False when no active key has this id."""
         with self._write() as conn:
-            cursor = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
-                                  (at, key_id))
+            cursor = conn.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (at, key_id)
+            )
         return cursor.rowcount > 0
 
 
