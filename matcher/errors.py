@@ -142,3 +142,7 @@ class RuleRefused(InvalidInput):
     def __init__(self, rule: str, field: str, reason: str):
         self.rule = rule
         super().__init__([FieldError(field, f"{reason} (rule: {rule})")])
+
+
+class LearnRunning(RuntimeError):
+    """Another `mentor-match learn` is writing to the same data dir's learned rankings."""

@@ -10,6 +10,7 @@ store's database directly. It delegates to parts a newcomer can read alone:
     programmes/             whole cohorts paired at once, reviewed, published (the `programmes` attribute)
     relationships/          introductions, relationships, sessions, pairing fit (the `relationships` attribute)
     insights/               the skills map: demand and supply by topic (the `insights` attribute)
+    learn/                  the ranking fitted to the outcome log (`mentor-match learn`), when one was adopted
 
 Below the class, three functions reach the store alone, without loading the model, for the CLI's
 `keys`, `backup` and `migrate`.
@@ -36,6 +37,7 @@ from .index import Generations, set_search_threads
 from .index.lifecycle import IndexLifecycle, IndexSettings
 from .index.state import IndexState
 from .keys import KeyRing
+from .learn.active import LearnedRankings
 from .model.batch import EmbeddingEngine
 from .model.embedder import Embedder
 from .model.querycache import Partition
@@ -104,6 +106,8 @@ class MatchService:
             self._pool,
             ResponsivenessSettings(s.responsiveness_weight, s.inactive_days),
         )
+        # The ranking `mentor-match learn` adopted, if any (matcher/learn): used by every match from then on.
+        self.learned = LearnedRankings(self.store, self.embedder, data_dir)
 
     # -- index lifecycle (index/lifecycle.py) -------------------------------------------------------
 
@@ -250,7 +254,9 @@ class MatchService:
         try:
             state = self.refresh()
             budget.check("after catching up with the store")
-            answer = self.pipeline.run(request, state, trust, retrieval, budget, self._cache(caller))
+            answer = self.pipeline.run(
+                request, state, trust, retrieval, budget, self._cache(caller), self.reranker(retrieval)
+            )
         except BudgetExceeded:
             metrics.count_match(request.style, "budget_exceeded")
             raise
@@ -261,10 +267,17 @@ class MatchService:
         """Every eligible candidate of a request, scored and ordered, none explained yet
         (`pipeline.answer(ranked, k)` explains the best k); `caller` as in match. The programmes rank through
         the pipeline itself, with their mentor pool."""
-        return self.pipeline.rank(self.parse(request), self.refresh(), trust, cache=self._cache(caller))
+        return self.pipeline.rank(
+            self.parse(request), self.refresh(), trust, cache=self._cache(caller), reranker=self.reranker()
+        )
 
     def _cache(self, caller: str | None) -> Partition | None:
         return None if caller is None else self.embedder.caller_cache(caller)
+
+    def reranker(self, retrieval: str | None = None):
+        """The learned ranking matches use (matcher/learn), or None: the hand-tuned fusion. A match that asks
+        for one retrieval mode (evaluation) is ranked by that mode alone."""
+        return None if retrieval is not None else self.learned.reranker()
 
     @cached_property
     def programmes(self) -> ProgrammeService:

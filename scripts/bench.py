@@ -9,11 +9,14 @@
     vs the raw floor "encode one query + one FAISS search" in-process: bare `model.encode` and a bare
     exact FAISS index of the same whole-bio vectors (also reported: the same floor searching the
     service's own index, approximate above ann_threshold vectors);
-(d) search only at 1M profiles: exact vs IVF (build time, memory, latency, recall@10 of IVF vs exact).
+(d) search only at 1M profiles: exact vs IVF (build time, memory, latency, recall@10 of IVF vs exact);
+(l) a learned ranking (`mentor-match learn`) on an outcome log of --outcomes needs: the time to import and
+    learn, and a match's p50 with it vs without it, alternated in-process (scripts/bench_learn.py).
 
     scripts/bench.py --data ../shared/eval/esco-skills-dev                       # 10k and 100k, then (d) at 1M
     scripts/bench.py --data ../shared/eval/esco-skills-dev --sizes 10000 --parts a,b,c
     scripts/bench.py --smoke                           # tiny N, seconds (CI; on tests/data/skills)
+    scripts/bench.py --data ../shared/eval/esco-skills-dev --sizes 10000 --parts l   # a learned ranking's cost
 
 Profiles are composed from the skill descriptions of a BEIR-format skills set (`--data`: its
 corpus.jsonl and queries.jsonl, e.g. the ESCO dev set; scripts/bench_data.py) and cached with their
@@ -40,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_data  # noqa: E402
 import bench_http  # noqa: E402
+import bench_learn  # noqa: E402
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 from bench_report import check_targets, machine_info, print_table  # noqa: E402
@@ -439,7 +443,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--anchors", type=int, default=3000, help="real ESCO embeddings the (d) vectors mix")
     p.add_argument("--ann-queries", type=int, default=135, help="real need sentences searched in (d)")
     p.add_argument("--exact-queries", type=int, default=135, help="exact searches timed in (d)")
-    p.add_argument("--requests", type=int, default=300, help="requests per concurrency level in (c)")
+    p.add_argument("--requests", type=int, default=300, help="requests per concurrency level in (c); needs in (l)")
+    p.add_argument("--outcomes", type=int, default=5000, help="outcomes in (l)'s log")
     p.add_argument("--concurrency", type=ints, default=[1, 8])
     p.add_argument(
         "--keys",
@@ -535,14 +540,14 @@ def main(argv: list[str] | None = None) -> int:
     sample_texts: list[str] = []
     # (d) alone needs no profiles: preparing a data dir would also replace a work dir that another
     # run of this script is still re-indexing (it did, and lost an hour-long 100k run).
-    for n in args.sizes if args.parts & {"a", "b", "c"} else []:
+    for n in args.sizes if args.parts & {"a", "b", "c", "l"} else []:
         guard = open(args.cache / f"work-{n}-s{args.seed}.lock", "w")
         try:
             fcntl.flock(guard, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             sys.exit(f"another scripts/bench.py run is using the {n}-profile data in {args.cache}")
         profiles_path, pristine = data_dir(args.cache, n, args.seed, entries)
-        if args.work_dir and args.parts <= {"c"}:
+        if args.work_dir and args.parts <= {"c", "l"}:
             folder = args.work_dir
         else:
             folder = work_dir(args.cache, n, args.seed, pristine, fresh="a" in args.parts)
@@ -558,6 +563,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         if "c" in args.parts:
             size["http"] = part_c(settings, embedder, folder, n, entries, args)
+        if "l" in args.parts:
+            size["learned"] = bench_learn.part_l(
+                settings, embedder, folder, n, lambda count, seed: needs(count, seed, entries), args, log
+            )
         report["sizes"][str(n)] = size
         guard.close()
     if "a" in args.parts and args.compare:

@@ -133,6 +133,17 @@ def print_table(report: dict) -> None:
                 f"| b | {n} | 1%-changed re-import, s ({r['summary']['updated']} updated) | {_fmt(r['seconds'])} | "
                 f"full re-index {_fmt(full)} s | {r['ratio_to_full']} |"
             )
+        if "learned" in size:
+            r = size["learned"]
+            print(
+                f"| l | {n} | learn on {r['outcomes']} outcomes: import s, learn s | {_fmt(r['import_seconds'])}, "
+                f"{_fmt(r['learn_seconds'])} | | |"
+            )
+            print(
+                f"| l | {n} | in-process match p50 / p95 ms with the learned ranking | "
+                f"{_fmt(r['match_learned']['p50_ms'])} / {_fmt(r['match_learned']['p95_ms'])} | without: "
+                f"{_fmt(r['match_without']['p50_ms'])} / {_fmt(r['match_without']['p95_ms'])} | {r['p50_ratio']} |"
+            )
         http = size.get("http", {})
         floor = http.get("floor")
         for key in sorted(k for k in http if k.startswith("c") and k[1:].isdigit()):

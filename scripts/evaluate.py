@@ -10,6 +10,7 @@ and `mentor-match match` use).
     scripts/evaluate.py DATA --max-queries 5 --max-docs 300 --json      # a smoke run
     scripts/evaluate.py DATA --set passage_weight=0.3 --set fusion=rrf  # try other settings
     scripts/evaluate.py DATA --adapt                                    # the model adapted to DATA's documents
+    scripts/evaluate.py DATA --learn                                    # learn from half the queries, test on the rest
 
 The loaded corpus (store, embeddings and indexes) is cached under
 ~/.cache/mentor-matcher/eval/<hash of the corpus, the subset and the model> (or --cache-dir), so a
@@ -20,6 +21,12 @@ change ranking settings without invalidating the cache.
 profiles, never on the queries or their judgements, and evaluates with the adapted model whatever its
 self-check decided (the report gives the self-check's figures). The adapted model is cached under
 ~/.cache/mentor-matcher/eval/adapted/ by corpus, subset and adapt options, like the corpus.
+
+`--learn` turns half of the judged queries (by a hash of the query id: qrels_to_outcomes.half_of) into an
+outcome log (each judgement an `accepted` outcome), imports it with `mentor-match outcomes import`'s code,
+runs `mentor-match learn`'s code on it, and measures the default ranking on the other half before and
+after (the mentors are the same in both halves, as in a real programme). The log and any learned ranking
+are removed from the cached data dir afterwards.
 """
 
 from __future__ import annotations
@@ -268,8 +275,9 @@ def evaluate(
     back: dict[str, str],
     modes: list[str],
     progress: bool,
+    tops: dict[str, list[list[str]]] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Run every query in every mode; returns {mode: {metric: mean}}."""
+    """Run every query in every mode; returns {mode: {metric: mean}} (and, into `tops`, each mode's top 5s)."""
     per_mode: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     bar = tqdm(total=len(queries) * len(modes), desc="queries", unit="query", disable=not progress)
     max_chars = service.settings.max_need_chars
@@ -280,6 +288,8 @@ def evaluate(
             result = service.match(body, retrieval=None if mode == "default" else mode, caller="evaluate")
             ranked = [back[m["mentor"]["id"]] for m in result["matches"]]
             per_mode[mode].append(score_query(ranked, qrels[q["_id"]]))
+            if tops is not None:
+                tops.setdefault(mode, []).append(ranked[:5])
             bar.update(1)
     bar.close()
     return {mode: mean_scores(scores) for mode, scores in per_mode.items()}
@@ -331,6 +341,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--adapt-minutes", type=float, help="with --adapt: training minutes (default: adapt's, 20)")
     parser.add_argument("--adapt-max-steps", type=int, help="with --adapt: most training steps (default: none)")
+    parser.add_argument(
+        "--learn",
+        action="store_true",
+        help="learn from the outcomes of half the queries (mentor-match learn's code), evaluate the "
+        "default ranking on the other half before and after",
+    )
+    parser.add_argument(
+        "--learn-kind",
+        choices=("linear", "lightgbm", "both"),
+        default="linear",
+        help="with --learn: the model (as `mentor-match learn --kind`)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--progress",
@@ -384,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     service = MatchService(settings.replace(data_dir=data_dir), embedder=embedder)
     load_seconds = load(service, docs, ids, progress)
     service.open(progress=progress)
+    if args.learn:
+        from evaluate_learn import learn_and_evaluate  # scripts/evaluate_learn.py
+
+        return learn_and_evaluate(args, service, docs, queries, qrels, ids, back, progress, started, load_seconds)
     results = evaluate(service, queries, qrels, back, modes, progress)
     report = {
         "dataset": str(args.dataset),

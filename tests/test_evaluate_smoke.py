@@ -85,3 +85,20 @@ def test_evaluate_prints_every_metric_per_mode_and_reuses_its_cache(tmp_path):
     assert report["queries"] == 3 and set(report["results"]) == {"dense", "default"}
     for mode in ("dense", "default"):
         assert [round(report["results"][mode][m], 3) for m in METRICS] == rows[mode]
+
+
+def test_evaluate_learn_runs_the_outcome_log_through_learn_and_cleans_up(tmp_path):
+    dataset = write_tiny_beir(tmp_path / "tiny")
+    cache = tmp_path / "cache"
+    report = json.loads(run(str(dataset), "--max-docs", "60", "--cache-dir", str(cache), "--learn", "--json").stdout)
+    assert report["learn_queries"] + report["test_queries"] == 3
+    assert report["outcomes"]["rejected"] == 0 and report["outcomes"]["added"] >= 1
+    assert not report["learn"]["adopted"] and report["learn"]["reason"].startswith("too few outcomes")
+    assert report["test_half"]["before"]["ndcg@10"] == report["test_half"]["after"]["ndcg@10"]
+    assert not (cache / "learned" / "ACTIVE").exists()
+    from matcher.config import Settings
+    from matcher.store import open_store
+
+    store = open_store(Settings(data_dir=cache))
+    assert store.outcomes() == []  # the log is removed from the cached data dir afterwards
+    store.close()

@@ -1,6 +1,6 @@
 """`mentor-match`: import, reindex, match, pair, programme, requests, relationships, serve, keys, config, and more.
 
-The rest: migrate, export-model, adapt, backup, webhooks.
+The rest: outcomes, learn, migrate, export-model, adapt, backup, webhooks, insights.
 
 Every command honours MATCHER_DATA_DIR (and the other MATCHER_* settings, checked first: a bad value
 exits 2 naming the variable). Exit status: 0 on success, 2 on bad usage, bad settings or bad input
@@ -223,7 +223,7 @@ def cmd_migrate(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mentor-match`: each group of commands adds its own subparsers."""
-    from . import insights, model, programmes, relationships, webhooks
+    from . import insights, model, outcomes, programmes, relationships, webhooks
 
     parser = argparse.ArgumentParser(prog="mentor-match", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -239,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     relationships.add_commands(sub)
     webhooks.add_commands(sub, _settings)
     insights.add_commands(sub, _service)
+    outcomes.add_commands(sub, _service)
     model.add_commands(sub, _settings, _progress)
     return parser
 

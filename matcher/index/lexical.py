@@ -32,6 +32,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -221,18 +222,28 @@ class LexicalIndex:
 
         The score is (1 - share) * BM25 of the words + share * BM25 of the list items, `share` being
         how much of the need its items cover (need_items)."""
+        hits = self.search_fields(text, k, allowed)
+        return list(zip(hits.rows.tolist(), hits.scores.tolist()))
+
+    def search_fields(self, text: str, k: int, allowed: np.ndarray | None = None) -> LexicalHits:
+        """As search, with each hit's BM25 of the words and of the list items apart, and the need's items'
+        share (the learned ranking weighs them itself: matcher/learn)."""
         terms = query_terms(text)
         if not terms or k <= 0:
-            return []
+            return LexicalHits.none()
         items, share = need_items(text, self._items.knows)
         parts = [(1.0 - share, self._words, terms), (share, self._items, items)]
         parts = [(weight, field, tokens) for weight, field, tokens in parts if weight > 0 and tokens]
-        hits: dict[int, float] = {}
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         base = None
+        fields: list[np.ndarray | None] = []
         for weight, field, tokens in parts:
             scores = field.base_scores(tokens)
+            fields.append(scores)
             if scores is not None:
                 base = weight * scores if base is None else base + weight * scores
+        words_at = next((i for i, (_, field, _) in enumerate(parts) if field is self._words), None)
+        items_at = next((i for i, (_, field, _) in enumerate(parts) if field is self._items), None)
         if base is not None:
             ok = (base > 0) & ~self._stale
             if allowed is not None:
@@ -242,12 +253,54 @@ class LexicalIndex:
             docs = np.flatnonzero(ok)
             if len(docs) > k:
                 docs = docs[np.argpartition(-base[docs], k - 1)[:k]]
-            hits.update(zip(self.rows[docs].tolist(), base[docs].astype(float).tolist()))
-        delta: dict[int, float] = {}
-        for weight, field, tokens in parts:
+            found.append(
+                (
+                    self.rows[docs],
+                    base[docs].astype(np.float64),
+                    _column(fields, words_at, docs),
+                    _column(fields, items_at, docs),
+                )
+            )
+        delta: dict[int, list[float]] = {}
+        for at, (weight, field, tokens) in enumerate(parts):
             for row, score in field.delta_scores(tokens).items():
-                delta[row] = delta.get(row, 0.0) + weight * score
-        for row, score in delta.items():
-            if score > 0 and (allowed is None or row < len(allowed) and allowed[row]):
-                hits[row] = score
-        return sorted(hits.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
+                entry = delta.setdefault(row, [0.0, 0.0, 0.0])
+                entry[0] += weight * score
+                entry[1 if at == words_at else 2] += score
+        kept = [
+            (row, *e)
+            for row, e in delta.items()
+            if e[0] > 0 and (allowed is None or row < len(allowed) and allowed[row])
+        ]
+        if kept:
+            table = np.array(kept, dtype=np.float64)
+            found.append((table[:, 0].astype(np.int64), table[:, 1], table[:, 2], table[:, 3]))
+        if not found:
+            return LexicalHits.none(share)
+        rows, scores, words, item_scores = (np.concatenate(column) for column in zip(*found))
+        best = np.lexsort((rows, -scores))[:k]  # best first, ties by row id
+        return LexicalHits(rows[best], scores[best], words[best], item_scores[best], share)
+
+
+def _column(fields: list[np.ndarray | None], at: int | None, docs: np.ndarray) -> np.ndarray:
+    """One field's scores of `docs` (zeros when the need has no token of that field)."""
+    if at is None or fields[at] is None:
+        return np.zeros(len(docs), dtype=np.float64)
+    return fields[at][docs].astype(np.float64)
+
+
+@dataclass(frozen=True)
+class LexicalHits:
+    """The hits of a need, best first: row ids, the BM25 the search ranks by, each field's own BM25, and the
+    share of the need its list items cover."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    words: np.ndarray
+    items: np.ndarray
+    share: float
+
+    @classmethod
+    def none(cls, share: float = 0.0) -> LexicalHits:
+        empty = np.zeros(0, dtype=np.float64)
+        return cls(np.zeros(0, dtype=np.int64), empty, empty, empty, share)

@@ -124,6 +124,7 @@ class PipelineMatchSide:
             trust="full",
             pool_ids=None if ask.pool_ids is None else list(ask.pool_ids),
             cache=self._cache,
+            reranker=self.service.reranker(),  # the learned ranking, when one was adopted (matcher/learn)
         )
         if ranked.scored is None:
             return Candidates((), (), ranked)

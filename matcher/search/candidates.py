@@ -6,7 +6,8 @@ Among the eligible mentors (the style's mask, applied inside every search):
   candidate's sentences are scored exactly in stage 2),
 - BM25 on the need's words (lexical),
 - in dense mode only, the nearest bios to each key phrase (in hybrid mode BM25 brings those),
-- in two-way, the mentors whose goals are nearest to what the mentee offers.
+- in two-way, the mentors whose goals are nearest to what the mentee offers,
+- with a learned ranking, the mentors that mentees with the nearest needs chose before (matcher/learn).
 BM25 and the sentence search run on pool threads while the calling thread searches the whole bios.
 """
 
@@ -15,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..index.lexical import LexicalHits
 from ..index.state import IndexState
 from ..profiles import MAX_PASSAGES
 
@@ -34,10 +36,12 @@ class RetrievalSettings:
 
 @dataclass
 class CandidateRows:
-    """The candidates of one match: row ids (unique, in the order found) and the BM25 score of those BM25 found."""
+    """The candidates of one match: row ids (unique, in the order found) and the BM25 score of those BM25 found
+    (`hits`: BM25's hits with their words' and list items' parts apart)."""
 
     rows: np.ndarray
     lexical: dict[int, float]
+    hits: LexicalHits = field(default_factory=LexicalHits.none)
 
 
 def retrieve(
@@ -51,6 +55,7 @@ def retrieve(
     limit: int,
     phrase_vectors: Callable[[], np.ndarray] | None = None,
     mentee_vector: np.ndarray | None = None,
+    extra: Callable[[], np.ndarray] | None = None,
 ) -> CandidateRows:
     """Gather the candidates of a match (call it holding `state.lock` for reading).
 
@@ -61,11 +66,15 @@ def retrieve(
         limit: how many mentors the answer holds.
         phrase_vectors: the key phrases' vectors, when the caller has them coming (dense mode searches each).
         mentee_vector: what a two-way mentee offers (their partners' goals are searched with it).
+        extra: gives more candidate rows, already eligible (the learned ranking's: what similar needs chose),
+            asked for once the searches are done.
     """
     k = max(settings.candidates, limit * 4)
     dense = retrieval in ("dense", "hybrid")
     found: dict[int, None] = {}
-    lexical_search = pool.submit(state.lexical.search, need, k, mask) if retrieval in ("lexical", "hybrid") else None
+    lexical_search = (
+        pool.submit(state.lexical.search_fields, need, k, mask) if retrieval in ("lexical", "hybrid") else None
+    )
     passage_search = (
         pool.submit(state.passages.search, need_vector, 2 * k, mask, settings.passage_nprobe) if dense else None
     )
@@ -86,12 +95,16 @@ def retrieve(
     if passage_search is not None:
         _, passage_ids = passage_search.result()
         found.update(dict.fromkeys((passage_ids // MAX_PASSAGES).tolist()))
+    hits = LexicalHits.none()
     lexical: dict[int, float] = {}
     if lexical_search is not None:
-        lexical = dict(lexical_search.result())
+        hits = lexical_search.result()
+        lexical = dict(zip(hits.rows.tolist(), hits.scores.tolist()))
         found.update(dict.fromkeys(lexical))
     if mentee_vector is not None:
         _, goal_ids = state.goals.search(mentee_vector, k, mask)
         found.update(dict.fromkeys(goal_ids.tolist()))
+    if extra is not None:
+        found.update(dict.fromkeys(extra().tolist()))
     live = [row for row in found if row in state.catalog.ids]
-    return CandidateRows(np.array(live, dtype=np.int64), lexical)
+    return CandidateRows(np.array(live, dtype=np.int64), lexical, hits)

@@ -94,10 +94,15 @@ def semantic_scores(c: Candidates, passage_weight: float, coverage_weight: float
 
 def lexical_scores(c: Candidates) -> np.ndarray:
     """BM25 scaled by the best candidate's BM25, in [0, 1]."""
-    top = float(c.lexical.max()) if len(c.lexical) else 0.0
+    return scaled(c.lexical)
+
+
+def scaled(values: np.ndarray) -> np.ndarray:
+    """Non-negative scores over the best of them, in [0, 1] (all 0 when none is above 0)."""
+    top = float(values.max()) if len(values) else 0.0
     if top <= 0:
-        return np.zeros(len(c.lexical), dtype=np.float32)
-    return np.clip(c.lexical / top, 0.0, 1.0).astype(np.float32)
+        return np.zeros(len(values), dtype=np.float32)
+    return np.clip(values / top, 0.0, 1.0).astype(np.float32)
 
 
 def ranks(values: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:

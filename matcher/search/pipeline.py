@@ -19,9 +19,10 @@ import logging
 import threading
 import time
 from collections.abc import Collection
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -51,6 +52,16 @@ class QuerySettings:
 
     phrase_words: int = 2
     max_phrases: int = 64
+
+
+class Reranker(Protocol):
+    """A learned ranking (matcher/learn): candidates from what similar needs chose, then its own scores."""
+
+    def votes(self, need: np.ndarray, state: IndexState) -> Any:
+        """What the past needs nearest to `need` say (an object with `top()`: more candidate rows)."""
+
+    def rescore(self, scored: Scored, votes: Any) -> None:
+        """Replace `scored.scores` with the learned ranking's (or only look at the candidates, in training)."""
 
 
 @dataclass
@@ -106,6 +117,7 @@ class MatchPipeline:
         budget: Budget | None = None,
         pool_ids: Collection[str] | None = None,
         cache: Partition | None = None,
+        reranker: Reranker | None = None,
     ) -> Ranked:
         """Every eligible candidate of a request, scored and ordered.
 
@@ -113,6 +125,8 @@ class MatchPipeline:
             pool_ids: only these profiles may be candidates (a programme's mentor pool); None: everyone.
             cache: where the need and its phrases' vectors are looked up and kept: the caller's partition
                 of the query cache, a private one, or None for nowhere (Embedder.encode_queries).
+            reranker: a learned ranking (matcher/learn): it adds candidates and scores them; None: the
+                hand-tuned fusion alone.
 
         Raises:
             InvalidInput: a mentee field the style needs is missing, or `mentee.id` names nobody usable.
@@ -145,24 +159,50 @@ class MatchPipeline:
             mask = eligible(request.style, state.catalog, mentee, self._filters(request, state, pool_ids, never))
             if not mask.any():
                 return Ranked(request, mentee, None, [], 0)
-            candidates = retrieve(
-                state,
-                self.pool,
-                self.retrieval,
-                weights.retrieval,
-                texts[0],
-                need_vector[0],
-                mask,
-                request.limit,
-                phrase_vectors if n_phrases else None,
-                mentee_vector,
-            )
+            # The learned ranking's votes are counted on a pool thread while the searches run; their mentors
+            # join the candidates at the end of retrieve (waited for before the read lock is let go).
+            voting = self.pool.submit(reranker.votes, need_vector[0], state) if reranker is not None else None
+
+            def voted_rows() -> np.ndarray:
+                rows = voting.result().top()
+                rows = rows[rows < len(mask)]
+                return rows[mask[rows]]
+
+            try:
+                candidates = retrieve(
+                    state,
+                    self.pool,
+                    self.retrieval,
+                    weights.retrieval,
+                    texts[0],
+                    need_vector[0],
+                    mask,
+                    request.limit,
+                    phrase_vectors if n_phrases else None,
+                    mentee_vector,
+                    voted_rows if voting is not None else None,
+                )
+            finally:
+                if voting is not None:
+                    futures.wait([voting])
             if not len(candidates.rows):
                 return Ranked(request, mentee, None, [], int(mask.sum()))
             query = np.vstack([need_vector, phrase_vectors()]) if n_phrases else need_vector
             part_vectors = encoded.result()[n_phrases:] if parts else None
-            scored = score(state, candidates, query, weights, style, mentee, mentee_vector, part_vectors)
-        self._weigh_responsiveness(scored)
+            scored = score(
+                state,
+                candidates,
+                query,
+                weights,
+                style,
+                mentee,
+                mentee_vector,
+                part_vectors,
+                with_signals=reranker is not None,
+            )
+            if reranker is not None:
+                reranker.rescore(scored, voting.result())
+        self._weigh_responsiveness(scored)  # after a learned ranking: it adjusts the scores the order is made of
         return Ranked(request, mentee, scored, scored.order(), int(mask.sum()))
 
     def _weigh_responsiveness(self, scored: Scored) -> None:
@@ -210,10 +250,11 @@ class MatchPipeline:
         retrieval: str | None = None,
         budget: Budget | None = None,
         cache: Partition | None = None,
+        reranker: Reranker | None = None,
     ) -> dict[str, Any]:
-        """A whole match: {"matches", "style", "took_ms"} (see MatchService.match; `cache` as in rank)."""
+        """A whole match: {"matches", "style", "took_ms"} (see MatchService.match; `cache`, `reranker` as in rank)."""
         budget = budget or Budget()
-        ranked = self.rank(request, state, trust, retrieval, budget, cache=cache)
+        ranked = self.rank(request, state, trust, retrieval, budget, cache=cache, reranker=reranker)
         matches = self.answer(ranked)
         budget.check("after ranking")
         took = budget.elapsed_ms

@@ -53,6 +53,23 @@ def passage_similarities(sims: np.ndarray, counts: np.ndarray) -> PassageSimilar
 
 
 @dataclass
+class Signals:
+    """What the scores are made of, per candidate (aligned arrays), for a learned ranking (matcher/learn)."""
+
+    whole_need: np.ndarray  # cosine(need, whole bio)
+    whole_phrase: np.ndarray  # best cosine(key phrase, whole bio); 0 without phrases
+    whole: np.ndarray  # the need similarity of the whole bio (the blend of the two)
+    passage: np.ndarray  # the need similarity of the best bio sentence
+    coverage: np.ndarray  # how well the mentor answers each sentence of the need; 0 for a one-sentence need
+    words: np.ndarray  # BM25 of the need's words, over the best candidate's
+    items: np.ndarray  # BM25 of the need's list items, over the best candidate's
+    relevance: np.ndarray  # the hand-tuned fusion of the above (fusion.relevance)
+    item_share: float  # how much of the need is list items the profiles use (the lexical mix)
+    n_parts: int  # the need's sentences (0: one sentence)
+    n_phrases: int  # the need's key phrases
+
+
+@dataclass
 class Scored:
     """The candidates of one match with every part of their scores (aligned arrays)."""
 
@@ -68,6 +85,7 @@ class Scored:
     # Never shown: a match answer gives `scores`.
     rank_scores: np.ndarray | None = None
     sunk: np.ndarray | None = None
+    signals: Signals | None = None
 
     def order(self) -> list[int]:
         """Candidate positions, best first, ties by profile id (the same request gives the same order)."""
@@ -83,6 +101,7 @@ def score(
     mentee: Mentee,
     mentee_vector: np.ndarray | None = None,
     part_vectors: np.ndarray | None = None,
+    with_signals: bool = False,
 ) -> Scored:
     """Score every candidate (call it holding `state.lock` for reading).
 
@@ -91,9 +110,11 @@ def score(
         mentee_vector: two-way only, what the mentee offers.
         part_vectors: (n parts, dim), the need's sentences (text/need.py need_parts) when it has several:
             each candidate's coverage of them joins its semantic score (fusion.coverage). None: no parts.
+        with_signals: keep every part of the scores apart (Scored.signals), for a learned ranking.
     """
     rows = candidates.rows
-    whole = fusion.need_similarity(state.offers.vectors(rows) @ query.T, weights.phrase_weight)
+    whole_sims = state.offers.vectors(rows) @ query.T
+    whole = fusion.need_similarity(whole_sims, weights.phrase_weight)
     counts = np.maximum(state.catalog.n_passages[rows].astype(np.int64), 1)
     passage_ids = np.repeat(rows * MAX_PASSAGES, counts) + (
         np.arange(counts.sum()) - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
@@ -121,4 +142,28 @@ def score(
             reciprocal[has_goals] = np.clip(state.goals.vectors(rows[has_goals]) @ mentee_vector, 0, 1)
     fit = style.fit(state.catalog, rows, mentee, reciprocal)
     scores = fusion.final_scores(relevance, fit, weights.style_weight * style.style_weight, reciprocal)
-    return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)
+    if not with_signals:
+        return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages)
+    n = len(rows)
+    hits = candidates.hits
+    words, items = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+    if len(hits.rows):  # each candidate's place among BM25's hits (the hits are sorted by score, not row)
+        by_row = np.argsort(hits.rows)
+        at = np.clip(np.searchsorted(hits.rows, rows, sorter=by_row), 0, len(hits.rows) - 1)
+        hit = by_row[at]
+        found = hits.rows[hit] == rows
+        words[found], items[found] = hits.words[hit[found]], hits.items[hit[found]]
+    signals = Signals(
+        whole_need=whole_sims[:, 0].astype(np.float32),
+        whole_phrase=(whole_sims[:, 1:].max(axis=1) if whole_sims.shape[1] > 1 else np.zeros(n)).astype(np.float32),
+        whole=whole,
+        passage=passages.best,
+        coverage=np.zeros(n, dtype=np.float32) if coverage is None else coverage,
+        words=fusion.scaled(words),
+        items=fusion.scaled(items),
+        relevance=relevance,
+        item_share=hits.share,
+        n_parts=0 if part_vectors is None else len(part_vectors),
+        n_phrases=query.shape[0] - 1,
+    )
+    return Scored(rows, ids, semantic, lexical, fit, reciprocal, scores, passages, signals=signals)

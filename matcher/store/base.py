@@ -7,7 +7,8 @@ The store is the source of truth. Besides the profiles it keeps, in the same tra
   rebuilding an index, or another worker catching up, never has to run the model again;
 - tombstones of deleted rows (row id and change number, no content), so that catching up also
   removes them, and so that a generation built before a delete is never made current;
-- API keys (hashes of the secrets only).
+- API keys (hashes of the secrets only);
+- the outcome log: what happened after matches, with the need each was for (matcher/outcomes).
 
 Index generations (FAISS files) are derived from it, per process or per replica.
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from ..outcomes.records import Outcome
 from ..profiles import Profile
 from ..relationships.records import (
     FitRecord,
@@ -204,7 +206,7 @@ class ProfileStore(Protocol):
         In the same transaction erasure reaches every other record naming the person: others' manager
         ids are cleared, and they leave every programme (cohort, pairs, bans; their published pairs free
         their mentors' places), and their requests, relationships (sessions, fit answers), "never again"
-        pairs and outbox events are deleted (places they held freed).
+        pairs and outbox events are deleted (places they held freed), and their outcomes (as mentor or as mentee).
         """
 
     def purge_deleted(self) -> None:
@@ -376,6 +378,47 @@ class ProfileStore(Protocol):
 
     def deliveries(self, state: str | None = None, limit: int = 100) -> list[Delivery]:
         """Deliveries, newest event first (all, or `pending`, `delivered` or `failed`)."""
+
+    # -- outcomes (see matcher/outcomes) ------------------------------------------------------------
+
+    def add_outcomes(
+        self, outcomes: list[Outcome], vectors: list[np.ndarray | None] | None = None, model_key: str | None = None
+    ) -> list[str]:
+        """Store outcomes (with their needs' vectors, by `model_key`'s model, when given) in one transaction;
+        each is "added", "unchanged" (an outcome with its content hash is stored) or "unknown mentor" (no
+        stored profile has its mentor_id: not stored, checked in the same transaction as erasures)."""
+
+    def record_outcome(self, outcome: Outcome, vector: np.ndarray | None = None, model_key: str | None = None) -> str:
+        """Store one outcome (the service's own events: an introduction accepted, a pairing's fit); as add_outcomes."""
+
+    def known_outcomes(self, hashes: list[str]) -> set[str]:
+        """The content hashes among `hashes` that are stored."""
+
+    def outcomes(
+        self, mentor_id: str | None = None, mentee_id: str | None = None, limit: int | None = None
+    ) -> list[Outcome]:
+        """Stored outcomes, oldest recorded first, optionally of one mentor or one mentee."""
+
+    def outcome_vectors(self, ids: list[int], dim: int) -> dict[int, tuple[str, np.ndarray]]:
+        """{outcome id: (model key, need vector)} for the outcomes among `ids` that have one."""
+
+    def set_outcome_vectors(self, items: list[tuple[int, str, np.ndarray]]) -> int:
+        """Store need vectors (outcome id, model key, vector) of outcomes still stored; returns how many."""
+
+    def outcome_stats(self) -> dict:
+        """Counts of the outcome log: total, by outcome, mentees, mentors, first and last dates."""
+
+    def delete_outcomes(
+        self,
+        mentor_id: str | None = None,
+        mentee_id: str | None = None,
+        before: str | None = None,
+        everything: bool = False,
+    ) -> int:
+        """Delete a mentor's or a mentee's outcomes, those dated before a day, or all; returns how many."""
+
+    def outcomes_version(self) -> int:
+        """A counter that grows with every change of the outcome log (imports, deletes, erasures)."""
 
     # -- API keys ------------------------------------------------------------------------------
 

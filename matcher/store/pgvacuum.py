@@ -23,7 +23,8 @@ from .dburl import masked
 
 # What holds profile data (tombstones hold row numbers only): profiles, their vectors, the programme
 # records erasure deletes (a member's need in their own words, pairs' evidence and plans, bans), and their
-# introductions and relationships (needs, plans, sessions, fit answers, bans, events).
+# introductions and relationships (needs, plans, sessions, fit answers, bans, events), and their outcomes
+# (with the need they were matched for).
 TABLES = (
     "profiles",
     "embeddings",
@@ -36,6 +37,7 @@ TABLES = (
     "relationship_fits",
     "never_again",
     "outbox",
+    "outcomes",
 )
 
 

@@ -31,6 +31,7 @@ from .pgconnect import connect, connect_options
 from .pgledger import COMMITTED, POSTGRES
 from .pgpool import ResilientPool
 from .pgseq import bump_seq, hold_seq
+from .postgres_outcomes import PostgresOutcomes, forget_outcomes
 from .postgres_programmes import PostgresProgrammes
 from .relationships import RelationshipStore, forget_person
 from .webhooks import WebhookStore
@@ -57,7 +58,7 @@ def _stored(row: tuple) -> StoredProfile:
     return StoredProfile(int(row[0]), _load_profile(row[1]), row[2], row[3], int(row[4]), int(row[5]))
 
 
-class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
+class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore, PostgresOutcomes):
     """The store (see base.ProfileStore) in a PostgreSQL database, shared by every replica.
 
     Safe to share between threads (a connection pool) and between processes and hosts (PostgreSQL).
@@ -326,9 +327,9 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
 
     def delete(self, profile_id: str) -> int | None:
         """Delete a profile and its embeddings, leaving a tombstone, clear its id from the profiles that
-        name it as their manager, and take the person out of every programme (cohort, pairs, bans; the
-        mentors their published pairs free get this change number), in one transaction; returns its row
-        id, or None if absent."""
+        name it as their manager, take the person out of every programme (cohort, pairs, bans; the
+        mentors their published pairs free get this change number) and delete their outcomes, in one
+        transaction; returns its row id, or None if absent."""
         row_id: int | None = None
         with self._transaction() as cur:
             seq = bump_seq(cur)
@@ -361,6 +362,8 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore):
             freed = self._forget_in_programmes(cur, profile_id) | forget_person(Ledger(cur, POSTGRES), profile_id)
             if freed:
                 cur.execute("UPDATE profiles SET seq = %s WHERE id = ANY(%s)", (seq, sorted(freed)))
+            # ...and the outcome log: every outcome naming them, as mentor or as mentee (with its need).
+            forget_outcomes(cur, profile_id)
         return row_id
 
     def purge_deleted(self) -> None:

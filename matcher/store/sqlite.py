@@ -24,6 +24,7 @@ from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .ledger import Ledger
 from .relationships import forget_person
+from .sqlite_outcomes import OUTCOME_SCHEMA, SQLiteOutcomes, forget_outcomes
 from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
 from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, SQLiteRelationships, migrate
 from .webhooks import WebhookStore
@@ -75,7 +76,7 @@ def _dump_profile(profile: Profile) -> str:
     return json.dumps(profile.model_dump(), ensure_ascii=False, sort_keys=True)
 
 
-class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
+class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore, SQLiteOutcomes):
     """The store (see base.ProfileStore) in one SQLite file, WAL mode, readable by its owner only.
 
     Safe to share between threads (one connection per thread) and between processes (SQLite locks).
@@ -100,7 +101,7 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
         # Every live thread's connection, for close(); a thread's own goes with the thread (_ThreadConnection).
         self._connections: weakref.WeakSet[_ThreadConnection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
-        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA + RELATIONSHIP_SCHEMA)  # commits on its own
+        self.conn.executescript(_SCHEMA + PROGRAMME_SCHEMA + RELATIONSHIP_SCHEMA + OUTCOME_SCHEMA)  # commits on its own
         migrate(self.conn)  # stores made by older versions carried forward (sqlite_relationships.py)
         # Stores made before the lexical index moved into memory (index/lexical.py) hold an FTS5
         # copy of every offers text: drop it, texts of people since erased included.
@@ -312,6 +313,8 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore):
             freed = self._forget_in_programmes(conn, profile_id) | forget_person(Ledger(conn, SQLITE), profile_id)
             if freed:
                 conn.executemany("UPDATE profiles SET seq = ? WHERE id = ?", [(seq, m) for m in sorted(freed)])
+            # ...and the outcome log: every outcome naming them, as mentor or as mentee (with its need).
+            forget_outcomes(conn, profile_id)
         return int(row_id)
 
     def purge_deleted(self) -> None:
