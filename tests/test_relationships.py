@@ -165,3 +165,35 @@ def test_the_operators_commands_list_expire_and_export(service, monkeypatch, tmp
     service.store.mark_delivered([e["id"] for e in listed[:2]], 1.0)  # delivered long ago
     assert main(["events", "prune", "--days", "30"]) == 0 and capsys.readouterr().out.strip() == "pruned 2 event(s)"
     assert main(["events", "prune", "--days", "-1"]) == 2
+
+
+def test_what_happens_after_a_match_goes_into_the_outcome_log_with_the_change(service):
+    """An accept, a decline, the mentee's fit answer and a relationship ended with its goal reached each add one
+    outcome (the need in the mentee's words, the style, the day) in the change's own transaction, and bump the
+    log's counter (every process's learned ranking reads it again). The mentor's fit answer and 'still deciding'
+    add none. Erasing the mentee removes their outcomes."""
+    rels = service.relationships
+    version = service.store.outcomes_version()
+    pivot = "Excel pivot tables for my monthly reports"
+    declined = ask(service, "lea", "cai", need=pivot)
+    rels.answer(Actor.person("cai"), declined["id"], {"answer": "decline", "reason": "no_time"})
+    accepted = ask(service, "lea", "ana")
+    rid = rels.answer(Actor.person("ana"), accepted["id"], {"answer": "accept"})["relationship_id"]
+    assert service.store.outcomes_version() == version + 2
+    rels.log_session(Actor.person("lea"), rid, {"date": "2026-01-05", "status": "done", "plan_item": 1})
+    rels.answer_fit(Actor.person("ana"), rid, {"by": "mentor", "fit": "not_a_fit"})  # the mentor's: not an outcome
+    rels.answer_fit(Actor.person("lea"), rid, {"by": "mentee", "fit": "still_deciding"})
+    rels.answer_fit(Actor.person("lea"), rid, {"by": "mentee", "fit": "good"})
+    rels.end(Actor.person("lea"), rid, {"reason": "goal_reached"})
+    log = service.store.outcomes(mentee_id="lea")
+    assert [(o.mentor_id, o.outcome, o.style, o.source) for o in log] == [
+        ("cai", "declined", "reverse", "service"),
+        ("ana", "accepted", "reverse", "service"),
+        ("ana", "good_fit", "reverse", "service"),
+        ("ana", "completed", "reverse", "service"),
+    ]
+    assert [o.need for o in log] == [pivot, TIKTOK, TIKTOK, TIKTOK]
+    assert all(o.at for o in log)
+    assert service.store.outcomes_version() == version + 4
+    service.delete("lea")
+    assert service.store.outcomes(mentee_id="lea") == [] and service.store.outcome_stats()["outcomes"] == 0

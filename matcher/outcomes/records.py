@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -164,3 +164,16 @@ def parse_outcome(data: Any) -> Outcome:
         at,
         content_hash=outcome_hash(row.need, row.mentor_id, row.outcome, row.mentee_id, row.style, at),
     )
+
+
+def observed_outcome(
+    need: str, mentor_id: str, outcome: str, mentee_id: str | None, style: str | None, when: float
+) -> Outcome | None:
+    """An outcome the service saw happen (an introduction answered, a fit answered, a relationship completed),
+    dated the day it happened (UTC); None when its fields would not pass as an imported row (e.g. a programme
+    member's need longer than an outcome's), so that recording it can never refuse the change it follows."""
+    day = datetime.fromtimestamp(when, tz=UTC).date()
+    try:
+        return make_outcome(need, mentor_id, outcome, mentee_id, style, day, source="service")
+    except InvalidInput:
+        return None

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..outcomes.records import Outcome
 from ..relationships import events
 from ..relationships.records import (
     Event,
@@ -193,6 +194,32 @@ class Ledger:
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (mentee_id, mentor_id) DO NOTHING",
             (mentee_id, mentor_id, reason, source_id, now),
         )
+
+    # -- outcomes the service sees (the outcome log: matcher/outcomes, the learned ranking) -------------
+
+    def observe(self, outcome: Outcome | None, now: float) -> None:
+        """Add an outcome of this change to the outcome log, in the change's transaction (once: an outcome with
+        its content hash is stored once). No need vector yet: the learned ranking embeds it when it next
+        reads the log (learn/examples.pool_of)."""
+        if outcome is None:
+            return
+        added = self.run(
+            "INSERT INTO outcomes (content_hash, need, mentor_id, mentee_id, outcome, style, at, source, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING",
+            (
+                outcome.content_hash,
+                outcome.need,
+                outcome.mentor_id,
+                outcome.mentee_id,
+                outcome.outcome,
+                outcome.style,
+                outcome.at,
+                outcome.source,
+                now,
+            ),
+        ).rowcount
+        if added:  # the log's change counter: every process's learned ranking reads the log again
+            self.run("UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'outcomes'")
 
     def never_again(self, mentee_id: str) -> set[str]:
         return {r[0] for r in self.all("SELECT mentor_id FROM never_again WHERE mentee_id = ?", (mentee_id,))}

@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 
 from ..errors import NotFound
+from ..outcomes.records import Outcome, observed_outcome
 from ..relationships import events, states
 from ..relationships.records import (
     FitRecord,
@@ -108,6 +109,7 @@ class RelationshipStore:
                     tx.note_response(request.mentor_id, "answered", now)
                     tx.emit(events.request_answered(request), now)
                     tx.emit(events.relationship_started(started), now)
+                    tx.observe(_request_outcome(request, "accepted", now), now)
                     # The place the pending request held is now the relationship's: the ledger is unchanged.
                 else:
                     request = replace(request, state="declined", reason=reason, answered_at=now)
@@ -115,6 +117,7 @@ class RelationshipStore:
                     tx.note_response(request.mentor_id, "answered", now)
                     tx.ban(request.mentee_id, request.mentor_id, "declined", request.id, now)
                     tx.emit(events.request_answered(request), now)
+                    tx.observe(_request_outcome(request, "declined", now), now)
                     if request.long_term:
                         tx.touch({request.mentor_id})
         if failure is not None:
@@ -198,6 +201,7 @@ class RelationshipStore:
                 if states.completes(relationship, done):
                     relationship = replace(relationship, state="completed", ended_at=now)
                     tx.finish(relationship, now)
+                    tx.observe(_relationship_outcome(relationship, "completed", now), now)
         if failure is not None:
             raise failure
         return relationship, session
@@ -210,6 +214,8 @@ class RelationshipStore:
             if failure is None:
                 tx.put_fit(FitRecord(relationship_id, side, fit, now))
                 tx.mark_active([_side(relationship, side)], now)
+                if side == "mentee" and fit in FIT_OUTCOMES:  # the mentee's answer: whether the match served them
+                    tx.observe(_relationship_outcome(relationship, FIT_OUTCOMES[fit], now), now)
                 if side == "mentee" and fit == "not_a_fit":
                     if relationship.mentee_id is not None:
                         tx.ban(relationship.mentee_id, relationship.mentor_id, "not_a_fit", relationship.id, now)
@@ -231,6 +237,8 @@ class RelationshipStore:
                 relationship = replace(relationship, state="ended", end_reason=reason, ended_by=ended_by, ended_at=now)
                 tx.mark_active([_side(relationship, ended_by)], now)
                 tx.finish(relationship, now)
+                if reason == "goal_reached":  # ended early because it did its job: as good as completed
+                    tx.observe(_relationship_outcome(relationship, "completed", now), now)
         if failure is not None:
             raise failure
         return relationship
@@ -437,3 +445,19 @@ def _side(relationship: RelationshipRecord, side: str | None) -> str | None:
 
 def _spec(value) -> dict:
     return json.loads(value) if isinstance(value, str) else dict(value)
+
+
+# -- outcomes the service records (matcher/outcomes): what the learned ranking learns from -------------------
+# Recorded in the same transaction as the change. A mentor's fit answer is not an outcome (it is for admins
+# only); ending for no time or another reason says nothing of the match, so it is not one either.
+FIT_OUTCOMES = {"good": "good_fit", "not_a_fit": "not_a_fit"}
+
+
+def _request_outcome(request: RequestRecord, outcome: str, now: float) -> Outcome | None:
+    return observed_outcome(request.need, request.mentor_id, outcome, request.mentee_id, request.style, now)
+
+
+def _relationship_outcome(relationship: RelationshipRecord, outcome: str, now: float) -> Outcome | None:
+    """A programme's inline member (no profile) is one mentee by their programme and cohort key."""
+    mentee = relationship.mentee_id or f"{relationship.programme_id}.{relationship.mentee_key}"
+    return observed_outcome(relationship.need, relationship.mentor_id, outcome, mentee, relationship.style, now)
