@@ -74,6 +74,19 @@ def test_the_server_rebuilt_its_missing_index_from_the_store(server, admin_key):
     assert headers["X-Index-Generation"] == ready["generation"]
 
 
+def test_only_a_caller_with_a_key_sees_the_index_generation(server, admin_key):
+    """The generation's name changes at each import and re-index: the pages and health checks, open to anyone,
+    do not show it; an answer to a request with a valid key (a match key too) does."""
+    for path in ("/healthz", "/readyz", "/"):
+        status, headers, _ = call(server, "GET", path)
+        assert status == 200 and "X-Index-Generation" not in headers and headers["X-Worker-Id"], path
+    assert "X-Index-Generation" not in call(server, "GET", "/v1/profiles/nobody", key="not-a-key")[1]
+    key = new_key(server, "match")
+    assert "X-Index-Generation" not in call(server, "GET", "/v1/profiles/nobody", key=key)[1]  # 403: no scope
+    status, headers, body = call(server, "POST", "/v1/match", {"need": "pottery"}, key)
+    assert headers["X-Index-Generation"], (status, body)
+
+
 def test_the_document_states_the_configured_limits(server):
     doc = call(server, "GET", "/openapi.json")[2]
     request = doc["components"]["schemas"]["MatchRequest"]["properties"]

@@ -16,7 +16,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from ..config import Settings
 
@@ -156,9 +156,11 @@ def create_app(
 
     @app.after_request
     def _served_by(response):
-        # Which index generation and which worker answered: lets operators (and the tests) see
-        # every worker switch to a new generation.
-        response.headers["X-Index-Generation"] = service.status()["generation"] or ""
+        # Which index generation and which worker answered: lets operators (and the tests) see every worker
+        # switch to a new generation. Only to a caller with a valid key: the name changes at each re-index
+        # and import, which nobody without a key should be able to watch (SECURITY.md "Health checks").
+        if g.get("api_key") is not None:
+            response.headers["X-Index-Generation"] = service.status()["generation"] or ""
         response.headers["X-Worker-Id"] = worker
         if not (request.endpoint or "").endswith("static"):
             # Profiles, programmes, their CSV, matches and the pages carry people's data: no copy may stay
