@@ -22,6 +22,7 @@ from ..model.embedder import Embedder
 from ..outcomes.importing import embed_needs
 from ..outcomes.records import GRADES, Outcome
 from ..search.pipeline import Ranked
+from ..styles.rules import ANY
 from .pool import OutcomePool
 from .reranker import FeatureCollector, LearnedReranker
 
@@ -48,8 +49,8 @@ def queries_of(outcomes: Iterable[Outcome]) -> list[Query]:
     found: dict[tuple[str, str], Query] = {}
     refused: set[tuple[str, str, str]] = set()
     for o in outcomes:
-        q = found.setdefault((o.mentee_key, o.need), Query(o.mentee_key, o.need, o.style or "any", o.mentee_id))
-        if o.style and q.style == "any":
+        q = found.setdefault((o.mentee_key, o.need), Query(o.mentee_key, o.need, o.style or ANY, o.mentee_id))
+        if o.style and q.style == ANY:
             q.style = o.style
         if o.at and (q.day is None or o.at > q.day):
             q.day = o.at
@@ -144,8 +145,8 @@ def request_of(query: Query, limit: int, max_chars: int, stored: Callable[[str],
     the log does not have)."""
     mentee = {"id": query.mentee_id} if query.mentee_id and stored(query.mentee_id) else {}
     body = {"need": query.need[:max_chars], "style": query.style, "limit": limit, "mentee": mentee}
-    plain = {"need": query.need[:max_chars], "style": "any", "limit": limit, "mentee": mentee}
-    return [body, plain] if query.style != "any" else [plain]
+    plain = {"need": query.need[:max_chars], "style": ANY, "limit": limit, "mentee": mentee}
+    return [body, plain] if query.style != ANY else [plain]
 
 
 def rank_query(rank: RankQuery, bodies: list[dict], reranker: LearnedReranker | None) -> Ranked | None:
