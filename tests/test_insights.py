@@ -337,6 +337,33 @@ def test_a_programme_members_need_counts_as_demand(tmp_path, embedder):
         service.close()
 
 
+def test_an_introductions_need_counts_as_demand(tmp_path, embedder):
+    """A need someone asked a mentor for is a want like their goals: counted in its topic, listed with its
+    request; withdrawn requests and a need equal to the person's goals are not counted again."""
+    from matcher.relationships.access import Actor
+
+    service = open_mapped(tmp_path / "data", embedder)
+    try:
+        need = "One flash session to start playing the bagpipes for Burns night."
+        asked = service.relationships.ask(
+            Actor.admin(), {"mentee_id": "junior-0", "mentor_id": "tt-mentor-0", "need": need, "style": "flash"}
+        )
+        withdrawn = service.relationships.ask(
+            Actor.admin(),
+            {"mentee_id": "junior-1", "mentor_id": "tt-mentor-1", "need": BAGPIPE_WISHES[1], "style": "flash"},
+        )
+        service.relationships.withdraw(Actor.person("junior-1"), withdrawn["id"])
+        service.insights.build()
+        bagpipes = by_label(service.insights.summary(), "bagpipes")
+        assert bagpipes["demand"] == 7  # the six pipers and junior-0's request (junior-1 withdrew theirs)
+        listed = {p["id"]: p for p in service.insights.people(bagpipes["id"])}
+        assert listed["junior-0"]["source"] == f"request {asked['id']}"
+        assert listed["junior-0"]["wish"] == need.rstrip(".")
+        assert "junior-1" not in listed
+    finally:
+        service.close()
+
+
 def test_a_map_written_after_an_erasure_leaves_the_erased_out(tmp_path, embedder):
     from matcher.insights.build import drop_erased
 

@@ -1,8 +1,10 @@
 """Build the skills map from the store, through the service's store and model, into a new map file.
 
 Who is counted (SECURITY.md "The skills map"):
-- demand: every *active* stored person's goals, cut into wishes (texts.wishes), and the needs of
-  programme cohorts' stored members (a need equal to the member's goals is counted once);
+- demand: every *active* stored person's goals, cut into wishes (texts.wishes), the needs of
+  programme cohorts' stored members, and the needs of the introductions people asked for (any state
+  but withdrawn: a declined or expired request is a want nobody met); a need equal to the person's goals
+  or to another of their needs is counted once;
   discoverable or not (what someone wants to learn is not a mentor's listing);
 - supply: *available* mentors only: active, discoverable, offering a style with a bio, and with room
   (a long-term place left after published programme pairs, or flash hours): their bio sentences and tags.
@@ -32,6 +34,20 @@ from .topics import assign, auto_topics, fit_centroids, merge_small, people_per_
 log = logging.getLogger("matcher.insights")
 
 PROGRAMME_NEED = -1  # demand_source of a wish from the person's own goals; else the programme's index
+# A wish from an introduction's need: demand_source is request_source(i), i its index in the manifest's
+# "requests" (request ids: the need is read from the store when a topic's people are listed).
+FIRST_REQUEST = -2
+
+
+def request_source(index: int) -> int:
+    return FIRST_REQUEST - index
+
+
+def request_index(source: int) -> int | None:
+    """The index into the manifest's "requests" of a demand_source, or None (goals or a programme)."""
+    return FIRST_REQUEST - source if source <= FIRST_REQUEST else None
+
+
 READ_BATCH = 1000
 
 
@@ -63,6 +79,7 @@ class _Collected:
     sentence_vectors: list[np.ndarray]
     tag_mentors: dict[str, set[int]]
     programmes: list[str]
+    requests: list[str]
 
 
 def build_map(store: ProfileStore, embedder: Embedder, files: MapFiles, settings: MapSettings) -> dict[str, Any]:
@@ -150,7 +167,7 @@ def drop_erased(store: ProfileStore, arrays: dict[str, np.ndarray]) -> dict[str,
 
 
 def _collect(store: ProfileStore, embedder: Embedder) -> _Collected:
-    got = _Collected([], [], [], {}, [], [], [], [], [], [], [], [], {}, [])
+    got = _Collected([], [], [], {}, [], [], [], [], [], [], [], [], {}, [], [])
     goals_of: dict[str, tuple[int, str]] = {}  # id -> (row, goals) of active people, for programme needs
     batch: list = []
 
@@ -175,6 +192,16 @@ def _collect(store: ProfileStore, embedder: Embedder) -> _Collected:
                 continue
             for number, wish in enumerate(wishes(member.need)):
                 _add_wish(got, row, wish, len(got.programmes) - 1, number, None)
+    seen: set[tuple[str, str]] = set()
+    for record in store.requests() if hasattr(store, "requests") else []:
+        row, goals = goals_of.get(record.mentee_id, (None, ""))
+        need = record.need.strip()
+        if row is None or record.state == "withdrawn" or need == goals.strip() or (record.mentee_id, need) in seen:
+            continue
+        seen.add((record.mentee_id, need))
+        got.requests.append(record.id)
+        for number, wish in enumerate(wishes(need)):
+            _add_wish(got, row, wish, request_source(len(got.requests) - 1), number, None)
     return got
 
 
@@ -272,6 +299,7 @@ def _compute(got: _Collected, embedder: Embedder, settings: MapSettings, clock: 
         "departments": departments,
         "skills": skills,
         "programmes": got.programmes,
+        "requests": got.requests,
     }
     arrays = {
         "person_row": np.asarray(got.person_row, np.int64),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .artefact import BuildRunning, MapFiles, NoMap, StoredMap
-from .build import PROGRAMME_NEED, MapSettings, build_map
+from .build import PROGRAMME_NEED, MapSettings, build_map, request_index
 from .summary import build_summary
 from .texts import BANDS, wishes
 
@@ -103,7 +103,10 @@ class InsightsService:
         rows = sorted({int(r) for r in a["demand_row"][picked]})
         profiles = self._service.store.get_many(rows)
         programmes = stored.manifest["programmes"]
-        needs = self._programme_needs(programmes, {int(s) for s in a["demand_source"][picked] if s != PROGRAMME_NEED})
+        requests = stored.manifest.get("requests", [])
+        sources = {int(s) for s in a["demand_source"][picked]}
+        needs = self._programme_needs(programmes, {s for s in sources if s >= 0})
+        asked = self._request_needs(requests, {request_index(s) for s in sources} - {None})
         found: dict[int, dict[str, Any]] = {}
         for i in picked:
             row, source, number = int(a["demand_row"][i]), int(a["demand_source"][i]), int(a["demand_wish"][i])
@@ -112,6 +115,9 @@ class InsightsService:
                 continue
             if source == PROGRAMME_NEED:
                 text, origin = profile.goals, "goals"
+            elif request_index(source) is not None:
+                index = request_index(source)
+                text, origin = asked.get((index, profile.id), ""), f"request {requests[index]}"
             else:
                 text, origin = needs.get((source, profile.id), ""), f"programme {programmes[source]}"
             parts = wishes(text)
@@ -131,6 +137,15 @@ class InsightsService:
                 "score": score,
             }
         return sorted(found.values(), key=lambda p: (p["score"], p["id"]))
+
+    def _request_needs(self, requests: list[str], wanted: set[int]) -> dict[tuple[int, str], str]:
+        """{(index, mentee id): need} of the introductions still stored (an erased person's are gone)."""
+        found: dict[tuple[int, str], str] = {}
+        for index in wanted:
+            record = self._service.store.request(requests[index]) if index < len(requests) else None
+            if record is not None:
+                found[(index, record.mentee_id)] = record.need
+        return found
 
     def _programme_needs(self, programmes: list[str], wanted: set[int]) -> dict[tuple[int, str], str]:
         store = self._service.store
