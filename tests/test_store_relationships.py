@@ -4,6 +4,7 @@ expiry that holds at read time, erasure, programmes, the sender's claims, and ca
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import time
@@ -16,6 +17,8 @@ from matcher.errors import Conflict, InvalidInput, NotFound, OverCommitted, Rule
 from matcher.relationships import events
 from matcher.relationships.records import RelationshipRecord, RequestRecord, SessionRecord
 from tests.test_store_backends import Backend, create, pair, people
+
+REQUEST_NUMBERS = itertools.count(1)
 
 DAY = 86_400.0
 
@@ -53,7 +56,7 @@ def ask(
 ) -> RequestRecord:
     now = time.time() if at is None else at
     record = RequestRecord(
-        rid or f"req-{mentee}-{mentor}-{int(now * 1000) % 100000}",
+        rid or f"req-{mentee}-{mentor}-{next(REQUEST_NUMBERS)}",  # two asks in one millisecond: two ids
         mentee,
         mentor,
         style,
