@@ -3,7 +3,8 @@
 Each match asks `reranker()`: it reads the pointer (a small file) and the store's outcome-log counter,
 and reloads the ranking or the votes only when one of them moved, so a `mentor-match learn` or `--revert`
 in another process, a new outcome and an erasure all count from the next match on. No pointer: None,
-and the match ranks by the hand-tuned fusion as before.
+and the match ranks by the hand-tuned fusion as before. While the store is unavailable (a PostgreSQL outage)
+a match keeps the votes it has loaded, so that it can still answer from the loaded index.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import threading
 from pathlib import Path
 
+from ..errors import StoreUnavailable
 from ..model.embedder import Embedder
 from . import artefacts
 from .examples import pool_of
@@ -51,8 +53,11 @@ class LearnedRankings:
         name = artefacts.active_name(self.data_dir)
         if name is None or name == self._refused:
             return None
-        version = self.store.outcomes_version()
         current = self._reranker
+        try:
+            version = self.store.outcomes_version()
+        except StoreUnavailable:  # the database is away: match with the votes loaded, or without a learned ranking
+            return current if name == self._name else None
         if current is not None and name == self._name and version == self._version:
             return current
         with self._lock:
