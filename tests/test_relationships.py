@@ -197,3 +197,18 @@ def test_what_happens_after_a_match_goes_into_the_outcome_log_with_the_change(se
     assert service.store.outcomes_version() == version + 4
     service.delete("lea")
     assert service.store.outcomes(mentee_id="lea") == [] and service.store.outcome_stats()["outcomes"] == 0
+
+
+def test_a_two_way_introduction_plans_both_directions_in_turn(service):
+    """In two-way each teaches the other: the plan alternates who teaches, the mentee's need one way and the
+    mentor's stored goals the other, each topic with the teacher's own sentence."""
+    max_name = service.store.get("max").profile.name
+    lea_name = service.store.get("lea").profile.name
+    request = ask(service, "lea", "max", need="budgeting and forecasting for my division", style="two-way")
+    answered = service.relationships.answer(Actor.person("max"), request["id"], {"answer": "accept"})
+    plan = service.store.relationship(answered["relationship_id"]).plan
+    directions = [(c["learner"], c["teacher"]) for session in plan for c in session["covers"]]
+    assert (lea_name, max_name) in directions and (max_name, lea_name) in directions
+    taught = {c["teacher"]: c for session in plan for c in session["covers"] if c["sentence"]}
+    assert "budget" in taught[max_name]["sentence"].lower()  # max's own bio answers lea's need
+    assert "linkedin" in taught[lea_name]["topic"].lower()  # lea teaches what max's goals ask for

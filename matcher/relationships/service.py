@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FieldError, InvalidInput, NotAllowed, NotFound, RuleRefused
-from ..profiles import Profile, findable
+from ..profiles import Profile, findable, goals_text
 from ..programmes.match_side import PipelineMatchSide
-from ..programmes.pair_plan import one_way_plan
+from ..programmes.pair_plan import one_way_plan, two_way_pair_plan
 from ..search.mentees import resolve_mentee
 from ..search.request import MenteeSpec
 from ..store.ledger import new_id
@@ -231,10 +231,25 @@ class RelationshipService:
         return access.request_view(request, now)
 
     def _relationship_for(self, request: RequestRecord) -> RelationshipRecord:
-        """The relationship an accepted request starts, with its plan of sessions (flash: one session)."""
+        """The relationship an accepted request starts, with its plan of sessions (flash: one session; two-way:
+        each teaches the other in turn, the mentor's side from their stored goals)."""
         sessions = self.settings.relationship_sessions if request.long_term else 1
         self._index()
-        plan = one_way_plan(PipelineMatchSide(self.service), request.need, request.mentor_id, sessions)
+        side = PipelineMatchSide(self.service)
+        if get_style(request.style).mutual:
+            mentee, mentor = self.store.get(request.mentee_id), self.store.get(request.mentor_id)
+            plan = two_way_pair_plan(
+                side,
+                (request.mentee_id, request.need, mentee.profile.name if mentee else request.mentee_id),
+                (
+                    request.mentor_id,
+                    goals_text(mentor.profile) if mentor else "",
+                    mentor.profile.name if mentor else "",
+                ),
+                sessions,
+            )
+        else:
+            plan = one_way_plan(side, request.need, request.mentor_id, sessions)
         return RelationshipRecord(
             new_id("rel"),
             "request",
