@@ -120,6 +120,33 @@ def test_down_then_500_then_recovering_delivers_every_event_once_signed_ids_only
     flaky.stop(), steady.stop()
 
 
+def test_a_published_programme_is_announced_with_a_start_for_each_pair(service, senders):
+    """Publishing starts a relationship per pair and says so once: relationship.started for each, then
+    programme.published with the count; ids and counts only (no need, no name, no plan)."""
+    receiver = Receiver(SECRET).start()
+    sender_for(service.store, [receiver.url], senders).start()
+    cohort = [{"id": "e1", "need": NEED}, {"id": "e2", "need": NEED}]
+    programme = service.programmes.create({"name": "Zebrafish", "style": "traditional", "cohort": cohort})
+    pid = programme.record.id
+    service.programmes.run(pid)
+    service.programmes.approve(pid)
+    _, published = service.programmes.publish(pid)
+    assert len(published) == 2
+    wait_for(lambda: len(receiver.answered_ok()) == 3, what="two starts and the publication")
+    bodies = [json.loads(r["body"]) for r in receiver.answered_ok()]
+    assert sorted(b["type"] for b in bodies) == ["programme.published", "relationship.started", "relationship.started"]
+    announced = next(b["data"] for b in bodies if b["type"] == "programme.published")
+    assert announced == {"programme_id": pid, "published": 2}
+    starts = [b["data"] for b in bodies if b["type"] == "relationship.started"]
+    assert {(d["origin"], d["programme_id"], d["mentee_id"]) for d in starts} == {
+        ("programme", pid, "e1"),
+        ("programme", pid, "e2"),
+    }
+    assert_ids_and_states_only(receiver.received)
+    assert all("Zebrafish" not in r["body"].decode() for r in receiver.received)
+    receiver.stop()
+
+
 def test_a_held_answer_never_holds_up_a_request_and_is_retried_after_the_timeout(make_service, senders):
     """The served app's own sender: while the receiver holds its answer (past the sender's timeout), changes
     still return; the held event is retried and delivered once the receiver answers again."""
