@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from matcher.cli import main
 from matcher.errors import InvalidInput, RuleRefused
 from matcher.profiles import parse_profile
 from matcher.relationships.access import Actor
@@ -148,7 +149,7 @@ def test_a_paused_mentor_is_neither_matched_nor_asked(make_service):
     assert refused.value.rule == "paused"
 
 
-def test_mentors_who_let_requests_expire_or_stop_acting_sink(market):
+def test_mentors_who_let_requests_expire_or_stop_acting_sink(market, monkeypatch, capsys):
     before, before_answer = ranked_ids(market, style="flash")
     assert before == ["m1", "m2", "m3", "m4"]
     month_ago = RelationshipService(market.store, market.settings, market, clock=lambda: time.time() - 30 * DAY)
@@ -162,6 +163,20 @@ def test_mentors_who_let_requests_expire_or_stop_acting_sink(market):
     market.pipeline.forget_prior()
     after, after_answer = ranked_ids(market, style="flash")
     assert after == ["m2", "m4", "m1", "m3"]  # m1 below the mentors with no bad record; m3 below everyone
+    # An admin can ask why (mentor-match requests standing): the same rules, in words.
+    why = {line["mentor_id"]: line for line in sweep.standing()}
+    assert set(why) == {"m1", "m3"}  # the mentors the ranking moves down now, and only they
+    assert (
+        why["m1"]["factor"] < 1 and not why["m1"]["sinks"] and (why["m1"]["answered"], why["m1"]["expired"]) == (0, 4)
+    )
+    assert "answered 0 of 4 requests" in why["m1"]["note"]
+    assert why["m3"]["sinks"] and "no activity since" in why["m3"]["note"]
+    assert sweep.standing(["m2"])[0]["note"].startswith("ranked as usual")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(market.settings.data_dir))
+    capsys.readouterr()
+    assert main(["requests", "standing"]) == 0
+    assert [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()] == ["m1", "m3"]
+    assert main(["requests", "standing", "nobody"]) == 2 and "nobody" in capsys.readouterr().err
     # Nothing of it shows: the same score and reasons for every mentor, only the order moved.
     shown = {m["mentor"]["id"]: (m["score"], m["why"]) for m in before_answer["matches"]}
     assert all(shown[m["mentor"]["id"]] == (m["score"], m["why"]) for m in after_answer["matches"])

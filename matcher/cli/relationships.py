@@ -2,6 +2,7 @@
 
     mentor-match requests list [--state STATE] [--json]      every request, newest first, in its state now
     mentor-match requests expire                             record the expiry of requests past their time
+    mentor-match requests standing [MENTOR_ID ...] [--json]  why the ranking moves a mentor down (default: all it does)
     mentor-match relationships list [--state STATE] [--json]
     mentor-match relationships export --out FILE [--state STATE]   progress as CSV (a new owner-only file)
     mentor-match events list [--undelivered] | events prune --days N   the outbox (retention: prune)
@@ -33,6 +34,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="record the expiry of pending requests past MATCHER_REQUEST_TTL_DAYS (with their "
         "request.expired events); expiry holds without it, this tidies the store",
     )
+    v = verbs.add_parser(
+        "standing",
+        help="why the ranking moves mentors down (requests let expire, no activity): these mentors, or all it moves",
+    )
+    v.add_argument("mentor_ids", nargs="*", metavar="MENTOR_ID")
+    v.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_requests)
 
     p = sub.add_parser("relationships", help="list relationships, or export their progress as CSV")
@@ -68,6 +75,19 @@ def cmd_requests(args) -> int:
         if args.requests_command == "expire":
             expired = service.expire_due()
             print(f"expired {len(expired)} request(s)")
+            return EXIT_OK
+        if args.requests_command == "standing":
+            from ..errors import NotFound
+
+            try:
+                found = service.standing(args.mentor_ids or None)
+            except NotFound as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            for line in found:
+                print(json.dumps(line) if args.json else f"{line['mentor_id']}\t{line['note']}")
+            if not found and not args.json:
+                print("the ranking moves no mentor down now")
             return EXIT_OK
         for r in service.list_requests(args.state):
             line = {

@@ -361,6 +361,25 @@ class RelationshipService:
             relationship, self.store.sessions(ids)[relationship.id], self.store.fits(ids)[relationship.id], actor
         )
 
+    def standing(self, mentor_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Why the ranking moves mentors down (standing.py), for admins: these mentors, or every mentor it
+        moves down now. Reads the same records and the same prior as a match."""
+        from ..search.responsiveness import ResponsivenessSettings, fit_prior
+        from .standing import standing
+
+        now = self.clock()
+        settings = ResponsivenessSettings(self.settings.responsiveness_weight, self.settings.inactive_days)
+        prior = fit_prior(self.store.response_counts(now))
+        if mentor_ids is None:
+            records = self.store.responses([r.mentor_id for r in self.store.requests()], now)
+            found = [standing(m, records[m], prior, settings, now) for m in sorted(records)]
+            return [f for f in found if f["factor"] < 1 or f["sinks"]]
+        for mentor_id in mentor_ids:
+            if self.store.get(mentor_id) is None:
+                raise NotFound("mentor_id", f"no stored profile has the id {mentor_id!r}")
+        records = self.store.responses(list(mentor_ids), now)
+        return [standing(m, records.get(m), prior, settings, now) for m in mentor_ids]
+
     def list_relationships(self, state: str | None = None) -> list[RelationshipRecord]:
         """Every relationship (operators), newest first, optionally in one state."""
         return self.store.relationships(state=state)
