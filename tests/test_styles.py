@@ -279,8 +279,7 @@ def test_every_registered_style_owns_its_words_its_rules_and_its_place_in_the_sc
 
 def test_style_names_are_spelled_only_by_the_styles():
     """Outside matcher/styles/ code asks the style object (get_style(name).mutual, .takes_capacity, ...),
-    never compares or lists style names, so that adding a style touches no other module. The programmes
-    package still compares "two-way" itself (its service is being split): it is left out here."""
+    never compares or lists style names, so that adding a style touches no other module."""
     root = Path(__file__).resolve().parent.parent / "matcher"
     found = []
     for path in sorted(root.rglob("*.py")):

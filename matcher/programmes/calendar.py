@@ -32,7 +32,7 @@ def programme_calendar(view: ProgrammeView) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{view.record.name}: sessions")
     stamp = datetime.fromtimestamp(view.record.published_at or view.record.updated_at, tz=UTC)
-    two_way = view.spec.style == "two-way"
+    two_way = view.spec.mutual
     for member in view.cohort:
         pair = view.pairs.get(member.key)
         if pair is None or pair.status != "published" or pair.mentor_id is None:

@@ -64,7 +64,7 @@ def draft(
         rules: the programme's style, objective, minimum score and candidates per member.
     """
     unmatched = {key: settled[key] for key in members if key in settled}
-    if rules.style == "two-way":
+    if rules.mutual:
         return _two_way(members, ranked, bans, rules, unmatched)
     inputs = one_way_inputs(members, ranked, places, bans, rules.candidates)
     assignment = assign(inputs.edges, inputs.capacities, objective=rules.objective, min_score=rules.min_score)

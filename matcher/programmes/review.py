@@ -42,7 +42,7 @@ def member_keys(view: ProgrammeView, mentees: Iterable[str] | None, field_name: 
 
 def approve(view: ProgrammeView, keys: set[str] | None) -> Change:
     """Approve the proposed pairs of these members (their partners' too in two-way), or every proposal."""
-    two_way = view.spec.style == "two-way"
+    two_way = view.spec.mutual
     return Change(
         [
             replace(p, status="approved")
@@ -60,7 +60,7 @@ def unpair(view: ProgrammeView, keys: set[str] | None, reason: str) -> Change:
             continue
         change.bans.append((pair.mentee_key, pair.mentor_id))
         change.records.append(_unmatched(pair, reason))
-        partner = view.pairs.get(pair.mentor_id) if view.spec.style == "two-way" else None
+        partner = view.pairs.get(pair.mentor_id) if view.spec.mutual else None
         if partner is not None and partner.mentor_id == pair.mentee_key and partner.status != "published":
             change.bans.append((partner.mentee_key, pair.mentee_key))
             change.records.append(_unmatched(partner, reason))
@@ -78,7 +78,7 @@ def ban(view: ProgrammeView, mentee: str, mentor: str) -> Change:
     pair = view.pairs.get(mentee)
     if pair is not None and pair.mentor_id == mentor:
         return unpair(view, {mentee}, BANNED)
-    return Change([], [(mentee, mentor)] + ([(mentor, mentee)] if view.spec.style == "two-way" else []))
+    return Change([], [(mentee, mentor)] + ([(mentor, mentee)] if view.spec.mutual else []))
 
 
 def pin_member(view: ProgrammeView, mentee: str, mentor: str) -> tuple[CohortRecord, CohortRecord | None]:
@@ -89,7 +89,7 @@ def pin_member(view: ProgrammeView, mentee: str, mentor: str) -> tuple[CohortRec
         raise InvalidInput([FieldError("mentor", f"{mentor!r} is banned for {mentee!r} in this programme")])
     if view.pairs.get(mentee) is not None and view.pairs[mentee].status == "published":
         raise InvalidInput([FieldError("mentee", f"{mentee!r} already has a published pair")])
-    partner = next((m for m in view.cohort if m.key == mentor), None) if view.spec.style == "two-way" else None
+    partner = next((m for m in view.cohort if m.key == mentor), None) if view.spec.mutual else None
     return member, partner
 
 

@@ -124,14 +124,14 @@ class ProgrammeService:
         remainder = [m for m in view.cohort if m.key not in kept]
         run = view.record.runs + 1
         ranked, settled = self._rank_all(view, remainder)
-        places = self._places(view, kept, ranked) if view.spec.style != "two-way" else {}
+        places = self._places(view, kept, ranked) if not view.spec.mutual else {}
         result = draft([m.key for m in remainder], ranked, settled, places, view.bans, view.spec)
         by_key = {m.key: m for m in view.cohort}
         records = []
         for member in remainder:
             if member.key in result.pairs:
                 partner_id, score = result.pairs[member.key]
-                partner = by_key.get(partner_id) if view.spec.style == "two-way" else None
+                partner = by_key.get(partner_id) if view.spec.mutual else None
                 records.append(
                     self._proposal(view, member, ranked[member.key], partner_id, score, run, partner=partner)
                 )
@@ -176,7 +176,7 @@ class ProgrammeService:
     ) -> tuple[dict[str, Candidates], dict[str, str]]:
         """Each member's candidates, or the reason they cannot be ranked (no need; a field the style needs)."""
         spec = view.spec
-        if spec.style == "two-way":
+        if spec.mutual:
             pool: list[str] | None = [m.key for m in members]
         else:
             pool = list(spec.mentors.ids) if spec.mentors.ids or spec.mentors.erased else None

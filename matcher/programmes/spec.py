@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import FieldError, InvalidInput
 from ..profiles import MatchStyle, ProfileId, field_errors, nul_paths
 from ..search.request import MAX_NEED_CHARS, MenteeSpec
+from ..styles.rules import ANY, get_style
 
 Objective = Literal["score", "participation"]
 Cadence = Literal["weekly", "every two weeks", "monthly"]
@@ -68,7 +69,7 @@ class ProgrammeRules(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    style: MatchStyle = "any"
+    style: MatchStyle = ANY
     mentors: MentorPool = MentorPool()
     sessions: Annotated[int, Field(ge=1, le=52, strict=True)] = 6
     cadence: Cadence = "every two weeks"
@@ -86,6 +87,11 @@ class ProgrammeRules(BaseModel):
     min_score: Annotated[float, Field(ge=0.0, le=1.0, strict=True)] | None = None  # strict: false is no score
     candidates: Annotated[int, Field(ge=1, le=MAX_CANDIDATES, strict=True)] = 20
 
+    @property
+    def mutual(self) -> bool:
+        """The style pairs members with each other, each teaching the other (two-way): its own rules apply."""
+        return get_style(self.style).mutual
+
 
 class ProgrammeSpec(ProgrammeRules):
     """A programme as HR defines it (POST /v1/programmes, `mentor-match pair`): its rules and its cohort."""
@@ -99,7 +105,7 @@ class ProgrammeSpec(ProgrammeRules):
             if member.key in seen:
                 raise ValueError(f"cohort.{position}: {member.key!r} is in the cohort twice")
             seen.add(member.key)
-        if self.style == "two-way" and any(member.ref is not None for member in self.cohort):
+        if self.mutual and any(member.ref is not None for member in self.cohort):
             raise ValueError("cohort: a two-way programme pairs stored profiles with each other: give ids, not refs")
         return self
 

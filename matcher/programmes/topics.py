@@ -43,7 +43,7 @@ FILLER = frozenset(
     doing""".split()
 )
 
-_ARTICLES = ("a", "an", "the", "some", "any")
+_ARTICLES = tuple("a an the some any".split())  # "any": the word (a style is also named so)
 _DETERMINERS = frozenset(
     ("a", "an", "the", "some", "my", "our", "your", "their", "his", "her", "its", "this", "these", "those")
 )
