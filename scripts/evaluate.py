@@ -315,6 +315,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "and measure fine-tuning alone and with the learned ranking",
     )
     parser.add_argument("--fine-tune-max-steps", type=int, help="with --fine-tune-minutes: most training steps")
+    parser.add_argument(
+        "--fine-tune-passes", type=int, default=1, help="with --fine-tune-minutes: passes over the triplets (default 1)"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--progress",

@@ -139,6 +139,7 @@ def fine_tune_and_evaluate(
     try:
         options = AdaptOptions(
             minutes=args.fine_tune_minutes,
+            passes=args.fine_tune_passes,
             **({"max_steps": args.fine_tune_max_steps} if args.fine_tune_max_steps else {}),
         )
         result = adapt(service.settings, options, work / "models", activate=False, progress=progress)

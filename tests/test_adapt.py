@@ -330,6 +330,7 @@ def test_an_adaptation_running_already_is_said_with_exit_1(models_dir, capsys):
         (["--batch-size", "1"], "--batch-size"),
         (["--max-steps", "two"], "--max-steps"),
         (["--min-outcomes", "0"], "--min-outcomes"),
+        (["--passes", "0"], "--passes"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(models_dir, capsys, argv, option):
@@ -477,12 +478,13 @@ def test_an_adopted_folder_is_owner_only_with_its_int8_export_and_a_record_witho
     for path in [folder, *folder.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
     own_words = [p["bio"].split(". ")[-1].encode() for p in adapted["people"]]  # "Before this I worked ..."
-    own_words += [p["name"].encode() for p in adapted["people"]] + [b"mentee-", b"Advice on", b"p00"]
+    own_words += [p["name"].encode() for p in adapted["people"]] + [b"mentee-", b"Advice on", b"teach me"]
     anywhere = re.compile(b"|".join(re.escape(words) for words in own_words))
     for path in folder.rglob("*"):
         if path.is_file():
             assert anywhere.search(path.read_bytes()) is None, path
     record = folders.read_record(folder)
+    assert not re.search(r'"p0\d\d"', (folder / folders.RECORD).read_text())  # no mentor id
     assert record["counts"]["train_mentees"] + record["counts"]["held_back_mentees"] == 120
     assert record["counts"]["negatives"]["declined"] > 0 and record["training"]["steps"] >= 1
     check = record["check"]

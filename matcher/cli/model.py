@@ -45,6 +45,11 @@ def add_commands(sub: argparse._SubParsersAction, settings_factory, progress) ->
         help="triplets a step; the others' texts in a step are each need's negatives too (default 16)",
     )
     p.add_argument(
+        "--passes",
+        type=_number(int, 1, 100, "1..100 passes"),
+        help="times over the triplets, within the time budget (default 1)",
+    )
+    p.add_argument(
         "--holdout",
         type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
         help="share of mentees held back to judge the model, never trained on (default 0.2, as learn)",
@@ -95,6 +100,7 @@ ADAPT_OPTIONS = (
     "minutes",
     "max_steps",
     "batch_size",
+    "passes",
     "holdout",
     "min_outcomes",
     "min_held_back",

@@ -45,6 +45,7 @@ class AdaptOptions:
     minutes: float = 15.0  # training time (export and check come on top: a few minutes)
     max_steps: int | None = None
     batch_size: int = 16  # triplets a step: each one's texts are negatives for the others
+    passes: int = 1  # times over the triplets (each pass batched afresh), within the time budget
     learning_rate: float = 2e-5
     seed: int = 0
     holdout: float = LearnOptions.holdout
@@ -59,6 +60,8 @@ class AdaptOptions:
             raise AdaptOptionError(f"--max-steps: expected at least 1 step, got {self.max_steps}")
         if not 2 <= self.batch_size <= 1024:
             raise AdaptOptionError(f"--batch-size: expected 2..1024 triplets a step, got {self.batch_size}")
+        if not 1 <= self.passes <= 100:
+            raise AdaptOptionError(f"--passes: expected 1..100 passes over the triplets, got {self.passes}")
         if not 0 < self.learning_rate < 1e-2:
             raise AdaptOptionError(f"--learning-rate: expected above 0 and below 0.01, got {self.learning_rate}")
         if not 0 < self.holdout <= 0.5:
@@ -179,7 +182,7 @@ def _train_and_judge(settings, options, models_dir, stage, counts, train_q, held
     triplets = make_triplets(train_q, near, ids, texts, bundled_mentors, options.seed)
     counts.update(mentors=len(mentors), train_needs=len(train_q), held_back_needs=len(held_q))
     counts.update(triplets=len(triplets), negatives=kinds(triplets))
-    steps = length_batches(triplets, options.batch_size, options.seed)
+    steps = [b for n in range(options.passes) for b in length_batches(triplets, options.batch_size, options.seed + n)]
     seconds["triplets"] = round(time.perf_counter() - timer, 1)
     name = folders.new_name()
     _say(progress, f"fine-tuning the bundled model on {len(triplets)} triplets for at most {options.minutes:g} min")
@@ -250,7 +253,7 @@ def describe(result: AdaptResult, models_dir: Path) -> list[str]:
         negatives = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(c["negatives"].items()))
         lines.append(f"held back: {c['held_back_mentees']} mentees ({c['split']}); trained on {c['train_mentees']}")
         lines.append(
-            f"trained on {c['triplets']} triplets (need, chosen mentor, negative: {negatives or 'none'}; in memory "
+            f"{c['triplets']} triplets (need, chosen mentor, negative: {negatives or 'none'}; in memory "
             f"only): {t.steps} steps, {t.triplets_seen} seen, {t.seconds / 60:.1f} min (stopped by {t.stopped_by}); "
             f"loss {t.first_loss:.3f} -> {t.last_loss:.3f}"
         )
