@@ -9,24 +9,21 @@ and `mentor-match match` use).
     scripts/evaluate.py ../shared/eval/esco-skills-dev                  # the dev set, all queries
     scripts/evaluate.py DATA --max-queries 5 --max-docs 300 --json      # a smoke run
     scripts/evaluate.py DATA --set passage_weight=0.3 --set fusion=rrf  # try other settings
-    scripts/evaluate.py DATA --adapt                                    # the model adapted to DATA's documents
     scripts/evaluate.py DATA --learn                                    # learn from half the queries, test on the rest
+    scripts/evaluate.py DATA --learn --fine-tune-minutes 10             # and fine-tune the model on that half too
 
 The loaded corpus (store, embeddings and indexes) is cached under
 ~/.cache/mentor-matcher/eval/<hash of the corpus, the subset and the model> (or --cache-dir), so a
 second run skips the import and the model only encodes the queries. `--set` and MATCHER_* variables
 change ranking settings without invalidating the cache.
 
-`--adapt` first runs `mentor-match adapt`'s code (matcher.model.adapt.adapt_profiles) on the loaded documents as
-profiles, never on the queries or their judgements, and evaluates with the adapted model whatever its
-self-check decided (the report gives the self-check's figures). The adapted model is cached under
-~/.cache/mentor-matcher/eval/adapted/ by corpus, subset and adapt options, like the corpus.
-
 `--learn` turns half of the judged queries (by a hash of the query id: qrels_to_outcomes.half_of) into an
 outcome log (each judgement an `accepted` outcome), imports it with `mentor-match outcomes import`'s code,
 runs `mentor-match learn`'s code on it, and measures the default ranking on the other half before and
 after (the mentors are the same in both halves, as in a real programme). The log and any learned ranking
-are removed from the cached data dir afterwards.
+are removed from the cached data dir afterwards. With `--fine-tune-minutes M`, `mentor-match adapt`'s code
+also fine-tunes the model on that log, and the test half is measured four ways: default, fusion only
+(learned ranking), fine-tuning only (a copy of the store re-indexed with the fine-tuned model), both.
 """
 
 from __future__ import annotations
@@ -209,40 +206,6 @@ def cache_dir(args, corpus_path: Path, settings: Settings, embedder: Embedder) -
     return eval_root() / f"{corpus_path.parent.name}-{key}"
 
 
-def adapted_settings(
-    args, corpus_path: Path, docs: list[dict], ids: dict[str, str], settings: Settings, progress: bool
-) -> tuple[Settings, dict]:
-    """The settings with the model adapted to these documents (made once, then taken from the cache).
-
-    Runs matcher.model.adapt.adapt_profiles, as `mentor-match adapt` does, on the documents as profiles (never
-    the queries), without switching anything: the adapted model is evaluated whatever its self-check says.
-
-    Returns:
-        (settings naming the adapted model, its adapt.json record: training and self-check figures).
-    """
-    from dataclasses import asdict
-
-    from matcher.model.adapt import AdaptOptions, adapt_profiles
-    from matcher.model.adapt.folders import adapted_folders, read_record
-    from matcher.profiles import parse_profile
-
-    options = AdaptOptions(
-        **{k: v for k, v in (("minutes", args.adapt_minutes), ("max_steps", args.adapt_max_steps)) if v is not None}
-    )
-    if args.cache_dir:
-        models_dir = Path(args.cache_dir) / "adapted-model"
-    else:
-        key = cache_key(corpus_path, LOADER_VERSION, args.split, args.max_queries, args.max_docs, asdict(options))
-        models_dir = eval_root() / "adapted" / f"{corpus_path.parent.name}-{key}"
-    made = [name for name in adapted_folders(models_dir) if read_record(models_dir / name)]
-    if made:
-        folder = models_dir / made[-1]
-    else:
-        profiles = [parse_profile(to_profile(doc, ids[doc["_id"]])) for doc in docs]
-        folder = adapt_profiles(profiles, settings, options, models_dir, activate=False, progress=progress).folder
-    return settings.replace(model=str(folder)), read_record(folder)
-
-
 def passage_signature() -> str:
     """What the passage splitter would make of a fixed text, so a change of splitter means a new cache."""
     from matcher.profiles import split_passages
@@ -334,14 +297,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--cache-dir", help="data dir to load the corpus into and reuse")
     parser.add_argument(
-        "--adapt",
-        action="store_true",
-        help="first adapt the model to the corpus's documents (mentor-match adapt's code; never the "
-        "queries) and evaluate with it",
-    )
-    parser.add_argument("--adapt-minutes", type=float, help="with --adapt: training minutes (default: adapt's, 20)")
-    parser.add_argument("--adapt-max-steps", type=int, help="with --adapt: most training steps (default: none)")
-    parser.add_argument(
         "--learn",
         action="store_true",
         help="learn from the outcomes of half the queries (mentor-match learn's code), evaluate the "
@@ -352,6 +307,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("linear", "lightgbm", "both"),
         default="linear",
         help="with --learn: the model (as `mentor-match learn --kind`)",
+    )
+    parser.add_argument(
+        "--fine-tune-minutes",
+        type=float,
+        help="with --learn: also fine-tune the model on the learn half (mentor-match adapt's code) for M minutes, "
+        "and measure fine-tuning alone and with the learned ranking",
+    )
+    parser.add_argument("--fine-tune-max-steps", type=int, help="with --fine-tune-minutes: most training steps")
+    parser.add_argument(
+        "--fine-tune-passes", type=int, default=1, help="with --fine-tune-minutes: passes over the triplets (default 1)"
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -396,11 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     ids = profile_ids([d["_id"] for d in docs])
     back = {pid: doc_id for doc_id, pid in ids.items()}
     settings = settings_from(args)
-    adapted = None
-    if args.adapt:
-        settings, adapted = adapted_settings(args, corpus_path, docs, ids, settings, progress)
-    elif args.adapt_minutes is not None or args.adapt_max_steps is not None:
-        raise SystemExit("--adapt-minutes, --adapt-max-steps: only with --adapt")
+    if (args.fine_tune_minutes is not None or args.fine_tune_max_steps is not None) and not args.learn:
+        raise SystemExit("--fine-tune-minutes, --fine-tune-max-steps: only with --learn")
     embedder = Embedder.from_settings(settings)
     data_dir = cache_dir(args, corpus_path, settings, embedder)
     service = MatchService(settings.replace(data_dir=data_dir), embedder=embedder)
@@ -420,7 +382,6 @@ def main(argv: list[str] | None = None) -> int:
         "settings": ranking_settings(service.settings),
         "model": embedder.key,
         "cache_dir": str(data_dir),
-        "adapt": adapted,
         "load_seconds": round(load_seconds, 1),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -432,15 +393,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.dataset.name} ({args.split}): {len(queries)} queries, {len(docs)} documents, "
             f"{report['seconds']} s (import {report['load_seconds']} s)"
         )
-        if adapted:
-            check = adapted["self_check"]
-            print(
-                f"model adapted to the corpus: {Path(settings.model).name}, {adapted['training']['steps']} steps "
-                f"({adapted['training']['seconds'] / 60:.1f} min) on {adapted['trained_on_profiles']} documents; "
-                f"self-check on {check['probes']} held back, MRR@10 {check['current']['mrr10']:.3f} -> "
-                f"{check['adapted']['mrr10']:.3f}, recall@10 {check['current']['recall10']:.3f} -> "
-                f"{check['adapted']['recall10']:.3f} ({'adopted' if adapted['adopted'] else 'not adopted'})"
-            )
         print(table(results, service.settings))
     return 0
 

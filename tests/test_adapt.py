@@ -1,14 +1,18 @@
-"""`mentor-match adapt`: pairs and probes from profiles, the self-check's figures and decision rule, the
-models/ACTIVE pointer, `--revert`, option errors, and (slow) a real adaptation end to end on ~60 tiny
-profiles with a tiny step budget: an owner-only model folder with its int8 export, both models self-checked,
-the decision recorded and applied."""
+"""`mentor-match adapt`: fine-tuning the bundled model on the outcome log, judged on held-back mentees.
+
+Pure parts (triplet batches, the negatives a need gets), the models/ACTIVE pointer, `--revert`, option
+errors, the refusal with too few outcomes (nothing written), and (slow) a real run end to end on 60 tiny
+mentors and an outcome log of 120 mentees with a tiny step budget: either adopted (an owner-only folder
+with its int8 export and a record without texts, models/ACTIVE written) or refused and deleted, always as
+the printed figures say.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
-import random
 import re
 import stat
 from contextlib import redirect_stdout
@@ -20,20 +24,14 @@ import pytest
 from matcher import cli, config
 from matcher.config import EXPORTED_INT8, EXPORTED_MODEL, Settings
 from matcher.errors import AdaptOptionError
+from matcher.learn import finetune
+from matcher.learn.dense import NEAR_MISS_RANK, make_triplets, top_ids
+from matcher.learn.examples import Query
+from matcher.learn.finetune import AdaptOptions
 from matcher.model.adapt import folders, run
-from matcher.model.adapt.pairs import (
-    TrainingPair,
-    batches,
-    held_back,
-    length_batches,
-    probe,
-    profile_pairs,
-    split,
-    training_pairs,
-)
-from matcher.model.adapt.run import MIN_HELD_BACK, AdaptOptions, adapt_profiles
-from matcher.model.adapt.selfcheck import CheckScores, improves, ranks, self_check
 from matcher.model.adapt.training import learning_rate_factor, usable_cores
+from matcher.model.adapt.triplets import Triplet, batches, length_batches
+from matcher.outcomes.records import make_outcome
 from matcher.profiles import parse_profile
 from tests.conftest import profile
 
@@ -193,86 +191,45 @@ def tiny_profiles(n: int = 60) -> list[dict]:
     return people
 
 
-# --- pairs and probes (pure) ----------------------------------------------------------------------
+# --- triplets (pure) -------------------------------------------------------------------------------
 
 
-def test_a_profile_gives_tags_and_sentence_pairs_and_a_one_sentence_bio_a_span():
-    person = parse_profile(tiny_profiles(1)[0])
-    pairs = profile_pairs(person, 7, random.Random(0), most=4)
-    assert [p.kind for p in pairs] == ["tags", "sentence", "sentence", "sentence"]
-    assert pairs[0].anchor == "Data Engineer, sql, airflow" and pairs[0].positive == person.bio
-    for pair in pairs[1:]:
-        assert pair.anchor in person.bio and pair.anchor not in pair.positive and pair.source == 7
-    bio = "I coach new managers through their first difficult conversations with staff"
-    single = parse_profile(profile("s1", 3, bio, title=None, skills=[]))
-    (span,) = profile_pairs(single, 0, random.Random(1))
-    assert span.kind == "span" and len(span.anchor.split()) >= 3
-    assert sorted((span.anchor + " " + span.positive).split()) == sorted(single.bio.split())
+def test_a_batch_never_holds_one_text_twice_nor_two_triplets_of_one_mentee():
+    popular = "I mentor everyone on SQL."
+    triplets = [
+        Triplet(f"need {i}", popular if i % 3 == 0 else f"mentor {i}", f"other {i % 5}", "near_miss", i % 7)
+        for i in range(60)
+    ]
+    grouped = length_batches(triplets, 8, seed=1)
+    assert grouped == length_batches(triplets, 8, seed=1)  # reproducible
+    for made in (list(batches(triplets, 8)), grouped):
+        assert sum(len(b) for b in made) >= 40 and all(len(b) >= 2 for b in made)
+        for batch in made:
+            texts = [text for t in batch for text in (t.anchor, t.positive, t.negative)]
+            assert len(texts) == len(set(texts)) and len({t.source for t in batch}) == len(batch)
 
 
-def test_only_active_discoverable_mentors_are_used_and_the_holdout_is_stable():
-    people = [parse_profile(p) for p in tiny_profiles(60)]
-    hidden = parse_profile(profile("hidden", 3, "I teach SQL. I teach Python.", discoverable=False))
-    inactive = parse_profile(profile("gone", 3, "I teach SQL. I teach Python.", active=False))
-    learner = parse_profile({"id": "learner", "name": "L", "seniority": 2, "goals": "learn SQL"})
-    train, held = split([*people, hidden, inactive, learner], 0.3)
-    assert {p.id for p in train} | {p.id for p in held} == {p.id for p in people}
-    assert {p.id for p in held} == {p.id for p in people if held_back(p.id, 0.3)}
-    _, held_reversed = split(list(reversed(people)), 0.3)
-    assert {p.id for p in held_reversed} == {p.id for p in held}  # by id, not by order
-    _, held_smaller = split(people, 0.2)
-    assert {p.id for p in held_smaller} <= {p.id for p in held}  # a smaller share holds back a subset
+def test_a_needs_negatives_are_its_declined_mentors_then_near_misses_never_a_chosen_one():
+    ids = [f"m{i}" for i in range(12)]
+    texts = [f"text of m{i}" for i in range(12)]
+    mentors = np.eye(12, dtype=np.float32)
+    need = np.zeros((1, 12), dtype=np.float32)
+    need[0, :NEAR_MISS_RANK] = np.linspace(1.0, 0.5, NEAR_MISS_RANK)  # m0 first, m1 second, ...
+    need /= np.linalg.norm(need)
+    assert top_ids(need, mentors, ids, 3) == [["m0", "m1", "m2"]]
+    query = Query("k", "I want to learn SQL.", "any", None, {"m0": 1, "m3": 2, "m11": 0})
+    made = make_triplets([query], need, ids, texts, mentors)
+    assert [t.positive for t in made] == ["text of m3", "text of m0"]  # the better grade first
+    assert made[0].negative == "text of m11" and made[0].kind == "declined"
+    assert made[1].kind == "near_miss" and made[1].negative not in {"text of m0", "text of m3", "text of m11"}
+    assert made[1].negative in texts[:NEAR_MISS_RANK] and {t.anchor for t in made} == {"I want to learn SQL."}
 
 
-def test_training_pairs_are_capped_spread_and_deduplicated():
-    people = [parse_profile(p) for p in tiny_profiles(60)]
-    pairs = training_pairs(people, most=60, seed=3)
-    assert len(pairs) == 60 and len({p.source for p in pairs}) == 60  # one each when the cap says so
-    assert training_pairs(people, most=60, seed=3) == pairs
-    many = training_pairs(people, most=10_000)
-    assert len(many) == len({(p.anchor, p.positive) for p in many}) <= 4 * 60
-
-
-def test_a_batch_never_holds_two_pairs_of_one_profile_or_a_text_twice():
-    pairs = [TrainingPair("same anchor", f"positive {i}", "sentence", i) for i in range(5)]
-    pairs += [TrainingPair(f"anchor {i}", f"other {i}", "sentence", i % 3) for i in range(12)]
-    seen = 0
-    for batch in batches(pairs, 4):
-        assert 2 <= len(batch) <= 4
-        assert len({p.source for p in batch}) == len(batch)
-        texts = [t for p in batch for t in (p.anchor, p.positive)]
-        assert len(set(texts)) == len(texts)
-        seen += len(batch)
-    assert seen <= len(pairs)
-
-
-def padded(batch_list: list[list[TrainingPair]]) -> int:
-    """Words a model reads for these batches, each side padded to its longest text."""
-    return sum(
-        len(b) * (max(len(p.anchor.split()) for p in b) + max(len(p.positive.split()) for p in b)) for b in batch_list
-    )
-
-
-def test_length_batches_group_texts_of_a_length_without_clashes_and_pad_less():
-    rng = random.Random(5)
-    words = lambda n: " ".join(f"w{rng.randrange(10_000)}" for _ in range(n))
-    pairs = []
-    for source in range(600):  # up to 4 pairs a profile, about equally long (a sentence and the rest)
-        bio = rng.choice([5, 10, 20, 40, 80, 120])
-        for _ in range(rng.randrange(1, 5)):
-            anchor = words(rng.randrange(3, 20))
-            pairs.append(TrainingPair(anchor, words(bio), "sentence", source))
-    rng.shuffle(pairs)
-    grouped = length_batches(pairs, 32, seed=1)
-    used = [pair for batch in grouped for pair in batch]
-    assert len(used) == len(set(used)) and len(used) >= len(pairs) - 32  # each at most once, nearly all
-    for batch in grouped:
-        assert 2 <= len(batch) <= 32 and len({p.source for p in batch}) == len(batch)
-        texts = [t for p in batch for t in (p.anchor, p.positive)]
-        assert len(set(texts)) == len(texts)
-    assert sum(len(b) >= 16 for b in grouped) >= len(grouped) - 1  # no crumbs but the last
-    assert padded(grouped) < 0.7 * padded(list(batches(pairs, 32)))
-    assert length_batches(pairs, 32, seed=1) == grouped  # reproducible
+def test_the_learning_rate_warms_up_then_decays_to_zero():
+    assert learning_rate_factor(0.0) == pytest.approx(0.05)
+    assert learning_rate_factor(0.1) == pytest.approx(1.0)
+    assert learning_rate_factor(0.55) == pytest.approx(0.5)
+    assert learning_rate_factor(1.0) == 0.0
 
 
 def test_training_uses_the_cores_this_process_may_run_on():
@@ -282,53 +239,11 @@ def test_training_uses_the_cores_this_process_may_run_on():
 def test_a_missing_onnx_export_is_said_before_training(models_dir, tmp_path, capsys, monkeypatch):
     store_without_embeddings(tmp_path / "data", tiny_profiles(60))
     monkeypatch.setattr(run, "EXPORT_MODULES", ("onnxruntime", "no_such_module_for_the_test"))
-    monkeypatch.setattr(run, "fine_tune", lambda *a, **k: pytest.fail("trained without an exporter"))
+    monkeypatch.setattr(finetune, "fine_tune", lambda *a, **k: pytest.fail("trained without an exporter"))
     assert cli.main(["adapt", "--max-steps", "1"]) == 1
     err = capsys.readouterr().err
     assert "no_such_module_for_the_test" in err and "onnx" in err and "scripts/setup" in err
     assert folders.adapted_folders(models_dir) == [] and not (models_dir / "ACTIVE").exists()
-
-
-def test_a_probe_depends_on_the_profile_only():
-    person = parse_profile(tiny_profiles(1)[0])
-    assert probe(person) == probe(parse_profile(tiny_profiles(1)[0]))
-    assert probe(person).kind == "tags" and probe(person).document == person.bio
-
-
-# --- the self-check ------------------------------------------------------------------------------
-
-
-def test_ranks_mrr_and_recall():
-    docs = np.eye(4, dtype=np.float32)
-    queries = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0.6, 0.8], [0, 0, 0.6, 0.8]], dtype=np.float32)
-    assert ranks(queries, docs).tolist() == [1, 1, 2, 1]  # query 2 finds document 3 first
-    assert ranks(docs[[1, 0]], docs[:2]).tolist() == [2, 2]  # a tie counts against the right document
-
-    vectors = {"q0": [1, 0, 0], "q1": [0, 1, 0], "q2": [0, 0.8, 0.6], "d0": [1, 0, 0], "d1": [0, 1, 0], "d2": [0, 0, 1]}
-
-    class Fixed:
-        def encode(self, texts):
-            return np.array([vectors[t] for t in texts], dtype=np.float32)
-
-    from matcher.model.adapt.pairs import Probe
-
-    scores = self_check(Fixed(), [Probe(f"q{i}", f"d{i}", "tags") for i in range(3)])
-    assert scores.mrr10 == pytest.approx((1 + 1 + 0.5) / 3) and scores.recall10 == 1.0 and scores.probes == 3
-
-
-def test_the_decision_rule():
-    before = CheckScores(0.50, 0.80, 100, 300.0)
-    assert improves(before, CheckScores(0.52, 0.80, 100, 300.0), 0.01)
-    assert not improves(before, CheckScores(0.505, 0.85, 100, 300.0), 0.01)  # too small a gain
-    assert not improves(before, CheckScores(0.60, 0.79, 100, 300.0), 0.01)  # recall fell
-    assert improves(before, CheckScores(0.40, 0.70, 100, 300.0), -1)  # a trial that adopts anything
-
-
-def test_the_learning_rate_warms_up_then_decays_to_zero():
-    assert learning_rate_factor(0.0) == pytest.approx(0.05)
-    assert learning_rate_factor(0.1) == pytest.approx(1.0)
-    assert learning_rate_factor(0.55) == pytest.approx(0.5)
-    assert learning_rate_factor(1.0) == 0.0
 
 
 # --- models/ACTIVE and --revert --------------------------------------------------------------------
@@ -414,7 +329,8 @@ def test_an_adaptation_running_already_is_said_with_exit_1(models_dir, capsys):
         (["--holdout", "0.9"], "--holdout"),
         (["--batch-size", "1"], "--batch-size"),
         (["--max-steps", "two"], "--max-steps"),
-        (["--min-gain", "3"], "--min-gain"),
+        (["--min-outcomes", "0"], "--min-outcomes"),
+        (["--passes", "0"], "--passes"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(models_dir, capsys, argv, option):
@@ -431,8 +347,8 @@ def test_revert_takes_no_training_options(models_dir, capsys):
 
 
 def test_options_are_checked_in_the_library_too():
-    with pytest.raises(AdaptOptionError, match="--max-pairs"):
-        AdaptOptions(max_pairs=10, batch_size=32).check()
+    with pytest.raises(AdaptOptionError, match="--batch-size"):
+        AdaptOptions(batch_size=1).check()
 
 
 def store_without_embeddings(data_dir: Path, people: list[dict]) -> None:
@@ -446,22 +362,71 @@ def store_without_embeddings(data_dir: Path, people: list[dict]) -> None:
     store.close()
 
 
-def test_too_few_profiles_to_hold_some_back_exits_2_naming_holdout(models_dir, tmp_path, capsys):
-    store_without_embeddings(tmp_path / "data", tiny_profiles(12))
-    assert cli.main(["adapt"]) == 2
-    err = capsys.readouterr().err
-    assert "--holdout" in err and f"at least {MIN_HELD_BACK}" in err and "12 usable profiles" in err
-    assert folders.adapted_folders(models_dir) == [] and not (models_dir / "ACTIVE").exists()
+# --- the outcome log ------------------------------------------------------------------------------
+
+
+def store_with_log(data_dir: Path, people: list[dict], outcomes: list) -> None:
+    """Profiles and outcomes written straight to the store: adapt embeds the texts itself."""
+    from matcher.profiles import content_hash, text_hash
+    from matcher.store import Write, open_store
+
+    store = open_store(Settings(data_dir=data_dir))
+    parsed = [parse_profile(p) for p in people]
+    store.write([Write(p, content_hash(p), text_hash(p), None) for p in parsed])
+    assert set(store.add_outcomes(outcomes)) == {"added"}
+    store.close()
+
+
+NEEDS = (
+    "I want to learn {s}.",
+    "Can someone teach me {s}?",
+    "Looking for help with {s} at work.",
+    "New to {s}, any guidance?",
+    "My manager asked me to get better at {s}.",
+    "Advice on {s} please.",
+)
+
+
+def tiny_log() -> list:
+    """120 mentees, each asking about one of the 20 topics in their own words: they accepted one of the
+    topic's three mentors and declined the next topic's."""
+    rows = []
+    for t, (_, skills, _, _) in enumerate(TOPICS):
+        for v, need in enumerate(NEEDS):
+            text = need.format(s=skills[v % 2])
+            rows.append(make_outcome(text, f"p{t + 20 * (v % 3):03d}", "accepted", f"mentee-{t}-{v}"))
+            rows.append(make_outcome(text, f"p{(t + 1) % 20:03d}", "declined", f"mentee-{t}-{v}"))
+    return rows
+
+
+def nothing_written(models_dir: Path) -> bool:
+    return folders.adapted_folders(models_dir) == [] and not (models_dir / "ACTIVE").exists()
+
+
+def test_too_few_outcomes_are_said_and_change_nothing(models_dir, tmp_path, capsys):
+    store_with_log(tmp_path / "data", tiny_profiles(60), tiny_log()[:30])
+    assert cli.main(["adapt", "--max-steps", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "outcome log: 30 outcomes (15 positive), 15 mentees" in out
+    assert (
+        "too few outcomes: 15 accepted, good fit or completed, 200 needed to fine-tune the model on; nothing changed"
+        in out
+    )
+    assert nothing_written(models_dir) and not [p for p in models_dir.iterdir() if p.name.startswith(".adapt-")]
+    # ...and too few held-back mentees to judge, with the threshold lowered
+    assert cli.main(["adapt", "--min-outcomes", "10", "--min-held-back", "30"]) == 0
+    assert "too few outcomes to judge" in capsys.readouterr().out and nothing_written(models_dir)
 
 
 # --- a real adaptation (slow: fine-tuning, ONNX export, two models) -----------------------------------
 
-TINY_RUN = ["--max-steps", "2", "--batch-size", "8", "--holdout", "0.3"]
+SMALL = ["--max-steps", "2", "--batch-size", "8", "--min-outcomes", "100", "--min-held-back", "10"]
+ROW = re.compile(r"^\| (?P<label>[^|]+) \| (?P<ndcg>[0-9.]+) \| (?P<recall>[0-9.]+) \|$", re.M)
 
 
 @pytest.fixture(scope="module")
 def adapted(tmp_path_factory):
-    """`mentor-match adapt` on 60 tiny profiles, 2 steps, forced to adopt (--min-gain -1)."""
+    """`mentor-match adapt` on 60 tiny mentors and 120 mentees' outcomes, 2 steps."""
     root = tmp_path_factory.mktemp("adapt")
     models = root / "models"
     models.mkdir()
@@ -470,102 +435,62 @@ def adapted(tmp_path_factory):
         mp.delenv("MATCHER_MODEL", raising=False)
         mp.setenv("MATCHER_DATA_DIR", str(root / "data"))
         people = tiny_profiles(60)
-        assert sum(held_back(p["id"], 0.3) for p in people) >= MIN_HELD_BACK  # the ids were chosen so
-        store_without_embeddings(root / "data", people)
+        store_with_log(root / "data", people, tiny_log())
         out = io.StringIO()
         with redirect_stdout(out):
-            code = cli.main(["adapt", *TINY_RUN, "--min-gain", "-1"])
+            code = cli.main(["adapt", *SMALL])
     return {"root": root, "models": models, "code": code, "out": out.getvalue(), "people": people}
 
 
 @pytest.mark.slow
-def test_adapt_trains_exports_checks_and_adopts(adapted):
+def test_adapt_trains_checks_and_decides_as_its_figures_say(adapted):
     assert adapted["code"] == 0, adapted["out"]
     out = adapted["out"]
-    assert "trained on" in out and "2 steps" in out and "in memory only" in out
-    assert "current  all-MiniLM-L6-v2" in out and "adapted  adapted-" in out and "MRR@10" in out
-    assert "decision: adopted" in out and "mentor-match reindex" in out and "per 10k profiles" in out
-    assert len(out.strip().splitlines()) <= 8  # short
+    assert "outcome log: 240 outcomes (120 positive), 120 mentees" in out
+    assert "held back: " in out and "2 steps" in out and "declined" in out and "in memory only" in out
+    (bundled, tuned) = ROW.findall(out)
+    assert bundled[0].startswith("bundled all-MiniLM-L6-v2") and tuned[0].startswith("adapted-")
+    rises = float(tuned[1]) > float(bundled[1]) and float(tuned[2]) >= float(bundled[2])
+    if rises:  # (printed to 3 places: a tie there may still be a rise)
+        assert "adopted: nDCG@10 +" in out and "mentor-match reindex" in out and "mentor-match learn" in out
+        (name,) = folders.adapted_folders(adapted["models"])
+        assert (adapted["models"] / "ACTIVE").read_text().strip() == name
+    elif float(tuned[1]) < float(bundled[1]) or float(tuned[2]) < float(bundled[2]):
+        assert "not adopted" in out and "nothing changed" in out and nothing_written(adapted["models"])
+    assert not [p for p in adapted["models"].iterdir() if p.name.startswith(".adapt-")]  # staging removed
 
 
 @pytest.mark.slow
-def test_the_adapted_folder_is_owner_only_with_its_int8_export_and_holds_no_profile_text(adapted):
-    (name,) = folders.adapted_folders(adapted["models"])
+def test_an_adopted_folder_is_owner_only_with_its_int8_export_and_a_record_without_texts(adapted, monkeypatch):
+    if not folders.adapted_folders(adapted["models"]):
+        # Refused (as its figures said): keep the folder this time, to look at it.
+        monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
+        result = finetune.adapt(
+            Settings(data_dir=adapted["root"] / "data"),
+            AdaptOptions(max_steps=1, batch_size=8, min_outcomes=100, min_held_back=10),
+            adapted["models"],
+            activate=False,
+        )
+        assert result.folder is not None and not (adapted["models"] / "ACTIVE").exists()
+    (name, *_) = folders.adapted_folders(adapted["models"])
     folder = adapted["models"] / name
     assert (folder / EXPORTED_INT8).stat().st_size > 10e6 and (folder / "model.safetensors").exists()
     for path in [folder, *folder.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
     own_words = [p["bio"].split(". ")[-1].encode() for p in adapted["people"]]  # "Before this I worked ..."
-    own_words += [p["name"].encode() for p in adapted["people"]]
+    own_words += [p["name"].encode() for p in adapted["people"]] + [b"mentee-", b"Advice on", b"teach me"]
     anywhere = re.compile(b"|".join(re.escape(words) for words in own_words))
     for path in folder.rglob("*"):
         if path.is_file():
             assert anywhere.search(path.read_bytes()) is None, path
-    assert not [p for p in adapted["models"].iterdir() if p.name.startswith(".adapt-")]  # staging removed
-
-
-@pytest.mark.slow
-def test_the_self_check_ran_both_models_and_the_decision_is_recorded_and_applied(adapted, monkeypatch):
-    (name,) = folders.adapted_folders(adapted["models"])
-    record = folders.read_record(adapted["models"] / name)
-    check = record["self_check"]
-    assert check["current"]["model"].startswith("all-MiniLM-L6-v2:") and check["adapted"]["model"].startswith(name)
-    assert check["probes"] >= MIN_HELD_BACK and record["training"]["steps"] == 2 and record["adopted"] is True
-    assert record["trained_on_profiles"] + record["held_back_profiles"] == 60
-    monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
-    monkeypatch.delenv("MATCHER_MODEL", raising=False)
-    assert (adapted["models"] / "ACTIVE").read_text().strip() == name
-    assert Settings().model == str(adapted["models"] / name)
-    monkeypatch.setenv("MATCHER_MODEL", str(EXPORTED_MODEL))
-    assert Settings().model == str(EXPORTED_MODEL)
-
-
-@pytest.mark.slow
-def test_a_model_that_does_not_improve_enough_is_deleted_and_nothing_switches(adapted, monkeypatch, tmp_path):
-    fresh = tmp_path / "models"
-    fresh.mkdir()
-    monkeypatch.setattr(config, "MODELS_DIR", fresh)
-    monkeypatch.delenv("MATCHER_MODEL", raising=False)
-    monkeypatch.setenv("MATCHER_DATA_DIR", str(adapted["root"] / "data"))
-    out = io.StringIO()
-    with redirect_stdout(out):  # --min-gain 1: no model can gain a whole MRR@10
-        assert cli.main(["adapt", "--max-steps", "1", "--batch-size", "8", "--holdout", "0.3", "--min-gain", "1"]) == 0
-    assert "decision: not adopted" in out.getvalue()
-    assert not (fresh / "ACTIVE").exists() and folders.adapted_folders(fresh) == []
-    assert not [p for p in fresh.iterdir() if p.name.startswith(".adapt-")]
-    assert Settings().model in (str(EXPORTED_MODEL), str(config.packaged_model()))
-    # and in the library, with an adapted model active already: it stays active
-    monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
-    before = (adapted["models"] / "ACTIVE").read_text()
-    kept = folders.adapted_folders(adapted["models"])
-    people = [parse_profile(p) for p in adapted["people"]]
-    result = adapt_profiles(
-        people,
-        Settings(data_dir=adapted["root"] / "data"),
-        AdaptOptions(max_steps=1, batch_size=8, holdout=0.3, min_gain=1.0),
-        adapted["models"],
-    )
-    assert not result.adopted and result.folder is None and result.before.probes == result.after.probes
-    assert result.current_model.startswith(before.strip() + ":")  # the self-check compared with the adapted one
-    assert (adapted["models"] / "ACTIVE").read_text() == before
-    assert folders.adapted_folders(adapted["models"]) == kept
-
-
-@pytest.mark.slow
-def test_a_broken_pointer_to_a_real_adapted_model_falls_back_with_a_warning(adapted, monkeypatch, caplog):
-    monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
-    monkeypatch.delenv("MATCHER_MODEL", raising=False)
-    (name,) = folders.adapted_folders(adapted["models"])
-    int8 = adapted["models"] / name / EXPORTED_INT8
-    hidden = int8.with_name("moved-away")
-    int8.rename(hidden)  # a folder without its int8 file (a copy cut short, a hand edit)
-    try:
-        with caplog.at_level(logging.WARNING, logger="matcher.config"):
-            assert Settings().model in (str(EXPORTED_MODEL), str(config.packaged_model()))
-        assert name in caplog.text and "adapt --revert" in caplog.text
-    finally:
-        hidden.rename(int8)
-    assert Settings().model == str(adapted["models"] / name)
+    record = folders.read_record(folder)
+    assert not re.search(r'"p0\d\d"', (folder / folders.RECORD).read_text())  # no mentor id
+    assert record["counts"]["train_mentees"] + record["counts"]["held_back_mentees"] == 120
+    assert record["counts"]["negatives"]["declined"] > 0 and record["training"]["steps"] >= 1
+    check = record["check"]
+    assert check["bundled"]["model"].startswith("all-MiniLM-L6-v2:") and check["adapted"]["model"].startswith(name)
+    assert set(check["adapted"]) >= {"ndcg@10", "recall@50"} and "adopted" in record
+    json.dumps(record)
 
 
 @pytest.mark.slow
@@ -573,7 +498,10 @@ def test_revert_after_a_real_adaptation_restores_the_bundled_model(adapted, monk
     monkeypatch.setattr(config, "MODELS_DIR", adapted["models"])
     monkeypatch.delenv("MATCHER_MODEL", raising=False)
     monkeypatch.setenv("MATCHER_DATA_DIR", str(adapted["root"] / "data"))
+    (name, *_) = folders.adapted_folders(adapted["models"])
+    folders.activate(adapted["models"], name)  # adopted or not, make it the active one
+    assert Settings().model == str(adapted["models"] / name)
     assert cli.main(["adapt", "--revert"]) == 0
     out = capsys.readouterr().out
-    assert "reverted" in out and "per 10k profiles" in out
+    assert f"no longer names {name}" in out and "per 10k profiles" in out
     assert Settings().model in (str(EXPORTED_MODEL), str(config.packaged_model()))

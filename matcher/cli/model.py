@@ -1,7 +1,7 @@
-"""`mentor-match export-model` and `mentor-match adapt`: the model exported to ONNX, and adapted to the profiles.
+"""`mentor-match export-model` and `mentor-match adapt`: the model exported to ONNX, and fine-tuned on the outcome log.
 
 mentor-match export-model [--output DIR] [--force] [--no-quantize]
-mentor-match adapt [--minutes M] [--max-steps N] ... | adapt --revert
+mentor-match adapt [--minutes M] [--max-steps N] [--min-outcomes N] ... | adapt --revert
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ def add_commands(sub: argparse._SubParsersAction, settings_factory, progress) ->
 
     p = sub.add_parser(
         "adapt",
-        help="fine-tune the bundled model on the stored profiles (no labels; tens of minutes "
-        "on CPU) and use it only if a self-check on held-back profiles improves",
+        help="fine-tune the bundled model on the outcome log (tens of minutes on CPU) and use it only if it "
+        "ranks held-back mentees' chosen mentors better",
     )
     p.add_argument("--revert", action="store_true", help="go back to the bundled model (removes models/ACTIVE)")
     p.add_argument(
         "--minutes",
         type=_number(float, 0.01, 24 * 60, "minutes of training, above 0"),
-        help="training time budget (default 20; export and self-check add a minute or two)",
+        help="training time budget (default 15; export and check add a few minutes)",
     )
     p.add_argument(
         "--max-steps",
@@ -40,24 +40,29 @@ def add_commands(sub: argparse._SubParsersAction, settings_factory, progress) ->
         help="stop after this many steps (default: none, the time budget decides)",
     )
     p.add_argument(
-        "--max-pairs",
-        type=_number(int, 4, None, "a whole number of pairs, at least 4"),
-        help="most training pairs made from the profiles (default 20000)",
+        "--batch-size",
+        type=_number(int, 2, 1024, "2..1024 triplets a step"),
+        help="triplets a step; the others' texts in a step are each need's negatives too (default 16)",
     )
     p.add_argument(
-        "--batch-size",
-        type=_number(int, 2, 1024, "2..1024 pairs a step"),
-        help="pairs a step; the others in a step are each pair's negatives (default 32)",
+        "--passes",
+        type=_number(int, 1, 100, "1..100 passes"),
+        help="times over the triplets, within the time budget (default 1)",
     )
     p.add_argument(
         "--holdout",
         type=_number(float, 0.01, 0.5, "a share from 0.01 to 0.5"),
-        help="share of profiles held back for the self-check, never trained on (default 0.1)",
+        help="share of mentees held back to judge the model, never trained on (default 0.2, as learn)",
     )
     p.add_argument(
-        "--min-gain",
-        type=_number(float, -1, 1, "an MRR@10 difference from -1 to 1"),
-        help="MRR@10 gain the self-check needs to adopt the model (default 0.01)",
+        "--min-outcomes",
+        type=_number(int, 1, None, "a whole number, at least 1"),
+        help="positive outcomes needed to fine-tune (default 200, as learn)",
+    )
+    p.add_argument(
+        "--min-held-back",
+        type=_number(int, 1, None, "a whole number, at least 1"),
+        help="held-back mentees with a positive outcome needed (default 30, as learn)",
     )
     p.add_argument(
         "--learning-rate",
@@ -91,12 +96,23 @@ def _number(kind, low=None, high=None, what=""):
     return parse
 
 
-ADAPT_OPTIONS = ("minutes", "max_steps", "max_pairs", "batch_size", "holdout", "min_gain", "learning_rate", "seed")
+ADAPT_OPTIONS = (
+    "minutes",
+    "max_steps",
+    "batch_size",
+    "passes",
+    "holdout",
+    "min_outcomes",
+    "min_held_back",
+    "learning_rate",
+    "seed",
+)
 
 
 def cmd_adapt(args, settings, progress: bool) -> int:
     from .. import config
-    from ..model.adapt import AdaptOptions, adapt_store, describe, describe_revert, revert
+    from ..learn.finetune import AdaptOptions, adapt, describe
+    from ..model.adapt import describe_revert, revert
 
     given = [f"--{name.replace('_', '-')}" for name in ADAPT_OPTIONS if getattr(args, name) is not None]
     if args.revert:
@@ -113,7 +129,7 @@ def cmd_adapt(args, settings, progress: bool) -> int:
             **{name: getattr(args, name) for name in ADAPT_OPTIONS if getattr(args, name) is not None}
         )
         try:
-            result = adapt_store(settings, options, config.MODELS_DIR, progress=progress)
+            result = adapt(settings, options, config.MODELS_DIR, progress=progress)
         except (AdaptRunning, ExportUnavailable) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR

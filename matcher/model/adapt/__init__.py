@@ -1,30 +1,19 @@
 """Adapting the model to the organisation: `mentor-match adapt` (and `--revert`).
 
-Fine-tunes the bundled all-MiniLM-L6-v2 on the stored profiles' own texts, without labels
-(pairs.py: tags with bio, a sentence with the rest of its bio; training.py: in-batch negatives), exports
-it like `mentor-match export-model` (folders.py: owner-only, models/adapted-<date>-<time>/), and makes
-it the default model only when a self-check on held-back profiles improves (selfcheck.py; run.py ties
-it together). See README "Adapting the model" and SECURITY.md "Adapted models".
+triplets.py: (need, chosen mentor, declined or near-miss mentor) triplets and their batches; training.py:
+fine-tuning the bundled all-MiniLM-L6-v2 on them with in-batch negatives within a budget; folders.py: the
+ONNX + int8 export, owner-only, models/adapted-<date>-<time>/ and models/ACTIVE; run.py: `--revert` and
+the re-embedding estimate. Where the triplets come from and how the result is judged (held-back mentees'
+outcomes) is matcher/learn/finetune.py. See README "Adapting the model" and SECURITY.md "Adapted models".
 """
 
-from .run import (
-    AdaptOptions,
-    AdaptResult,
-    RevertResult,
-    adapt_profiles,
-    adapt_store,
-    describe,
-    describe_revert,
-    revert,
-)
+from .run import RevertResult, check_export_available, describe_revert, model_overridden, reembed_estimate, revert
 
 __all__ = [
-    "AdaptOptions",
-    "AdaptResult",
     "RevertResult",
-    "adapt_profiles",
-    "adapt_store",
-    "describe",
+    "check_export_available",
     "describe_revert",
+    "model_overridden",
+    "reembed_estimate",
     "revert",
 ]

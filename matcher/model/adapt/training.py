@@ -1,4 +1,4 @@
-"""Fine-tune a local sentence-transformers model on pairs with in-batch negatives, on CPU, within a budget.
+"""Fine-tune a local sentence-transformers model on triplets with in-batch negatives, on CPU, within a budget.
 
 The loss is sentence-transformers' MultipleNegativesRankingLoss. The loop around it is ours rather
 than SentenceTransformerTrainer (or `fit`, which sentence-transformers 5 runs through that trainer):
@@ -7,11 +7,11 @@ needs only what it has. It stops at a wall-clock budget as well as a step count,
 texts in memory (no dataset cache, no checkpoints, no model card quoting them) and lets the learning
 rate follow whichever budget runs out first.
 
-What a step costs: forward and backward passes over 2 x batch texts, each padded to its side's longest
-in the batch. On 2 cores of a 2026 cloud CPU (about 45 GFLOP/s in torch) a batch of 32 pairs padded to
-128 tokens took 10-17 s idle and 22-30 s next to other jobs: the model's compute, not Python, and 55-70%
-of it padding. pairs.length_batches cuts the padded tokens to 0.45x (list-like profiles) and 0.6x
-(prose). Threads: the cores this process may use (more only makes threads wait on each other).
+What a step costs: forward and backward passes over 3 x batch texts (anchor, positive, negative), each
+padded to its column's longest in the batch. On 2 cores of a 2026 cloud CPU (about 45 GFLOP/s in torch)
+a batch of 32 pairs padded to 128 tokens took 10-17 s idle and 22-30 s next to other jobs: the model's
+compute, not Python; triplets.length_batches groups texts of a length to pad less. Threads: the cores
+this process may use (more only makes threads wait on each other).
 
 The word embeddings stay frozen: a few hundred steps over one organisation's words would otherwise
 move the vectors of those words only, and needs are written in words the profiles may never use.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .pairs import TrainingPair
+from .triplets import Triplet
 
 log = logging.getLogger("matcher.adapt")
 
@@ -44,7 +44,7 @@ MAX_GRAD_NORM = 1.0
 @dataclass(frozen=True)
 class TrainingBudget:
     """When training stops: after `minutes` of training or `max_steps` steps, whichever comes first
-    (and at the end of the pairs)."""
+    (and at the end of the triplets)."""
 
     minutes: float
     max_steps: int | None = None
@@ -55,11 +55,11 @@ class TrainingReport:
     """What a fine-tuning run did."""
 
     steps: int
-    pairs_seen: int
+    triplets_seen: int
     seconds: float
     first_loss: float  # mean over the first steps
     last_loss: float  # mean over the last steps
-    stopped_by: str  # "minutes", "max-steps" or "pairs"
+    stopped_by: str  # "minutes", "max-steps" or "data"
 
 
 def usable_cores() -> int:
@@ -82,7 +82,7 @@ def learning_rate_factor(progress: float) -> float:
 
 def fine_tune(
     base: Path,
-    batches: Iterable[list[TrainingPair]],
+    batches: Iterable[list[Triplet]],
     planned_steps: int,
     output: Path,
     budget: TrainingBudget,
@@ -95,7 +95,7 @@ def fine_tune(
 
     Args:
         base: a local sentence-transformers folder (never fetched from a hub).
-        batches: lists of pairs (see pairs.batches); each list is one step.
+        batches: lists of triplets (see triplets.length_batches); each list is one step.
         planned_steps: how many steps `batches` holds at most (for the schedule and the progress bar).
         output: the folder to write the tuned model into (created; no model card is written).
         budget: when to stop.
@@ -130,7 +130,7 @@ def fine_tune(
         steps = min(planned_steps, budget.max_steps or planned_steps)
         seconds = budget.minutes * 60.0
         losses: list[float] = []
-        pairs_seen, stopped_by = 0, "pairs"
+        triplets_seen, stopped_by = 0, "data"
         model.train()
         started = time.perf_counter()
         bar = tqdm(total=steps, desc="adapt", unit="step", disable=not progress)
@@ -139,18 +139,19 @@ def fine_tune(
             share = max((step - 1) / max(steps, 1), elapsed / seconds)
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate * learning_rate_factor(share)
-            features = [tokenize([pair.anchor for pair in batch]), tokenize([pair.positive for pair in batch])]
+            features = [tokenize([t.anchor for t in batch]), tokenize([t.positive for t in batch])]
+            features.append(tokenize([t.negative for t in batch]))  # hard negatives, beside the in-batch ones
             loss = loss_fn(features, None)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, MAX_GRAD_NORM)
             optimizer.step()
             losses.append(float(loss.detach()))
-            pairs_seen += len(batch)
+            triplets_seen += len(batch)
             bar.update(1)
             bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
             if step >= steps:
-                stopped_by = "max-steps" if budget.max_steps and step >= budget.max_steps else "pairs"
+                stopped_by = "max-steps" if budget.max_steps and step >= budget.max_steps else "data"
                 break
             if time.perf_counter() - started >= seconds:
                 stopped_by = "minutes"
@@ -166,11 +167,15 @@ def fine_tune(
     window = max(1, min(10, len(losses) // 4))
     mean = lambda values: sum(values) / len(values) if values else math.nan
     log.info(
-        "fine-tuned %d steps (%d pairs) in %.1f s, stopped by %s", len(losses), pairs_seen, trained_seconds, stopped_by
+        "fine-tuned %d steps (%d triplets) in %.1f s, stopped by %s",
+        len(losses),
+        triplets_seen,
+        trained_seconds,
+        stopped_by,
     )
     return TrainingReport(
         steps=len(losses),
-        pairs_seen=pairs_seen,
+        triplets_seen=triplets_seen,
         seconds=trained_seconds,
         first_loss=mean(losses[:window]),
         last_loss=mean(losses[-window:]),
