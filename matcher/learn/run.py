@@ -29,7 +29,7 @@ from ..errors import LearnRunning
 from ..files import PRIVATE_FILE
 from ..search.fusion import order
 from . import artefacts
-from .examples import Examples, Query, collect, pool_of, queries_of, rank_query, request_of, split, stable_share
+from .examples import Examples, Query, collect, pool_of, rank_query, request_of, stable_share, training_split
 from .features import FEATURES
 from .metrics import summarise
 from .models import FittedModel, fit
@@ -106,37 +106,18 @@ def learn(service, options: LearnOptions | None = None, progress: bool = False) 
 def _learn(service, options: LearnOptions, progress: bool) -> LearnResult:
     store = service.store
     outcomes = store.outcomes()
-    queries = queries_of(outcomes)
-    positives = sum(1 for o in outcomes if o.grade > 0)
-    days = sorted(o.at for o in outcomes if o.at)
-    counts = {
-        "outcomes": len(outcomes),
-        "positive": positives,
-        "mentees": len({q.key for q in queries}),
-        "needs": len(queries),
-        "first_day": days[0] if days else None,
-        "last_day": days[-1] if days else None,
-        "mentors": len({o.mentor_id for o in outcomes}),
-    }
-    if positives < options.min_outcomes:
-        return LearnResult(
-            False,
-            f"too few outcomes: {positives} accepted, good fit or completed, "
-            f"{options.min_outcomes} needed to learn from; nothing changed",
-            counts,
-        )
-    train_q, held_q, how = split(queries, options.holdout)
-    train_q = [q for q in train_q if q.positive]
-    held_q = [q for q in held_q if q.positive]
-    held_mentees = {q.key for q in held_q}
-    counts.update(split=how, train_mentees=len({q.key for q in train_q}), held_back_mentees=len(held_mentees))
-    if len(held_mentees) < options.min_held_back:
-        return LearnResult(
-            False,
-            f"too few outcomes to judge: {len(held_mentees)} held-back mentees chose a mentor, "
-            f"{options.min_held_back} needed; nothing changed",
-            counts,
-        )
+    prepared = training_split(
+        outcomes,
+        options.holdout,
+        options.min_outcomes,
+        options.min_held_back,
+        "learn from",
+        mentors=len({o.mentor_id for o in outcomes}),
+    )
+    counts = prepared.counts
+    if prepared.refused:
+        return LearnResult(False, prepared.refused, counts)
+    train_q, held_q, held_mentees = prepared.train, prepared.held, prepared.held_mentees
     timer = time.perf_counter()
     pool = pool_of(store, service.embedder, outcomes)
     train_pool = pool.subset(np.array([o.mentee_key not in held_mentees for o in outcomes]))
