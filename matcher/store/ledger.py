@@ -74,6 +74,25 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+OUTCOME_COLUMNS = "id, need, mentor_id, outcome, mentee_id, style, at, source, content_hash, recorded_at"
+
+
+def outcome_record(row: tuple) -> Outcome:
+    """An Outcome from a row of OUTCOME_COLUMNS."""
+    return Outcome(
+        need=row[1],
+        mentor_id=row[2],
+        outcome=row[3],
+        mentee_id=row[4],
+        style=row[5],
+        at=row[6],
+        source=row[7],
+        content_hash=row[8],
+        id=int(row[0]),
+        recorded_at=row[9],
+    )
+
+
 def request_record(row: tuple) -> RequestRecord:
     return RequestRecord(
         row[0],
@@ -218,8 +237,21 @@ class Ledger:
                 now,
             ),
         ).rowcount
-        if added:  # the log's change counter: every process's learned ranking reads the log again
-            self.run("UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'outcomes'")
+        if added:
+            self.bump_outcomes()
+
+    def bump_outcomes(self) -> None:
+        """Count one more change of the outcome log: every process's learned ranking reads the log again."""
+        self.run("UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'outcomes'")
+
+    def forget_outcomes(self, profile_id: str) -> int:
+        """Erase a person's outcomes, as mentor or as mentee (with their needs); returns how many."""
+        removed = self.run(
+            "DELETE FROM outcomes WHERE mentor_id = ? OR mentee_id = ?", (profile_id, profile_id)
+        ).rowcount
+        if removed:
+            self.bump_outcomes()
+        return removed
 
     def never_again(self, mentee_id: str) -> set[str]:
         return {r[0] for r in self.all("SELECT mentor_id FROM never_again WHERE mentee_id = ?", (mentee_id,))}

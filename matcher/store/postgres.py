@@ -31,7 +31,7 @@ from .pgconnect import connect, connect_options
 from .pgledger import COMMITTED, POSTGRES
 from .pgpool import ResilientPool
 from .pgseq import bump_seq, hold_seq
-from .postgres_outcomes import PostgresOutcomes, forget_outcomes
+from .postgres_outcomes import PostgresOutcomes
 from .postgres_programmes import PostgresProgrammes
 from .relationships import RelationshipStore, forget_person
 from .webhooks import WebhookStore
@@ -358,12 +358,11 @@ class PostgresStore(PostgresProgrammes, RelationshipStore, WebhookStore, Postgre
                         for p, (report_row, _) in zip(cleared, reports)
                     ],
                 )
-            # ...and every programme: their cohort entry (with their need), pairs and bans.
+            # ...and every programme: their cohort entry (with their need), pairs and bans; their requests,
+            # relationships (sessions, fit answers), bans and events; their outcomes, as mentor or as mentee.
             freed = self._forget_in_programmes(cur, profile_id) | forget_person(Ledger(cur, POSTGRES), profile_id)
             if freed:
                 cur.execute("UPDATE profiles SET seq = %s WHERE id = ANY(%s)", (seq, sorted(freed)))
-            # ...and the outcome log: every outcome naming them, as mentor or as mentee (with its need).
-            forget_outcomes(cur, profile_id)
         return row_id
 
     def purge_deleted(self) -> None:

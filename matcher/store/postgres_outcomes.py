@@ -12,44 +12,15 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import psycopg
 
 from ..outcomes.records import Outcome
 from .base import vector_blob
+from .ledger import OUTCOME_COLUMNS, Ledger, outcome_record
+from .pgledger import POSTGRES
 from .pgseq import hold_seq
 
-_COLUMNS = "id, need, mentor_id, outcome, mentee_id, style, at, source, content_hash, recorded_at"
 # The day of an outcome: its date, else the day it was recorded (UTC).
 _DAY = "COALESCE(at, to_char(to_timestamp(recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD'))"
-
-
-def _outcome(row: tuple) -> Outcome:
-    return Outcome(
-        need=row[1],
-        mentor_id=row[2],
-        outcome=row[3],
-        mentee_id=row[4],
-        style=row[5],
-        at=row[6],
-        source=row[7],
-        content_hash=row[8],
-        id=int(row[0]),
-        recorded_at=row[9],
-    )
-
-
-def bump_outcomes(cur: psycopg.Cursor) -> None:
-    """Count one more change of the outcome log (in the caller's transaction)."""
-    cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'outcomes'")
-
-
-def forget_outcomes(cur: psycopg.Cursor, profile_id: str) -> int:
-    """Erase a person's outcomes, as mentor or as mentee (in the caller's delete transaction)."""
-    cur.execute("DELETE FROM outcomes WHERE mentor_id = %s OR mentee_id = %s", (profile_id, profile_id))
-    removed = cur.rowcount
-    if removed:
-        bump_outcomes(cur)
-    return removed
 
 
 def _filter(mentor_id: str | None, mentee_id: str | None, before: str | None = None) -> tuple[str, list]:
@@ -104,7 +75,7 @@ class PostgresOutcomes:
                 )
                 added = {r[0] for r in cur.fetchall()}
             if added:
-                bump_outcomes(cur)
+                Ledger(cur, POSTGRES).bump_outcomes()
         statuses, seen = [], set()
         for o in outcomes:
             if o.mentor_id not in stored:
@@ -135,11 +106,11 @@ class PostgresOutcomes:
     ) -> list[Outcome]:
         """Stored outcomes, oldest recorded first, optionally of one mentor or one mentee."""
         where, params = _filter(mentor_id, mentee_id)
-        query = f"SELECT {_COLUMNS} FROM outcomes {where} ORDER BY id"
+        query = f"SELECT {OUTCOME_COLUMNS} FROM outcomes {where} ORDER BY id"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
         with self.pool.connection() as conn:
-            return [_outcome(row) for row in conn.execute(query, params)]
+            return [outcome_record(row) for row in conn.execute(query, params)]
 
     def outcome_vectors(self, ids: list[int], dim: int) -> dict[int, tuple[str, np.ndarray]]:
         """{outcome id: (model key, need vector)} for the outcomes among `ids` that have one."""
@@ -201,7 +172,7 @@ class PostgresOutcomes:
             cur.execute(f"DELETE FROM outcomes {where}", params)
             removed = cur.rowcount
             if removed:
-                bump_outcomes(cur)
+                Ledger(cur, POSTGRES).bump_outcomes()
         return removed
 
     def outcomes_version(self) -> int:

@@ -407,8 +407,8 @@ def end_programme_relationships(tx: Ledger, programme_id: str, now: float) -> se
 
 
 def forget_person(tx: Ledger, profile_id: str) -> set[str]:
-    """Erase a person from requests, relationships (sessions, fit answers), bans and the outbox, in the caller's
-    delete transaction; returns the other mentors whose places were freed."""
+    """Erase a person from requests, relationships (sessions, fit answers), bans, the outbox and the outcome log,
+    in the caller's delete transaction; returns the other mentors whose places were freed."""
     freed = {
         r[0]
         for r in tx.all(
@@ -434,6 +434,7 @@ def forget_person(tx: Ledger, profile_id: str) -> set[str]:
     for table in ("relationships", "requests", "never_again", "outbox"):
         tx.run(f"DELETE FROM {table} WHERE mentee_id = ? OR mentor_id = ?", (profile_id, profile_id))
     tx.run("DELETE FROM activity WHERE person_id = ?", (profile_id,))
+    tx.forget_outcomes(profile_id)
     freed.discard(profile_id)
     return freed
 

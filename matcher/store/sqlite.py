@@ -24,7 +24,7 @@ from ..profiles import Profile, content_hash, without_manager
 from .base import Embeddings, KeyRecord, StoredProfile, Write, blob_vectors, vector_blob
 from .ledger import Ledger
 from .relationships import forget_person
-from .sqlite_outcomes import OUTCOME_SCHEMA, SQLiteOutcomes, forget_outcomes
+from .sqlite_outcomes import OUTCOME_SCHEMA, SQLiteOutcomes
 from .sqlite_programmes import PROGRAMME_SCHEMA, SQLiteProgrammes
 from .sqlite_relationships import COMMITTED, RELATIONSHIP_SCHEMA, SQLITE, SQLiteRelationships, migrate
 from .webhooks import WebhookStore
@@ -309,12 +309,10 @@ class SQLiteStore(SQLiteProgrammes, SQLiteRelationships, WebhookStore, SQLiteOut
                     (_dump_profile(report), content_hash(report), seq, time.time(), report_row),
                 )
             # ...and every programme: their cohort entry (with their need), pairs and bans; their requests,
-            # relationships (sessions, fit answers), bans and events.
+            # relationships (sessions, fit answers), bans and events; their outcomes, as mentor or as mentee.
             freed = self._forget_in_programmes(conn, profile_id) | forget_person(Ledger(conn, SQLITE), profile_id)
             if freed:
                 conn.executemany("UPDATE profiles SET seq = ? WHERE id = ?", [(seq, m) for m in sorted(freed)])
-            # ...and the outcome log: every outcome naming them, as mentor or as mentee (with its need).
-            forget_outcomes(conn, profile_id)
         return int(row_id)
 
     def purge_deleted(self) -> None:

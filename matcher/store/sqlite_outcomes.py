@@ -7,13 +7,14 @@ process serving a learned ranking compares to know when to read the log again.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import numpy as np
 
 from ..outcomes.records import Outcome
 from .base import vector_blob
+from .ledger import OUTCOME_COLUMNS, Ledger, outcome_record
+from .sqlite_relationships import SQLITE
 
 OUTCOME_SCHEMA = """
 INSERT OR IGNORE INTO meta(key, value) VALUES ('outcomes', '0');
@@ -37,37 +38,6 @@ CREATE INDEX IF NOT EXISTS outcomes_mentee ON outcomes(mentee_id);
 
 # The day of an outcome: its date, else the day it was recorded (UTC).
 _DAY = "COALESCE(at, date(recorded_at, 'unixepoch'))"
-_COLUMNS = "id, need, mentor_id, outcome, mentee_id, style, at, source, content_hash, recorded_at"
-
-
-def _outcome(row) -> Outcome:
-    return Outcome(
-        need=row[1],
-        mentor_id=row[2],
-        outcome=row[3],
-        mentee_id=row[4],
-        style=row[5],
-        at=row[6],
-        source=row[7],
-        content_hash=row[8],
-        id=int(row[0]),
-        recorded_at=row[9],
-    )
-
-
-def bump_outcomes(conn: sqlite3.Connection) -> None:
-    """Count one more change of the outcome log (in the caller's transaction)."""
-    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'outcomes'")
-
-
-def forget_outcomes(conn: sqlite3.Connection, profile_id: str) -> int:
-    """Erase a person's outcomes, as mentor or as mentee (in the caller's delete transaction)."""
-    removed = conn.execute(
-        "DELETE FROM outcomes WHERE mentor_id = ? OR mentee_id = ?", (profile_id, profile_id)
-    ).rowcount
-    if removed:
-        bump_outcomes(conn)
-    return removed
 
 
 class SQLiteOutcomes:
@@ -107,7 +77,7 @@ class SQLiteOutcomes:
                 ).rowcount
                 statuses.append("added" if added else "unchanged")
             if "added" in statuses:
-                bump_outcomes(conn)
+                Ledger(conn, SQLITE).bump_outcomes()
         return statuses
 
     def record_outcome(self, outcome: Outcome, vector: np.ndarray | None = None, model_key: str | None = None) -> str:
@@ -132,10 +102,10 @@ class SQLiteOutcomes:
     ) -> list[Outcome]:
         """Stored outcomes, oldest recorded first, optionally of one mentor or one mentee."""
         where, params = _filter(mentor_id, mentee_id)
-        query = f"SELECT {_COLUMNS} FROM outcomes {where} ORDER BY id"
+        query = f"SELECT {OUTCOME_COLUMNS} FROM outcomes {where} ORDER BY id"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        return [_outcome(row) for row in self.conn.execute(query, params)]
+        return [outcome_record(row) for row in self.conn.execute(query, params)]
 
     def outcome_vectors(self, ids: list[int], dim: int) -> dict[int, tuple[str, np.ndarray]]:
         """{outcome id: (model key, need vector)} for the outcomes among `ids` that have one."""
@@ -194,7 +164,7 @@ class SQLiteOutcomes:
         with self._write() as conn:
             removed = conn.execute(f"DELETE FROM outcomes {where}", params).rowcount
             if removed:
-                bump_outcomes(conn)
+                Ledger(conn, SQLITE).bump_outcomes()
         return removed
 
     def outcomes_version(self) -> int:
