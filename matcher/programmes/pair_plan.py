@@ -2,7 +2,7 @@
 for a two-way pair the other direction too, alternating who teaches (plan.py decides the shape; topics.py
 reads the needs; the match side gives the passages and vectors).
 
-Used by introductions (each accepted request); a programme plans its pairs the same way in its service.
+Used by introductions (each accepted request) and by programmes (each proposed or pinned pair).
 """
 
 from __future__ import annotations

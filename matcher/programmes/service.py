@@ -17,8 +17,6 @@ import secrets
 import time
 from typing import Any
 
-import numpy as np
-
 from ..csvsafe import csv_text
 from ..errors import FieldError, InvalidInput
 from ..store import CohortRecord, PairRecord, ProfileStore, ProgrammeRecord
@@ -27,8 +25,8 @@ from . import calendar, review
 from . import plan as plans
 from .drafting import OneWayInputs, draft, one_way_inputs, run_places
 from .match_side import Ask, Candidates, MatchSide
+from .pair_plan import one_way_plan, two_way_pair_plan
 from .spec import CohortMember, ProgrammeRules, ProgrammeSpec, parse_programme
-from .topics import need_topics
 from .views import ProgrammeView, pair_dict, session_dict
 from .views import summary as count_states
 
@@ -251,31 +249,15 @@ class ProgrammeService:
     # -- plans --------------------------------------------------------------------------------------
 
     def _plan(self, view: ProgrammeView, member: CohortRecord, mentor_id: str, partner: CohortRecord | None) -> tuple:
-        """The pair's sessions as plain data (plan.session_data)."""
-        topics = need_topics(self._need(member))
-        passages, vectors = self.match.passages(mentor_id)
+        """The pair's sessions as plain data (plan.session_data), planned as an introduction's are (pair_plan)."""
         if partner is None:
-            plan = plans.plan_sessions(topics, passages, self._similarity(topics, vectors), view.spec.sessions)
-        else:
-            back = need_topics(self._need(partner))
-            own, own_vectors = self.match.passages(member.profile_id)
-            plan = plans.two_way_plan(
-                topics,
-                passages,
-                self._similarity(topics, vectors),
-                back,
-                own,
-                self._similarity(back, own_vectors),
-                view.spec.sessions,
-                a_label=view.names.get(member.key, member.key),
-                b_label=view.names.get(mentor_id, mentor_id),
-            )
-        return plans.session_data(plan)
-
-    def _similarity(self, topics: list[str], vectors: np.ndarray) -> np.ndarray:
-        if not topics or not len(vectors):
-            return np.zeros((len(topics), len(vectors)), np.float32)
-        return self.match.encode(topics) @ vectors.T
+            return one_way_plan(self.match, self._need(member), mentor_id, view.spec.sessions)
+        return two_way_pair_plan(
+            self.match,
+            (member.profile_id, self._need(member), view.names.get(member.key, member.key)),
+            (mentor_id, self._need(partner), view.names.get(mentor_id, mentor_id)),
+            view.spec.sessions,
+        )
 
     def _need(self, member: CohortRecord) -> str:
         """The member's need: as given in the cohort, else their stored profile's goals."""
