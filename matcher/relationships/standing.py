@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..relationships.records import ResponseRecord
-from ..search.responsiveness import BetaPrior, ResponsivenessSettings, inactive, response_factors
+from ..search.responsiveness import (
+    BetaPrior,
+    ResponsivenessSettings,
+    estimated_rate,
+    inactive,
+    last_seen,
+    response_factors,
+)
 
 
 def standing(
@@ -27,10 +34,8 @@ def standing(
     sinks = bool(inactive([record], now, settings.inactive_days)[0])
     answered = record.answered if record else 0
     expired = record.expired if record else 0
-    last = None if record is None else (record.last_active if record.last_active is not None else record.first_asked)
-    estimate = None
-    if prior is not None and answered + expired:
-        estimate = (prior.a + answered) / (prior.a + prior.b + answered + expired)
+    last = last_seen(record)
+    estimate = estimated_rate(record, prior)
     notes = []
     if sinks:
         notes.append(

@@ -72,13 +72,27 @@ def fit_prior(counts: Iterable[tuple[int, int]]) -> BetaPrior | None:
 def response_factors(records: list[ResponseRecord | None], prior: BetaPrior | None, weight: float) -> np.ndarray:
     """Each candidate's ranking factor in [1 - weight, 1] (1: no record, no prior, or at least the mean)."""
     factors = np.ones(len(records), dtype=np.float64)
-    if prior is None or weight <= 0:
+    if weight <= 0:
         return factors
     for i, r in enumerate(records):
-        if r is not None and r.answered + r.expired:
-            estimate = (prior.a + r.answered) / (prior.a + prior.b + r.answered + r.expired)
+        estimate = estimated_rate(r, prior)
+        if estimate is not None:
             factors[i] = 1.0 - weight * max(0.0, prior.mean - estimate) / prior.mean
     return factors
+
+
+def estimated_rate(record: ResponseRecord | None, prior: BetaPrior | None) -> float | None:
+    """A mentor's response rate, shrunk toward everyone's by the prior; None without a prior or a request."""
+    if prior is None or record is None or not record.answered + record.expired:
+        return None
+    return (prior.a + record.answered) / (prior.a + prior.b + record.answered + record.expired)
+
+
+def last_seen(record: ResponseRecord | None) -> float | None:
+    """A mentor's last activity, else when they first received a request; None when nothing is on record."""
+    if record is None:
+        return None
+    return record.last_active if record.last_active is not None else record.first_asked
 
 
 def inactive(records: list[ResponseRecord | None], now: float, inactive_days: float) -> np.ndarray:
@@ -87,7 +101,7 @@ def inactive(records: list[ResponseRecord | None], now: float, inactive_days: fl
     if inactive_days <= 0:
         return out
     for i, r in enumerate(records):
-        last = None if r is None else (r.last_active if r.last_active is not None else r.first_asked)
+        last = last_seen(r)
         out[i] = last is not None and now - last > inactive_days * DAY
     return out
 
